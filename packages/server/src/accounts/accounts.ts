@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { nowSeconds } from '../clock.js';
+import type { Account, AccountStore } from '../store/types.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+
+export class AccountError extends Error {
+  override name = 'AccountError';
+}
+
+export const USERNAME_PATTERN = /^[^\s]{1,128}$/;
+
+export const createAccount = async (
+  store: AccountStore,
+  clock: Clock,
+  input: { username: string; password: string; claims?: Record<string, unknown> },
+): Promise<Account> => {
+  if (!USERNAME_PATTERN.test(input.username)) throw new AccountError('a username is 1-128 characters without spaces');
+  if (input.password.length === 0) throw new AccountError('the password must not be empty');
+  if (await store.accountByUsername(input.username)) throw new AccountError(`user "${input.username}" already exists`);
+  const now = nowSeconds(clock);
+  const account: Account = {
+    id: randomUUID(),
+    username: input.username,
+    passwordHash: await hashPassword(input.password),
+    claims: input.claims ?? {},
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await store.insertAccount(account);
+  return account;
+};
+
+/** Checks a username and password; undefined for any failure, without saying which. */
+export const authenticate = async (store: AccountStore, username: string, password: string): Promise<Account | undefined> => {
+  const account = await store.accountByUsername(username);
+  const ok = await verifyPassword(account?.passwordHash, password);
+  return ok && account && !account.disabled ? account : undefined;
+};
+
+/** Seeds the configuration's users: created when missing, their password and claims brought in line when present. */
+export const seedAccounts = async (
+  store: AccountStore,
+  clock: Clock,
+  users: readonly { username: string; password: string; claims: Record<string, unknown> }[],
+): Promise<void> => {
+  for (const user of users) {
+    const existing = await store.accountByUsername(user.username);
+    if (!existing) await createAccount(store, clock, user);
+    else {
+      const passwordHash = (await verifyPassword(existing.passwordHash, user.password)) ? existing.passwordHash : await hashPassword(user.password);
+      await store.updateAccount(existing.id, { claims: user.claims, passwordHash, updatedAt: nowSeconds(clock) });
+    }
+  }
+};

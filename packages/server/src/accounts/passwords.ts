@@ -1,0 +1,21 @@
+import { Algorithm, hash, verify } from '@node-rs/argon2';
+
+/** argon2id with the OWASP Password Storage Cheat Sheet minimum: m=19 MiB, t=2, p=1. */
+export const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export const hashPassword = (password: string): Promise<string> => hash(password, ARGON2_OPTIONS);
+
+let dummyHash: Promise<string> | undefined;
+
+/**
+ * Verifies a password. Without a stored hash (unknown user) it verifies against a dummy hash,
+ * so the answer takes as long for an unknown user as for a wrong password (no enumeration).
+ */
+export const verifyPassword = async (stored: string | undefined, password: string): Promise<boolean> => {
+  if (stored === undefined) {
+    dummyHash ??= hashPassword('signoff-dummy-password');
+    await verify(await dummyHash, password).catch(() => false);
+    return false;
+  }
+  return verify(stored, password).catch(() => false);
+};

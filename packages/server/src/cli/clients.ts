@@ -1,0 +1,100 @@
+import { parseClientMetadata } from '../clients/metadata.js';
+import { ConfigError } from '../config/validate.js';
+import { randomToken, sha256 } from '../util/secrets.js';
+import { CONFIG_OPTION, UsageError, parse, table } from './args.js';
+import { withProvider } from './store.js';
+
+export const CLIENTS_USAGE = `Usage:
+  signoff clients add CLIENT_ID --redirect-uri URI [--redirect-uri URI ...] [--public] [--name NAME]
+                      [--post-logout-redirect-uri URI ...] [--grant-type TYPE ...] [--scope "openid ..."]
+                      [--metadata JSON] [--config FILE]
+  signoff clients list [--json] [--config FILE]
+  signoff clients remove CLIENT_ID [--config FILE]
+
+A confidential client gets a generated secret, printed once: only its hash is stored.
+--public registers a public client (token_endpoint_auth_method "none", PKCE required).
+--metadata takes any other registration metadata as JSON, with RFC 7591 names.`;
+
+const OPTIONS = {
+  ...CONFIG_OPTION,
+  'redirect-uri': { type: 'string', multiple: true },
+  'post-logout-redirect-uri': { type: 'string', multiple: true },
+  'grant-type': { type: 'string', multiple: true },
+  scope: { type: 'string' },
+  name: { type: 'string' },
+  public: { type: 'boolean' },
+  metadata: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+export const clientsCommand = async (argv: string[]): Promise<number | undefined> => {
+  const { values, positionals } = parse(argv, OPTIONS);
+  const [action, clientId] = positionals;
+  if (values.help || !action) {
+    console.log(CLIENTS_USAGE);
+    return values.help ? 0 : 2;
+  }
+  return withProvider(values.config, async (p) => {
+    switch (action) {
+      case 'add': {
+        if (!clientId) throw new UsageError('a CLIENT_ID is required');
+        let extra: Record<string, unknown> = {};
+        if (values.metadata !== undefined) {
+          try {
+            extra = JSON.parse(values.metadata) as Record<string, unknown>;
+          } catch {
+            throw new UsageError('--metadata must be a JSON object');
+          }
+        }
+        const secret = values.public ? undefined : randomToken(32);
+        const input: Record<string, unknown> = {
+          ...extra,
+          client_id: clientId,
+          ...(values['redirect-uri'] ? { redirect_uris: values['redirect-uri'] } : {}),
+          ...(values['post-logout-redirect-uri'] ? { post_logout_redirect_uris: values['post-logout-redirect-uri'] } : {}),
+          ...(values['grant-type'] ? { grant_types: values['grant-type'] } : {}),
+          ...(values.scope ? { scope: values.scope } : {}),
+          ...(values.name ? { client_name: values.name } : {}),
+          ...(secret ? { client_secret: secret } : { token_endpoint_auth_method: 'none' }),
+        };
+        let metadata;
+        try {
+          metadata = parseClientMetadata(input, 'client').metadata;
+        } catch (err) {
+          if (err instanceof ConfigError) throw new UsageError(err.message.replace('configuration key "client.', 'metadata "'));
+          throw err;
+        }
+        if (await p.store.clientById(clientId)) throw new UsageError(`client "${clientId}" already exists`);
+        await p.store.upsertClient({ ...metadata, client_secret_hash: secret && sha256(secret), source: 'cli' });
+        console.log(`added client ${clientId} (${metadata.token_endpoint_auth_method})`);
+        if (secret) console.log(`client_secret: ${secret}\n(shown once; only its hash is stored)`);
+        return 0;
+      }
+      case 'list': {
+        const clients = await p.store.listClients();
+        if (values.json) {
+          console.log(JSON.stringify(clients.map(({ client_secret_hash: _, ...c }) => c), null, 2));
+        } else {
+          console.log(
+            table([
+              ['CLIENT_ID', 'AUTH', 'SOURCE', 'REDIRECT_URIS'],
+              ...clients.map((c) => [c.client_id, c.token_endpoint_auth_method, c.source, c.redirect_uris.join(' ')]),
+            ]),
+          );
+        }
+        return 0;
+      }
+      case 'remove': {
+        if (!clientId) throw new UsageError('a CLIENT_ID is required');
+        const client = await p.store.clientById(clientId);
+        if (!client) throw new UsageError(`no client "${clientId}"`);
+        if (client.source === 'config') throw new UsageError(`client "${clientId}" is defined in the configuration file; remove it there`);
+        await p.store.removeClient(clientId);
+        console.log(`removed client ${clientId}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown action "clients ${action}"\n\n${CLIENTS_USAGE}`);
+    }
+  });
+};

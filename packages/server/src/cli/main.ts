@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { ConfigError } from '../config/validate.js';
+import { UsageError } from './args.js';
+import { clientsCommand } from './clients.js';
+import { initCommand } from './init.js';
+import { keysCommand } from './keys.js';
+import { start } from './start.js';
+import { usersCommand } from './users.js';
+
+const USAGE = `Usage: signoff <command> [options]
+
+Commands:
+  start     run the provider                      (signoff start --help)
+  init      write a starter configuration file    (signoff init --help)
+  users     add, list, change or disable users    (signoff users --help)
+  clients   add, list or remove clients           (signoff clients --help)
+  keys      list or rotate signing keys           (signoff keys --help)
+
+Every command takes --config FILE to find its store (default: the development configuration).`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> = {
+  start,
+  init: initCommand,
+  users: usersCommand,
+  clients: clientsCommand,
+  keys: keysCommand,
+};
+
+const main = async (argv: string[]): Promise<number | undefined> => {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
+  return command(rest);
+};
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`signoff: ${err.message}`);
+      process.exitCode = 2;
+    } else if (err instanceof ConfigError) {
+      console.error(`signoff: invalid configuration: ${err.message}`);
+      process.exitCode = 78; // EX_CONFIG
+    } else {
+      console.error(`signoff: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  },
+);

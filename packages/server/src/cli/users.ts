@@ -1,0 +1,104 @@
+import { AccountError, createAccount } from '../accounts/accounts.js';
+import { hashPassword } from '../accounts/passwords.js';
+import { nowSeconds } from '../clock.js';
+import type { Provider } from '../provider.js';
+import { CONFIG_OPTION, UsageError, parse, readStdin, table } from './args.js';
+import { iso, withProvider } from './store.js';
+
+export const USERS_USAGE = `Usage:
+  signoff users add USERNAME (--password P | --password-stdin) [--claim NAME=VALUE ...] [--config FILE]
+  signoff users list [--json] [--config FILE]
+  signoff users passwd USERNAME (--password P | --password-stdin) [--config FILE]
+  signoff users disable USERNAME [--config FILE]
+  signoff users enable USERNAME [--config FILE]
+
+Claims are OpenID Connect standard claims (name, email, email_verified, ...); a VALUE that is
+valid JSON (true, 42, "x") is stored as that JSON value, anything else as a string.`;
+
+const OPTIONS = {
+  ...CONFIG_OPTION,
+  password: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  claim: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+} as const;
+
+const passwordFrom = async (values: { password?: string; 'password-stdin'?: boolean }): Promise<string> => {
+  if (values.password !== undefined && values['password-stdin']) throw new UsageError('give --password or --password-stdin, not both');
+  const password = values['password-stdin'] ? await readStdin() : values.password;
+  if (!password) throw new UsageError('a password is required: --password P or --password-stdin');
+  return password;
+};
+
+const parseClaims = (claims: readonly string[] | undefined): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const c of claims ?? []) {
+    const eq = c.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--claim takes NAME=VALUE, got "${c}"`);
+    const raw = c.slice(eq + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // not JSON: a plain string
+    }
+    out[c.slice(0, eq)] = value;
+  }
+  return out;
+};
+
+const findAccount = async (p: Provider, username: string | undefined) => {
+  if (!username) throw new UsageError('a USERNAME is required');
+  const account = await p.store.accountByUsername(username);
+  if (!account) throw new UsageError(`no user "${username}"`);
+  return account;
+};
+
+export const usersCommand = async (argv: string[]): Promise<number | undefined> => {
+  const { values, positionals } = parse(argv, OPTIONS);
+  const [action, username] = positionals;
+  if (values.help || !action) {
+    console.log(USERS_USAGE);
+    return values.help ? 0 : 2;
+  }
+  return withProvider(values.config, async (p) => {
+    const now = nowSeconds(p.clock);
+    switch (action) {
+      case 'add': {
+        if (!username) throw new UsageError('a USERNAME is required');
+        try {
+          const account = await createAccount(p.store, p.clock, { username, password: await passwordFrom(values), claims: parseClaims(values.claim) });
+          console.log(`added user ${account.username} (sub ${account.id})`);
+        } catch (err) {
+          if (err instanceof AccountError) throw new UsageError(err.message);
+          throw err;
+        }
+        return 0;
+      }
+      case 'list': {
+        const accounts = await p.store.listAccounts();
+        if (values.json) {
+          console.log(JSON.stringify(accounts.map(({ passwordHash: _, ...a }) => a), null, 2));
+        } else {
+          console.log(table([['USERNAME', 'SUB', 'STATUS', 'CREATED'], ...accounts.map((a) => [a.username, a.id, a.disabled ? 'disabled' : 'active', iso(a.createdAt)])]));
+        }
+        return 0;
+      }
+      case 'passwd': {
+        const account = await findAccount(p, username);
+        await p.store.updateAccount(account.id, { passwordHash: await hashPassword(await passwordFrom(values)), updatedAt: now });
+        console.log(`changed the password of ${account.username}`);
+        return 0;
+      }
+      case 'disable':
+      case 'enable': {
+        const account = await findAccount(p, username);
+        await p.store.updateAccount(account.id, { disabled: action === 'disable', updatedAt: now });
+        console.log(`${action}d user ${account.username}`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown action "users ${action}"\n\n${USERS_USAGE}`);
+    }
+  });
+};

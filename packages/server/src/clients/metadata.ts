@@ -1,0 +1,147 @@
+import { ConfigError, array, boolean, object, oneOf, optionalString, string } from '../config/validate.js';
+import { SUPPORTED_SCOPES } from '../oauth/scopes.js';
+
+/**
+ * Client metadata, named as in RFC 7591 §2 and the OpenID Connect registration and logout
+ * specifications, plus Signoff's own per-client settings (require_consent, require_pkce,
+ * allowed_origins). The secret itself is never kept: only its SHA-256.
+ */
+export interface ClientMetadata {
+  client_id: string;
+  client_name?: string | undefined;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  backchannel_logout_uri?: string | undefined;
+  backchannel_logout_session_required: boolean;
+  frontchannel_logout_uri?: string | undefined;
+  frontchannel_logout_session_required: boolean;
+  token_endpoint_auth_method: AuthMethod;
+  grant_types: GrantType[];
+  response_types: 'code'[];
+  scope: string;
+  id_token_signed_response_alg: SigningAlg;
+  require_consent: boolean;
+  require_pkce: boolean;
+  allowed_origins: string[];
+}
+
+export interface Client extends ClientMetadata {
+  client_secret_hash?: string | undefined;
+  source: 'config' | 'cli';
+}
+
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+export const SIGNING_ALGS = ['RS256', 'ES256'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/** Client secrets are stored as SHA-256, which is only safe for high-entropy secrets. */
+export const MIN_SECRET_LENGTH = 32;
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const parseAbsolute = (value: string, key: string): URL => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(key, `"${value}" is not an absolute URI`);
+  }
+  if (url.hash || value.includes('#')) throw new ConfigError(key, `"${value}" must not contain a fragment`);
+  return url;
+};
+
+/**
+ * Redirect targets (OIDC Registration §2, RFC 8252 §7): https anywhere, http only on loopback,
+ * or a private-use scheme (reverse domain name) for native applications.
+ */
+const redirectUri = (value: unknown, key: string): string => {
+  const uri = string()(value, key);
+  const url = parseAbsolute(uri, key);
+  if (url.protocol === 'https:') return uri;
+  if (url.protocol === 'http:') {
+    if (LOOPBACK_HOSTS.has(url.hostname)) return uri;
+    throw new ConfigError(key, `"${uri}" uses http on a non-loopback host; use https`);
+  }
+  if (/^[a-z][a-z0-9+-]*\.[a-z0-9.+-]+:$/.test(url.protocol)) return uri;
+  throw new ConfigError(key, `"${uri}" must use https, http on loopback, or a private-use scheme`);
+};
+
+/** Logout endpoints the provider calls or frames: absolute http(s), no fragment (BCL §2.2, FCL §2). */
+const logoutUri = (value: unknown, key: string): string | undefined => {
+  if (value === undefined) return undefined;
+  const uri = string()(value, key);
+  const url = parseAbsolute(uri, key);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(key, `"${uri}" must use https or http`);
+  return uri;
+};
+
+const origin = (value: unknown, key: string): string => {
+  const raw = string()(value, key);
+  const url = parseAbsolute(raw, key);
+  if (url.origin === 'null' || url.origin !== raw.replace(/\/$/, '')) throw new ConfigError(key, `"${raw}" is not an origin (scheme://host[:port])`);
+  return url.origin;
+};
+
+const shape = object({
+  client_id: string({ pattern: /^[\x21-\x7e]{1,128}$/, hint: 'must be 1-128 visible ASCII characters' }),
+  client_secret: optionalString(),
+  client_name: optionalString(),
+  redirect_uris: array(redirectUri),
+  post_logout_redirect_uris: array(redirectUri, []),
+  backchannel_logout_uri: logoutUri,
+  backchannel_logout_session_required: boolean(false),
+  frontchannel_logout_uri: logoutUri,
+  frontchannel_logout_session_required: boolean(false),
+  token_endpoint_auth_method: (v, k) => (v === undefined ? undefined : oneOf(AUTH_METHODS)(v, k)),
+  grant_types: array<GrantType>(oneOf(GRANT_TYPES), ['authorization_code']),
+  response_types: array<'code'>(oneOf(['code'] as const), ['code']),
+  scope: string({ default: SUPPORTED_SCOPES.join(' ') }),
+  id_token_signed_response_alg: oneOf(SIGNING_ALGS, 'RS256'),
+  require_consent: boolean(false),
+  require_pkce: boolean(false),
+  allowed_origins: array(origin, []),
+});
+
+/** Validates registration metadata; returns the metadata and the plaintext secret (if any). */
+export const parseClientMetadata = (input: unknown, key: string): { metadata: ClientMetadata; secret?: string } => {
+  const raw = shape(input, key);
+  if (raw.redirect_uris.length === 0) throw new ConfigError(`${key}.redirect_uris`, 'at least one redirect URI is required');
+  const method: AuthMethod = raw.token_endpoint_auth_method ?? (raw.client_secret ? 'client_secret_basic' : 'none');
+  if (method === 'none' && raw.client_secret !== undefined) {
+    throw new ConfigError(`${key}.client_secret`, 'a public client (token_endpoint_auth_method "none") has no secret');
+  }
+  if (method !== 'none') {
+    if (raw.client_secret === undefined) throw new ConfigError(`${key}.client_secret`, `required for ${method}`);
+    if (raw.client_secret.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError(`${key}.client_secret`, `must be at least ${MIN_SECRET_LENGTH} characters (it is stored as a SHA-256 hash)`);
+    }
+  }
+  for (const s of raw.scope.split(' ')) {
+    if (!SUPPORTED_SCOPES.includes(s)) throw new ConfigError(`${key}.scope`, `unsupported scope "${s}" (supported: ${SUPPORTED_SCOPES.join(' ')})`);
+  }
+  if (raw.frontchannel_logout_uri !== undefined) {
+    // Front-Channel Logout §2: same scheme, host and port as one of the client's redirect URIs.
+    const target = new URL(raw.frontchannel_logout_uri).origin;
+    if (!raw.redirect_uris.some((r) => new URL(r).origin === target)) {
+      throw new ConfigError(`${key}.frontchannel_logout_uri`, 'must have the same scheme, host and port as one of redirect_uris');
+    }
+  }
+  const { client_secret: secret, token_endpoint_auth_method: _method, ...rest } = raw;
+  const metadata: ClientMetadata = { ...rest, token_endpoint_auth_method: method };
+  return secret === undefined ? { metadata } : { metadata, secret };
+};
+
+export const isPublic = (client: ClientMetadata): boolean => client.token_endpoint_auth_method === 'none';
+
+/** Origins allowed for CORS: those of the redirect URIs plus allowed_origins. */
+export const clientOrigins = (client: ClientMetadata): string[] => {
+  const origins = new Set(client.allowed_origins);
+  for (const uri of client.redirect_uris) {
+    const o = new URL(uri).origin;
+    if (o !== 'null') origins.add(o);
+  }
+  return [...origins];
+};

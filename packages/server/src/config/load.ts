@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { developmentConfig } from './development.js';
+import { type Config, parseConfig } from './schema.js';
+import { ConfigError } from './validate.js';
+
+export interface LoadOptions {
+  /** Path of the JSON configuration file; without it, the development configuration. */
+  file?: string | undefined;
+  /** Overrides from the command line (e.g. --port). */
+  port?: number | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads the configuration file, applies the environment overrides for the essentials
+ * (SIGNOFF_ISSUER, SIGNOFF_PORT, SIGNOFF_STORE) and validates the result. Relative SQLite
+ * paths are resolved against the working directory.
+ */
+export const loadConfig = (opts: LoadOptions = {}): Readonly<Config> => {
+  const env = opts.env ?? process.env;
+  const raw: Record<string, unknown> = opts.file ? readJson(opts.file) : developmentConfig();
+  if (env.SIGNOFF_ISSUER) raw.issuer = env.SIGNOFF_ISSUER;
+  if (env.SIGNOFF_PORT) raw.port = env.SIGNOFF_PORT;
+  if (env.SIGNOFF_STORE) {
+    raw.store = /^postgres(ql)?:\/\//.test(env.SIGNOFF_STORE) ? { postgres: env.SIGNOFF_STORE } : { sqlite: env.SIGNOFF_STORE };
+  }
+  if (opts.port !== undefined) raw.port = opts.port;
+  const config = parseConfig(raw);
+  if ('sqlite' in config.store && config.store.sqlite !== ':memory:') {
+    return Object.freeze({ ...config, store: Object.freeze({ sqlite: resolve(config.store.sqlite) }) });
+  }
+  return config;
+};
+
+const readJson = (file: string): Record<string, unknown> => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('--config', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('--config', `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('--config', `${file} must hold a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+};

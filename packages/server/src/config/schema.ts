@@ -1,0 +1,130 @@
+import type { ClientMetadata } from '../clients/metadata.js';
+import { parseClientMetadata } from '../clients/metadata.js';
+import { ConfigError, array, boolean, duration, integer, object, oneOf, record, string } from './validate.js';
+
+/**
+ * The one configuration schema: it checks every key, holds every documented default, and is
+ * frozen after loading. Durations are in seconds.
+ */
+export interface SeedClient {
+  metadata: ClientMetadata;
+  secret?: string;
+}
+
+export interface SeedUser {
+  username: string;
+  password: string;
+  claims: Record<string, unknown>;
+}
+
+export type StoreConfig = { sqlite: string } | { postgres: string };
+
+const storeField = (value: unknown, key: string): StoreConfig => {
+  const raw = record()(value ?? { sqlite: './data/signoff.sqlite' }, key);
+  const keys = Object.keys(raw);
+  if (keys.length !== 1 || (keys[0] !== 'sqlite' && keys[0] !== 'postgres')) {
+    throw new ConfigError(key, 'expected {"sqlite": PATH} or {"postgres": URL}');
+  }
+  if ('sqlite' in raw) return { sqlite: string({ minLength: 1 })(raw.sqlite, `${key}.sqlite`) };
+  return { postgres: string({ pattern: /^postgres(ql)?:\/\//, hint: 'expected a postgres:// URL' })(raw.postgres, `${key}.postgres`) };
+};
+
+const issuerField = (value: unknown, key: string): string => {
+  const issuer = string()(value, key);
+  let url: URL;
+  try {
+    url = new URL(issuer);
+  } catch {
+    throw new ConfigError(key, `"${issuer}" is not an absolute URL`);
+  }
+  // OIDC Discovery §3: https, no query or fragment. http is accepted for local development.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(key, 'must be an https (or, for development, http) URL');
+  if (url.search || url.hash || issuer.includes('?') || issuer.includes('#')) throw new ConfigError(key, 'must not contain a query or fragment');
+  if (issuer.endsWith('/')) throw new ConfigError(key, 'must not end with "/"');
+  return issuer;
+};
+
+const userField = object(
+  {
+    username: string({ pattern: /^[^\s]{1,128}$/, hint: 'must be 1-128 characters without spaces' }),
+    password: string({ minLength: 1 }),
+    claims: record(),
+  },
+  { optional: false },
+);
+
+const sessionPolicy = (idle: string, absolute: string) =>
+  object({ idleTimeout: duration(idle), absoluteLifetime: duration(absolute) });
+
+const rawSchema = object({
+  issuer: issuerField,
+  port: integer({ default: 3000, min: 0, max: 65535 }),
+  host: string({ default: '127.0.0.1' }),
+  store: storeField,
+  session: object({
+    idleTimeout: duration('30m'),
+    absoluteLifetime: duration('10h'),
+    rememberMe: sessionPolicy('7d', '30d'),
+  }),
+  tokens: object({
+    authorizationCodeTtl: duration('60s'),
+    accessTokenTtl: duration('10m'),
+    idTokenTtl: duration('1h'),
+    refreshTokenTtl: duration('30d'),
+  }),
+  interactionTtl: duration('10m'),
+  outbound: object({ allowPrivateNetworks: (v, k) => (v === undefined ? undefined : boolean()(v, k)) }),
+  clients: array((v, k) => {
+    const parsed = parseClientMetadata(v, k);
+    return parsed.secret === undefined ? { metadata: parsed.metadata } : { metadata: parsed.metadata, secret: parsed.secret };
+  }, []),
+  users: array(userField, []),
+  logging: object({ level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info') }),
+  development: boolean(false),
+});
+
+type Raw = ReturnType<typeof rawSchema>;
+
+export interface Config extends Omit<Raw, 'outbound' | 'clients' | 'users'> {
+  outbound: { allowPrivateNetworks: boolean };
+  clients: SeedClient[];
+  users: SeedUser[];
+}
+
+const isLoopbackIssuer = (issuer: string): boolean => {
+  const host = new URL(issuer).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+};
+
+/** Validates a parsed configuration object; throws ConfigError naming the first bad key. */
+export const parseConfig = (input: unknown): Readonly<Config> => {
+  const raw = rawSchema(input, '');
+  const ids = new Set<string>();
+  raw.clients.forEach((c, i) => {
+    if (ids.has(c.metadata.client_id)) throw new ConfigError(`clients[${i}].client_id`, `duplicate client_id "${c.metadata.client_id}"`);
+    ids.add(c.metadata.client_id);
+  });
+  const names = new Set<string>();
+  raw.users.forEach((u, i) => {
+    if (names.has(u.username)) throw new ConfigError(`users[${i}].username`, `duplicate username "${u.username}"`);
+    names.add(u.username);
+  });
+  if (raw.session.absoluteLifetime < raw.session.idleTimeout) {
+    throw new ConfigError('session.absoluteLifetime', 'must not be shorter than session.idleTimeout');
+  }
+  const config: Config = {
+    ...raw,
+    // Back-Channel Logout targets on private networks are refused unless allowed; a loopback
+    // issuer is a development set-up whose applications are on loopback too.
+    outbound: { allowPrivateNetworks: raw.outbound.allowPrivateNetworks ?? isLoopbackIssuer(raw.issuer) },
+  };
+  return deepFreeze(config);
+};
+
+const deepFreeze = <T>(value: T): T => {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+};

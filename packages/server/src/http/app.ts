@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Provider } from '../provider.js';
+import { installCors } from './cors.js';
+import { ENDPOINTS } from './endpoints.js';
+import { installErrorHandling } from './errors.js';
+import { parseQueryString } from './params.js';
+import { authorizeRoutes } from './routes/authorize.js';
+import { devRoutes } from './routes/dev.js';
+import { discoveryRoutes } from './routes/discovery.js';
+import { healthRoutes } from './routes/health.js';
+import { interactionRoutes } from './routes/interaction.js';
+import { jwksRoutes } from './routes/jwks.js';
+import { revocationRoutes } from './routes/revocation.js';
+import { tokenRoutes } from './routes/token.js';
+import { userinfoRoutes } from './routes/userinfo.js';
+import { paramsFrom } from '../oauth/params.js';
+
+/** Form bodies are small; anything larger is refused before parsing (413). */
+export const BODY_LIMIT = 64 * 1024;
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Assembles the Fastify application: parsers, security headers, error mapping, CORS, routes. */
+export const buildApp = (p: Provider, opts: { logger?: boolean } = {}): FastifyInstance => {
+  const app = Fastify({
+    logger:
+      opts.logger === false || p.config.logging.level === 'silent'
+        ? false
+        : {
+            level: p.config.logging.level,
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+          },
+    bodyLimit: BODY_LIMIT,
+    // Request ids: a sane incoming X-Request-Id is kept (log correlation), otherwise a new one.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    routerOptions: {
+      ignoreTrailingSlash: false,
+      maxParamLength: 100,
+      querystringParser: (query) => parseQueryString(query) as Record<string, string[]>,
+    },
+    trustProxy: false,
+  });
+
+  // Only form bodies are accepted (RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1, RFC 6750 §2.2).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, paramsFrom(new URLSearchParams(body as string)));
+  });
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+  });
+
+  installErrorHandling(app, p.config.issuer);
+  installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
+  for (const routes of [
+    discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, tokenRoutes, userinfoRoutes, revocationRoutes, healthRoutes, devRoutes,
+  ]) {
+    routes(app, p);
+  }
+  return app;
+};

@@ -1,0 +1,47 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Provider } from '../provider.js';
+import { type BrowserCookie, browserCookieName, formatBrowserCookie } from '../sessions/browser-cookie.js';
+import { type ResolvedBrowser, resolveBrowser } from '../sessions/browser.js';
+import { lifetimesFor } from '../sessions/policy.js';
+import { clearCookie, readCookie, setCookie } from './cookies.js';
+
+const secure = (p: Provider): boolean => p.config.issuer.startsWith('https:');
+
+/** The browser a request comes from; an invalid cookie counts as none and is cleared. */
+export const browserOf = async (p: Provider, request: FastifyRequest, reply: FastifyReply): Promise<ResolvedBrowser | undefined> => {
+  const name = browserCookieName(p.config.issuer);
+  const value = readCookie(request, name);
+  if (value === undefined) return undefined;
+  const resolved = await resolveBrowser(p.store, p.clock, value);
+  if (!resolved) clearCookie(reply, name, { secure: secure(p) });
+  return resolved;
+};
+
+/**
+ * Sets the browser cookie after sign-in: HttpOnly, SameSite=Lax, Secure and `__Host-` on https.
+ * With "keep me signed in" it persists for the remember-me absolute lifetime; otherwise it is
+ * a browser-session cookie.
+ */
+export const setBrowserCookie = (p: Provider, reply: FastifyReply, cookie: BrowserCookie, rememberMe: boolean): void => {
+  setCookie(reply, browserCookieName(p.config.issuer), formatBrowserCookie(cookie), {
+    secure: secure(p),
+    maxAge: rememberMe ? lifetimesFor(p.config.session, true).absoluteLifetime : undefined,
+  });
+};
+
+/** The cookie that binds one interaction to the browser that started it. */
+const interactionCookieName = (p: Provider, id: string): string => `${secure(p) ? '__Host-' : ''}signoff-ia-${id}`;
+
+export const setInteractionCookie = (p: Provider, reply: FastifyReply, id: string, secret: string): void =>
+  setCookie(reply, interactionCookieName(p, id), secret, { secure: secure(p), maxAge: p.config.interactionTtl });
+
+export const readInteractionCookie = (p: Provider, request: FastifyRequest, id: string): string | undefined =>
+  readCookie(request, interactionCookieName(p, id));
+
+export const clearInteractionCookie = (p: Provider, reply: FastifyReply, id: string): void =>
+  clearCookie(reply, interactionCookieName(p, id), { secure: secure(p) });
+
+export const clientInfo = (request: FastifyRequest): { ip: string; userAgent: string } => ({
+  ip: request.ip,
+  userAgent: (request.headers['user-agent'] ?? '').slice(0, 512),
+});

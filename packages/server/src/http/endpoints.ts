@@ -1,0 +1,14 @@
+/** Endpoint paths, relative to the issuer. */
+export const ENDPOINTS = {
+  discovery: '/.well-known/openid-configuration',
+  authorization: '/authorize',
+  token: '/token',
+  userinfo: '/userinfo',
+  jwks: '/jwks',
+  revocation: '/revoke',
+  introspection: '/introspect',
+  interaction: '/interaction',
+  health: '/healthz',
+  ready: '/readyz',
+  devCallback: '/dev/callback',
+} as const;

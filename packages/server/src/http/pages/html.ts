@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for HTML content and quoted attribute values. */
+export const esc = (value: unknown): string => String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+
+export interface Page {
+  status: number;
+  html: string;
+  /** Content-Security-Policy for this page. */
+  csp: string;
+}
+
+const STYLE = `body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1d2330;margin:0}
+main{max-width:24rem;margin:8vh auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002}
+h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem}
+input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.55rem;border:1px solid #aab;border-radius:4px;font-size:1rem}
+.check{display:flex;gap:.4rem;align-items:center;margin:.8rem 0}.check label{margin:0}
+button{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;border:0;border-radius:4px;background:#2456d3;color:#fff;cursor:pointer}
+button.secondary{background:#e4e7ee;color:#1d2330}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:4px}
+.muted{color:#667;font-size:.9rem}code{word-break:break-all}`;
+
+/**
+ * A full page. Pages load nothing from elsewhere, may not be framed (clickjacking), and may post
+ * forms only to this origin and the listed targets (CSP Level 3 form-action also governs the
+ * redirect that follows a form submission, so the client's redirect origin is listed too).
+ */
+export const page = (opts: { title: string; body: string; status?: number; formTargets?: readonly string[]; scriptNonce?: string }): Page => {
+  const formAction = ["'self'", ...(opts.formTargets ?? [])].join(' ');
+  const script = opts.scriptNonce ? `script-src 'nonce-${opts.scriptNonce}'` : "script-src 'none'";
+  return {
+    status: opts.status ?? 200,
+    csp: `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; ${script}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    html: `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${esc(opts.title)}</title><style>${STYLE}</style></head>
+<body><main>${opts.body}</main></body></html>`,
+  };
+};
+
+export const newNonce = (): string => randomBytes(16).toString('base64');
+
+/** The origin of a URI, for form-action lists; undefined for opaque origins. */
+export const originOf = (uri: string): string | undefined => {
+  try {
+    const origin = new URL(uri).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+};

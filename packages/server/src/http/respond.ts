@@ -1,0 +1,39 @@
+import type { FastifyReply } from 'fastify';
+import type { RedirectTarget } from '../oauth/authorize/request.js';
+import { formPostPage } from './pages/form-post.js';
+import type { Page } from './pages/html.js';
+
+export const sendPage = (reply: FastifyReply, p: Page): FastifyReply =>
+  reply
+    .code(p.status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', p.csp)
+    .header('x-frame-options', 'DENY')
+    .header('cache-control', 'no-store')
+    .send(p.html);
+
+/** JSON that must never be cached: it carries tokens or token state (RFC 6749 §5.1). */
+export const sendNoStore = (reply: FastifyReply, status: number, body: unknown): FastifyReply =>
+  reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
+
+/**
+ * An authorization response or error, returned to a registered redirect URI (RFC 6749 §4.1.2,
+ * RFC 9207 `iss`): in the query, or as an auto-posting form for response_mode=form_post.
+ * After a POST (a sign-in form) the redirect is 303 so the browser follows with GET.
+ */
+export const sendAuthorizationResponse = (
+  reply: FastifyReply,
+  issuer: string,
+  target: RedirectTarget,
+  params: Readonly<Record<string, string | undefined>>,
+  afterPost: boolean,
+): FastifyReply => {
+  const all: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) all[k] = v;
+  if (target.state !== undefined) all.state = target.state;
+  all.iss = issuer;
+  if (target.responseMode === 'form_post') return sendPage(reply, formPostPage(target.redirectUri, all));
+  const url = new URL(target.redirectUri);
+  for (const [k, v] of Object.entries(all)) url.searchParams.append(k, v);
+  return reply.code(afterPost ? 303 : 302).header('cache-control', 'no-store').redirect(url.toString(), afterPost ? 303 : 302);
+};

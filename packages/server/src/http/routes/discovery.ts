@@ -1,0 +1,39 @@
+import type { FastifyInstance } from 'fastify';
+import { AUTH_METHODS, SIGNING_ALGS } from '../../clients/metadata.js';
+import { PROMPTS } from '../../oauth/authorize/request.js';
+import { CLAIMS_SUPPORTED, SUPPORTED_SCOPES } from '../../oauth/scopes.js';
+import type { Provider } from '../../provider.js';
+import { ENDPOINTS } from '../endpoints.js';
+
+/** OpenID Provider Metadata (OIDC Discovery 1.0 §3), built once per process. */
+export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
+  issuer,
+  authorization_endpoint: issuer + ENDPOINTS.authorization,
+  token_endpoint: issuer + ENDPOINTS.token,
+  userinfo_endpoint: issuer + ENDPOINTS.userinfo,
+  jwks_uri: issuer + ENDPOINTS.jwks,
+  revocation_endpoint: issuer + ENDPOINTS.revocation,
+  introspection_endpoint: issuer + ENDPOINTS.introspection,
+  scopes_supported: SUPPORTED_SCOPES,
+  response_types_supported: ['code'],
+  response_modes_supported: ['query', 'form_post'],
+  grant_types_supported: ['authorization_code', 'refresh_token'],
+  subject_types_supported: ['public'],
+  id_token_signing_alg_values_supported: SIGNING_ALGS,
+  token_endpoint_auth_methods_supported: AUTH_METHODS,
+  revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+  introspection_endpoint_auth_methods_supported: AUTH_METHODS.filter((m) => m !== 'none'),
+  code_challenge_methods_supported: ['S256'],
+  claims_supported: CLAIMS_SUPPORTED,
+  prompt_values_supported: PROMPTS,
+  ui_locales_supported: ['en'],
+  claims_parameter_supported: false,
+  request_parameter_supported: false,
+  request_uri_parameter_supported: false,
+  authorization_response_iss_parameter_supported: true,
+});
+
+export const discoveryRoutes = (app: FastifyInstance, p: Provider): void => {
+  const doc = discoveryDocument(p.config.issuer);
+  app.get(ENDPOINTS.discovery, { config: { cors: true } }, async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(doc));
+};

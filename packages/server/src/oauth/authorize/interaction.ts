@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../clock.js';
+import { nowSeconds } from '../../clock.js';
+import { fail } from '../../errors.js';
+import type { Interaction, InteractionStore } from '../../store/types.js';
+import { constantTimeEqual, randomToken, sha256 } from '../../util/secrets.js';
+import type { AuthorizationRequest } from './request.js';
+
+/**
+ * Starts the anonymous pre-authentication record of one authorization request. It is bound to
+ * the browser by a secret cookie (only its hash is stored) and carries a CSRF token for forms.
+ */
+export const startInteraction = async (
+  store: InteractionStore,
+  clock: Clock,
+  ttl: number,
+  request: AuthorizationRequest,
+  sessionId?: string,
+): Promise<{ interaction: Interaction; bindingSecret: string }> => {
+  const now = nowSeconds(clock);
+  const bindingSecret = randomToken(32);
+  const interaction: Interaction = {
+    id: randomUUID(),
+    bindingHash: sha256(bindingSecret),
+    csrfToken: randomToken(32),
+    request: request as unknown as Record<string, unknown>,
+    createdAt: now,
+    expiresAt: now + ttl,
+    sessionId,
+  };
+  await store.insertInteraction(interaction);
+  return { interaction, bindingSecret };
+};
+
+/**
+ * Loads an interaction for this browser: unknown or expired ones are gone; one whose binding
+ * cookie is missing or wrong was started elsewhere (a forwarded link, a cross-site post).
+ */
+export const loadInteraction = async (
+  store: InteractionStore,
+  clock: Clock,
+  id: string,
+  bindingSecret: string | undefined,
+): Promise<Interaction> => {
+  const interaction = /^[0-9a-f-]{36}$/.test(id) ? await store.interactionById(id) : undefined;
+  if (!interaction || interaction.expiresAt <= nowSeconds(clock)) {
+    fail('interaction_expired', 'This sign-in request has expired or was already completed. Return to the application and try again.');
+  }
+  if (!bindingSecret || !constantTimeEqual(interaction.bindingHash, sha256(bindingSecret))) {
+    fail('csrf', 'This sign-in request was started in another browser or window. Return to the application and try again.');
+  }
+  return interaction;
+};
+
+/** Checks the form's CSRF token against the interaction's, in constant time. */
+export const checkCsrf = (interaction: Interaction, token: string | undefined): void => {
+  if (!token || !constantTimeEqual(interaction.csrfToken, token)) fail('csrf', 'The form has expired. Go back and try again.');
+};
+
+export const requestOf = (interaction: Interaction): AuthorizationRequest => interaction.request as unknown as AuthorizationRequest;

@@ -1,0 +1,32 @@
+import type { Client } from '../clients/metadata.js';
+import { nowSeconds } from '../clock.js';
+import { fail } from '../errors.js';
+import { activeAccessToken } from '../tokens/access-token.js';
+import { sha256 } from '../util/secrets.js';
+import { type Params, one, required } from './params.js';
+import type { IntrospectionDeps } from './introspect.js';
+
+/**
+ * Token revocation (RFC 7009 §2). Revoking a refresh token revokes its family, and with it the
+ * access tokens issued from it (§2.1 "SHOULD"); revoking an access token denylists it until it
+ * expires. Unknown, invalid or already revoked tokens answer 200 like success (§2.2).
+ */
+export const revokeToken = async (deps: IntrospectionDeps, client: Client, params: Params): Promise<void> => {
+  const token = required(params, 'token');
+  const hint = one(params, 'token_type_hint');
+  if (hint !== undefined && hint !== 'refresh_token' && hint !== 'access_token') {
+    fail('unsupported_token_type', 'token_type_hint must be refresh_token or access_token.');
+  }
+  const now = nowSeconds(deps.clock);
+  const refresh = await deps.tokens.refreshTokenByHash(sha256(token));
+  if (refresh) {
+    if (refresh.clientId !== client.client_id) fail('invalid_request', 'The token was not issued to this client.');
+    await deps.tokens.revokeFamily(refresh.familyId, now);
+    return;
+  }
+  const access = await activeAccessToken(deps, token);
+  if (access) {
+    if (access.claims.client_id !== client.client_id) fail('invalid_request', 'The token was not issued to this client.');
+    await deps.tokens.revokeAccessToken(access.claims.jti, access.claims.exp);
+  }
+};

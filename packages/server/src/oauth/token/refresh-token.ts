@@ -1,0 +1,48 @@
+import type { Client } from '../../clients/metadata.js';
+import { nowSeconds } from '../../clock.js';
+import { fail } from '../../errors.js';
+import { isLive, touchSession } from '../../sessions/browser.js';
+import { type TokenResponse, issueTokens } from '../../tokens/issue.js';
+import { sha256 } from '../../util/secrets.js';
+import { type Params, one, required } from '../params.js';
+import type { GrantDeps } from './deps.js';
+
+/**
+ * The refresh_token grant (RFC 6749 §6) with rotation: each refresh token is used once; using one
+ * again revokes its whole family (RFC 9700 §4.14.2). A token bound to an SSO session dies with it
+ * unless offline_access was granted (OIDC Core §11).
+ */
+export const refreshTokenGrant = async (
+  deps: GrantDeps,
+  client: Client,
+  params: Params,
+  seen: { ip: string; userAgent: string },
+): Promise<TokenResponse> => {
+  if (!client.grant_types.includes('refresh_token')) fail('unauthorized_client', 'This client may not use the refresh_token grant.');
+  const hash = sha256(required(params, 'refresh_token'));
+  const requestedScope = one(params, 'scope');
+  const now = nowSeconds(deps.clock);
+  const token = await deps.tokens.refreshTokenByHash(hash);
+  if (!token || token.clientId !== client.client_id) fail('invalid_grant', 'The refresh token is invalid.');
+  const family = await deps.tokens.familyById(token.familyId);
+  if (!family || family.revokedAt !== undefined) fail('invalid_grant', 'The refresh token has been revoked.');
+  if (token.expiresAt <= now) fail('invalid_grant', 'The refresh token has expired.');
+  if (token.usedAt !== undefined || !(await deps.tokens.markRefreshTokenUsed(hash, now))) {
+    await deps.tokens.revokeFamily(token.familyId, now);
+    fail('invalid_grant', 'The refresh token was already used; its token family is revoked.');
+  }
+  const [session, account] = await Promise.all([deps.sessions.sessionById(family.sessionId), deps.accounts.accountById(family.accountId)]);
+  if (!account || account.disabled) fail('invalid_grant', 'The account is not available.');
+  if (!family.offline) {
+    if (!session || !isLive(session, now)) fail('invalid_grant', 'The session this token was issued in has ended.');
+    await touchSession(deps.sessions, deps.clock, deps.policy, session, seen);
+  }
+  let scope = token.scope;
+  if (requestedScope !== undefined) {
+    // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
+    scope = [...new Set(requestedScope.split(' ').filter(Boolean))];
+    if (!scope.every((s) => token.scope.includes(s))) fail('invalid_scope', 'The requested scope exceeds the original grant.');
+    if (!scope.includes('openid')) fail('invalid_scope', 'The scope must include "openid".');
+  }
+  return issueTokens(deps, { client, account: account, family, scope });
+};

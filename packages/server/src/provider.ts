@@ -1,0 +1,36 @@
+import { seedAccounts } from './accounts/accounts.js';
+import { syncConfigClients } from './clients/registry.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Config } from './config/schema.js';
+import { openStore } from './store/open.js';
+import type { Store } from './store/types.js';
+import { KeyRing, ensureSigningKeys } from './tokens/keys.js';
+
+/** Everything a running provider holds: its configuration, store, keys and clock. */
+export interface Provider {
+  config: Readonly<Config>;
+  store: Store;
+  keys: KeyRing;
+  clock: Clock;
+}
+
+/**
+ * Opens the store (applying migrations), creates signing keys on first start, and brings the
+ * configuration's clients and users into the store.
+ */
+export const openProvider = async (config: Readonly<Config>, opts: { clock?: Clock; store?: Store } = {}): Promise<Provider> => {
+  const clock = opts.clock ?? systemClock;
+  const store = opts.store ?? openStore(config.store);
+  try {
+    await ensureSigningKeys(store, clock);
+    await syncConfigClients(store, config.clients);
+    await seedAccounts(store, clock, config.users);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const keys = new KeyRing(store, clock);
+  await keys.reload();
+  return { config, store, keys, clock };
+};

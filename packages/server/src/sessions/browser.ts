@@ -1,0 +1,49 @@
+import type { Clock } from '../clock.js';
+import { nowSeconds } from '../clock.js';
+import type { Session, SessionStore } from '../store/types.js';
+import { constantTimeEqual, sha256 } from '../util/secrets.js';
+import { type BrowserCookie, parseBrowserCookie } from './browser-cookie.js';
+import { type SessionPolicy, lifetimesFor, touchInterval } from './policy.js';
+
+export interface ResolvedBrowser {
+  browserId: string;
+  /** Live sessions (not ended, not expired), most recently authenticated first. */
+  sessions: Session[];
+}
+
+export const isLive = (s: Session, now: number): boolean =>
+  s.endedAt === undefined && now < s.idleExpiresAt && now < s.absoluteExpiresAt;
+
+/**
+ * Finds the browser a cookie value names. A malformed, unknown or tampered value resolves to
+ * nothing (the caller clears the cookie): the secret is compared by hash in constant time.
+ */
+export const resolveBrowser = async (
+  store: SessionStore,
+  clock: Clock,
+  cookieValue: string | undefined,
+): Promise<(ResolvedBrowser & { cookie: BrowserCookie }) | undefined> => {
+  const cookie = parseBrowserCookie(cookieValue);
+  if (!cookie) return undefined;
+  const browser = await store.browserById(cookie.browserId);
+  if (!browser || !constantTimeEqual(browser.secretHash, sha256(cookie.secret))) return undefined;
+  const now = nowSeconds(clock);
+  const sessions = (await store.openSessionsOfBrowser(browser.id)).filter((s) => isLive(s, now));
+  return { browserId: browser.id, sessions, cookie };
+};
+
+/** Records use of a session, throttled (see touchInterval), extending its idle expiry. */
+export const touchSession = async (
+  store: SessionStore,
+  clock: Clock,
+  policy: SessionPolicy,
+  session: Session,
+  seen: { ip: string; userAgent: string },
+): Promise<void> => {
+  const now = nowSeconds(clock);
+  const { idleTimeout } = lifetimesFor(policy, session.rememberMe);
+  if (now - session.lastSeen < touchInterval(idleTimeout)) return;
+  const idleExpiresAt = Math.min(now + idleTimeout, session.absoluteExpiresAt);
+  await store.updateSession(session.id, { lastSeen: now, idleExpiresAt, lastIp: seen.ip, lastUserAgent: seen.userAgent });
+  Object.assign(session, { lastSeen: now, idleExpiresAt });
+};

@@ -1,0 +1,148 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+/**
+ * Versioned schema migrations, applied in order at start-up inside one transaction each.
+ * Never edit a released migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: the foundation */ `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    claims TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE clients (
+    client_id TEXT PRIMARY KEY,
+    secret_hash TEXT,
+    metadata TEXT NOT NULL,
+    source TEXT NOT NULL
+  );
+  CREATE TABLE signing_keys (
+    kid TEXT PRIMARY KEY,
+    alg TEXT NOT NULL,
+    private_jwk TEXT NOT NULL,
+    public_jwk TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    retired_at INTEGER,
+    publish_until INTEGER
+  );
+  CREATE TABLE browsers (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    browser_id TEXT NOT NULL REFERENCES browsers(id),
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    created_at INTEGER NOT NULL,
+    auth_time INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    idle_expires_at INTEGER NOT NULL,
+    absolute_expires_at INTEGER NOT NULL,
+    amr TEXT NOT NULL,
+    acr TEXT NOT NULL,
+    remember_me INTEGER NOT NULL,
+    created_ip TEXT NOT NULL,
+    created_user_agent TEXT NOT NULL,
+    last_ip TEXT NOT NULL,
+    last_user_agent TEXT NOT NULL,
+    ended_at INTEGER,
+    end_reason TEXT
+  );
+  CREATE INDEX sessions_open_by_browser ON sessions (browser_id) WHERE ended_at IS NULL;
+  CREATE INDEX sessions_by_account ON sessions (account_id);
+  CREATE TABLE participants (
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    client_id TEXT NOT NULL,
+    sid TEXT NOT NULL UNIQUE,
+    first_auth_at INTEGER NOT NULL,
+    last_auth_at INTEGER NOT NULL,
+    PRIMARY KEY (session_id, client_id)
+  );
+  CREATE TABLE interactions (
+    id TEXT PRIMARY KEY,
+    binding_hash TEXT NOT NULL,
+    csrf_token TEXT NOT NULL,
+    request TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    session_id TEXT
+  );
+  CREATE INDEX interactions_by_expiry ON interactions (expires_at);
+  CREATE TABLE grants (
+    account_id TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, client_id)
+  );
+  CREATE TABLE authorization_codes (
+    hash TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    sid TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    nonce TEXT,
+    code_challenge TEXT,
+    auth_time INTEGER NOT NULL,
+    acr TEXT NOT NULL,
+    amr TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    family_id TEXT,
+    used_at INTEGER
+  );
+  CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+  CREATE TABLE token_families (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    offline INTEGER NOT NULL,
+    sid TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    auth_time INTEGER NOT NULL,
+    acr TEXT NOT NULL,
+    amr TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE INDEX token_families_by_session ON token_families (session_id);
+  CREATE TABLE refresh_tokens (
+    hash TEXT PRIMARY KEY,
+    family_id TEXT NOT NULL REFERENCES token_families(id),
+    client_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+  CREATE TABLE revoked_access_tokens (
+    jti TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  );
+  `,
+];
+
+export const migrate = (db: BetterSqlite3.Database): number => {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const current = row.v ?? 0;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`the store's schema (version ${current}) is newer than this Signoff (version ${MIGRATIONS.length})`);
+  }
+  MIGRATIONS.slice(current).forEach((sql, i) => {
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(current + i + 1, Math.floor(Date.now() / 1000));
+    }).immediate();
+  });
+  return MIGRATIONS.length;
+};

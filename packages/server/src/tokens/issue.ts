@@ -1,0 +1,98 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Client } from '../clients/metadata.js';
+import type { Clock } from '../clock.js';
+import { nowSeconds } from '../clock.js';
+import { claimsForScopes } from '../oauth/scopes.js';
+import type { Account, TokenFamily, TokenStore } from '../store/types.js';
+import { randomToken, sha256 } from '../util/secrets.js';
+import { signJwt } from './jwt.js';
+import type { KeyRing } from './keys.js';
+
+export interface TokenSettings {
+  issuer: string;
+  keys: KeyRing;
+  clock: Clock;
+  tokens: TokenStore;
+  ttl: { accessTokenTtl: number; idTokenTtl: number; refreshTokenTtl: number };
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  id_token: string;
+  refresh_token?: string;
+  scope: string;
+}
+
+/** at_hash: base64url of the left half of the SHA-256 of the access token (OIDC Core §3.1.3.6). */
+const atHash = (accessToken: string): string =>
+  createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
+
+/**
+ * Issues the tokens of one token-endpoint response for a family: a JWT access token (RFC 9068),
+ * an ID token (OIDC Core §2) carrying the participant's `sid`, and — for clients allowed the
+ * refresh_token grant — a new refresh token stored only as its hash.
+ */
+export const issueTokens = async (
+  s: TokenSettings,
+  input: { client: Client; account: Account; family: TokenFamily; scope: string[]; nonce?: string | undefined },
+): Promise<TokenResponse> => {
+  const { client, account, family, scope } = input;
+  const now = nowSeconds(s.clock);
+  const alg = client.id_token_signed_response_alg;
+  const accessToken = await signJwt(
+    s.keys,
+    alg,
+    {
+      iss: s.issuer,
+      sub: account.id,
+      aud: s.issuer,
+      client_id: client.client_id,
+      iat: now,
+      exp: now + s.ttl.accessTokenTtl,
+      jti: randomUUID(),
+      scope: scope.join(' '),
+      auth_time: family.authTime,
+      acr: family.acr,
+      sid: family.sid,
+      gid: family.id,
+    },
+    'at+jwt',
+  );
+  const idToken = await signJwt(s.keys, alg, {
+    iss: s.issuer,
+    sub: account.id,
+    aud: client.client_id,
+    azp: client.client_id,
+    iat: now,
+    exp: now + s.ttl.idTokenTtl,
+    auth_time: family.authTime,
+    ...(input.nonce !== undefined ? { nonce: input.nonce } : {}),
+    acr: family.acr,
+    amr: family.amr,
+    sid: family.sid,
+    at_hash: atHash(accessToken),
+    ...claimsForScopes(scope, { preferred_username: account.username, ...account.claims }),
+  });
+  const response: TokenResponse = {
+    access_token: accessToken,
+    token_type: 'Bearer',
+    expires_in: s.ttl.accessTokenTtl,
+    id_token: idToken,
+    scope: scope.join(' '),
+  };
+  if (client.grant_types.includes('refresh_token')) {
+    const refreshToken = randomToken(32);
+    await s.tokens.insertRefreshToken({
+      hash: sha256(refreshToken),
+      familyId: family.id,
+      clientId: client.client_id,
+      scope,
+      createdAt: now,
+      expiresAt: now + s.ttl.refreshTokenTtl,
+    });
+    response.refresh_token = refreshToken;
+  }
+  return response;
+};

@@ -1,0 +1,14 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** A URL-safe random string with `bytes` bytes of entropy (default 32 = 256 bits). */
+export const randomToken = (bytes = 32): string => randomBytes(bytes).toString('base64url');
+
+/** SHA-256 as base64url: how every bearer secret is kept at rest (codes, tokens, cookies). */
+export const sha256 = (value: string): string => createHash('sha256').update(value).digest('base64url');
+
+/**
+ * Compares two secrets in time independent of their content and length: both sides are hashed
+ * to equal-length digests first, then compared with timingSafeEqual.
+ */
+export const constantTimeEqual = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
