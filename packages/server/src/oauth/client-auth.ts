@@ -46,7 +46,8 @@ export const authenticateClient = async (
   const c = await clients.clientById(clientId);
   if (!c) fail('invalid_client', 'Client authentication failed.', `unknown client ${clientId}`);
   if (c.token_endpoint_auth_method !== method) {
-    fail('invalid_client', 'Client authentication failed.', `client registered ${c.token_endpoint_auth_method}, used ${method}`);
+    // Saying which method is registered costs nothing (it is not a secret) and saves integrators an hour.
+    fail('invalid_client', `Client authentication failed: this client is registered for ${c.token_endpoint_auth_method}, not ${method}.`);
   }
   if (!isPublic(c)) {
     const secret = basic?.secret ?? bodySecret ?? '';

@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../src/clock.js';
+import { parseConfig } from '../../src/config/schema.js';
+import { buildApp } from '../../src/http/app.js';
+import { type Provider, openProvider } from '../../src/provider.js';
+
+/** Test clients, one per authentication style; redirect URIs point at loopback ports nobody serves. */
+export const CLIENTS = {
+  web: { client_id: 'web', client_secret: 'web-secret-0123456789-0123456789-abc', redirect_uri: 'http://127.0.0.1:5001/callback' },
+  spa: { client_id: 'spa', redirect_uri: 'http://127.0.0.1:5002/cb' },
+  post: { client_id: 'post', client_secret: 'post-secret-0123456789-0123456789-ab', redirect_uri: 'http://127.0.0.1:5003/cb' },
+  consent: { client_id: 'consent', client_secret: 'consent-secret-0123456789-0123456789', redirect_uri: 'http://127.0.0.1:5004/cb' },
+} as const;
+
+export const USERS = {
+  alice: { username: 'alice', password: 'alice-password', claims: { name: 'Alice', email: 'alice@example.test', email_verified: true } },
+  bob: { username: 'bob', password: 'bob-password', claims: { name: 'Bob', email: 'bob@example.test' } },
+} as const;
+
+export const defaultClients = (): Record<string, unknown>[] => [
+  {
+    client_id: CLIENTS.web.client_id,
+    client_secret: CLIENTS.web.client_secret,
+    client_name: 'Web App',
+    redirect_uris: [CLIENTS.web.redirect_uri],
+    post_logout_redirect_uris: ['http://127.0.0.1:5001/'],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  {
+    client_id: CLIENTS.spa.client_id,
+    redirect_uris: [CLIENTS.spa.redirect_uri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    token_endpoint_auth_method: 'none',
+  },
+  {
+    client_id: CLIENTS.post.client_id,
+    client_secret: CLIENTS.post.client_secret,
+    redirect_uris: [CLIENTS.post.redirect_uri],
+    grant_types: ['authorization_code'],
+    token_endpoint_auth_method: 'client_secret_post',
+    id_token_signed_response_alg: 'ES256',
+  },
+  {
+    client_id: CLIENTS.consent.client_id,
+    client_secret: CLIENTS.consent.client_secret,
+    client_name: 'Needs Consent',
+    redirect_uris: [CLIENTS.consent.redirect_uri],
+    grant_types: ['authorization_code', 'refresh_token'],
+    require_consent: true,
+  },
+];
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+
+export interface TestProvider {
+  issuer: string;
+  provider: Provider;
+  app: FastifyInstance;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real provider in this process, listening on 127.0.0.1, on a fresh SQLite file.
+ * `overrides` replace top-level configuration keys; `clock` injects time.
+ */
+export const startProvider = async (overrides: Record<string, unknown> = {}, opts: { clock?: Clock } = {}): Promise<TestProvider> => {
+  const dir = mkdtempSync(join(tmpdir(), 'signoff-test-'));
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = parseConfig({
+    issuer,
+    port,
+    store: { sqlite: join(dir, 'signoff.sqlite') },
+    logging: { level: 'silent' },
+    clients: defaultClients(),
+    users: Object.values(USERS),
+    ...overrides,
+  });
+  const provider = await openProvider(config, opts.clock ? { clock: opts.clock } : {});
+  const app = buildApp(provider);
+  await app.listen({ host: '127.0.0.1', port });
+  return {
+    issuer,
+    provider,
+    app,
+    dir,
+    close: async () => {
+      await app.close();
+      await provider.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
