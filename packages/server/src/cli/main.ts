@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { ConfigError } from '../config/validate.js';
 import { UsageError } from './args.js';
 import { clientsCommand } from './clients.js';

@@ -25,7 +25,7 @@ const toSignoffError = (err: FastifyError | Error): SignoffError | undefined => 
 
 /** RFC 6749 §5.2: a failed Basic client authentication is challenged; RFC 6750 §3: bearer failures. */
 const challengeFor = (err: SignoffError, request: FastifyRequest): string | undefined => {
-  if (err.code === 'invalid_client' && /^Basic /i.test(request.headers.authorization ?? '')) return 'Basic realm="signoff"';
+  if (err.code === 'invalid_client' && /^Basic\b/i.test(request.headers.authorization ?? '')) return 'Basic realm="signoff"';
   if (err.code === 'token_required') return 'Bearer realm="signoff"';
   if (err.code === 'invalid_token') return `Bearer realm="signoff", error="invalid_token", error_description="${err.description.replace(/["\\]/g, '')}"`;
   return undefined;

@@ -13,10 +13,9 @@ import type { IntrospectionDeps } from './introspect.js';
  */
 export const revokeToken = async (deps: IntrospectionDeps, client: Client, params: Params): Promise<void> => {
   const token = required(params, 'token');
-  const hint = one(params, 'token_type_hint');
-  if (hint !== undefined && hint !== 'refresh_token' && hint !== 'access_token') {
-    fail('unsupported_token_type', 'token_type_hint must be refresh_token or access_token.');
-  }
+  // §2.1: the hint only speeds up the lookup, and an unknown one must not change the outcome;
+  // both token types are looked up anyway, so it is read (once, to refuse duplicates) and ignored.
+  one(params, 'token_type_hint');
   const now = nowSeconds(deps.clock);
   const refresh = await deps.tokens.refreshTokenByHash(sha256(token));
   if (refresh) {

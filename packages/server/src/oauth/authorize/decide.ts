@@ -13,7 +13,8 @@ const matchesHint = (account: Account, hint: string): boolean => account.usernam
 /**
  * Decides what an authorization request needs, given the live sessions of the browser
  * (OIDC Core §3.1.2.3): sign-in when there is no usable session, `prompt=login` asks for one,
- * or `max_age` has passed; consent when the client requires it and it is not yet given.
+ * or `max_age` has passed (`max_age=0` equals `prompt=login`, §3.1.2.1); consent when the client
+ * requires it and it is not yet given.
  * With `prompt=none` anything needing the user is an error instead (§3.1.2.6).
  */
 export const decide = async (
@@ -35,7 +36,7 @@ export const decide = async (
   const needsLogin =
     !chosen ||
     request.prompt.includes('login') ||
-    (request.maxAge !== undefined && now - chosen.session.authTime > request.maxAge);
+    (request.maxAge !== undefined && (request.maxAge === 0 || now - chosen.session.authTime > request.maxAge));
   if (needsLogin || !chosen) {
     if (silent) fail('login_required', 'The user must sign in.');
     return { kind: 'login', loginHint: request.loginHint };

@@ -27,6 +27,14 @@ export const refreshTokenGrant = async (
   const family = await deps.tokens.familyById(token.familyId);
   if (!family || family.revokedAt !== undefined) fail('invalid_grant', 'The refresh token has been revoked.');
   if (token.expiresAt <= now) fail('invalid_grant', 'The refresh token has expired.');
+  // Checked before the token is spent: a refused request leaves it usable (RFC 6749 §6).
+  let scope = token.scope;
+  if (requestedScope !== undefined) {
+    // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
+    scope = [...new Set(requestedScope.split(' ').filter(Boolean))];
+    if (!scope.every((s) => token.scope.includes(s))) fail('invalid_scope', 'The requested scope exceeds the original grant.');
+    if (!scope.includes('openid')) fail('invalid_scope', 'The scope must include "openid".');
+  }
   if (token.usedAt !== undefined || !(await deps.tokens.markRefreshTokenUsed(hash, now))) {
     await deps.tokens.revokeFamily(token.familyId, now);
     fail('invalid_grant', 'The refresh token was already used; its token family is revoked.');
@@ -36,13 +44,6 @@ export const refreshTokenGrant = async (
   if (!family.offline) {
     if (!session || !isLive(session, now)) fail('invalid_grant', 'The session this token was issued in has ended.');
     await touchSession(deps.sessions, deps.clock, deps.policy, session, seen);
-  }
-  let scope = token.scope;
-  if (requestedScope !== undefined) {
-    // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
-    scope = [...new Set(requestedScope.split(' ').filter(Boolean))];
-    if (!scope.every((s) => token.scope.includes(s))) fail('invalid_scope', 'The requested scope exceeds the original grant.');
-    if (!scope.includes('openid')) fail('invalid_scope', 'The scope must include "openid".');
   }
   return issueTokens(deps, { client, account: account, family, scope });
 };
