@@ -1,12 +1,15 @@
 import { nowSeconds } from './clock.js';
 import type { Provider } from './provider.js';
+import { sweepExpiredSessions } from './sessions/sweep.js';
 
 /**
- * Removes abandoned interactions and expired authorization codes once a minute. Safe with
- * several instances on one store: each delete is a single idempotent statement.
+ * Every `session.sweepInterval`: ends expired sessions through the ending path, removes
+ * abandoned interactions and expired authorization codes. Safe with several instances on one
+ * store: each step is a single idempotent statement or transaction.
  */
-export const startHousekeeping = (p: Provider, everyMs = 60_000): (() => void) => {
+export const startHousekeeping = (p: Provider, everyMs = p.config.session.sweepInterval * 1000): (() => void) => {
   const run = async () => {
+    await sweepExpiredSessions({ sessions: p.store, clock: p.clock });
     const now = nowSeconds(p.clock);
     await p.store.deleteExpiredInteractions(now);
     // Codes are kept a while past expiry so a late replay is still recognised and revokes.

@@ -226,8 +226,10 @@ describe('session fixation and tampering (DESIGN.md "Domain model"; OWASP Sessio
     const stale = await silent(attacker, op.issuer);
     assert.equal(stale.error, 'login_required', 'the attacker\'s copy no longer reaches the victim\'s session');
     assert.equal(setCookies(stale.hop.headers).get('signoff')?.attrs.get('max-age'), '0');
-    const fresh = await silent(victim, op.issuer);
-    assert.ok(fresh.code, `the victim keeps the session: ${fresh.error}`);
+    // The planted browser now holds two accounts (a multi-account browser), so the victim's own
+    // is picked by login_hint; without one the provider asks which (account_selection_required).
+    const hop2 = await victim.request(authorizeUrl(op.issuer, 'web', { prompt: 'none', login_hint: USERS.alice.username }));
+    assert.ok(responseParams(hop2).get('code'), `the victim keeps the session: ${responseParams(hop2).get('error')}`);
   });
 
   it('re-authentication (prompt=login) also renews the cookie secret', async () => {

@@ -1,10 +1,10 @@
-import { ConfigError, array, boolean, object, oneOf, optionalString, string } from '../config/validate.js';
+import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, optionalString, string } from '../config/validate.js';
 import { SUPPORTED_SCOPES } from '../oauth/scopes.js';
 
 /**
  * Client metadata, named as in RFC 7591 §2 and the OpenID Connect registration and logout
  * specifications, plus Signoff's own per-client settings (require_consent, require_pkce,
- * allowed_origins). The secret itself is never kept: only its SHA-256.
+ * allowed_origins, max_auth_age, max_idle). The secret itself is never kept: only its SHA-256.
  */
 export interface ClientMetadata {
   client_id: string;
@@ -23,6 +23,12 @@ export interface ClientMetadata {
   require_consent: boolean;
   require_pkce: boolean;
   allowed_origins: string[];
+  /** OIDC Registration §2: the max_age used when a request has none. */
+  default_max_age?: number | undefined;
+  /** Signoff: a hard limit on the age of the authentication this client accepts (seconds). */
+  max_auth_age?: number | undefined;
+  /** Signoff: after this long without an authorization or refresh by this client, it needs a fresh sign-in. */
+  max_idle?: number | undefined;
 }
 
 export interface Client extends ClientMetadata {
@@ -95,7 +101,7 @@ const shape = object({
   backchannel_logout_session_required: boolean(false),
   frontchannel_logout_uri: logoutUri,
   frontchannel_logout_session_required: boolean(false),
-  token_endpoint_auth_method: (v, k) => (v === undefined ? undefined : oneOf(AUTH_METHODS)(v, k)),
+  token_endpoint_auth_method: optional(oneOf(AUTH_METHODS)),
   grant_types: array<GrantType>(oneOf(GRANT_TYPES), ['authorization_code']),
   response_types: array<'code'>(oneOf(['code'] as const), ['code']),
   scope: string({ default: SUPPORTED_SCOPES.join(' ') }),
@@ -103,6 +109,9 @@ const shape = object({
   require_consent: boolean(false),
   require_pkce: boolean(false),
   allowed_origins: array(origin, []),
+  default_max_age: optional(integer({ min: 0 })),
+  max_auth_age: optional(duration()),
+  max_idle: optional(duration()),
 });
 
 /** Validates registration metadata; returns the metadata and the plaintext secret (if any). */

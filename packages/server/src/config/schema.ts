@@ -1,6 +1,6 @@
 import type { ClientMetadata } from '../clients/metadata.js';
 import { parseClientMetadata } from '../clients/metadata.js';
-import { ConfigError, array, boolean, duration, integer, object, oneOf, record, string } from './validate.js';
+import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, record, string } from './validate.js';
 
 /**
  * The one configuration schema: it checks every key, holds every documented default, and is
@@ -65,6 +65,10 @@ const rawSchema = object({
     idleTimeout: duration('30m'),
     absoluteLifetime: duration('10h'),
     rememberMe: sessionPolicy('7d', '30d'),
+    // At most this many open sessions per account; signing in past it ends the oldest (reason `limit`).
+    maxSessionsPerAccount: optional(integer({ min: 1 })),
+    // How often expired sessions are ended through the ending path (and their clients notified).
+    sweepInterval: duration('60s'),
   }),
   tokens: object({
     authorizationCodeTtl: duration('60s'),
@@ -73,7 +77,7 @@ const rawSchema = object({
     refreshTokenTtl: duration('30d'),
   }),
   interactionTtl: duration('10m'),
-  outbound: object({ allowPrivateNetworks: (v, k) => (v === undefined ? undefined : boolean()(v, k)) }),
+  outbound: object({ allowPrivateNetworks: optional(boolean()) }),
   clients: array((v, k) => {
     const parsed = parseClientMetadata(v, k);
     return parsed.secret === undefined ? { metadata: parsed.metadata } : { metadata: parsed.metadata, secret: parsed.secret };
@@ -111,6 +115,9 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
   });
   if (raw.session.absoluteLifetime < raw.session.idleTimeout) {
     throw new ConfigError('session.absoluteLifetime', 'must not be shorter than session.idleTimeout');
+  }
+  if (raw.session.rememberMe.absoluteLifetime < raw.session.rememberMe.idleTimeout) {
+    throw new ConfigError('session.rememberMe.absoluteLifetime', 'must not be shorter than session.rememberMe.idleTimeout');
   }
   const config: Config = {
     ...raw,

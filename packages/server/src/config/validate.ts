@@ -27,8 +27,13 @@ export const string =
     return value;
   };
 
-export const optionalString = (): Field<string | undefined> => (value, key) =>
-  value === undefined ? undefined : string()(value, key);
+/** A field that may be absent. */
+export const optional =
+  <T>(field: Field<T>): Field<T | undefined> =>
+  (value, key) =>
+    value === undefined ? undefined : field(value, key);
+
+export const optionalString = (): Field<string | undefined> => optional(string());
 
 export const boolean =
   (defaultValue?: boolean): Field<boolean> =>
@@ -51,7 +56,7 @@ export const integer =
 
 /** Seconds, given as a positive integer or a string such as "4s", "15m", "12h", "30d". */
 export const duration =
-  (defaultValue: string | number): Field<number> =>
+  (defaultValue?: string | number): Field<number> =>
   (value, key) => {
     const seconds = parseDuration(value === undefined ? defaultValue : value);
     if (seconds === undefined) {

@@ -3,6 +3,7 @@ export interface SessionPolicy {
   idleTimeout: number;
   absoluteLifetime: number;
   rememberMe: { idleTimeout: number; absoluteLifetime: number };
+  maxSessionsPerAccount?: number | undefined;
 }
 
 export const lifetimesFor = (policy: SessionPolicy, rememberMe: boolean): { idleTimeout: number; absoluteLifetime: number } =>

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
-import type { Session, SessionStore } from '../store/types.js';
+import type { EventStore, Session, SessionStore } from '../store/types.js';
 import { sha256 } from '../util/secrets.js';
 import { type BrowserCookie, newBrowserCookie } from './browser-cookie.js';
 import { isLive } from './browser.js';
+import { endSessions } from './end.js';
 import { type SessionPolicy, lifetimesFor } from './policy.js';
 
 export interface SignInInput {
@@ -22,9 +23,10 @@ export interface SignInInput {
  * Records a successful authentication. The browser's cookie secret is always replaced, so a
  * value planted before sign-in is never adopted (session fixation). One session per account
  * per browser: re-authentication updates it (auth_time, amr, lifetimes) instead of adding one.
+ * A new session past the account's concurrent-session limit ends the oldest ones (reason `limit`).
  */
 export const signIn = async (
-  store: SessionStore,
+  store: SessionStore & EventStore,
   clock: Clock,
   policy: SessionPolicy,
   input: SignInInput,
@@ -53,6 +55,7 @@ export const signIn = async (
       lastUserAgent: input.userAgent,
     };
     await store.updateSession(existing.id, patch);
+    await store.appendEvent({ at: now, type: 'session.reauthenticated', sessionId: existing.id, accountId: input.accountId, actor: 'user' });
     return { cookie, session: { ...existing, ...patch } };
   }
   const session: Session = {
@@ -73,5 +76,16 @@ export const signIn = async (
     lastUserAgent: input.userAgent,
   };
   await store.insertSession(session);
+  await store.appendEvent({ at: now, type: 'session.created', sessionId: session.id, accountId: input.accountId, actor: 'user' });
+  if (policy.maxSessionsPerAccount !== undefined) await enforceSessionLimit(store, clock, input.accountId, policy.maxSessionsPerAccount);
   return { cookie, session };
+};
+
+/** Ends the oldest open sessions of the account beyond the limit (the newest is the one just made). */
+const enforceSessionLimit = async (store: SessionStore, clock: Clock, accountId: string, limit: number): Promise<void> => {
+  const now = nowSeconds(clock);
+  const open = (await store.openSessionsOfAccount(accountId)).filter((s) => isLive(s, now));
+  for (const oldest of open.slice(0, Math.max(0, open.length - limit))) {
+    await endSessions({ sessions: store, clock }, { sessionId: oldest.id }, 'limit', 'system');
+  }
 };

@@ -72,7 +72,38 @@ export interface Session {
   lastIp: string;
   lastUserAgent: string;
   endedAt?: number | undefined;
-  endReason?: string | undefined;
+  endReason?: EndReason | undefined;
+  /** Who ended it: `user`, `client:<id>`, `admin:<name>`, `system`. */
+  endedBy?: string | undefined;
+}
+
+/** Why a session ended; every ending goes through sessions/end.ts. */
+export const END_REASONS = ['logout', 'admin', 'expired_idle', 'expired_absolute', 'password_changed', 'account_disabled', 'limit'] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/**
+ * Which sessions to end: one, every one of a browser or of an account, or those whose idle or
+ * absolute expiry — whichever came first — has passed by the given time.
+ */
+export type SessionSelector =
+  | { sessionId: string }
+  | { browserId: string }
+  | { accountId: string }
+  | { idleExpiredBy: number }
+  | { absoluteExpiredBy: number };
+
+export interface SessionEnding {
+  reason: EndReason;
+  actor: string;
+  at: number;
+}
+
+/** A session the ending path ended, with the clients that were signed in through it. */
+export interface EndedSession {
+  id: string;
+  browserId: string;
+  accountId: string;
+  participants: Participant[];
 }
 
 /** A client signed in through a session, with the `sid` that client sees (OIDC FCL/BCL §1). */
@@ -82,6 +113,18 @@ export interface Participant {
   sid: string;
   firstAuthAt: number;
   lastAuthAt: number;
+  /** Last authorization or refresh by this client in this session (per-client idle limit). */
+  lastSeenAt: number;
+}
+
+export type SessionPatch = Partial<Omit<Session, 'id' | 'browserId' | 'accountId' | 'createdAt' | 'endedAt' | 'endReason' | 'endedBy'>>;
+
+export interface SessionFilter {
+  accountId?: string | undefined;
+  browserId?: string | undefined;
+  /** Include ended sessions (newest first); otherwise only open ones. */
+  includeEnded?: boolean | undefined;
+  limit: number;
 }
 
 export interface SessionStore {
@@ -92,10 +135,65 @@ export interface SessionStore {
   sessionById(id: string): Promise<Session | undefined>;
   /** Sessions of the browser that have not been ended, newest authentication first. */
   openSessionsOfBrowser(browserId: string): Promise<Session[]>;
-  updateSession(id: string, patch: Partial<Omit<Session, 'id' | 'browserId' | 'accountId' | 'createdAt'>>): Promise<void>;
+  /** Activity and re-authentication only: ending goes through endSessions. */
+  updateSession(id: string, patch: SessionPatch): Promise<void>;
   /** Inserts the participant unless one exists for (session, client); returns the stored one. */
   upsertParticipant(p: Participant): Promise<Participant>;
   participantBySid(sid: string): Promise<Participant | undefined>;
+  participantsOf(sessionId: string): Promise<Participant[]>;
+  touchParticipant(sessionId: string, clientId: string, at: number): Promise<void>;
+  /** Sessions of the account that have not been ended, oldest first. */
+  openSessionsOfAccount(accountId: string): Promise<Session[]>;
+  listSessions(filter: SessionFilter): Promise<Session[]>;
+  /**
+   * The one ending path's transaction (DESIGN.md "One way to end a session"): marks the selected
+   * open sessions ended, revokes their token families except offline_access ones, writes one
+   * outbox row per participant whose client has a backchannel_logout_uri and one `session.ended`
+   * event per session — all or nothing. Sessions already ended are left alone, so concurrent
+   * callers (several instances' sweepers) end each session once.
+   */
+  endSessions(selector: SessionSelector, ending: SessionEnding): Promise<EndedSession[]>;
+}
+
+export const EVENT_TYPES = ['session.created', 'session.reauthenticated', 'session.ended'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** An audit event. */
+export interface AuditEvent {
+  id: number;
+  at: number;
+  type: EventType;
+  sessionId?: string | undefined;
+  accountId?: string | undefined;
+  clientId?: string | undefined;
+  reason?: string | undefined;
+  actor?: string | undefined;
+}
+
+export interface EventStore {
+  appendEvent(event: Omit<AuditEvent, 'id'>): Promise<void>;
+  /** Events after `afterId` (oldest first), or the latest `limit` when afterId is not given. */
+  listEvents(query: { afterId?: number | undefined; sessionId?: string | undefined; limit: number }): Promise<AuditEvent[]>;
+}
+
+/** One back-channel logout notification owed to a client (Back-Channel Logout 1.0 §2.5). */
+export interface LogoutDelivery {
+  id: string;
+  clientId: string;
+  sessionId: string;
+  accountId: string;
+  sid: string;
+  reason: EndReason;
+  createdAt: number;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string | undefined;
+  finishedAt?: number | undefined;
+}
+
+export interface DeliveryStore {
+  listDeliveries(query: { status?: LogoutDelivery['status'] | undefined; sessionId?: string | undefined; limit: number }): Promise<LogoutDelivery[]>;
 }
 
 /** The anonymous pre-authentication state of one authorization request (consumed once). */
@@ -109,12 +207,14 @@ export interface Interaction {
   expiresAt: number;
   /** Set once the user has signed in, before consent. */
   sessionId?: string | undefined;
+  /** What the user is asked before that: to sign in, or to choose among the signed-in accounts. */
+  step: 'login' | 'choose';
 }
 
 export interface InteractionStore {
   insertInteraction(i: Interaction): Promise<void>;
   interactionById(id: string): Promise<Interaction | undefined>;
-  updateInteraction(id: string, patch: Partial<Pick<Interaction, 'sessionId' | 'csrfToken'>>): Promise<void>;
+  updateInteraction(id: string, patch: Partial<Pick<Interaction, 'sessionId' | 'step' | 'request'>>): Promise<void>;
   /** Deletes and reports whether it existed: consuming is single-use. */
   deleteInteraction(id: string): Promise<boolean>;
   deleteExpiredInteractions(now: number): Promise<number>;
@@ -205,7 +305,7 @@ export interface TokenStore {
 
 /**
  * Every method is atomic on its own; operations that must change several records together are
- * single methods (redeemCode, markRefreshTokenUsed), never a transaction held across awaits.
+ * single methods (redeemCode, markRefreshTokenUsed, endSessions), never a transaction held across awaits.
  */
 export interface Store
   extends AccountStore,
@@ -214,7 +314,9 @@ export interface Store
     SessionStore,
     InteractionStore,
     GrantStore,
-    TokenStore {
+    TokenStore,
+    EventStore,
+    DeliveryStore {
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -140,6 +140,7 @@ const sampleInteraction = (over: Partial<Interaction> = {}): Interaction => ({
   request: { clientId: 'web', scope: ['openid'], state: 'st', prompt: [], nested: { ok: true } },
   createdAt: NOW,
   expiresAt: NOW + 600,
+  step: 'login',
   ...over,
 });
 
@@ -298,33 +299,34 @@ export const runStoreContract = (name: string, makeStore: () => Promise<Store>):
         same(await store.openSessionsOfBrowser(randomUUID()), []);
       });
 
-      test('updates only the patched session fields; ending a session removes it from the open list', async (store) => {
+      test('updates only the patched session fields; an ended session leaves the open list', async (store) => {
         const { session, browser } = await seedSession(store);
         await store.updateSession(session.id, { lastSeen: NOW + 60, idleExpiresAt: NOW + 1860, lastIp: '10.0.0.1', rememberMe: true, amr: ['pwd', 'otp', 'x'] });
         same(await store.sessionById(session.id), {
           ...session, lastSeen: NOW + 60, idleExpiresAt: NOW + 1860, lastIp: '10.0.0.1', rememberMe: true, amr: ['pwd', 'otp', 'x'],
         });
-        await store.updateSession(session.id, { endedAt: NOW + 70, endReason: 'idle' });
+        await store.endSessions({ sessionId: session.id }, { reason: 'expired_idle', actor: 'system', at: NOW + 70 });
         const ended = await store.sessionById(session.id);
         assert.equal(ended?.endedAt, NOW + 70);
-        assert.equal(ended?.endReason, 'idle');
+        assert.equal(ended?.endReason, 'expired_idle');
+        assert.equal(ended?.endedBy, 'system');
         same(await store.openSessionsOfBrowser(browser.id), []);
       });
 
       test('upsertParticipant keeps the first sid and first authentication and moves the last one', async (store) => {
         const { session } = await seedSession(store);
-        const first = await store.upsertParticipant({ sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW });
-        same(first, { sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW });
-        const again = await store.upsertParticipant({ sessionId: session.id, clientId: 'web', sid: 'sid-second', firstAuthAt: NOW + 50, lastAuthAt: NOW + 50 });
-        same(again, { sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW + 50 });
+        const first = await store.upsertParticipant({ sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+        same(first, { sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+        const again = await store.upsertParticipant({ sessionId: session.id, clientId: 'web', sid: 'sid-second', firstAuthAt: NOW + 50, lastAuthAt: NOW + 50, lastSeenAt: NOW + 50 });
+        same(again, { sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW + 50, lastSeenAt: NOW + 50 });
         same(await store.participantBySid('sid-first'), again);
         assert.equal(await store.participantBySid('sid-second'), undefined);
       });
 
       test('each client of a session is its own participant with its own sid', async (store) => {
         const { session } = await seedSession(store);
-        const a = await store.upsertParticipant({ sessionId: session.id, clientId: 'a', sid: 'sid-a', firstAuthAt: NOW, lastAuthAt: NOW });
-        const b = await store.upsertParticipant({ sessionId: session.id, clientId: 'b', sid: 'sid-b', firstAuthAt: NOW, lastAuthAt: NOW });
+        const a = await store.upsertParticipant({ sessionId: session.id, clientId: 'a', sid: 'sid-a', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+        const b = await store.upsertParticipant({ sessionId: session.id, clientId: 'b', sid: 'sid-b', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
         assert.equal(a.sid, 'sid-a');
         assert.equal(b.sid, 'sid-b');
         assert.equal((await store.participantBySid('sid-b'))?.clientId, 'b');
@@ -339,12 +341,14 @@ export const runStoreContract = (name: string, makeStore: () => Promise<Store>):
         assert.equal(await store.interactionById(randomUUID()), undefined);
       });
 
-      test('updates the session and the CSRF token', async (store) => {
-        const i = sampleInteraction();
+      test('updates the session, the step and the request, each patch keeping the other fields', async (store) => {
+        const i = sampleInteraction({ step: 'choose' });
         await store.insertInteraction(i);
         await store.updateInteraction(i.id, { sessionId: 'sess-1' });
-        await store.updateInteraction(i.id, { csrfToken: 'csrf-2' });
-        same(await store.interactionById(i.id), { ...i, sessionId: 'sess-1', csrfToken: 'csrf-2' });
+        same(await store.interactionById(i.id), { ...i, sessionId: 'sess-1' });
+        const request = { ...i.request, loginHint: 'alice' };
+        await store.updateInteraction(i.id, { step: 'login', request });
+        same(await store.interactionById(i.id), { ...i, sessionId: 'sess-1', step: 'login', request });
       });
 
       test('deleteInteraction is true once, then false (consumed once)', async (store) => {

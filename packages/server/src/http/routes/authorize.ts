@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nowSeconds } from '../../clock.js';
 import { SignoffError } from '../../errors.js';
-import { decide } from '../../oauth/authorize/decide.js';
+import { type Decision, decide, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { issueAuthorizationCode } from '../../oauth/authorize/complete.js';
 import { startInteraction } from '../../oauth/authorize/interaction.js';
 import {
@@ -9,7 +9,7 @@ import {
 } from '../../oauth/authorize/request.js';
 import type { Provider } from '../../provider.js';
 import { touchSession } from '../../sessions/browser.js';
-import type { Session } from '../../store/types.js';
+import type { Interaction, Session } from '../../store/types.js';
 import { browserOf, clientInfo, setInteractionCookie } from '../browser-session.js';
 import { ENDPOINTS } from '../endpoints.js';
 import { requestParams } from '../params.js';
@@ -31,6 +31,33 @@ export const completeAuthorization = async (
   return sendAuthorizationResponse(reply, p.config.issuer, { ...request }, { code }, afterPost);
 };
 
+export const decideDeps = (p: Provider) => ({ accounts: p.store, grants: p.store, sessions: p.store });
+
+/** Records the use of the session and sends the code (the request needed nothing of the user). */
+export const issueFor = async (
+  p: Provider,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  request: AuthorizationRequest,
+  session: Session,
+): Promise<FastifyReply> => {
+  await touchSession(p.store, p.clock, p.config.session, session, clientInfo(req));
+  return completeAuthorization(p, reply, request, session, req.method === 'POST');
+};
+
+/**
+ * Where an interaction starts for a decision that needs the user: the chooser, the sign-in page
+ * (for a re-authentication, with that account's name filled in), or consent.
+ */
+export const interactionFor = (
+  request: AuthorizationRequest,
+  decision: Exclude<Decision, { kind: 'issue' }>,
+): [AuthorizationRequest, Pick<Interaction, 'step' | 'sessionId'>] => {
+  if (decision.kind === 'choose') return [request, { step: 'choose' }];
+  if (decision.kind === 'consent') return [request, { step: 'login', sessionId: decision.session.id }];
+  return [{ ...request, loginHint: decision.loginHint }, { step: 'login' }];
+};
+
 /**
  * The authorization endpoint (OIDC Core §3.1.2), GET and POST. Errors before the client and its
  * redirect URI are established are shown as a page; later ones go back to the client.
@@ -43,17 +70,14 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
     const browser = await browserOf(p, req, reply);
     let decision;
     try {
-      decision = await decide({ accounts: p.store, grants: p.store }, request, client, browser?.sessions ?? [], nowSeconds(p.clock));
+      const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
+      decision = await decide(decideDeps(p), request, client, signedIn, nowSeconds(p.clock));
     } catch (err) {
       if (err instanceof SignoffError) throw new RedirectableError(redirectTarget(params, redirectUri), err);
       throw err;
     }
-    if (decision.kind === 'issue') {
-      await touchSession(p.store, p.clock, p.config.session, decision.session, clientInfo(req));
-      return completeAuthorization(p, reply, request, decision.session, req.method === 'POST');
-    }
-    const sessionId = decision.kind === 'consent' ? decision.session.id : undefined;
-    const { interaction, bindingSecret } = await startInteraction(p.store, p.clock, p.config.interactionTtl, request, sessionId);
+    if (decision.kind === 'issue') return issueFor(p, req, reply, request, decision.session);
+    const { interaction, bindingSecret } = await startInteraction(p.store, p.clock, p.config.interactionTtl, ...interactionFor(request, decision));
     setInteractionCookie(p, reply, interaction.id, bindingSecret);
     return reply.code(303).header('cache-control', 'no-store').redirect(`${ENDPOINTS.interaction}/${interaction.id}`, 303);
   };

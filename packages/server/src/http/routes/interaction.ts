@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../../accounts/accounts.js';
 import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
-import { needsConsent } from '../../oauth/authorize/decide.js';
-import { checkCsrf, loadInteraction, requestOf } from '../../oauth/authorize/interaction.js';
+import { type SignedIn, decideFor, needsConsent, signedInAccounts } from '../../oauth/authorize/decide.js';
+import { checkCsrf, loadInteraction, requestOf, storedRequest } from '../../oauth/authorize/interaction.js';
 import { one } from '../../oauth/params.js';
 import type { Provider } from '../../provider.js';
 import { isLive } from '../../sessions/browser.js';
@@ -16,7 +16,8 @@ import { originOf } from '../pages/html.js';
 import { loginPage } from '../pages/login.js';
 import { bodyParams } from '../params.js';
 import { sendAuthorizationResponse, sendPage } from '../respond.js';
-import { completeAuthorization } from './authorize.js';
+import { chooseAccountPage } from '../pages/choose-account.js';
+import { decideDeps, interactionFor, issueFor } from './authorize.js';
 
 type IdParams = { Params: { id: string } };
 
@@ -71,6 +72,24 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     );
   };
 
+  /** The accounts signed in on this browser, for the chooser. */
+  const signedInHere = async (req: FastifyRequest, reply: FastifyReply): Promise<SignedIn[]> =>
+    signedInAccounts(p.store, (await browserOf(p, req, reply))?.sessions ?? []);
+
+  const showChooser = async (reply: FastifyReply, i: Interaction, accounts: readonly SignedIn[]) =>
+    sendPage(
+      reply,
+      chooseAccountPage({
+        action: `${base}/${i.id}/select`,
+        csrfToken: i.csrfToken,
+        clientName: await clientName(requestOf(i).clientId),
+        accounts: accounts.map(({ account }) => ({ id: account.id, username: account.username, name: account.claims.name as string | undefined })),
+        formTargets: formTargets(i),
+      }),
+    );
+
+  const again = (reply: FastifyReply, i: Interaction) => reply.code(303).header('cache-control', 'no-store').redirect(`${base}/${i.id}`, 303);
+
   /** The session the interaction signed in, if it still belongs to this browser and lives. */
   const sessionFor = async (req: FastifyRequest, reply: FastifyReply, i: Interaction): Promise<Session | undefined> => {
     if (!i.sessionId) return undefined;
@@ -79,16 +98,44 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   };
 
   /** Consumes the interaction (once) and returns the code to the client. */
-  const finish = async (reply: FastifyReply, i: Interaction, session: Session) => {
+  const finish = async (req: FastifyRequest, reply: FastifyReply, i: Interaction, session: Session) => {
     if (!(await p.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-in request was already completed.');
     clearInteractionCookie(p, reply, i.id);
-    return completeAuthorization(p, reply, requestOf(i), session, true);
+    return issueFor(p, req, reply, requestOf(i), session);
   };
 
   app.get<IdParams>(`${base}/:id`, { config: { page: true } }, async (req, reply) => {
     const i = await load(req);
     const session = await sessionFor(req, reply, i);
-    return session ? showConsent(reply, i, session) : showLogin(reply, i);
+    if (session) return showConsent(reply, i, session);
+    if (i.step === 'choose') {
+      const accounts = await signedInHere(req, reply);
+      if (accounts.length > 0) return showChooser(reply, i, accounts);
+    }
+    return showLogin(reply, i);
+  });
+
+  // The chooser's answer: an account signed in here, or "" for another account (sign-in page).
+  app.post<IdParams>(`${base}/:id/select`, { config: { page: true } }, async (req, reply) => {
+    const i = await load(req);
+    const params = bodyParams(req);
+    checkCsrf(i, one(params, 'csrf_token'));
+    const choice = one(params, 'account') ?? '';
+    const request = requestOf(i);
+    if (choice === '') {
+      await p.store.updateInteraction(i.id, { step: 'login', request: storedRequest({ ...request, loginHint: undefined }) });
+      return again(reply, i);
+    }
+    const chosen = (await signedInHere(req, reply)).find((s) => s.account.id === choice);
+    // Signed out in another tab meanwhile, or a forged value: show what is there now.
+    if (!chosen) return again(reply, i);
+    const client = await p.store.clientById(request.clientId);
+    if (!client) fail('unknown_client', 'The application is no longer registered.');
+    const decision = await decideFor(decideDeps(p), request, client, chosen, nowSeconds(p.clock));
+    if (decision.kind === 'issue') return finish(req, reply, i, decision.session);
+    const [next, at] = interactionFor(request, decision);
+    await p.store.updateInteraction(i.id, { ...at, request: storedRequest(next) });
+    return again(reply, i);
   });
 
   app.post<IdParams>(`${base}/:id/login`, { config: { page: true } }, async (req, reply) => {
@@ -116,9 +163,9 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     if (!client) fail('unknown_client', 'The application is no longer registered.');
     if (await needsConsent(p.store, request, client, account)) {
       await p.store.updateInteraction(i.id, { sessionId: session.id });
-      return reply.code(303).redirect(`${base}/${i.id}`, 303);
+      return again(reply, i);
     }
-    return finish(reply, i, session);
+    return finish(req, reply, i, session);
   });
 
   app.post<IdParams>(`${base}/:id/consent`, { config: { page: true } }, async (req, reply) => {
@@ -134,6 +181,6 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       return sendAuthorizationResponse(reply, p.config.issuer, request, { error: 'access_denied', error_description: 'The user denied the request.' }, true);
     }
     await p.store.upsertGrant({ accountId: session.accountId, clientId: request.clientId, scope: request.scope, createdAt: nowSeconds(p.clock) });
-    return finish(reply, i, session);
+    return finish(req, reply, i, session);
   });
 };

@@ -21,6 +21,7 @@ export const issueAuthorizationCode = async (
     sid: randomToken(16),
     firstAuthAt: now,
     lastAuthAt: now,
+    lastSeenAt: now,
   });
   const code = randomToken(32);
   await deps.tokens.insertCode({

@@ -1,45 +1,71 @@
 import type { Client } from '../../clients/metadata.js';
 import { fail } from '../../errors.js';
-import type { Account, AccountStore, GrantStore, Session } from '../../store/types.js';
+import type { Account, AccountStore, GrantStore, Participant, Session, SessionStore } from '../../store/types.js';
 import type { AuthorizationRequest } from './request.js';
 
+/** An account signed in on this browser, with its session. */
+export interface SignedIn {
+  session: Session;
+  account: Account;
+}
+
 export type Decision =
-  | { kind: 'issue'; session: Session; account: Account }
-  | { kind: 'consent'; session: Session; account: Account }
+  | ({ kind: 'issue' } & SignedIn)
+  | ({ kind: 'consent' } & SignedIn)
+  | { kind: 'choose' }
   | { kind: 'login'; loginHint?: string | undefined };
+
+type DecideDeps = { accounts: AccountStore; grants: GrantStore; sessions: Pick<SessionStore, 'participantsOf'> };
 
 const matchesHint = (account: Account, hint: string): boolean => account.username === hint || account.id === hint;
 
+/** The accounts signed in on the browser (live sessions of enabled accounts), newest first. */
+export const signedInAccounts = async (accounts: AccountStore, sessions: readonly Session[]): Promise<SignedIn[]> => {
+  const found = await Promise.all(sessions.map(async (session) => ({ session, account: await accounts.accountById(session.accountId) })));
+  return found.filter((s): s is SignedIn => s.account !== undefined && !s.account.disabled);
+};
+
 /**
- * Decides what an authorization request needs, given the live sessions of the browser
- * (OIDC Core §3.1.2.3): sign-in when there is no usable session, `prompt=login` asks for one,
- * or `max_age` has passed (`max_age=0` equals `prompt=login`, §3.1.2.1); consent when the client
- * requires it and it is not yet given.
- * With `prompt=none` anything needing the user is an error instead (§3.1.2.6).
+ * Step one of an authorization request (OIDC Core §3.1.2.3): which account it is for. A
+ * `login_hint` picks among the accounts of this browser; `prompt=select_account`, or several
+ * accounts and no hint, asks the user to choose; no matching account asks for a sign-in. With
+ * `prompt=none` anything needing the user is an error instead (§3.1.2.6).
  */
 export const decide = async (
-  deps: { accounts: AccountStore; grants: GrantStore },
+  deps: DecideDeps,
   request: AuthorizationRequest,
   client: Client,
-  sessions: readonly Session[],
+  signedIn: readonly SignedIn[],
   now: number,
 ): Promise<Decision> => {
   const silent = request.prompt.includes('none');
-  let chosen: { session: Session; account: Account } | undefined;
-  for (const session of sessions) {
-    const account = await deps.accounts.accountById(session.accountId);
-    if (!account || account.disabled) continue;
-    if (request.loginHint !== undefined && !matchesHint(account, request.loginHint)) continue;
-    chosen = { session, account };
-    break;
-  }
-  const needsLogin =
-    !chosen ||
-    request.prompt.includes('login') ||
-    (request.maxAge !== undefined && (request.maxAge === 0 || now - chosen.session.authTime > request.maxAge));
-  if (needsLogin || !chosen) {
+  if (request.prompt.includes('select_account') && signedIn.length > 0) return { kind: 'choose' };
+  const hint = request.loginHint;
+  const candidates = hint === undefined ? signedIn : signedIn.filter((s) => matchesHint(s.account, hint));
+  const [only] = candidates;
+  if (!only) {
     if (silent) fail('login_required', 'The user must sign in.');
-    return { kind: 'login', loginHint: request.loginHint };
+    return { kind: 'login', loginHint: hint };
+  }
+  if (candidates.length > 1) {
+    if (silent) fail('account_selection_required', 'Several accounts are signed in; the user must choose one.');
+    return { kind: 'choose' };
+  }
+  return decideFor(deps, request, client, only, now);
+};
+
+/**
+ * Step two, once the account is known: a fresh sign-in when `prompt=login` or `max_age` asks for
+ * it (§3.1.2.1; `max_age=0` equals `prompt=login`) or the client's own limits are exceeded — its
+ * maximum authentication age, or its maximum idle time in this session — without ending the SSO
+ * session for other clients; then consent when needed; else a code.
+ */
+export const decideFor = async (deps: DecideDeps, request: AuthorizationRequest, client: Client, chosen: SignedIn, now: number): Promise<Decision> => {
+  const silent = request.prompt.includes('none');
+  const participant = (await deps.sessions.participantsOf(chosen.session.id)).find((p) => p.clientId === client.client_id);
+  if (request.prompt.includes('login') || authTooOld(request, client, chosen.session, now) || clientIdle(client, participant, now)) {
+    if (silent) fail('login_required', 'The user must sign in again.');
+    return { kind: 'login', loginHint: chosen.account.username };
   }
   if (await needsConsent(deps.grants, request, client, chosen.account)) {
     if (silent) fail('consent_required', 'The user must approve this application.');
@@ -47,6 +73,17 @@ export const decide = async (
   }
   return { kind: 'issue', ...chosen };
 };
+
+/** The request's max_age (or the client's default_max_age), capped by the client's max_auth_age. */
+const authTooOld = (request: AuthorizationRequest, client: Client, session: Session, now: number): boolean => {
+  const limits = [request.maxAge ?? client.default_max_age, client.max_auth_age].filter((n): n is number => n !== undefined);
+  if (limits.length === 0) return false;
+  const maxAge = Math.min(...limits);
+  return maxAge === 0 || now - session.authTime > maxAge;
+};
+
+const clientIdle = (client: Client, participant: Participant | undefined, now: number): boolean =>
+  client.max_idle !== undefined && participant !== undefined && now - participant.lastSeenAt > client.max_idle;
 
 /** Consent is asked only of clients configured with require_consent, or with prompt=consent. */
 export const needsConsent = async (

@@ -15,7 +15,7 @@ export const startInteraction = async (
   clock: Clock,
   ttl: number,
   request: AuthorizationRequest,
-  sessionId?: string,
+  at: Pick<Interaction, 'step' | 'sessionId'>,
 ): Promise<{ interaction: Interaction; bindingSecret: string }> => {
   const now = nowSeconds(clock);
   const bindingSecret = randomToken(32);
@@ -23,10 +23,10 @@ export const startInteraction = async (
     id: randomUUID(),
     bindingHash: sha256(bindingSecret),
     csrfToken: randomToken(32),
-    request: request as unknown as Record<string, unknown>,
+    request: storedRequest(request),
     createdAt: now,
     expiresAt: now + ttl,
-    sessionId,
+    ...at,
   };
   await store.insertInteraction(interaction);
   return { interaction, bindingSecret };
@@ -58,3 +58,6 @@ export const checkCsrf = (interaction: Interaction, token: string | undefined): 
 };
 
 export const requestOf = (interaction: Interaction): AuthorizationRequest => interaction.request as unknown as AuthorizationRequest;
+
+/** The stored form of a request (the store keeps it as opaque JSON). */
+export const storedRequest = (request: AuthorizationRequest): Record<string, unknown> => request as unknown as Record<string, unknown>;

@@ -129,6 +129,44 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  /* 2: the session core — who ended a session, per-client activity, the outbox, audit events */ `
+  ALTER TABLE sessions ADD COLUMN ended_by TEXT;
+  CREATE INDEX sessions_open_by_account ON sessions (account_id) WHERE ended_at IS NULL;
+  CREATE INDEX sessions_open_by_idle_expiry ON sessions (idle_expires_at) WHERE ended_at IS NULL;
+  CREATE INDEX sessions_open_by_absolute_expiry ON sessions (absolute_expires_at) WHERE ended_at IS NULL;
+  ALTER TABLE participants ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+  UPDATE participants SET last_seen_at = last_auth_at;
+  CREATE TABLE logout_deliveries (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    sid TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER,
+    last_error TEXT,
+    finished_at INTEGER
+  );
+  CREATE INDEX logout_deliveries_due ON logout_deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX logout_deliveries_by_status ON logout_deliveries (status, created_at);
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    session_id TEXT,
+    account_id TEXT,
+    client_id TEXT,
+    reason TEXT,
+    actor TEXT
+  );
+  CREATE INDEX events_by_session ON events (session_id);
+  ALTER TABLE interactions ADD COLUMN step TEXT NOT NULL DEFAULT 'login';
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {

@@ -1,5 +1,7 @@
 import type { Client } from '../../clients/metadata.js';
-import type { Account, AuthorizationCode, Interaction, Participant, RefreshToken, Session, SigningKey, TokenFamily } from '../types.js';
+import type {
+  Account, AuditEvent, AuthorizationCode, EndReason, Interaction, LogoutDelivery, Participant, RefreshToken, Session, SigningKey, TokenFamily,
+} from '../types.js';
 
 /** Row ⇄ record mapping for the SQLite store; scopes are space-separated, lists and maps JSON. */
 type Row = Record<string, unknown>;
@@ -51,7 +53,8 @@ export const toSession = (r: Row): Session => ({
   lastIp: r.last_ip as string,
   lastUserAgent: r.last_user_agent as string,
   endedAt: opt<number>(r.ended_at),
-  endReason: opt<string>(r.end_reason),
+  endReason: opt<EndReason>(r.end_reason),
+  endedBy: opt<string>(r.ended_by),
 });
 
 /** Session fields to their columns, for partial updates. */
@@ -67,8 +70,6 @@ export const SESSION_COLUMNS: Readonly<Record<string, string>> = {
   createdUserAgent: 'created_user_agent',
   lastIp: 'last_ip',
   lastUserAgent: 'last_user_agent',
-  endedAt: 'ended_at',
-  endReason: 'end_reason',
 };
 
 export const sessionValue = (field: string, value: unknown): unknown =>
@@ -80,6 +81,7 @@ export const toParticipant = (r: Row): Participant => ({
   sid: r.sid as string,
   firstAuthAt: r.first_auth_at as number,
   lastAuthAt: r.last_auth_at as number,
+  lastSeenAt: r.last_seen_at as number,
 });
 
 export const toInteraction = (r: Row): Interaction => ({
@@ -90,6 +92,7 @@ export const toInteraction = (r: Row): Interaction => ({
   createdAt: r.created_at as number,
   expiresAt: r.expires_at as number,
   sessionId: opt<string>(r.session_id),
+  step: r.step as Interaction['step'],
 });
 
 export const toCode = (r: Row): AuthorizationCode => ({
@@ -133,4 +136,30 @@ export const toRefreshToken = (r: Row): RefreshToken => ({
   createdAt: r.created_at as number,
   expiresAt: r.expires_at as number,
   usedAt: opt<number>(r.used_at),
+});
+
+export const toEvent = (r: Row): AuditEvent => ({
+  id: r.id as number,
+  at: r.at as number,
+  type: r.type as AuditEvent['type'],
+  sessionId: opt<string>(r.session_id),
+  accountId: opt<string>(r.account_id),
+  clientId: opt<string>(r.client_id),
+  reason: opt<string>(r.reason),
+  actor: opt<string>(r.actor),
+});
+
+export const toDelivery = (r: Row): LogoutDelivery => ({
+  id: r.id as string,
+  clientId: r.client_id as string,
+  sessionId: r.session_id as string,
+  accountId: r.account_id as string,
+  sid: r.sid as string,
+  reason: r.reason as EndReason,
+  createdAt: r.created_at as number,
+  status: r.status as LogoutDelivery['status'],
+  attempts: r.attempts as number,
+  nextAttemptAt: r.next_attempt_at as number,
+  lastError: opt<string>(r.last_error),
+  finishedAt: opt<number>(r.finished_at),
 });

@@ -3,15 +3,34 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Client } from '../../clients/metadata.js';
 import type {
-  Account, AuthorizationCode, Browser, Grant, Interaction, Participant, RefreshToken, Session, SigningKey, Store, TokenFamily,
+  Account, AuditEvent, AuthorizationCode, Browser, EndedSession, Grant, Interaction, LogoutDelivery, Participant, RefreshToken, Session,
+  SessionEnding, SessionFilter, SessionPatch, SessionSelector, SigningKey, Store, TokenFamily,
 } from '../types.js';
 import { migrate } from './migrations.js';
 import {
-  SESSION_COLUMNS, joinScope, sessionValue, toAccount, toClient, toCode, toFamily, toInteraction, toKey, toParticipant,
-  toRefreshToken, toSession,
+  SESSION_COLUMNS, joinScope, sessionValue, toAccount, toClient, toCode, toDelivery, toEvent, toFamily, toInteraction, toKey,
+  toParticipant, toRefreshToken, toSession,
 } from './rows.js';
 
 type Row = Record<string, unknown>;
+
+/** A WHERE clause of `column = ?` for each filter that is set, plus fixed conditions. */
+const whereSql = (equal: Record<string, unknown>, fixed: string[] = []): [string, unknown[]] => {
+  const set = Object.entries(equal).filter(([, v]) => v !== undefined);
+  const conditions = [...set.map(([column]) => `${column} = ?`), ...fixed];
+  return [conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', set.map(([, v]) => v)];
+};
+
+/** The WHERE condition of each session selector, over open sessions. */
+const selectorSql = (s: SessionSelector): [string, unknown] => {
+  if ('sessionId' in s) return ['id = ?', s.sessionId];
+  if ('browserId' in s) return ['browser_id = ?', s.browserId];
+  if ('accountId' in s) return ['account_id = ?', s.accountId];
+  // Each expired session is attributed to the limit it reached first (the idle expiry never
+  // passes the absolute one; equal means the absolute lifetime cut it short).
+  if ('idleExpiredBy' in s) return ['idle_expires_at <= ? AND idle_expires_at < absolute_expires_at', s.idleExpiredBy];
+  return ['absolute_expires_at <= ? AND absolute_expires_at <= idle_expires_at', s.absoluteExpiredBy];
+};
 
 /**
  * The embedded store: SQLite through better-sqlite3 in WAL mode. Calls are synchronous
@@ -155,7 +174,7 @@ export class SqliteStore implements Store {
   async openSessionsOfBrowser(browserId: string): Promise<Session[]> {
     return this.all('SELECT * FROM sessions WHERE browser_id = ? AND ended_at IS NULL ORDER BY auth_time DESC, id', browserId).map(toSession);
   }
-  async updateSession(id: string, patch: Partial<Omit<Session, 'id' | 'browserId' | 'accountId' | 'createdAt'>>): Promise<void> {
+  async updateSession(id: string, patch: SessionPatch): Promise<void> {
     const fields = Object.keys(patch).filter((f) => SESSION_COLUMNS[f] !== undefined);
     if (fields.length === 0) return;
     const sets = fields.map((f) => `${SESSION_COLUMNS[f]} = ?`).join(', ');
@@ -164,10 +183,10 @@ export class SqliteStore implements Store {
   }
   async upsertParticipant(p: Participant): Promise<Participant> {
     const r = this.one(
-      `INSERT INTO participants (session_id, client_id, sid, first_auth_at, last_auth_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (session_id, client_id) DO UPDATE SET last_auth_at = excluded.last_auth_at
+      `INSERT INTO participants (session_id, client_id, sid, first_auth_at, last_auth_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (session_id, client_id) DO UPDATE SET last_auth_at = excluded.last_auth_at, last_seen_at = excluded.last_seen_at
        RETURNING *`,
-      p.sessionId, p.clientId, p.sid, p.firstAuthAt, p.lastAuthAt,
+      p.sessionId, p.clientId, p.sid, p.firstAuthAt, p.lastAuthAt, p.lastSeenAt,
     );
     return toParticipant(r as Row);
   }
@@ -175,21 +194,75 @@ export class SqliteStore implements Store {
     const r = this.one('SELECT * FROM participants WHERE sid = ?', sid);
     return r && toParticipant(r);
   }
+  async participantsOf(sessionId: string): Promise<Participant[]> {
+    return this.all('SELECT * FROM participants WHERE session_id = ? ORDER BY first_auth_at, client_id', sessionId).map(toParticipant);
+  }
+  async touchParticipant(sessionId: string, clientId: string, at: number): Promise<void> {
+    this.run('UPDATE participants SET last_seen_at = ? WHERE session_id = ? AND client_id = ? AND last_seen_at < ?', at, sessionId, clientId, at);
+  }
+  async openSessionsOfAccount(accountId: string): Promise<Session[]> {
+    return this.all('SELECT * FROM sessions WHERE account_id = ? AND ended_at IS NULL ORDER BY created_at, id', accountId).map(toSession);
+  }
+  async listSessions(f: SessionFilter): Promise<Session[]> {
+    const [where, args] = whereSql({ account_id: f.accountId, browser_id: f.browserId }, f.includeEnded ? [] : ['ended_at IS NULL']);
+    return this.all(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT ?`, ...args, f.limit).map(toSession);
+  }
+  async endSessions(selector: SessionSelector, e: SessionEnding): Promise<EndedSession[]> {
+    const [condition, value] = selectorSql(selector);
+    return this.db
+      .transaction(() => {
+        const ended = this.all(
+          `UPDATE sessions SET ended_at = ?, end_reason = ?, ended_by = ? WHERE ${condition} AND ended_at IS NULL
+           RETURNING id, browser_id, account_id`,
+          e.at, e.reason, e.actor, value,
+        );
+        if (ended.length === 0) return [];
+        const ids = JSON.stringify(ended.map((r) => r.id));
+        const inEnded = 'IN (SELECT value FROM json_each(?))';
+        // OIDC Core §11: offline_access families outlive the session; all others die with it.
+        this.run(`UPDATE token_families SET revoked_at = ? WHERE session_id ${inEnded} AND offline = 0 AND revoked_at IS NULL`, e.at, ids);
+        this.run(
+          `INSERT INTO logout_deliveries (id, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at)
+           SELECT lower(hex(randomblob(16))), p.client_id, p.session_id, s.account_id, p.sid, ?, ?, 'pending', ?
+           FROM participants p JOIN sessions s ON s.id = p.session_id JOIN clients c ON c.client_id = p.client_id
+           WHERE p.session_id ${inEnded} AND json_extract(c.metadata, '$.backchannel_logout_uri') IS NOT NULL`,
+          e.reason, e.at, e.at, ids,
+        );
+        this.run(
+          `INSERT INTO events (at, type, session_id, account_id, reason, actor)
+           SELECT ?, 'session.ended', id, account_id, ?, ? FROM sessions WHERE id ${inEnded}`,
+          e.at, e.reason, e.actor, ids,
+        );
+        const participants = this.all(`SELECT * FROM participants WHERE session_id ${inEnded} ORDER BY first_auth_at, client_id`, ids).map(toParticipant);
+        return ended.map((r) => ({
+          id: r.id as string,
+          browserId: r.browser_id as string,
+          accountId: r.account_id as string,
+          participants: participants.filter((p) => p.sessionId === r.id),
+        }));
+      })
+      .immediate();
+  }
 
   // Interactions
   async insertInteraction(i: Interaction): Promise<void> {
     this.run(
-      'INSERT INTO interactions (id, binding_hash, csrf_token, request, created_at, expires_at, session_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      i.id, i.bindingHash, i.csrfToken, JSON.stringify(i.request), i.createdAt, i.expiresAt, i.sessionId ?? null,
+      'INSERT INTO interactions (id, binding_hash, csrf_token, request, created_at, expires_at, session_id, step) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      i.id, i.bindingHash, i.csrfToken, JSON.stringify(i.request), i.createdAt, i.expiresAt, i.sessionId ?? null, i.step,
     );
   }
   async interactionById(id: string): Promise<Interaction | undefined> {
     const r = this.one('SELECT * FROM interactions WHERE id = ?', id);
     return r && toInteraction(r);
   }
-  async updateInteraction(id: string, patch: Partial<Pick<Interaction, 'sessionId' | 'csrfToken'>>): Promise<void> {
-    if (patch.sessionId !== undefined) this.run('UPDATE interactions SET session_id = ? WHERE id = ?', patch.sessionId, id);
-    if (patch.csrfToken !== undefined) this.run('UPDATE interactions SET csrf_token = ? WHERE id = ?', patch.csrfToken, id);
+  async updateInteraction(id: string, patch: Partial<Pick<Interaction, 'sessionId' | 'step' | 'request'>>): Promise<void> {
+    const current = this.one('SELECT * FROM interactions WHERE id = ?', id);
+    if (!current) return;
+    const next = { ...toInteraction(current), ...patch };
+    this.run(
+      'UPDATE interactions SET session_id = ?, step = ?, request = ? WHERE id = ?',
+      next.sessionId ?? null, next.step, JSON.stringify(next.request), id,
+    );
   }
   async deleteInteraction(id: string): Promise<boolean> {
     return this.run('DELETE FROM interactions WHERE id = ?', id) > 0;
@@ -269,5 +342,23 @@ export class SqliteStore implements Store {
   }
   async isAccessTokenRevoked(jti: string): Promise<boolean> {
     return this.one('SELECT 1 AS x FROM revoked_access_tokens WHERE jti = ?', jti) !== undefined;
+  }
+
+  // Audit events and the back-channel outbox
+  async appendEvent(e: Omit<AuditEvent, 'id'>): Promise<void> {
+    this.run(
+      'INSERT INTO events (at, type, session_id, account_id, client_id, reason, actor) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      e.at, e.type, e.sessionId ?? null, e.accountId ?? null, e.clientId ?? null, e.reason ?? null, e.actor ?? null,
+    );
+  }
+  async listEvents(q: { afterId?: number | undefined; sessionId?: string | undefined; limit: number }): Promise<AuditEvent[]> {
+    const [where, args] = whereSql({ session_id: q.sessionId }, q.afterId === undefined ? [] : [`id > ${Math.trunc(q.afterId)}`]);
+    // After an id: the next ones, oldest first; otherwise the latest ones, still printed oldest first.
+    if (q.afterId !== undefined) return this.all(`SELECT * FROM events ${where} ORDER BY id LIMIT ?`, ...args, q.limit).map(toEvent);
+    return this.all(`SELECT * FROM events ${where} ORDER BY id DESC LIMIT ?`, ...args, q.limit).map(toEvent).reverse();
+  }
+  async listDeliveries(q: { status?: LogoutDelivery['status'] | undefined; sessionId?: string | undefined; limit: number }): Promise<LogoutDelivery[]> {
+    const [where, args] = whereSql({ status: q.status, session_id: q.sessionId });
+    return this.all(`SELECT * FROM logout_deliveries ${where} ORDER BY created_at, id LIMIT ?`, ...args, q.limit).map(toDelivery);
   }
 }

@@ -1,0 +1,22 @@
+import type { Clock } from '../clock.js';
+import { nowSeconds } from '../clock.js';
+import type { EndReason, EndedSession, SessionSelector, SessionStore } from '../store/types.js';
+
+/**
+ * The one way a session ends (DESIGN.md "One way to end a session"): RP-initiated logout, the
+ * user, an administrator, idle or absolute expiry, a password change, a disabled account and the
+ * concurrent-session limit all call this. In one store transaction the sessions are marked ended,
+ * the refresh tokens bound to them revoked (offline_access ones survive, OIDC Core §11), their
+ * access tokens become inactive (they are checked against the session), one back-channel outbox
+ * row is written per participant client with a `backchannel_logout_uri` (Back-Channel Logout
+ * §2.5) and the audit events are recorded. The ended sessions come back with their participants,
+ * for the front-channel page when the browser is present.
+ *
+ * `actor` says who: `user`, `client:<client_id>`, `admin:<name>` or `system`.
+ */
+export const endSessions = (
+  deps: { sessions: Pick<SessionStore, 'endSessions'>; clock: Clock },
+  selector: SessionSelector,
+  reason: EndReason,
+  actor: string,
+): Promise<EndedSession[]> => deps.sessions.endSessions(selector, { reason, actor, at: nowSeconds(deps.clock) });
