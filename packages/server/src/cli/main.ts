@@ -1,8 +1,10 @@
 import { ConfigError } from '../config/validate.js';
 import { UsageError } from './args.js';
 import { clientsCommand } from './clients.js';
+import { eventsCommand } from './events.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
+import { sessionsCommand } from './sessions.js';
 import { start } from './start.js';
 import { usersCommand } from './users.js';
 
@@ -14,6 +16,8 @@ Commands:
   users     add, list, change or disable users    (signoff users --help)
   clients   add, list or remove clients           (signoff clients --help)
   keys      list or rotate signing keys           (signoff keys --help)
+  sessions  list, show or end SSO sessions        (signoff sessions --help)
+  events    print the audit events                (signoff events --help)
 
 Every command takes --config FILE to find its store (default: the development configuration).`;
 
@@ -23,6 +27,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> 
   users: usersCommand,
   clients: clientsCommand,
   keys: keysCommand,
+  sessions: sessionsCommand,
+  events: eventsCommand,
 };
 
 const main = async (argv: string[]): Promise<number | undefined> => {

@@ -54,9 +54,9 @@ const printDevelopmentBanner = (issuer: string): void => {
     scope: 'openid profile email',
   }).toString();
   console.error(`
-  ┌──────────────────────────────────────────────────────────────────────────┐
-  │ DEVELOPMENT CONFIGURATION — not for production (see README, "Configure") │
-  └──────────────────────────────────────────────────────────────────────────┘
+  ┌──────────────────────────────────────────────────────────────────────────────┐
+  │ DEVELOPMENT CONFIGURATION — not for production (see README, "Configuration") │
+  └──────────────────────────────────────────────────────────────────────────────┘
   Discovery:  ${issuer}${ENDPOINTS.discovery}
   Demo user:  ${DEV_USER.username} / ${DEV_USER.password}
   Demo client: ${DEV_CLIENT_ID} / ${DEV_CLIENT_SECRET}

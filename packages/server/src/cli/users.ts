@@ -2,14 +2,15 @@ import { AccountError, createAccount } from '../accounts/accounts.js';
 import { hashPassword } from '../accounts/passwords.js';
 import { nowSeconds } from '../clock.js';
 import type { Provider } from '../provider.js';
+import { endSessions } from '../sessions/end.js';
 import { CONFIG_OPTION, UsageError, parse, readStdin, table } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const USERS_USAGE = `Usage:
   signoff users add USERNAME (--password P | --password-stdin) [--claim NAME=VALUE ...] [--config FILE]
   signoff users list [--json] [--config FILE]
-  signoff users passwd USERNAME (--password P | --password-stdin) [--config FILE]
-  signoff users disable USERNAME [--config FILE]
+  signoff users passwd USERNAME (--password P | --password-stdin) [--config FILE]   (ends the user's sessions)
+  signoff users disable USERNAME [--config FILE]       (ends the user's sessions)
   signoff users enable USERNAME [--config FILE]
 
 Claims are OpenID Connect standard claims (name, email, email_verified, ...); a VALUE that is
@@ -87,14 +88,22 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
       case 'passwd': {
         const account = await findAccount(p, username);
         await p.store.updateAccount(account.id, { passwordHash: await hashPassword(await passwordFrom(values)), updatedAt: now });
-        console.log(`changed the password of ${account.username}`);
+        // Whoever knew the old password may hold a session: every session of the account ends.
+        const ended = await endSessions({ sessions: p.store, clock: p.clock }, { accountId: account.id }, 'password_changed', 'admin:cli');
+        console.log(`changed the password of ${account.username}; ended ${ended.length} session(s)`);
         return 0;
       }
-      case 'disable':
+      case 'disable': {
+        const account = await findAccount(p, username);
+        await p.store.updateAccount(account.id, { disabled: true, updatedAt: now });
+        const ended = await endSessions({ sessions: p.store, clock: p.clock }, { accountId: account.id }, 'account_disabled', 'admin:cli');
+        console.log(`disabled user ${account.username}; ended ${ended.length} session(s)`);
+        return 0;
+      }
       case 'enable': {
         const account = await findAccount(p, username);
-        await p.store.updateAccount(account.id, { disabled: action === 'disable', updatedAt: now });
-        console.log(`${action}d user ${account.username}`);
+        await p.store.updateAccount(account.id, { disabled: false, updatedAt: now });
+        console.log(`enabled user ${account.username}`);
         return 0;
       }
       default:

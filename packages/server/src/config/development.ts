@@ -1,22 +1,23 @@
 /**
  * The configuration `npm start` runs without a file: clearly marked as development, loopback
- * issuer, SQLite under ./data, one demo client and one demo user.
+ * issuer (on the port asked for, 3000 by default), SQLite under ./data, one demo client and one
+ * demo user.
  */
 export const DEV_USER = { username: 'demo', password: 'demo-password' } as const;
 export const DEV_CLIENT_ID = 'demo-app';
 export const DEV_CLIENT_SECRET = 'demo-app-secret-for-development-only';
 
-export const developmentConfig = (): Record<string, unknown> => ({
+export const developmentConfig = (port = 3000): Record<string, unknown> => ({
   development: true,
-  issuer: 'http://localhost:3000',
-  port: 3000,
+  issuer: `http://localhost:${port}`,
+  port,
   store: { sqlite: './data/signoff.sqlite' },
   clients: [
     {
       client_id: DEV_CLIENT_ID,
       client_name: 'Demo application',
       client_secret: DEV_CLIENT_SECRET,
-      redirect_uris: ['http://localhost:3000/dev/callback', 'http://localhost:8080/callback', 'http://127.0.0.1:8080/callback'],
+      redirect_uris: [`http://localhost:${port}/dev/callback`, 'http://localhost:8080/callback', 'http://127.0.0.1:8080/callback'],
       post_logout_redirect_uris: ['http://localhost:8080/', 'http://127.0.0.1:8080/'],
       grant_types: ['authorization_code', 'refresh_token'],
     },

@@ -19,7 +19,9 @@ export interface LoadOptions {
  */
 export const loadConfig = (opts: LoadOptions = {}): Readonly<Config> => {
   const env = opts.env ?? process.env;
-  const raw: Record<string, unknown> = opts.file ? readJson(opts.file) : developmentConfig();
+  // The development configuration's issuer follows the port it runs on, so --port just works.
+  const port = opts.port ?? (env.SIGNOFF_PORT && /^\d+$/.test(env.SIGNOFF_PORT) ? Number(env.SIGNOFF_PORT) : undefined);
+  const raw: Record<string, unknown> = opts.file ? readJson(opts.file) : developmentConfig(port);
   if (env.SIGNOFF_ISSUER) raw.issuer = env.SIGNOFF_ISSUER;
   if (env.SIGNOFF_PORT) raw.port = env.SIGNOFF_PORT;
   if (env.SIGNOFF_STORE) {

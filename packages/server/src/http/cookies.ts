@@ -20,15 +20,16 @@ export interface CookieOptions {
   path?: string;
 }
 
-/** Appends a Set-Cookie header; values here are always URL-safe, so no encoding is needed. */
+/**
+ * Appends a Set-Cookie header (Fastify appends set-cookie values rather than replacing them);
+ * values here are always URL-safe, so no encoding is needed.
+ */
 export const setCookie = (reply: FastifyReply, name: string, value: string, opts: CookieOptions): void => {
   const parts = [`${name}=${value}`, `Path=${opts.path ?? '/'}`, `SameSite=${opts.sameSite ?? 'Lax'}`];
   if (opts.httpOnly !== false) parts.push('HttpOnly');
   if (opts.secure) parts.push('Secure');
   if (opts.maxAge !== undefined) parts.push(`Max-Age=${opts.maxAge}`);
-  const existing = reply.getHeader('set-cookie');
-  const list = existing === undefined ? [] : Array.isArray(existing) ? existing.map(String) : [String(existing)];
-  reply.header('set-cookie', [...list, parts.join('; ')]);
+  reply.header('set-cookie', parts.join('; '));
 };
 
 export const clearCookie = (reply: FastifyReply, name: string, opts: Omit<CookieOptions, 'maxAge'>): void =>

@@ -43,7 +43,13 @@ export const refreshTokenGrant = async (
   if (!account || account.disabled) fail('invalid_grant', 'The account is not available.');
   if (!family.offline) {
     if (!session || !isLive(session, now)) fail('invalid_grant', 'The session this token was issued in has ended.');
+    // The client's own idle limit (Signoff `max_idle`): past it, this client needs a fresh sign-in.
+    const participant = client.max_idle === undefined ? undefined : await deps.sessions.participantBySid(family.sid);
+    if (participant && now - participant.lastSeenAt > (client.max_idle ?? 0)) {
+      fail('invalid_grant', 'This application has been idle too long in this session; sign in again.');
+    }
     await touchSession(deps.sessions, deps.clock, deps.policy, session, seen);
+    await deps.sessions.touchParticipant(session.id, client.client_id, now);
   }
   return issueTokens(deps, { client, account: account, family, scope });
 };

@@ -1,0 +1,101 @@
+import type { Provider } from '../provider.js';
+import { endSessions } from '../sessions/end.js';
+import type { Session, SessionSelector } from '../store/types.js';
+import { CONFIG_OPTION, UsageError, parse, table } from './args.js';
+import { iso, withProvider } from './store.js';
+
+export const SESSIONS_USAGE = `Usage:
+  signoff sessions list [--user USERNAME] [--all] [--limit N] [--json] [--config FILE]
+  signoff sessions show SESSION_ID [--json] [--config FILE]
+  signoff sessions end (SESSION_ID | --user USERNAME | --browser BROWSER_ID) [--config FILE]
+
+list shows open sessions (with --all, ended ones too), newest first. end ends sessions as an
+administrator (reason "admin"): their refresh tokens are revoked and every application signed
+in through them is notified by back-channel logout.`;
+
+const OPTIONS = {
+  ...CONFIG_OPTION,
+  user: { type: 'string' },
+  browser: { type: 'string' },
+  all: { type: 'boolean' },
+  limit: { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+const state = (s: Session): string => (s.endedAt === undefined ? 'open' : `ended (${s.endReason ?? '?'})`);
+
+const accountIdOf = async (p: Provider, username: string): Promise<string> => {
+  const account = await p.store.accountByUsername(username);
+  if (!account) throw new UsageError(`no user "${username}"`);
+  return account.id;
+};
+
+const limitOf = (raw: string | undefined): number => {
+  if (raw === undefined) return 100;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--limit takes a positive number, got "${raw}"`);
+  return Number(raw);
+};
+
+export const sessionsCommand = async (argv: string[]): Promise<number | undefined> => {
+  const { values, positionals } = parse(argv, OPTIONS);
+  const [action, id] = positionals;
+  if (values.help || !action) {
+    console.log(SESSIONS_USAGE);
+    return values.help ? 0 : 2;
+  }
+  const limit = limitOf(values.limit);
+  return withProvider(values.config, async (p) => {
+    const usernames = new Map((await p.store.listAccounts()).map((a) => [a.id, a.username]));
+    switch (action) {
+      case 'list': {
+        const accountId = values.user === undefined ? undefined : await accountIdOf(p, values.user);
+        const sessions = await p.store.listSessions({ accountId, includeEnded: values.all, limit });
+        if (values.json) {
+          console.log(JSON.stringify(sessions, null, 2));
+        } else {
+          console.log(table([
+            ['SESSION', 'USER', 'STATE', 'CREATED', 'LAST SEEN', 'LAST IP'],
+            ...sessions.map((s) => [s.id, usernames.get(s.accountId) ?? s.accountId, state(s), iso(s.createdAt), iso(s.lastSeen), s.lastIp]),
+          ]));
+        }
+        return 0;
+      }
+      case 'show': {
+        if (!id) throw new UsageError('a SESSION_ID is required');
+        const session = await p.store.sessionById(id);
+        if (!session) throw new UsageError(`no session "${id}"`);
+        const participants = await p.store.participantsOf(id);
+        const events = await p.store.listEvents({ sessionId: id, limit });
+        if (values.json) {
+          console.log(JSON.stringify({ session, participants, events }, null, 2));
+          return 0;
+        }
+        console.log(table([
+          ['session', session.id],
+          ['user', usernames.get(session.accountId) ?? session.accountId],
+          ['state', state(session) + (session.endedBy ? ` by ${session.endedBy} at ${iso(session.endedAt)}` : '')],
+          ['browser', session.browserId],
+          ['created', `${iso(session.createdAt)} from ${session.createdIp} (${session.createdUserAgent || '-'})`],
+          ['authenticated', `${iso(session.authTime)} amr=${session.amr.join(',')} acr=${session.acr}${session.rememberMe ? ' remember-me' : ''}`],
+          ['last seen', `${iso(session.lastSeen)} from ${session.lastIp} (${session.lastUserAgent || '-'})`],
+          ['expires', `idle ${iso(session.idleExpiresAt)}, absolute ${iso(session.absoluteExpiresAt)}`],
+        ]));
+        console.log(`\n${table([['CLIENT', 'SID', 'FIRST SIGN-IN', 'LAST SIGN-IN'], ...participants.map((x) => [x.clientId, x.sid, iso(x.firstAuthAt), iso(x.lastAuthAt)])])}`);
+        console.log(`\n${table([['EVENT', 'AT', 'REASON', 'ACTOR'], ...events.map((e) => [e.type, iso(e.at), e.reason ?? '-', e.actor ?? '-'])])}`);
+        return 0;
+      }
+      case 'end': {
+        const chosen = [id !== undefined, values.user !== undefined, values.browser !== undefined].filter(Boolean).length;
+        if (chosen !== 1) throw new UsageError('give exactly one of SESSION_ID, --user USERNAME or --browser BROWSER_ID');
+        const selector: SessionSelector =
+          id !== undefined ? { sessionId: id } : values.user !== undefined ? { accountId: await accountIdOf(p, values.user) } : { browserId: values.browser as string };
+        const ended = await endSessions({ sessions: p.store, clock: p.clock }, selector, 'admin', 'admin:cli');
+        const notified = ended.reduce((n, s) => n + s.participants.length, 0);
+        console.log(`ended ${ended.length} session(s); ${notified} application sign-in(s) notified`);
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown action "sessions ${action}"\n\n${SESSIONS_USAGE}`);
+    }
+  });
+};
