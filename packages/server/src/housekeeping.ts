@@ -7,15 +7,20 @@ import { sweepExpiredSessions } from './sessions/sweep.js';
  * abandoned interactions and expired authorization codes. Safe with several instances on one
  * store: each step is a single idempotent statement or transaction.
  */
-export const startHousekeeping = (p: Provider, everyMs = p.config.session.sweepInterval * 1000): (() => void) => {
+export const startHousekeeping = (
+  p: Provider,
+  log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void },
+  everyMs = p.config.session.sweepInterval * 1000,
+): (() => void) => {
   const run = async () => {
-    await sweepExpiredSessions({ sessions: p.store, clock: p.clock });
+    const ended = await sweepExpiredSessions({ sessions: p.store, clock: p.clock });
+    if (ended > 0) log.info({ ended }, 'ended expired sessions');
     const now = nowSeconds(p.clock);
     await p.store.deleteExpiredInteractions(now);
     // Codes are kept a while past expiry so a late replay is still recognised and revokes.
     await p.store.deleteExpiredCodes(now - 3600);
   };
-  const timer = setInterval(() => void run().catch(() => undefined), everyMs);
+  const timer = setInterval(() => void run().catch((err: unknown) => log.error({ err }, 'housekeeping failed; retrying at the next interval')), everyMs);
   timer.unref();
   return () => clearInterval(timer);
 };

@@ -26,7 +26,7 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
   const config = loadConfig({ file: values.config ?? process.env.SIGNOFF_CONFIG, port });
   const provider = await openProvider(config);
   const app = buildApp(provider);
-  const stopHousekeeping = startHousekeeping(provider);
+  const stopHousekeeping = startHousekeeping(provider, app.log);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

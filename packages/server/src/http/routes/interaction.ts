@@ -4,7 +4,7 @@ import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
 import { type SignedIn, decideFor, needsConsent, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { checkCsrf, loadInteraction, requestOf, storedRequest } from '../../oauth/authorize/interaction.js';
-import { one } from '../../oauth/params.js';
+import { type Params, one } from '../../oauth/params.js';
 import type { Provider } from '../../provider.js';
 import { isLive } from '../../sessions/browser.js';
 import { signIn } from '../../sessions/sign-in.js';
@@ -30,6 +30,14 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
 
   const load = (req: FastifyRequest<IdParams>): Promise<Interaction> =>
     loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req, req.params.id));
+
+  /** A form post of the interaction: its browser binding and CSRF token checked. */
+  const loadForm = async (req: FastifyRequest<IdParams>): Promise<{ i: Interaction; params: Params }> => {
+    const i = await load(req);
+    const params = bodyParams(req);
+    checkCsrf(i, one(params, 'csrf_token'));
+    return { i, params };
+  };
 
   const clientName = async (clientId: string): Promise<string> => {
     const client = await p.store.clientById(clientId);
@@ -117,9 +125,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
 
   // The chooser's answer: an account signed in here, or "" for another account (sign-in page).
   app.post<IdParams>(`${base}/:id/select`, { config: { page: true } }, async (req, reply) => {
-    const i = await load(req);
-    const params = bodyParams(req);
-    checkCsrf(i, one(params, 'csrf_token'));
+    const { i, params } = await loadForm(req);
     const choice = one(params, 'account') ?? '';
     const request = requestOf(i);
     if (choice === '') {
@@ -139,9 +145,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   });
 
   app.post<IdParams>(`${base}/:id/login`, { config: { page: true } }, async (req, reply) => {
-    const i = await load(req);
-    const params = bodyParams(req);
-    checkCsrf(i, one(params, 'csrf_token'));
+    const { i, params } = await loadForm(req);
     const username = one(params, 'username') ?? '';
     const password = one(params, 'password') ?? '';
     const account = username && password ? await authenticate(p.store, username, password) : undefined;
@@ -169,9 +173,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   });
 
   app.post<IdParams>(`${base}/:id/consent`, { config: { page: true } }, async (req, reply) => {
-    const i = await load(req);
-    const params = bodyParams(req);
-    checkCsrf(i, one(params, 'csrf_token'));
+    const { i, params } = await loadForm(req);
     const session = await sessionFor(req, reply, i);
     if (!session) fail('interaction_expired', 'Your sign-in has ended. Return to the application and try again.');
     const request = requestOf(i);
