@@ -4,7 +4,7 @@ import { SUPPORTED_SCOPES } from '../oauth/scopes.js';
 /**
  * Client metadata, named as in RFC 7591 §2 and the OpenID Connect registration and logout
  * specifications, plus Signoff's own per-client settings (require_consent, require_pkce,
- * allowed_origins, max_auth_age, max_idle). The secret itself is never kept: only its SHA-256.
+ * allowed_origins, max_auth_age, max_idle, require_logout_confirmation). The secret itself is never kept: only its SHA-256.
  */
 export interface ClientMetadata {
   client_id: string;
@@ -29,6 +29,8 @@ export interface ClientMetadata {
   max_auth_age?: number | undefined;
   /** Signoff: after this long without an authorization or refresh by this client, it needs a fresh sign-in. */
   max_idle?: number | undefined;
+  /** Signoff: ask the user before signing out even when this client sends a valid id_token_hint. */
+  require_logout_confirmation?: boolean | undefined;
 }
 
 export interface Client extends ClientMetadata {
@@ -112,6 +114,7 @@ const shape = object({
   default_max_age: optional(integer({ min: 0 })),
   max_auth_age: optional(duration()),
   max_idle: optional(duration()),
+  require_logout_confirmation: boolean(false),
 });
 
 /** Validates registration metadata; returns the metadata and the plaintext secret (if any). */

@@ -95,7 +95,7 @@ export interface Config extends Omit<Raw, 'outbound' | 'clients' | 'users'> {
   users: SeedUser[];
 }
 
-const isLoopbackIssuer = (issuer: string): boolean => {
+export const isLoopbackIssuer = (issuer: string): boolean => {
   const host = new URL(issuer).hostname;
   return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
 };

@@ -7,7 +7,9 @@ import { installErrorHandling } from './errors.js';
 import { parseQueryString } from './params.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { devRoutes } from './routes/dev.js';
+import { checkSessionRoutes } from './routes/check-session.js';
 import { discoveryRoutes } from './routes/discovery.js';
+import { endSessionRoutes } from './routes/end-session.js';
 import { healthRoutes } from './routes/health.js';
 import { interactionRoutes } from './routes/interaction.js';
 import { jwksRoutes } from './routes/jwks.js';
@@ -57,10 +59,11 @@ export const buildApp = (p: Provider, opts: { logger?: boolean } = {}): FastifyI
     reply.header('referrer-policy', 'no-referrer');
   });
 
-  installErrorHandling(app, p.config.issuer);
+  installErrorHandling(app, p);
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
-    discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, tokenRoutes, userinfoRoutes, revocationRoutes, healthRoutes, devRoutes,
+    discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, checkSessionRoutes, tokenRoutes, userinfoRoutes,
+    revocationRoutes, healthRoutes, devRoutes,
   ]) {
     routes(app, p);
   }

@@ -4,6 +4,7 @@ import { type BrowserCookie, browserCookieName, formatBrowserCookie } from '../s
 import { type ResolvedBrowser, resolveBrowser } from '../sessions/browser.js';
 import { lifetimesFor } from '../sessions/policy.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
+import { rotateBrowserState } from './session-state.js';
 
 const secure = (p: Provider): boolean => p.config.issuer.startsWith('https:');
 
@@ -18,7 +19,8 @@ export const browserOf = async (p: Provider, request: FastifyRequest, reply: Fas
 };
 
 /**
- * Sets the browser cookie after sign-in: HttpOnly, SameSite=Lax, Secure and `__Host-` on https.
+ * Sets the browser cookie after sign-in: HttpOnly, SameSite=Lax, Secure and `__Host-` on https;
+ * and a new browser state for Session Management.
  * With "keep me signed in" it persists for the remember-me absolute lifetime; otherwise it is
  * a browser-session cookie.
  */
@@ -27,6 +29,8 @@ export const setBrowserCookie = (p: Provider, reply: FastifyReply, cookie: Brows
     secure: secure(p),
     maxAge: rememberMe ? lifetimesFor(p.config.session, true).absoluteLifetime : undefined,
   });
+  // A sign-in changes the set of sessions in the browser (Session Management §3).
+  rotateBrowserState(p, reply);
 };
 
 /** The cookie that binds one interaction to the browser that started it. */

@@ -8,6 +8,8 @@ export const ENDPOINTS = {
   revocation: '/revoke',
   introspection: '/introspect',
   interaction: '/interaction',
+  endSession: '/logout',
+  checkSession: '/check-session',
   health: '/healthz',
   ready: '/readyz',
   devCallback: '/dev/callback',

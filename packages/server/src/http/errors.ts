@@ -2,7 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ERRORS, type ErrorCode, SignoffError } from '../errors.js';
 import { RedirectableError } from '../oauth/authorize/request.js';
 import { errorPage } from './pages/error.js';
-import { sendAuthorizationResponse, sendNoStore, sendPage } from './respond.js';
+import type { Provider } from '../provider.js';
+import { sendNoStore, sendPage } from './respond.js';
+import { sendAuthorizationResult } from './session-state.js';
 
 /** Fastify's own failures (body parsing, limits) in terms of the error registry. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -43,11 +45,11 @@ declare module 'fastify' {
  * `error_description`) or an error page; an authorization error to the client's registered
  * redirect URI; anything unexpected to a logged `server_error` with no stack trace shown.
  */
-export const installErrorHandling = (app: FastifyInstance, issuer: string): void => {
+export const installErrorHandling = (app: FastifyInstance, p: Provider): void => {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof RedirectableError) {
       request.log.info({ error: err.code, debug: err.debug }, 'authorization error returned to client');
-      return sendAuthorizationResponse(reply, issuer, err.target, { error: err.oauthError, error_description: err.description }, request.method === 'POST');
+      return sendAuthorizationResult(p, request, reply, err.target, { error: err.oauthError, error_description: err.description });
     }
     let known = toSignoffError(err);
     if (known) {

@@ -81,11 +81,6 @@ export const signIn = async (
   return { cookie, session };
 };
 
-/** Ends the oldest open sessions of the account beyond the limit (the newest is the one just made). */
-const enforceSessionLimit = async (store: SessionStore, clock: Clock, accountId: string, limit: number): Promise<void> => {
-  const now = nowSeconds(clock);
-  const open = (await store.openSessionsOfAccount(accountId)).filter((s) => isLive(s, now));
-  for (const oldest of open.slice(0, Math.max(0, open.length - limit))) {
-    await endSessions({ sessions: store, clock }, { sessionId: oldest.id }, 'limit', 'system');
-  }
-};
+/** Ends the account's oldest live sessions beyond the limit, in one statement. */
+const enforceSessionLimit = (store: SessionStore, clock: Clock, accountId: string, limit: number): Promise<unknown> =>
+  endSessions({ sessions: store, clock }, { overLimitOf: accountId, keep: limit, liveAt: nowSeconds(clock) }, 'limit', 'system');

@@ -82,15 +82,18 @@ export const END_REASONS = ['logout', 'admin', 'expired_idle', 'expired_absolute
 export type EndReason = (typeof END_REASONS)[number];
 
 /**
- * Which sessions to end: one, every one of a browser or of an account, or those whose idle or
- * absolute expiry — whichever came first — has passed by the given time.
+ * Which sessions to end: one, every one of a browser or of an account, those whose idle or
+ * absolute expiry — whichever came first — has passed by the given time, or the oldest ones past
+ * an account's session limit.
  */
 export type SessionSelector =
   | { sessionId: string }
   | { browserId: string }
   | { accountId: string }
   | { idleExpiredBy: number }
-  | { absoluteExpiredBy: number };
+  | { absoluteExpiredBy: number }
+  /** The account's live sessions beyond its `keep` newest (the concurrent-session limit). */
+  | { overLimitOf: string; keep: number; liveAt: number };
 
 export interface SessionEnding {
   reason: EndReason;
@@ -142,8 +145,6 @@ export interface SessionStore {
   participantBySid(sid: string): Promise<Participant | undefined>;
   participantsOf(sessionId: string): Promise<Participant[]>;
   touchParticipant(sessionId: string, clientId: string, at: number): Promise<void>;
-  /** Sessions of the account that have not been ended, oldest first. */
-  openSessionsOfAccount(accountId: string): Promise<Session[]>;
   listSessions(filter: SessionFilter): Promise<Session[]>;
   /**
    * The one ending path's transaction (DESIGN.md "One way to end a session"): marks the selected
@@ -207,8 +208,11 @@ export interface Interaction {
   expiresAt: number;
   /** Set once the user has signed in, before consent. */
   sessionId?: string | undefined;
-  /** What the user is asked before that: to sign in, or to choose among the signed-in accounts. */
-  step: 'login' | 'choose';
+  /**
+   * What the user is asked before that: to sign in, or to choose among the signed-in accounts;
+   * `logout` marks an end-session request awaiting the user's confirmation.
+   */
+  step: 'login' | 'choose' | 'logout';
 }
 
 export interface InteractionStore {

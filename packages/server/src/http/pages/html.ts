@@ -26,12 +26,21 @@ button.secondary{background:#e4e7ee;color:#1d2330}button.account{display:block;w
  * forms only to this origin and the listed targets (CSP Level 3 form-action also governs the
  * redirect that follows a form submission, so the client's redirect origin is listed too).
  */
-export const page = (opts: { title: string; body: string; status?: number; formTargets?: readonly string[]; scriptNonce?: string }): Page => {
+export const page = (opts: {
+  title: string;
+  body: string;
+  status?: number;
+  formTargets?: readonly string[];
+  scriptNonce?: string;
+  /** Origins the page may frame (the front-channel logout iframes). */
+  frameSources?: readonly string[];
+}): Page => {
   const formAction = ["'self'", ...(opts.formTargets ?? [])].join(' ');
   const script = opts.scriptNonce ? `script-src 'nonce-${opts.scriptNonce}'` : "script-src 'none'";
+  const frames = opts.frameSources?.length ? `; frame-src ${opts.frameSources.join(' ')}` : '';
   return {
     status: opts.status ?? 200,
-    csp: `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; ${script}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+    csp: `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; ${script}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'${frames}`,
     html: `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${esc(opts.title)}</title><style>${STYLE}</style></head>

@@ -13,27 +13,11 @@ import type { Interaction, Session } from '../../store/types.js';
 import { browserOf, clientInfo, setInteractionCookie } from '../browser-session.js';
 import { ENDPOINTS } from '../endpoints.js';
 import { requestParams } from '../params.js';
-import { sendAuthorizationResponse } from '../respond.js';
-
-/** Issues the code for a decided request and sends it to the client's redirect URI. */
-export const completeAuthorization = async (
-  p: Provider,
-  reply: FastifyReply,
-  request: AuthorizationRequest,
-  session: Session,
-  afterPost: boolean,
-): Promise<FastifyReply> => {
-  const code = await issueAuthorizationCode(
-    { sessions: p.store, tokens: p.store, clock: p.clock, codeTtl: p.config.tokens.authorizationCodeTtl },
-    request,
-    session,
-  );
-  return sendAuthorizationResponse(reply, p.config.issuer, { ...request }, { code }, afterPost);
-};
+import { sendAuthorizationResult } from '../session-state.js';
 
 export const decideDeps = (p: Provider) => ({ accounts: p.store, grants: p.store, sessions: p.store });
 
-/** Records the use of the session and sends the code (the request needed nothing of the user). */
+/** Records the use of the session, issues the code and sends it to the client's redirect URI. */
 export const issueFor = async (
   p: Provider,
   req: FastifyRequest,
@@ -42,7 +26,12 @@ export const issueFor = async (
   session: Session,
 ): Promise<FastifyReply> => {
   await touchSession(p.store, p.clock, p.config.session, session, clientInfo(req));
-  return completeAuthorization(p, reply, request, session, req.method === 'POST');
+  const code = await issueAuthorizationCode(
+    { sessions: p.store, tokens: p.store, clock: p.clock, codeTtl: p.config.tokens.authorizationCodeTtl },
+    request,
+    session,
+  );
+  return sendAuthorizationResult(p, req, reply, request, { code });
 };
 
 /**
@@ -73,7 +62,7 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
       const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
       decision = await decide(decideDeps(p), request, client, signedIn, nowSeconds(p.clock));
     } catch (err) {
-      if (err instanceof SignoffError) throw new RedirectableError(redirectTarget(params, redirectUri), err);
+      if (err instanceof SignoffError) throw new RedirectableError(redirectTarget(params, client.client_id, redirectUri), err);
       throw err;
     }
     if (decision.kind === 'issue') return issueFor(p, req, reply, request, decision.session);

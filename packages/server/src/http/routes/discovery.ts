@@ -14,6 +14,11 @@ export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
   jwks_uri: issuer + ENDPOINTS.jwks,
   revocation_endpoint: issuer + ENDPOINTS.revocation,
   introspection_endpoint: issuer + ENDPOINTS.introspection,
+  // RP-Initiated Logout §2.1, Front-Channel Logout §3, Session Management §3.3.
+  end_session_endpoint: issuer + ENDPOINTS.endSession,
+  frontchannel_logout_supported: true,
+  frontchannel_logout_session_supported: true,
+  check_session_iframe: issuer + ENDPOINTS.checkSession,
   scopes_supported: SUPPORTED_SCOPES,
   response_types_supported: ['code'],
   response_modes_supported: ['query', 'form_post'],

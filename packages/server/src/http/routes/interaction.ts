@@ -15,7 +15,8 @@ import { consentPage } from '../pages/consent.js';
 import { originOf } from '../pages/html.js';
 import { loginPage } from '../pages/login.js';
 import { bodyParams } from '../params.js';
-import { sendAuthorizationResponse, sendPage } from '../respond.js';
+import { sendPage } from '../respond.js';
+import { sendAuthorizationResult } from '../session-state.js';
 import { chooseAccountPage } from '../pages/choose-account.js';
 import { decideDeps, interactionFor, issueFor } from './authorize.js';
 
@@ -180,7 +181,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     if (one(params, 'decision') !== 'allow') {
       await p.store.deleteInteraction(i.id);
       clearInteractionCookie(p, reply, i.id);
-      return sendAuthorizationResponse(reply, p.config.issuer, request, { error: 'access_denied', error_description: 'The user denied the request.' }, true);
+      return sendAuthorizationResult(p, req, reply, request, { error: 'access_denied', error_description: 'The user denied the request.' });
     }
     await p.store.upsertGrant({ accountId: session.accountId, clientId: request.clientId, scope: request.scope, createdAt: nowSeconds(p.clock) });
     return finish(req, reply, i, session);

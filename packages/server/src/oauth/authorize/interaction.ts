@@ -7,14 +7,15 @@ import { constantTimeEqual, randomToken, sha256 } from '../../util/secrets.js';
 import type { AuthorizationRequest } from './request.js';
 
 /**
- * Starts the anonymous pre-authentication record of one authorization request. It is bound to
- * the browser by a secret cookie (only its hash is stored) and carries a CSRF token for forms.
+ * Starts the anonymous pre-authentication record of one authorization request (or of one
+ * end-session request awaiting confirmation, step `logout`). It is bound to the browser by a
+ * secret cookie (only its hash is stored) and carries a CSRF token for forms.
  */
 export const startInteraction = async (
   store: InteractionStore,
   clock: Clock,
   ttl: number,
-  request: AuthorizationRequest,
+  request: object,
   at: Pick<Interaction, 'step' | 'sessionId'>,
 ): Promise<{ interaction: Interaction; bindingSecret: string }> => {
   const now = nowSeconds(clock);
@@ -23,7 +24,7 @@ export const startInteraction = async (
     id: randomUUID(),
     bindingHash: sha256(bindingSecret),
     csrfToken: randomToken(32),
-    request: storedRequest(request),
+    request: request as Record<string, unknown>,
     createdAt: now,
     expiresAt: now + ttl,
     ...at,
@@ -41,9 +42,10 @@ export const loadInteraction = async (
   clock: Clock,
   id: string,
   bindingSecret: string | undefined,
+  kind: 'authorization' | 'logout' = 'authorization',
 ): Promise<Interaction> => {
   const interaction = /^[0-9a-f-]{36}$/.test(id) ? await store.interactionById(id) : undefined;
-  if (!interaction || interaction.expiresAt <= nowSeconds(clock)) {
+  if (!interaction || interaction.expiresAt <= nowSeconds(clock) || (interaction.step === 'logout') !== (kind === 'logout')) {
     fail('interaction_expired', 'This sign-in request has expired or was already completed. Return to the application and try again.');
   }
   if (!bindingSecret || !constantTimeEqual(interaction.bindingHash, sha256(bindingSecret))) {

@@ -25,6 +25,7 @@ export interface AuthorizationRequest {
 
 /** Where an error may be sent once the client and redirect URI are known (RFC 6749 §4.1.2.1). */
 export interface RedirectTarget {
+  clientId: string;
   redirectUri: string;
   responseMode: ResponseMode;
   state?: string | undefined;
@@ -65,16 +66,16 @@ export const resolveClient = async (params: Params, clients: ClientStore): Promi
 };
 
 /** The response mode and state, read leniently: they decide how even an error is returned. */
-export const redirectTarget = (params: Params, redirectUri: string): RedirectTarget => {
+export const redirectTarget = (params: Params, clientId: string, redirectUri: string): RedirectTarget => {
   const modes = params.response_mode;
   const responseMode: ResponseMode = modes?.length === 1 && modes[0] === 'form_post' ? 'form_post' : 'query';
   const states = params.state;
-  return { redirectUri, responseMode, state: states?.length === 1 && states[0] ? states[0] : undefined };
+  return { clientId, redirectUri, responseMode, state: states?.length === 1 && states[0] ? states[0] : undefined };
 };
 
 /** Step 2: everything else; failures are RedirectableErrors. */
 export const validateAuthorizationRequest = (params: Params, client: Client, redirectUri: string): AuthorizationRequest => {
-  const target = redirectTarget(params, redirectUri);
+  const target = redirectTarget(params, client.client_id, redirectUri);
   try {
     return parse(params, client, redirectUri);
   } catch (err) {

@@ -27,17 +27,16 @@ export const refreshTokenGrant = async (
   const family = await deps.tokens.familyById(token.familyId);
   if (!family || family.revokedAt !== undefined) fail('invalid_grant', 'The refresh token has been revoked.');
   if (token.expiresAt <= now) fail('invalid_grant', 'The refresh token has expired.');
-  // Checked before the token is spent: a refused request leaves it usable (RFC 6749 §6).
+  // A used token presented again is a replay: the whole family goes (RFC 9700 §4.14.2).
+  if (token.usedAt !== undefined) await replayed(deps, token.familyId, now);
+  // Everything that can refuse the request is checked before the token is spent, so a refused
+  // request leaves it usable (RFC 6749 §6: the old token is invalidated only by a new one).
   let scope = token.scope;
   if (requestedScope !== undefined) {
     // RFC 6749 §6: a narrower scope may be asked for, never a wider one.
     scope = [...new Set(requestedScope.split(' ').filter(Boolean))];
     if (!scope.every((s) => token.scope.includes(s))) fail('invalid_scope', 'The requested scope exceeds the original grant.');
     if (!scope.includes('openid')) fail('invalid_scope', 'The scope must include "openid".');
-  }
-  if (token.usedAt !== undefined || !(await deps.tokens.markRefreshTokenUsed(hash, now))) {
-    await deps.tokens.revokeFamily(token.familyId, now);
-    fail('invalid_grant', 'The refresh token was already used; its token family is revoked.');
   }
   const [session, account] = await Promise.all([deps.sessions.sessionById(family.sessionId), deps.accounts.accountById(family.accountId)]);
   if (!account || account.disabled) fail('invalid_grant', 'The account is not available.');
@@ -48,8 +47,16 @@ export const refreshTokenGrant = async (
     if (participant && now - participant.lastSeenAt > (client.max_idle ?? 0)) {
       fail('invalid_grant', 'This application has been idle too long in this session; sign in again.');
     }
+  }
+  if (!(await deps.tokens.markRefreshTokenUsed(hash, now))) await replayed(deps, token.familyId, now);
+  if (!family.offline && session) {
     await touchSession(deps.sessions, deps.clock, deps.policy, session, seen);
     await deps.sessions.touchParticipant(session.id, client.client_id, now);
   }
   return issueTokens(deps, { client, account: account, family, scope });
+};
+
+const replayed = async (deps: GrantDeps, familyId: string, now: number): Promise<never> => {
+  await deps.tokens.revokeFamily(familyId, now);
+  return fail('invalid_grant', 'The refresh token was already used; its token family is revoked.');
 };

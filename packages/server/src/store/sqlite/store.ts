@@ -21,15 +21,21 @@ const whereSql = (equal: Record<string, unknown>, fixed: string[] = []): [string
   return [conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', set.map(([, v]) => v)];
 };
 
-/** The WHERE condition of each session selector, over open sessions. */
-const selectorSql = (s: SessionSelector): [string, unknown] => {
-  if ('sessionId' in s) return ['id = ?', s.sessionId];
-  if ('browserId' in s) return ['browser_id = ?', s.browserId];
-  if ('accountId' in s) return ['account_id = ?', s.accountId];
+/** The WHERE condition of each session selector (over open sessions) and its values. */
+const selectorSql = (s: SessionSelector): [string, unknown[]] => {
+  if ('sessionId' in s) return ['id = ?', [s.sessionId]];
+  if ('browserId' in s) return ['browser_id = ?', [s.browserId]];
+  if ('accountId' in s) return ['account_id = ?', [s.accountId]];
   // Each expired session is attributed to the limit it reached first (the idle expiry never
   // passes the absolute one; equal means the absolute lifetime cut it short).
-  if ('idleExpiredBy' in s) return ['idle_expires_at <= ? AND idle_expires_at < absolute_expires_at', s.idleExpiredBy];
-  return ['absolute_expires_at <= ? AND absolute_expires_at <= idle_expires_at', s.absoluteExpiredBy];
+  if ('idleExpiredBy' in s) return ['idle_expires_at <= ? AND idle_expires_at < absolute_expires_at', [s.idleExpiredBy]];
+  if ('absoluteExpiredBy' in s) return ['absolute_expires_at <= ? AND absolute_expires_at <= idle_expires_at', [s.absoluteExpiredBy]];
+  // Newest first by creation, then by insertion order (rowid) within one second.
+  return [
+    `id IN (SELECT id FROM sessions WHERE account_id = ? AND ended_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?
+       ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`,
+    [s.overLimitOf, s.liveAt, s.liveAt, s.keep],
+  ];
 };
 
 /**
@@ -200,21 +206,18 @@ export class SqliteStore implements Store {
   async touchParticipant(sessionId: string, clientId: string, at: number): Promise<void> {
     this.run('UPDATE participants SET last_seen_at = ? WHERE session_id = ? AND client_id = ? AND last_seen_at < ?', at, sessionId, clientId, at);
   }
-  async openSessionsOfAccount(accountId: string): Promise<Session[]> {
-    return this.all('SELECT * FROM sessions WHERE account_id = ? AND ended_at IS NULL ORDER BY created_at, id', accountId).map(toSession);
-  }
   async listSessions(f: SessionFilter): Promise<Session[]> {
     const [where, args] = whereSql({ account_id: f.accountId, browser_id: f.browserId }, f.includeEnded ? [] : ['ended_at IS NULL']);
     return this.all(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT ?`, ...args, f.limit).map(toSession);
   }
   async endSessions(selector: SessionSelector, e: SessionEnding): Promise<EndedSession[]> {
-    const [condition, value] = selectorSql(selector);
+    const [condition, values] = selectorSql(selector);
     return this.db
       .transaction(() => {
         const ended = this.all(
           `UPDATE sessions SET ended_at = ?, end_reason = ?, ended_by = ? WHERE ${condition} AND ended_at IS NULL
            RETURNING id, browser_id, account_id`,
-          e.at, e.reason, e.actor, value,
+          e.at, e.reason, e.actor, ...values,
         );
         if (ended.length === 0) return [];
         const ids = JSON.stringify(ended.map((r) => r.id));

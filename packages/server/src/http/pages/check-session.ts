@@ -1,0 +1,46 @@
+import { esc, newNonce } from './html.js';
+
+/**
+ * The OP iframe's page (Session Management 1.0 §3.2). On `postMessage("client_id session_state")`
+ * from a registered origin it recomputes the value from the sender's origin and the browser
+ * state cookie, exactly as the authorization response built it (§3), and answers `unchanged`,
+ * `changed`, or `error` for a malformed message. Messages from any other origin are ignored.
+ */
+export const checkSessionPage = (cookieName: string, clients: Readonly<Record<string, readonly string[]>>): { html: string; csp: string } => {
+  const nonce = newNonce();
+  const ancestors = [...new Set(Object.values(clients).flat())];
+  const config = esc(JSON.stringify({ cookie: cookieName, clients }));
+  return {
+    csp: `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors ${ancestors.length ? ancestors.join(' ') : "'none'"}; base-uri 'none'`,
+    html: `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>check_session</title></head>
+<body data-config="${config}">
+<script nonce="${nonce}">
+(() => {
+  const config = JSON.parse(document.body.dataset.config);
+  const clients = new Map(Object.entries(config.clients));
+  const origins = new Set([...clients.values()].flat());
+  const browserState = () => {
+    for (const part of document.cookie.split(';')) {
+      const eq = part.indexOf('=');
+      if (part.slice(0, eq).trim() === config.cookie) return part.slice(eq + 1).trim();
+    }
+    return '';
+  };
+  const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+  window.addEventListener('message', async (e) => {
+    if (!origins.has(e.origin) || !e.source) return;
+    const answer = (m) => e.source.postMessage(m, e.origin);
+    const parts = typeof e.data === 'string' ? e.data.split(' ') : [];
+    const [clientId, state] = parts;
+    const dot = parts.length === 2 ? state.lastIndexOf('.') : -1;
+    if (dot < 1 || !(clients.get(clientId) || []).includes(e.origin) || !crypto.subtle) return answer('error');
+    const salt = state.slice(dot + 1);
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(clientId + ' ' + e.origin + ' ' + browserState() + ' ' + salt));
+    answer(b64url(digest) + '.' + salt === state ? 'unchanged' : 'changed');
+  });
+})();
+</script>
+</body></html>`,
+  };
+};

@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Client } from '../../clients/metadata.js';
+import { fail } from '../../errors.js';
+import { frontChannelUrls } from '../../logout/front-channel.js';
+import { decideLogout } from '../../logout/rp-initiated/decide.js';
+import { type LogoutRequest, parseLogoutRequest } from '../../logout/rp-initiated/request.js';
+import { signedInAccounts } from '../../oauth/authorize/decide.js';
+import { checkCsrf, loadInteraction, startInteraction } from '../../oauth/authorize/interaction.js';
+import { one } from '../../oauth/params.js';
+import type { Provider } from '../../provider.js';
+import { endSessions } from '../../sessions/end.js';
+import type { EndedSession, SessionSelector } from '../../store/types.js';
+import { browserOf, clearInteractionCookie, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
+import { ENDPOINTS } from '../endpoints.js';
+import { originOf } from '../pages/html.js';
+import { loggedOutPage, logoutConfirmPage, stillSignedInPage } from '../pages/logout.js';
+import { bodyParams, requestParams } from '../params.js';
+import { sendPage } from '../respond.js';
+import { rotateBrowserState } from '../session-state.js';
+
+/** An end-session request waiting for the user's confirmation (kept with its interaction). */
+interface PendingLogout {
+  clientId?: string | undefined;
+  postLogoutRedirectUri?: string | undefined;
+  state?: string | undefined;
+  /** The account `session` and `everywhere` sign out. */
+  accountId: string;
+}
+
+const SCOPES = ['session', 'browser', 'everywhere'] as const;
+
+/**
+ * The end-session endpoint (RP-Initiated Logout 1.0), GET and POST, and the confirmation it may
+ * ask for. Every ending goes through the session core's one ending path; the HTTP response never
+ * waits for applications (back-channel notifications are queued, front-channel ones are iframes
+ * on the page that follows).
+ */
+export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
+  /**
+   * After the ending: the browser state changes (Session Management §3), the clients signed in
+   * through this browser's ended sessions get their front-channel iframes, and the browser goes
+   * on to the registered post_logout_redirect_uri with `state` (§3), or to "You are signed out".
+   */
+  const finish = async (req: FastifyRequest, reply: FastifyReply, to: Omit<PendingLogout, 'accountId'>, ended: EndedSession[], browserId?: string) => {
+    if (ended.length > 0) rotateBrowserState(p, reply);
+    const here = ended.filter((s) => s.browserId === browserId);
+    const clientIds = [...new Set(here.flatMap((s) => s.participants.map((x) => x.clientId)))];
+    const clients = new Map<string, Client>();
+    for (const c of await Promise.all(clientIds.map((id) => p.store.clientById(id)))) if (c) clients.set(c.client_id, c);
+    const frames = frontChannelUrls(p.config.issuer, here, clients);
+    let next: string | undefined;
+    if (to.postLogoutRedirectUri !== undefined) {
+      const url = new URL(to.postLogoutRedirectUri);
+      if (to.state !== undefined) url.searchParams.append('state', to.state);
+      next = url.toString();
+    }
+    if (frames.length === 0 && next !== undefined) {
+      return reply.code(req.method === 'POST' ? 303 : 302).header('cache-control', 'no-store').redirect(next);
+    }
+    return sendPage(reply, loggedOutPage({ frames, next }));
+  };
+
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+    const request: LogoutRequest = await parseLogoutRequest({ issuer: p.config.issuer, keys: p.keys, clock: p.clock, clients: p.store }, requestParams(req));
+    const to = { clientId: request.client?.client_id, postLogoutRedirectUri: request.postLogoutRedirectUri, state: request.state };
+    const browser = await browserOf(p, req, reply);
+    const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
+    const decision = await decideLogout(p.store, request, signedIn);
+    if (decision.kind === 'done') return finish(req, reply, to, []);
+    if (decision.kind === 'end') {
+      const actor = `client:${request.client?.client_id ?? ''}`;
+      const ended = await endSessions({ sessions: p.store, clock: p.clock }, { sessionId: decision.target.session.id }, 'logout', actor);
+      return finish(req, reply, to, ended, browser?.browserId);
+    }
+    const { target } = decision;
+    const pending: PendingLogout = { ...to, accountId: target.account.id };
+    const { interaction, bindingSecret } = await startInteraction(p.store, p.clock, p.config.interactionTtl, pending, { step: 'logout' });
+    setInteractionCookie(p, reply, interaction.id, bindingSecret);
+    return sendPage(
+      reply,
+      logoutConfirmPage({
+        action: `${ENDPOINTS.endSession}/${interaction.id}/confirm`,
+        csrfToken: interaction.csrfToken,
+        clientName: request.client ? (request.client.client_name ?? request.client.client_id) : undefined,
+        account: { username: target.account.username, name: target.account.claims.name as string | undefined },
+        otherAccounts: signedIn.length - 1,
+        formTargets: [originOf(request.postLogoutRedirectUri ?? '')].filter((o): o is string => o !== undefined),
+      }),
+    );
+  };
+  app.get(ENDPOINTS.endSession, { config: { page: true } }, handler);
+  app.post(ENDPOINTS.endSession, { config: { page: true } }, handler);
+
+  // The confirmation: bound to the browser that asked, CSRF-checked, and consumed once.
+  app.post<{ Params: { id: string } }>(`${ENDPOINTS.endSession}/:id/confirm`, { config: { page: true } }, async (req, reply) => {
+    const i = await loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req, req.params.id), 'logout');
+    const params = bodyParams(req);
+    checkCsrf(i, one(params, 'csrf_token'));
+    const stay = one(params, 'stay') !== undefined;
+    const scope = one(params, 'logout_scope');
+    if (!stay && !SCOPES.includes(scope as (typeof SCOPES)[number])) fail('invalid_request', 'logout_scope must be session, browser or everywhere.');
+    if (!(await p.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-out was already completed.');
+    clearInteractionCookie(p, reply, i.id);
+    if (stay) return sendPage(reply, stillSignedInPage());
+    const pending = i.request as unknown as PendingLogout;
+    const browser = await browserOf(p, req, reply);
+    const session = browser?.sessions.find((s) => s.accountId === pending.accountId);
+    let selector: SessionSelector | undefined;
+    if (scope === 'everywhere') selector = { accountId: pending.accountId };
+    else if (scope === 'browser' && browser) selector = { browserId: browser.browserId };
+    else if (scope === 'session' && session) selector = { sessionId: session.id };
+    // Signed out meanwhile (another tab): nothing left to end, and that is not an error.
+    const ended = selector ? await endSessions({ sessions: p.store, clock: p.clock }, selector, 'logout', 'user') : [];
+    return finish(req, reply, pending, ended, browser?.browserId);
+  });
+};
