@@ -11,14 +11,14 @@ import type {
   Account, AuthorizationCode, Browser, Interaction, RefreshToken, Session, SigningKey, Store,
 } from '../../src/store/types.js';
 
-const NOW = 1_750_000_000;
+export const NOW = 1_750_000_000;
 
 /**
  * Deep equality of plain data, where an absent optional field and one set to undefined are the
  * same (stores differ in which they return).
  */
 const plain = (x: unknown): unknown => (x === undefined ? undefined : JSON.parse(JSON.stringify(x)));
-const same = (actual: unknown, expected: unknown, message?: string): void => assert.deepEqual(plain(actual), plain(expected), message);
+export const same = (actual: unknown, expected: unknown, message?: string): void => assert.deepEqual(plain(actual), plain(expected), message);
 
 export const sampleAccount = (over: Partial<Account> = {}): Account => ({
   id: randomUUID(),
@@ -102,7 +102,7 @@ export const sampleCode = (sessionId: string, accountId: string, over: Partial<A
 });
 
 /** The records a session needs to exist (foreign keys): an account and a browser. */
-const seedSession = async (store: Store, over: Partial<Session> = {}): Promise<{ account: Account; browser: Browser; session: Session }> => {
+export const seedSession = async (store: Store, over: Partial<Session> = {}): Promise<{ account: Account; browser: Browser; session: Session }> => {
   const account = sampleAccount();
   await store.insertAccount(account);
   const browser: Browser = { id: randomUUID(), secretHash: `browser-hash-${randomUUID()}`, createdAt: NOW };
@@ -113,7 +113,7 @@ const seedSession = async (store: Store, over: Partial<Session> = {}): Promise<{
 };
 
 /** A redeemed code's family, to hang refresh tokens on. */
-const seedFamily = async (store: Store, over: Partial<AuthorizationCode> = {}): Promise<{ familyId: string; code: AuthorizationCode }> => {
+export const seedFamily = async (store: Store, over: Partial<AuthorizationCode> = {}): Promise<{ familyId: string; code: AuthorizationCode }> => {
   const { account, session } = await seedSession(store);
   const code = sampleCode(session.id, account.id, over);
   await store.insertCode(code);
@@ -123,7 +123,7 @@ const seedFamily = async (store: Store, over: Partial<AuthorizationCode> = {}): 
   return { familyId, code };
 };
 
-const sampleRefresh = (familyId: string, over: Partial<RefreshToken> = {}): RefreshToken => ({
+export const sampleRefresh = (familyId: string, over: Partial<RefreshToken> = {}): RefreshToken => ({
   hash: `refresh-hash-${randomUUID()}`,
   familyId,
   clientId: 'web',
