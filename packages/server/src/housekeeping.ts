@@ -13,7 +13,7 @@ export const startHousekeeping = (
   everyMs = p.config.session.sweepInterval * 1000,
 ): (() => void) => {
   const run = async () => {
-    const ended = await sweepExpiredSessions({ sessions: p.store, clock: p.clock });
+    const ended = await sweepExpiredSessions({ sessions: p.store, clock: p.clock, wake: p.outbox.wake });
     if (ended > 0) log.info({ ended }, 'ended expired sessions');
     const now = nowSeconds(p.clock);
     await p.store.deleteExpiredInteractions(now);

@@ -1,7 +1,7 @@
 import type { Provider } from '../provider.js';
 import { endSessions } from '../sessions/end.js';
 import type { Session, SessionSelector } from '../store/types.js';
-import { CONFIG_OPTION, UsageError, parse, table } from './args.js';
+import { CONFIG_OPTION, UsageError, limitOf, parse, table } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const SESSIONS_USAGE = `Usage:
@@ -28,12 +28,6 @@ const accountIdOf = async (p: Provider, username: string): Promise<string> => {
   const account = await p.store.accountByUsername(username);
   if (!account) throw new UsageError(`no user "${username}"`);
   return account.id;
-};
-
-const limitOf = (raw: string | undefined): number => {
-  if (raw === undefined) return 100;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--limit takes a positive number, got "${raw}"`);
-  return Number(raw);
 };
 
 export const sessionsCommand = async (argv: string[]): Promise<number | undefined> => {

@@ -11,6 +11,7 @@ import { discoveryRoutes } from './routes/discovery.js';
 import { healthRoutes } from './routes/health.js';
 import { interactionRoutes } from './routes/interaction.js';
 import { jwksRoutes } from './routes/jwks.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { revocationRoutes } from './routes/revocation.js';
 import { tokenRoutes } from './routes/token.js';
 import { userinfoRoutes } from './routes/userinfo.js';
@@ -60,7 +61,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean } = {}): FastifyI
   installErrorHandling(app, p.config.issuer);
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
-    discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, tokenRoutes, userinfoRoutes, revocationRoutes, healthRoutes, devRoutes,
+    discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, tokenRoutes, userinfoRoutes, revocationRoutes, healthRoutes, devRoutes, metricsRoutes,
   ]) {
     routes(app, p);
   }

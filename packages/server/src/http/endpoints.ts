@@ -10,5 +10,6 @@ export const ENDPOINTS = {
   interaction: '/interaction',
   health: '/healthz',
   ready: '/readyz',
+  metrics: '/metrics',
   devCallback: '/dev/callback',
 } as const;

@@ -30,6 +30,8 @@ export const signIn = async (
   clock: Clock,
   policy: SessionPolicy,
   input: SignInInput,
+  /** Wakes the back-channel delivery worker when the session limit ends sessions. */
+  wake?: () => void,
 ): Promise<{ cookie: BrowserCookie; session: Session }> => {
   const now = nowSeconds(clock);
   let cookie: BrowserCookie;
@@ -77,15 +79,18 @@ export const signIn = async (
   };
   await store.insertSession(session);
   await store.appendEvent({ at: now, type: 'session.created', sessionId: session.id, accountId: input.accountId, actor: 'user' });
-  if (policy.maxSessionsPerAccount !== undefined) await enforceSessionLimit(store, clock, input.accountId, policy.maxSessionsPerAccount);
+  if (policy.maxSessionsPerAccount !== undefined) await enforceSessionLimit(store, clock, session, policy.maxSessionsPerAccount, wake);
   return { cookie, session };
 };
 
-/** Ends the oldest open sessions of the account beyond the limit (the newest is the one just made). */
-const enforceSessionLimit = async (store: SessionStore, clock: Clock, accountId: string, limit: number): Promise<void> => {
+/**
+ * Ends the oldest open sessions of the account beyond the limit, never the one just made (it is
+ * excluded by id: sessions created within the same second tie on created_at).
+ */
+const enforceSessionLimit = async (store: SessionStore, clock: Clock, made: Session, limit: number, wake?: () => void): Promise<void> => {
   const now = nowSeconds(clock);
-  const open = (await store.openSessionsOfAccount(accountId)).filter((s) => isLive(s, now));
-  for (const oldest of open.slice(0, Math.max(0, open.length - limit))) {
-    await endSessions({ sessions: store, clock }, { sessionId: oldest.id }, 'limit', 'system');
+  const others = (await store.openSessionsOfAccount(made.accountId)).filter((s) => s.id !== made.id && isLive(s, now));
+  for (const oldest of others.slice(0, Math.max(0, others.length - (limit - 1)))) {
+    await endSessions({ sessions: store, clock, wake }, { sessionId: oldest.id }, 'limit', 'system');
   }
 };
