@@ -9,52 +9,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { parseConfig } from '../src/config/schema.js';
 import { TestBrowser, isLoginPage } from './helpers/browser.js';
 import { CLIENTS, defaultClients, freePort } from './helpers/provider.js';
-
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-
-/** The environment without SIGNOFF_* overrides, so the tests see only their own files. */
-const cleanEnv = (): NodeJS.ProcessEnv => {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('SIGNOFF_')) delete env[k];
-  return env;
-};
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+import { BIN, cleanEnv, runSignoff } from './helpers/signoff-process.js';
 
 const children = new Set<ChildProcess>();
 
 /** Runs `signoff ...args` to completion. */
-const run = (args: string[], opts: { cwd: string; input?: string; timeoutMs?: number }): Promise<Result> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`signoff ${args.join(' ')} did not finish in time\n${stderr}`));
-    }, opts.timeoutMs ?? 20_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
+const run = runSignoff;
 
 interface Server {
   child: ChildProcess;
@@ -67,7 +32,7 @@ interface Server {
 /** Runs `signoff start` and waits until it listens. */
 const startServer = (args: string[], opts: { cwd: string; port: number }): Promise<Server> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'start', ...args], { cwd: opts.cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', ...args], { cwd: opts.cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stderr = '';
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>

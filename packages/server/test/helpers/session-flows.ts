@@ -5,11 +5,9 @@
  * process against the running provider's SQLite file.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeJwt } from 'jose';
 import { type Hop, TestBrowser, isLoginPage, parseForm } from './browser.js';
 import { CLIENTS, type TestProvider, defaultClients } from './provider.js';
@@ -171,14 +169,6 @@ export const browserIdOf = (browser: TestBrowser): string => (browser.cookies.ge
 // ---------------------------------------------------------------------------------------------
 // The `signoff` command, as a real process on the running provider's store.
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /**
  * Writes a configuration file for the CLI naming the provider's SQLite file and the same
  * clients (the CLI brings the store's config clients in line with its file). No users: the
@@ -190,28 +180,5 @@ export const cliConfigFor = (op: TestProvider, clients: Record<string, unknown>[
   return file;
 };
 
-/** The environment without SIGNOFF_* overrides, so the CLI reads only its --config file. */
-const cleanEnv = (): NodeJS.ProcessEnv => {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('SIGNOFF_')) delete env[k];
-  return env;
-};
-
-export const runCli = (args: string[], opts: { cwd: string; input?: string; timeoutMs?: number }): Promise<CliResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`signoff ${args.join(' ')} did not finish in time\n${stderr}`));
-    }, opts.timeoutMs ?? 15_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(opts.input ?? '');
-  });
+/** The `signoff` command as a real process (test/helpers/signoff-process.ts). */
+export { runSignoff as runCli } from './signoff-process.js';

@@ -3,25 +3,50 @@
  * real processes: a provider killed with SIGKILL, several providers on one store, the CLI ending
  * sessions while a provider runs. Every child is killed when the test file ends.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../../../bin/signoff.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../../bin/signoff.js', import.meta.url));
 const children = new Set<ChildProcess>();
 after(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-const env = (): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNOFF_')));
+/** The environment without SIGNOFF_* overrides, so a command reads only its --config file. */
+export const cleanEnv = (): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNOFF_')));
 
-/** Runs `signoff ...args` to completion (bounded). */
-export const signoff = (args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd, env: env(), timeout: 20_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
+export interface SignoffResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `signoff ...args` to completion, with `input` on its standard input; bounded in time. */
+export const runSignoff = (args: string[], opts: { cwd: string; input?: string; timeoutMs?: number }): Promise<SignoffResult> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`signoff ${args.join(' ')} did not finish in time\n${stderr}`));
+    }, opts.timeoutMs ?? 20_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(opts.input ?? '');
   });
+
+/** Runs `signoff ...args` in `cwd` to completion. */
+export const signoff = (args: string[], cwd: string): Promise<SignoffResult> => runSignoff(args, { cwd });
 
 export interface RunningSignoff {
   child: ChildProcess;
@@ -32,7 +57,7 @@ export interface RunningSignoff {
 /** Runs `signoff start --config FILE --port N` and resolves once it listens. */
 export const startSignoff = (config: string, port: number, cwd: string): Promise<RunningSignoff> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--config', config, '--port', String(port)], { cwd, env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', '--config', config, '--port', String(port)], { cwd, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     children.add(child);
     let stderr = '';
     const exited = new Promise<void>((res) => child.on('exit', () => (children.delete(child), res())));
