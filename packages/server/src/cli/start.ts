@@ -36,7 +36,10 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     stopHousekeeping();
+    // Requests in flight get a few seconds; then connections a browser keeps open are closed too.
+    const force = setTimeout(() => app.server.closeAllConnections(), 5000);
     await app.close();
+    clearTimeout(force);
     await stopDeliveries();
     await provider.store.close();
     process.exit(0);

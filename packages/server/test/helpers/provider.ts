@@ -78,15 +78,17 @@ export interface TestProvider {
 /**
  * Starts the real provider in this process, listening on 127.0.0.1, on a fresh SQLite file.
  * `overrides` replace top-level configuration keys; `clock` injects time; `deliveries` starts the
- * back-channel delivery worker (with optional test settings such as a short backoff).
+ * back-channel delivery worker (with optional test settings such as a short backoff); `host`
+ * names the issuer's host.
  */
 export const startProvider = async (
   overrides: Record<string, unknown> = {},
-  opts: { clock?: Clock; deliveries?: boolean | Parameters<typeof startDeliveries>[2] } = {},
+  opts: { clock?: Clock; deliveries?: boolean | Parameters<typeof startDeliveries>[2]; host?: 'localhost' | '127.0.0.1' } = {},
 ): Promise<TestProvider> => {
   const dir = mkdtempSync(join(tmpdir(), 'signoff-test-'));
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
+  // It always listens on 127.0.0.1; an issuer naming `localhost` is another site for a browser.
+  const issuer = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   const config = parseConfig({
     issuer,
     port,
@@ -106,7 +108,10 @@ export const startProvider = async (
     app,
     dir,
     close: async () => {
-      await app.close();
+      // A browser that stays open keeps (or preconnects) sockets; do not wait for it to let go.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
       await stopDeliveries?.();
       await provider.store.close();
       rmSync(dir, { recursive: true, force: true });
