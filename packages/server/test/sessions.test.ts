@@ -10,22 +10,12 @@ import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
 import { ManualClock } from '../src/clock.js';
 import { type Hop, TestBrowser, isLoginPage } from './helpers/browser.js';
+import { authorizeUrl as flowAuthorizeUrl } from './helpers/session-flows.js';
 import { CLIENTS, type TestProvider, USERS, startProvider } from './helpers/provider.js';
 
 type ClientName = 'web' | 'post';
 
-const authorizeUrl = (base: string, client: ClientName, over: Record<string, string> = {}): string => {
-  const url = new URL(`${base}/authorize`);
-  url.search = new URLSearchParams({
-    client_id: CLIENTS[client].client_id,
-    redirect_uri: CLIENTS[client].redirect_uri,
-    response_type: 'code',
-    scope: 'openid profile',
-    state: randomBytes(8).toString('hex'),
-    ...over,
-  }).toString();
-  return url.toString();
-};
+const authorizeUrl = (base: string, client: ClientName, over: Record<string, string> = {}): string => flowAuthorizeUrl(base, CLIENTS[client], over);
 
 interface CookieLine {
   value: string;

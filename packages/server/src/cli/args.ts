@@ -37,3 +37,13 @@ export const limitOf = (raw: string | undefined): number => {
   if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--limit takes a positive number, got "${raw}"`);
   return Number(raw);
 };
+
+/**
+ * `--help`, or no action at all: prints the usage and returns the exit code (0 when asked for,
+ * 2 when the action is missing); undefined when the command should go on.
+ */
+export const usageExit = (help: boolean | undefined, action: string | undefined, usage: string): number | undefined => {
+  if (!help && action) return undefined;
+  console.log(usage);
+  return help ? 0 : 2;
+};

@@ -1,7 +1,7 @@
 import { parseClientMetadata } from '../clients/metadata.js';
 import { ConfigError } from '../config/validate.js';
 import { randomToken, sha256 } from '../util/secrets.js';
-import { CONFIG_OPTION, UsageError, parse, table } from './args.js';
+import { CONFIG_OPTION, UsageError, parse, table, usageExit } from './args.js';
 import { withProvider } from './store.js';
 
 export const CLIENTS_USAGE = `Usage:
@@ -30,10 +30,8 @@ const OPTIONS = {
 export const clientsCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
   const [action, clientId] = positionals;
-  if (values.help || !action) {
-    console.log(CLIENTS_USAGE);
-    return values.help ? 0 : 2;
-  }
+  const usage = usageExit(values.help, action, CLIENTS_USAGE);
+  if (usage !== undefined) return usage;
   return withProvider(values.config, async (p) => {
     switch (action) {
       case 'add': {

@@ -1,6 +1,6 @@
 import type { DeliveryStatus } from '../store/types.js';
 import { nowSeconds } from '../clock.js';
-import { CONFIG_OPTION, UsageError, limitOf, parse, table } from './args.js';
+import { CONFIG_OPTION, UsageError, limitOf, parse, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const DELIVERIES_USAGE = `Usage:
@@ -23,10 +23,8 @@ const statusOf = (raw: string | undefined): DeliveryStatus | undefined => {
 export const deliveriesCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
   const [action, id] = positionals;
-  if (values.help || !action) {
-    console.log(DELIVERIES_USAGE);
-    return values.help ? 0 : 2;
-  }
+  const usage = usageExit(values.help, action, DELIVERIES_USAGE);
+  if (usage !== undefined) return usage;
   if (action !== 'list' && action !== 'retry') throw new UsageError(`unknown action "deliveries ${action}"\n\n${DELIVERIES_USAGE}`);
   const status = statusOf(values.status);
   const limit = limitOf(values.limit);

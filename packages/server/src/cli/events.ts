@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuditEvent } from '../store/types.js';
-import { CONFIG_OPTION, UsageError, parse } from './args.js';
+import { CONFIG_OPTION, UsageError, parse, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const EVENTS_USAGE = `Usage:
@@ -26,10 +26,8 @@ const line = (e: AuditEvent, json: boolean | undefined): string =>
 export const eventsCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
   const [action] = positionals;
-  if (values.help || !action) {
-    console.log(EVENTS_USAGE);
-    return values.help ? 0 : 2;
-  }
+  const usage = usageExit(values.help, action, EVENTS_USAGE);
+  if (usage !== undefined) return usage;
   if (action !== 'tail') throw new UsageError(`unknown action "events ${action}"\n\n${EVENTS_USAGE}`);
   const raw = values.lines ?? '20';
   if (!/^\d+$/.test(raw)) throw new UsageError(`-n takes a number, got "${raw}"`);

@@ -1,6 +1,6 @@
 import { nowSeconds } from '../clock.js';
 import { rotateSigningKeys } from '../tokens/keys.js';
-import { CONFIG_OPTION, UsageError, parse, table } from './args.js';
+import { CONFIG_OPTION, UsageError, parse, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const KEYS_USAGE = `Usage:
@@ -14,10 +14,8 @@ expired (the longest of the ID token and access token lifetimes).`;
 export const keysCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, { ...CONFIG_OPTION, json: { type: 'boolean' } });
   const [action] = positionals;
-  if (values.help || !action) {
-    console.log(KEYS_USAGE);
-    return values.help ? 0 : 2;
-  }
+  const usage = usageExit(values.help, action, KEYS_USAGE);
+  if (usage !== undefined) return usage;
   return withProvider(values.config, async (p) => {
     switch (action) {
       case 'list': {

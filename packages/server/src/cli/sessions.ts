@@ -1,7 +1,7 @@
 import { type Provider, endingDeps } from '../provider.js';
 import { endSessions } from '../sessions/end.js';
 import type { Session, SessionSelector } from '../store/types.js';
-import { CONFIG_OPTION, UsageError, limitOf, parse, table } from './args.js';
+import { CONFIG_OPTION, UsageError, limitOf, parse, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const SESSIONS_USAGE = `Usage:
@@ -33,10 +33,8 @@ const accountIdOf = async (p: Provider, username: string): Promise<string> => {
 export const sessionsCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
   const [action, id] = positionals;
-  if (values.help || !action) {
-    console.log(SESSIONS_USAGE);
-    return values.help ? 0 : 2;
-  }
+  const usage = usageExit(values.help, action, SESSIONS_USAGE);
+  if (usage !== undefined) return usage;
   const limit = limitOf(values.limit);
   return withProvider(values.config, async (p) => {
     const usernames = new Map((await p.store.listAccounts()).map((a) => [a.id, a.username]));

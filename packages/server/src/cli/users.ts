@@ -3,7 +3,7 @@ import { hashPassword } from '../accounts/passwords.js';
 import { nowSeconds } from '../clock.js';
 import { type Provider, endingDeps } from '../provider.js';
 import { endSessions } from '../sessions/end.js';
-import { CONFIG_OPTION, UsageError, parse, readStdin, table } from './args.js';
+import { CONFIG_OPTION, UsageError, parse, readStdin, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const USERS_USAGE = `Usage:
@@ -58,10 +58,8 @@ const findAccount = async (p: Provider, username: string | undefined) => {
 export const usersCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
   const [action, username] = positionals;
-  if (values.help || !action) {
-    console.log(USERS_USAGE);
-    return values.help ? 0 : 2;
-  }
+  const usage = usageExit(values.help, action, USERS_USAGE);
+  if (usage !== undefined) return usage;
   return withProvider(values.config, async (p) => {
     const now = nowSeconds(p.clock);
     switch (action) {

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import type { Browser, Store } from '../../src/store/types.js';
-import { NOW, sampleAccount, sampleClient, sampleCode, sampleSession, same, seedSession } from './store-contract.js';
+import { NOW, sampleAccount, sampleClient, sampleCode, sampleSession, same, seedSession, storeTest } from './store-contract.js';
 
 const ENDING = { reason: 'logout', actor: 'user', at: NOW + 100 } as const;
 
@@ -29,16 +29,7 @@ const seedParticipants = async (store: Store, over: Parameters<typeof seedSessio
 };
 
 export const runSessionEndingContract = (name: string, makeStore: () => Promise<Store>): void => {
-  const test = (title: string, fn: (store: Store) => Promise<void>): void => {
-    it(title, async () => {
-      const store = await makeStore();
-      try {
-        await fn(store);
-      } finally {
-        await store.close();
-      }
-    });
-  };
+  const test = storeTest(makeStore);
 
   describe(`Store contract (session core): ${name}`, () => {
     test('endSessions marks the session ended with reason, actor and time, and returns it with its participants', async (store) => {

@@ -144,10 +144,10 @@ const sampleInteraction = (over: Partial<Interaction> = {}): Interaction => ({
   ...over,
 });
 
-/** Runs the whole Store contract against fresh stores from `makeStore`. */
-export const runStoreContract = (name: string, makeStore: () => Promise<Store>): void => {
-  /** One test with its own fresh store, always closed. */
-  const test = (title: string, fn: (store: Store) => Promise<void>): void => {
+/** A test-declaring function whose tests each get their own fresh store, always closed. */
+export const storeTest =
+  (makeStore: () => Promise<Store>) =>
+  (title: string, fn: (store: Store) => Promise<void>): void => {
     it(title, async () => {
       const store = await makeStore();
       try {
@@ -157,6 +157,10 @@ export const runStoreContract = (name: string, makeStore: () => Promise<Store>):
       }
     });
   };
+
+/** Runs the whole Store contract against fresh stores from `makeStore`. */
+export const runStoreContract = (name: string, makeStore: () => Promise<Store>): void => {
+  const test = storeTest(makeStore);
 
   describe(`Store contract: ${name}`, () => {
     test('answers ping while open', async (store) => {
