@@ -1,5 +1,5 @@
 import { nowSeconds } from './clock.js';
-import type { Provider } from './provider.js';
+import { type Provider, endingDeps } from './provider.js';
 import { sweepExpiredSessions } from './sessions/sweep.js';
 
 /**
@@ -13,7 +13,7 @@ export const startHousekeeping = (
   everyMs = p.config.session.sweepInterval * 1000,
 ): (() => void) => {
   const run = async () => {
-    const ended = await sweepExpiredSessions({ sessions: p.store, clock: p.clock });
+    const ended = await sweepExpiredSessions(endingDeps(p));
     if (ended > 0) log.info({ ended }, 'ended expired sessions');
     const now = nowSeconds(p.clock);
     await p.store.deleteExpiredInteractions(now);

@@ -3,6 +3,8 @@ import { syncConfigClients } from './clients/registry.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
+import { OutboxSignal } from './logout/back-channel/signal.js';
+import { Metrics } from './metrics/registry.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 import { KeyRing, ensureSigningKeys } from './tokens/keys.js';
@@ -13,6 +15,9 @@ export interface Provider {
   store: Store;
   keys: KeyRing;
   clock: Clock;
+  /** Wakes this process's back-channel delivery worker (a no-op until one is started). */
+  outbox: OutboxSignal;
+  metrics: Metrics;
 }
 
 /**
@@ -32,5 +37,8 @@ export const openProvider = async (config: Readonly<Config>, opts: { clock?: Clo
   }
   const keys = new KeyRing(store, clock);
   await keys.reload();
-  return { config, store, keys, clock };
+  return { config, store, keys, clock, outbox: new OutboxSignal(), metrics: new Metrics(store) };
 };
+
+/** What the session core's ending path needs from a running provider (sessions/end.ts). */
+export const endingDeps = (p: Provider) => ({ sessions: p.store, clock: p.clock, wake: p.outbox.wake });

@@ -30,3 +30,10 @@ export const table = (rows: readonly (readonly string[])[]): string => {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ')).join('\n');
 };
+
+/** The value of --limit: a positive number, 100 when absent. */
+export const limitOf = (raw: string | undefined): number => {
+  if (raw === undefined) return 100;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--limit takes a positive number, got "${raw}"`);
+  return Number(raw);
+};

@@ -1,6 +1,7 @@
 import { ConfigError } from '../config/validate.js';
 import { UsageError } from './args.js';
 import { clientsCommand } from './clients.js';
+import { deliveriesCommand } from './deliveries.js';
 import { eventsCommand } from './events.js';
 import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
@@ -18,6 +19,7 @@ Commands:
   keys      list or rotate signing keys           (signoff keys --help)
   sessions  list, show or end SSO sessions        (signoff sessions --help)
   events    print the audit events                (signoff events --help)
+  deliveries list or retry back-channel logouts  (signoff deliveries --help)
 
 Every command takes --config FILE to find its store (default: the development configuration).`;
 
@@ -29,6 +31,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> 
   keys: keysCommand,
   sessions: sessionsCommand,
   events: eventsCommand,
+  deliveries: deliveriesCommand,
 };
 
 const main = async (argv: string[]): Promise<number | undefined> => {

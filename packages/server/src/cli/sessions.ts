@@ -1,7 +1,7 @@
-import type { Provider } from '../provider.js';
+import { type Provider, endingDeps } from '../provider.js';
 import { endSessions } from '../sessions/end.js';
 import type { Session, SessionSelector } from '../store/types.js';
-import { CONFIG_OPTION, UsageError, parse, table } from './args.js';
+import { CONFIG_OPTION, UsageError, limitOf, parse, table } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const SESSIONS_USAGE = `Usage:
@@ -28,12 +28,6 @@ const accountIdOf = async (p: Provider, username: string): Promise<string> => {
   const account = await p.store.accountByUsername(username);
   if (!account) throw new UsageError(`no user "${username}"`);
   return account.id;
-};
-
-const limitOf = (raw: string | undefined): number => {
-  if (raw === undefined) return 100;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--limit takes a positive number, got "${raw}"`);
-  return Number(raw);
 };
 
 export const sessionsCommand = async (argv: string[]): Promise<number | undefined> => {
@@ -89,7 +83,7 @@ export const sessionsCommand = async (argv: string[]): Promise<number | undefine
         if (chosen !== 1) throw new UsageError('give exactly one of SESSION_ID, --user USERNAME or --browser BROWSER_ID');
         const selector: SessionSelector =
           id !== undefined ? { sessionId: id } : values.user !== undefined ? { accountId: await accountIdOf(p, values.user) } : { browserId: values.browser as string };
-        const ended = await endSessions({ sessions: p.store, clock: p.clock }, selector, 'admin', 'admin:cli');
+        const ended = await endSessions(endingDeps(p), selector, 'admin', 'admin:cli');
         const notified = ended.reduce((n, s) => n + s.participants.length, 0);
         console.log(`ended ${ended.length} session(s); ${notified} application sign-in(s) notified`);
         return 0;

@@ -4,6 +4,7 @@ import { buildApp } from '../http/app.js';
 import { ENDPOINTS } from '../http/endpoints.js';
 import { openProvider } from '../provider.js';
 import { startHousekeeping } from '../housekeeping.js';
+import { startDeliveries } from '../deliveries.js';
 import { CONFIG_OPTION, UsageError, parse } from './args.js';
 
 export const START_USAGE = `Usage: signoff start [--config FILE] [--port N]
@@ -27,6 +28,8 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
   const provider = await openProvider(config);
   const app = buildApp(provider);
   const stopHousekeeping = startHousekeeping(provider, app.log);
+  // Resumes the notifications pending in the store at once, then drains the outbox as sessions end.
+  const stopDeliveries = startDeliveries(provider, app.log);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -34,6 +37,7 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
     app.log.info({ signal }, 'shutting down');
     stopHousekeeping();
     await app.close();
+    await stopDeliveries();
     await provider.store.close();
     process.exit(0);
   };

@@ -1,7 +1,7 @@
 import { AccountError, createAccount } from '../accounts/accounts.js';
 import { hashPassword } from '../accounts/passwords.js';
 import { nowSeconds } from '../clock.js';
-import type { Provider } from '../provider.js';
+import { type Provider, endingDeps } from '../provider.js';
 import { endSessions } from '../sessions/end.js';
 import { CONFIG_OPTION, UsageError, parse, readStdin, table } from './args.js';
 import { iso, withProvider } from './store.js';
@@ -89,14 +89,14 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
         const account = await findAccount(p, username);
         await p.store.updateAccount(account.id, { passwordHash: await hashPassword(await passwordFrom(values)), updatedAt: now });
         // Whoever knew the old password may hold a session: every session of the account ends.
-        const ended = await endSessions({ sessions: p.store, clock: p.clock }, { accountId: account.id }, 'password_changed', 'admin:cli');
+        const ended = await endSessions(endingDeps(p), { accountId: account.id }, 'password_changed', 'admin:cli');
         console.log(`changed the password of ${account.username}; ended ${ended.length} session(s)`);
         return 0;
       }
       case 'disable': {
         const account = await findAccount(p, username);
         await p.store.updateAccount(account.id, { disabled: true, updatedAt: now });
-        const ended = await endSessions({ sessions: p.store, clock: p.clock }, { accountId: account.id }, 'account_disabled', 'admin:cli');
+        const ended = await endSessions(endingDeps(p), { accountId: account.id }, 'account_disabled', 'admin:cli');
         console.log(`disabled user ${account.username}; ended ${ended.length} session(s)`);
         return 0;
       }

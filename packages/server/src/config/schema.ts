@@ -78,6 +78,15 @@ const rawSchema = object({
   }),
   interactionTtl: duration('10m'),
   outbound: object({ allowPrivateNetworks: optional(boolean()) }),
+  // Back-Channel Logout delivery (README "Sessions and sign-off"): attempts in flight per
+  // process, the timeout of one attempt, when an undelivered notification is marked failed, and
+  // how often the outbox is checked for rows other processes (the CLI) wrote.
+  backchannel: object({
+    concurrency: integer({ default: 16, min: 1, max: 1000 }),
+    attemptTimeout: duration('5s'),
+    giveUpAfter: duration('24h'),
+    pollInterval: duration('1s'),
+  }),
   clients: array((v, k) => {
     const parsed = parseClientMetadata(v, k);
     return parsed.secret === undefined ? { metadata: parsed.metadata } : { metadata: parsed.metadata, secret: parsed.secret };
@@ -119,6 +128,8 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
   if (raw.session.rememberMe.absoluteLifetime < raw.session.rememberMe.idleTimeout) {
     throw new ConfigError('session.rememberMe.absoluteLifetime', 'must not be shorter than session.rememberMe.idleTimeout');
   }
+  // A logout token lives two minutes (Back-Channel Logout §2.4): an attempt must end well before.
+  if (raw.backchannel.attemptTimeout > 60) throw new ConfigError('backchannel.attemptTimeout', 'must be at most 60s (a logout token expires after 120s)');
   const config: Config = {
     ...raw,
     // Back-Channel Logout targets on private networks are refused unless allowed; a loopback

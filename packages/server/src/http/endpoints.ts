@@ -12,5 +12,6 @@ export const ENDPOINTS = {
   checkSession: '/check-session',
   health: '/healthz',
   ready: '/readyz',
+  metrics: '/metrics',
   devCallback: '/dev/callback',
 } as const;

@@ -12,11 +12,17 @@ import type { EndReason, EndedSession, SessionSelector, SessionStore } from '../
  * §2.5) and the audit events are recorded. The ended sessions come back with their participants,
  * for the front-channel page when the browser is present.
  *
- * `actor` says who: `user`, `client:<client_id>`, `admin:<name>` or `system`.
+ * `actor` says who: `user`, `client:<client_id>`, `admin:<name>` or `system`. `wake`, when given,
+ * nudges the delivery worker once the transaction has committed (DESIGN.md "Back-channel
+ * delivery": the ending never waits for applications, yet notifications leave at once).
  */
-export const endSessions = (
-  deps: { sessions: Pick<SessionStore, 'endSessions'>; clock: Clock },
+export const endSessions = async (
+  deps: { sessions: Pick<SessionStore, 'endSessions'>; clock: Clock; wake?: (() => void) | undefined },
   selector: SessionSelector,
   reason: EndReason,
   actor: string,
-): Promise<EndedSession[]> => deps.sessions.endSessions(selector, { reason, actor, at: nowSeconds(deps.clock) });
+): Promise<EndedSession[]> => {
+  const ended = await deps.sessions.endSessions(selector, { reason, actor, at: nowSeconds(deps.clock) });
+  if (ended.length > 0) deps.wake?.();
+  return ended;
+};

@@ -30,6 +30,8 @@ export const signIn = async (
   clock: Clock,
   policy: SessionPolicy,
   input: SignInInput,
+  /** Wakes the back-channel delivery worker when the session limit ends sessions. */
+  wake?: () => void,
 ): Promise<{ cookie: BrowserCookie; session: Session }> => {
   const now = nowSeconds(clock);
   let cookie: BrowserCookie;
@@ -77,10 +79,10 @@ export const signIn = async (
   };
   await store.insertSession(session);
   await store.appendEvent({ at: now, type: 'session.created', sessionId: session.id, accountId: input.accountId, actor: 'user' });
-  if (policy.maxSessionsPerAccount !== undefined) await enforceSessionLimit(store, clock, input.accountId, policy.maxSessionsPerAccount);
+  if (policy.maxSessionsPerAccount !== undefined) await enforceSessionLimit(store, clock, input.accountId, policy.maxSessionsPerAccount, wake);
   return { cookie, session };
 };
 
 /** Ends the account's oldest live sessions beyond the limit, in one statement. */
-const enforceSessionLimit = (store: SessionStore, clock: Clock, accountId: string, limit: number): Promise<unknown> =>
-  endSessions({ sessions: store, clock }, { overLimitOf: accountId, keep: limit, liveAt: nowSeconds(clock) }, 'limit', 'system');
+const enforceSessionLimit = (store: SessionStore, clock: Clock, accountId: string, limit: number, wake?: () => void): Promise<unknown> =>
+  endSessions({ sessions: store, clock, wake }, { overLimitOf: accountId, keep: limit, liveAt: nowSeconds(clock) }, 'limit', 'system');

@@ -8,7 +8,7 @@ import { endSessions } from './end.js';
  * clients are told (an expired session is already unusable; this makes it final and notifies).
  * Several instances may sweep one store: a session already ended is not ended again.
  */
-export const sweepExpiredSessions = async (deps: { sessions: Pick<SessionStore, 'endSessions'>; clock: Clock }): Promise<number> => {
+export const sweepExpiredSessions = async (deps: { sessions: Pick<SessionStore, 'endSessions'>; clock: Clock; wake?: (() => void) | undefined }): Promise<number> => {
   const now = nowSeconds(deps.clock);
   const absolute = await endSessions(deps, { absoluteExpiredBy: now }, 'expired_absolute', 'system');
   const idle = await endSessions(deps, { idleExpiredBy: now }, 'expired_idle', 'system');

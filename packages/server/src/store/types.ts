@@ -191,10 +191,38 @@ export interface LogoutDelivery {
   nextAttemptAt: number;
   lastError?: string | undefined;
   finishedAt?: number | undefined;
+  /** The worker that holds the current attempt, until `leaseUntil` (DESIGN.md "Back-channel delivery"). */
+  leaseOwner?: string | undefined;
+  leaseUntil?: number | undefined;
+  /** When an operator last asked for a retry: the give-up time counts from here, not from createdAt. */
+  retriedAt?: number | undefined;
+}
+
+export type DeliveryStatus = LogoutDelivery['status'];
+
+/** What a delivery worker asks for: due rows, leased to `owner` until now + leaseSeconds. */
+export interface DeliveryClaim {
+  owner: string;
+  now: number;
+  leaseSeconds: number;
+  limit: number;
 }
 
 export interface DeliveryStore {
-  listDeliveries(query: { status?: LogoutDelivery['status'] | undefined; sessionId?: string | undefined; limit: number }): Promise<LogoutDelivery[]>;
+  listDeliveries(query: { status?: DeliveryStatus | undefined; sessionId?: string | undefined; limit: number }): Promise<LogoutDelivery[]>;
+  /**
+   * Leases up to `limit` pending rows that are due and not leased (or whose lease expired) and
+   * counts the attempt, in one atomic statement: several workers on one store never hold the
+   * same row at once. Times may be fractional seconds.
+   */
+  claimDeliveries(claim: DeliveryClaim): Promise<LogoutDelivery[]>;
+  /** The outcome of a leased attempt; false (and no change) when `owner` no longer holds the lease. */
+  markDelivered(id: string, owner: string, at: number): Promise<boolean>;
+  rescheduleDelivery(id: string, owner: string, nextAttemptAt: number, error: string): Promise<boolean>;
+  markDeliveryFailed(id: string, owner: string, at: number, error: string): Promise<boolean>;
+  /** An operator's retry: a failed or pending row becomes due now, its attempt count and give-up window restart. */
+  retryDelivery(id: string, now: number): Promise<boolean>;
+  countDeliveries(): Promise<Record<DeliveryStatus, number>>;
 }
 
 /** The anonymous pre-authentication state of one authorization request (consumed once). */

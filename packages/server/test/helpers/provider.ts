@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/schema.js';
+import { startDeliveries } from '../../src/deliveries.js';
 import { buildApp } from '../../src/http/app.js';
 import { type Provider, openProvider } from '../../src/provider.js';
 
@@ -76,9 +77,13 @@ export interface TestProvider {
 
 /**
  * Starts the real provider in this process, listening on 127.0.0.1, on a fresh SQLite file.
- * `overrides` replace top-level configuration keys; `clock` injects time.
+ * `overrides` replace top-level configuration keys; `clock` injects time; `deliveries` starts the
+ * back-channel delivery worker (with optional test settings such as a short backoff).
  */
-export const startProvider = async (overrides: Record<string, unknown> = {}, opts: { clock?: Clock } = {}): Promise<TestProvider> => {
+export const startProvider = async (
+  overrides: Record<string, unknown> = {},
+  opts: { clock?: Clock; deliveries?: boolean | Parameters<typeof startDeliveries>[2] } = {},
+): Promise<TestProvider> => {
   const dir = mkdtempSync(join(tmpdir(), 'signoff-test-'));
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -94,6 +99,7 @@ export const startProvider = async (overrides: Record<string, unknown> = {}, opt
   const provider = await openProvider(config, opts.clock ? { clock: opts.clock } : {});
   const app = buildApp(provider);
   await app.listen({ host: '127.0.0.1', port });
+  const stopDeliveries = opts.deliveries ? startDeliveries(provider, app.log, opts.deliveries === true ? {} : opts.deliveries) : undefined;
   return {
     issuer,
     provider,
@@ -101,6 +107,7 @@ export const startProvider = async (overrides: Record<string, unknown> = {}, opt
     dir,
     close: async () => {
       await app.close();
+      await stopDeliveries?.();
       await provider.store.close();
       rmSync(dir, { recursive: true, force: true });
     },

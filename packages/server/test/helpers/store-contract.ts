@@ -11,14 +11,14 @@ import type {
   Account, AuthorizationCode, Browser, Interaction, RefreshToken, Session, SigningKey, Store,
 } from '../../src/store/types.js';
 
-const NOW = 1_750_000_000;
+export const NOW = 1_750_000_000;
 
 /**
  * Deep equality of plain data, where an absent optional field and one set to undefined are the
  * same (stores differ in which they return).
  */
 const plain = (x: unknown): unknown => (x === undefined ? undefined : JSON.parse(JSON.stringify(x)));
-const same = (actual: unknown, expected: unknown, message?: string): void => assert.deepEqual(plain(actual), plain(expected), message);
+export const same = (actual: unknown, expected: unknown, message?: string): void => assert.deepEqual(plain(actual), plain(expected), message);
 
 export const sampleAccount = (over: Partial<Account> = {}): Account => ({
   id: randomUUID(),
@@ -102,7 +102,7 @@ export const sampleCode = (sessionId: string, accountId: string, over: Partial<A
 });
 
 /** The records a session needs to exist (foreign keys): an account and a browser. */
-const seedSession = async (store: Store, over: Partial<Session> = {}): Promise<{ account: Account; browser: Browser; session: Session }> => {
+export const seedSession = async (store: Store, over: Partial<Session> = {}): Promise<{ account: Account; browser: Browser; session: Session }> => {
   const account = sampleAccount();
   await store.insertAccount(account);
   const browser: Browser = { id: randomUUID(), secretHash: `browser-hash-${randomUUID()}`, createdAt: NOW };
@@ -113,7 +113,7 @@ const seedSession = async (store: Store, over: Partial<Session> = {}): Promise<{
 };
 
 /** A redeemed code's family, to hang refresh tokens on. */
-const seedFamily = async (store: Store, over: Partial<AuthorizationCode> = {}): Promise<{ familyId: string; code: AuthorizationCode }> => {
+export const seedFamily = async (store: Store, over: Partial<AuthorizationCode> = {}): Promise<{ familyId: string; code: AuthorizationCode }> => {
   const { account, session } = await seedSession(store);
   const code = sampleCode(session.id, account.id, over);
   await store.insertCode(code);
@@ -123,7 +123,7 @@ const seedFamily = async (store: Store, over: Partial<AuthorizationCode> = {}): 
   return { familyId, code };
 };
 
-const sampleRefresh = (familyId: string, over: Partial<RefreshToken> = {}): RefreshToken => ({
+export const sampleRefresh = (familyId: string, over: Partial<RefreshToken> = {}): RefreshToken => ({
   hash: `refresh-hash-${randomUUID()}`,
   familyId,
   clientId: 'web',
@@ -502,6 +502,93 @@ export const runStoreContract = (name: string, makeStore: () => Promise<Store>):
 
       test('a refresh token needs an existing family', async (store) => {
         await assert.rejects(store.insertRefreshToken(sampleRefresh(randomUUID())));
+      });
+    });
+
+    describe('back-channel outbox (Back-Channel Logout 1.0 §2.5; DESIGN.md "Back-channel delivery")', () => {
+      /** Ends a session with `n` participant clients that have a backchannel_logout_uri: n pending rows. */
+      const seedDeliveries = async (store: Store, n: number): Promise<string[]> => {
+        const { session } = await seedSession(store);
+        for (let i = 0; i < n; i++) {
+          const client = sampleClient();
+          await store.upsertClient(client);
+          await store.upsertParticipant({ sessionId: session.id, clientId: client.client_id, sid: `sid-${randomUUID()}`, firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+        }
+        await store.endSessions({ sessionId: session.id }, { reason: 'logout', actor: 'user', at: NOW });
+        return (await store.listDeliveries({ sessionId: session.id, limit: 100 })).map((d) => d.id);
+      };
+      const claim = (store: Store, owner: string, now = NOW, limit = 10) => store.claimDeliveries({ owner, now, leaseSeconds: 30, limit });
+
+      test('the ending path writes one pending row per participant with a backchannel_logout_uri, due at once', async (store) => {
+        const ids = await seedDeliveries(store, 2);
+        assert.equal(ids.length, 2);
+        const rows = await store.listDeliveries({ status: 'pending', limit: 10 });
+        assert.deepEqual(rows.map((r) => [r.status, r.attempts, r.nextAttemptAt, r.reason]), [['pending', 0, NOW, 'logout'], ['pending', 0, NOW, 'logout']]);
+        same(await store.countDeliveries(), { pending: 2, delivered: 0, failed: 0 });
+      });
+
+      test('claimDeliveries leases due rows once, counts the attempt, and respects the limit', async (store) => {
+        await seedDeliveries(store, 3);
+        const first = await claim(store, 'w1', NOW, 2);
+        assert.equal(first.length, 2);
+        for (const r of first) {
+          assert.equal(r.leaseOwner, 'w1');
+          assert.equal(r.leaseUntil, NOW + 30);
+          assert.equal(r.attempts, 1);
+        }
+        const second = await claim(store, 'w2');
+        assert.equal(second.length, 1, 'only the row nobody holds');
+        assert.ok(!first.some((r) => r.id === second[0]?.id));
+        assert.equal((await claim(store, 'w3')).length, 0);
+      });
+
+      test('two claimers racing get disjoint rows', async (store) => {
+        await seedDeliveries(store, 6);
+        const [a, b] = await Promise.all([claim(store, 'a', NOW, 4), claim(store, 'b', NOW, 4)]);
+        const ids = [...(a ?? []), ...(b ?? [])].map((r) => r.id);
+        assert.equal(ids.length, 6);
+        assert.equal(new Set(ids).size, 6);
+      });
+
+      test('an expired lease is claimable again; a row not yet due is not', async (store) => {
+        const [id] = await seedDeliveries(store, 1);
+        await claim(store, 'crashed');
+        assert.equal((await claim(store, 'w', NOW + 29.5)).length, 0);
+        const again = await claim(store, 'w', NOW + 30);
+        assert.equal(again[0]?.id, id);
+        assert.equal(again[0]?.attempts, 2);
+        assert.equal(await store.rescheduleDelivery(id as string, 'w', NOW + 31.25, 'HTTP 503'), true);
+        assert.equal((await claim(store, 'w', NOW + 31)).length, 0);
+        assert.equal((await claim(store, 'w', NOW + 31.25)).length, 1, 'fractional seconds are kept');
+      });
+
+      test('outcomes are recorded only by the lease holder and clear the lease', async (store) => {
+        const [a, b, c] = (await seedDeliveries(store, 3)) as [string, string, string];
+        await claim(store, 'w');
+        assert.equal(await store.markDelivered(a, 'intruder', NOW + 1), false);
+        assert.equal(await store.markDelivered(a, 'w', NOW + 1), true);
+        assert.equal(await store.markDelivered(a, 'w', NOW + 2), false, 'settled once');
+        assert.equal(await store.rescheduleDelivery(b, 'w', NOW + 5, 'HTTP 503'), true);
+        assert.equal(await store.markDeliveryFailed(c, 'w', NOW + 1, 'HTTP 400'), true);
+        const rows = new Map((await store.listDeliveries({ limit: 10 })).map((r) => [r.id, r]));
+        assert.deepEqual([rows.get(a)?.status, rows.get(a)?.finishedAt, rows.get(a)?.leaseOwner], ['delivered', NOW + 1, undefined]);
+        assert.deepEqual([rows.get(b)?.status, rows.get(b)?.nextAttemptAt, rows.get(b)?.lastError, rows.get(b)?.leaseOwner], ['pending', NOW + 5, 'HTTP 503', undefined]);
+        assert.deepEqual([rows.get(c)?.status, rows.get(c)?.lastError, rows.get(c)?.finishedAt], ['failed', 'HTTP 400', NOW + 1]);
+        same(await store.countDeliveries(), { pending: 1, delivered: 1, failed: 1 });
+        same((await store.listDeliveries({ status: 'failed', limit: 10 })).map((r) => r.id), [c]);
+      });
+
+      test('retryDelivery makes a failed row due now and restarts its attempts; a delivered row stays delivered', async (store) => {
+        const [a, b] = (await seedDeliveries(store, 2)) as [string, string];
+        await claim(store, 'w');
+        await store.markDeliveryFailed(a, 'w', NOW + 1, 'HTTP 400');
+        await store.markDelivered(b, 'w', NOW + 1);
+        assert.equal(await store.retryDelivery(a, NOW + 100), true);
+        assert.equal(await store.retryDelivery(b, NOW + 100), false);
+        assert.equal(await store.retryDelivery(randomUUID(), NOW + 100), false);
+        const [row] = await store.listDeliveries({ status: 'pending', limit: 10 });
+        assert.deepEqual([row?.id, row?.attempts, row?.nextAttemptAt, row?.retriedAt, row?.finishedAt], [a, 0, NOW + 100, NOW + 100, undefined]);
+        assert.equal((await claim(store, 'w', NOW + 100))[0]?.id, a);
       });
     });
 

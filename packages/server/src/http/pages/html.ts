@@ -18,7 +18,7 @@ h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem}
 input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.55rem;border:1px solid #aab;border-radius:4px;font-size:1rem}
 .check{display:flex;gap:.4rem;align-items:center;margin:.8rem 0}.check label{margin:0}
 button{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;border:0;border-radius:4px;background:#2456d3;color:#fff;cursor:pointer}
-button.secondary{background:#e4e7ee;color:#1d2330}button.account{display:block;width:100%;text-align:left;line-height:1.4}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:4px}
+button.secondary{background:#e4e7ee;color:#1d2330}button.account{display:block;width:100%;text-align:left;line-height:1.4}button.account .muted{color:#dfe6fb}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:4px}
 .muted{color:#667;font-size:.9rem}code{word-break:break-all}`;
 
 /**

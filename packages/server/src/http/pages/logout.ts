@@ -28,7 +28,7 @@ ${v.clientName ? `<p class="muted"><strong>${esc(v.clientName)}</strong> asked t
 <input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}">
 <div class="check"><input type="radio" id="scope-session" name="logout_scope" value="session" checked><label for="scope-session">Sign out <strong>${esc(v.account.name ?? v.account.username)}</strong> on this browser</label></div>
 ${v.otherAccounts > 0 ? `<div class="check"><input type="radio" id="scope-browser" name="logout_scope" value="browser"><label for="scope-browser">Sign out all ${v.otherAccounts + 1} accounts on this browser</label></div>` : ''}
-<div class="check"><input type="radio" id="scope-everywhere" name="logout_scope" value="everywhere"><label for="scope-everywhere">Sign out <strong>${esc(v.account.username)}</strong> on every device</label></div>
+<div class="check"><input type="radio" id="scope-everywhere" name="logout_scope" value="everywhere"><label for="scope-everywhere">Sign out <strong>${esc(v.account.name ?? v.account.username)}</strong> on every device</label></div>
 <button type="submit">Sign out</button>
 <button type="submit" name="stay" value="1" class="secondary">Stay signed in</button>
 </form>`,

@@ -36,6 +36,9 @@ export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
   request_parameter_supported: false,
   request_uri_parameter_supported: false,
   authorization_response_iss_parameter_supported: true,
+  // Back-Channel Logout 1.0 §2.1: logout tokens are sent, and they carry `sid`.
+  backchannel_logout_supported: true,
+  backchannel_logout_session_supported: true,
 });
 
 export const discoveryRoutes = (app: FastifyInstance, p: Provider): void => {

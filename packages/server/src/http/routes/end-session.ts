@@ -7,7 +7,7 @@ import { type LogoutRequest, parseLogoutRequest } from '../../logout/rp-initiate
 import { signedInAccounts } from '../../oauth/authorize/decide.js';
 import { checkCsrf, loadInteraction, startInteraction } from '../../oauth/authorize/interaction.js';
 import { one } from '../../oauth/params.js';
-import type { Provider } from '../../provider.js';
+import { type Provider, endingDeps } from '../../provider.js';
 import { endSessions } from '../../sessions/end.js';
 import type { EndedSession, SessionSelector } from '../../store/types.js';
 import { browserOf, clearInteractionCookie, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
@@ -69,7 +69,7 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     if (decision.kind === 'done') return finish(req, reply, to, []);
     if (decision.kind === 'end') {
       const actor = `client:${request.client?.client_id ?? ''}`;
-      const ended = await endSessions({ sessions: p.store, clock: p.clock }, { sessionId: decision.target.session.id }, 'logout', actor);
+      const ended = await endSessions(endingDeps(p), { sessionId: decision.target.session.id }, 'logout', actor);
       return finish(req, reply, to, ended, browser?.browserId);
     }
     const { target } = decision;
@@ -110,7 +110,7 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     else if (scope === 'browser' && browser) selector = { browserId: browser.browserId };
     else if (scope === 'session' && session) selector = { sessionId: session.id };
     // Signed out meanwhile (another tab): nothing left to end, and that is not an error.
-    const ended = selector ? await endSessions({ sessions: p.store, clock: p.clock }, selector, 'logout', 'user') : [];
+    const ended = selector ? await endSessions(endingDeps(p), selector, 'logout', 'user') : [];
     return finish(req, reply, pending, ended, browser?.browserId);
   });
 };

@@ -167,6 +167,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX events_by_session ON events (session_id);
   ALTER TABLE interactions ADD COLUMN step TEXT NOT NULL DEFAULT 'login';
   `,
+  /* 3: back-channel delivery — an operator's retry restarts the give-up window. next_attempt_at
+     and lease_until may hold fractional seconds (SQLite keeps a non-integral value in an INTEGER
+     column as REAL), so retries can be scheduled closer than a second apart. */ `
+  ALTER TABLE logout_deliveries ADD COLUMN retried_at INTEGER;
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {

@@ -162,4 +162,7 @@ export const toDelivery = (r: Row): LogoutDelivery => ({
   nextAttemptAt: r.next_attempt_at as number,
   lastError: opt<string>(r.last_error),
   finishedAt: opt<number>(r.finished_at),
+  leaseOwner: opt<string>(r.lease_owner),
+  leaseUntil: opt<number>(r.lease_until),
+  retriedAt: opt<number>(r.retried_at),
 });

@@ -3,8 +3,8 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Client } from '../../clients/metadata.js';
 import type {
-  Account, AuditEvent, AuthorizationCode, Browser, EndedSession, Grant, Interaction, LogoutDelivery, Participant, RefreshToken, Session,
-  SessionEnding, SessionFilter, SessionPatch, SessionSelector, SigningKey, Store, TokenFamily,
+  Account, AuditEvent, AuthorizationCode, Browser, DeliveryClaim, DeliveryStatus, EndedSession, Grant, Interaction, LogoutDelivery,
+  Participant, RefreshToken, Session, SessionEnding, SessionFilter, SessionPatch, SessionSelector, SigningKey, Store, TokenFamily,
 } from '../types.js';
 import { migrate } from './migrations.js';
 import {
@@ -363,5 +363,44 @@ export class SqliteStore implements Store {
   async listDeliveries(q: { status?: LogoutDelivery['status'] | undefined; sessionId?: string | undefined; limit: number }): Promise<LogoutDelivery[]> {
     const [where, args] = whereSql({ status: q.status, session_id: q.sessionId });
     return this.all(`SELECT * FROM logout_deliveries ${where} ORDER BY created_at, id LIMIT ?`, ...args, q.limit).map(toDelivery);
+  }
+  async claimDeliveries(c: DeliveryClaim): Promise<LogoutDelivery[]> {
+    // One UPDATE … RETURNING: SQLite runs it under the write lock, so two processes never lease the same row.
+    return this.all(
+      `UPDATE logout_deliveries SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM logout_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+                    AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, id LIMIT ?)
+       RETURNING *`,
+      c.owner, c.now + c.leaseSeconds, c.now, c.now, c.limit,
+    ).map(toDelivery);
+  }
+  private settle(id: string, owner: string, status: DeliveryStatus, nextAttemptAt: number | null, finishedAt: number | null, error: string | null): boolean {
+    return this.run(
+      `UPDATE logout_deliveries SET status = ?, next_attempt_at = COALESCE(?, next_attempt_at), finished_at = ?, last_error = ?,
+         lease_owner = NULL, lease_until = NULL
+       WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
+      status, nextAttemptAt, finishedAt, error, id, owner,
+    ) === 1;
+  }
+  async markDelivered(id: string, owner: string, at: number): Promise<boolean> {
+    return this.settle(id, owner, 'delivered', null, at, null);
+  }
+  async rescheduleDelivery(id: string, owner: string, nextAttemptAt: number, error: string): Promise<boolean> {
+    return this.settle(id, owner, 'pending', nextAttemptAt, null, error);
+  }
+  async markDeliveryFailed(id: string, owner: string, at: number, error: string): Promise<boolean> {
+    return this.settle(id, owner, 'failed', null, at, error);
+  }
+  async retryDelivery(id: string, now: number): Promise<boolean> {
+    return this.run(
+      `UPDATE logout_deliveries SET status = 'pending', next_attempt_at = ?, retried_at = ?, attempts = 0, finished_at = NULL
+       WHERE id = ? AND status IN ('pending', 'failed')`,
+      now, now, id,
+    ) === 1;
+  }
+  async countDeliveries(): Promise<Record<DeliveryStatus, number>> {
+    const counts: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, failed: 0 };
+    for (const r of this.all('SELECT status, COUNT(*) AS n FROM logout_deliveries GROUP BY status')) counts[r.status as DeliveryStatus] = r.n as number;
+    return counts;
   }
 }

@@ -1,0 +1,38 @@
+import { DeliveryWorker, type DeliveryLog, type DeliveryWorkerDeps } from './logout/back-channel/worker.js';
+import type { Provider } from './provider.js';
+
+/**
+ * Starts this process's back-channel delivery worker with the configured settings, attaches it
+ * to the provider's outbox signal and returns how to stop it (waiting for attempts in flight).
+ */
+export const startDeliveries = (
+  p: Provider,
+  log: DeliveryLog,
+  overrides: Pick<Partial<DeliveryWorkerDeps>, 'backoff' | 'send'> & { settings?: Partial<DeliveryWorkerDeps['settings']> } = {},
+): (() => Promise<void>) => {
+  const b = p.config.backchannel;
+  const worker = new DeliveryWorker({
+    store: p.store,
+    keys: p.keys,
+    clock: p.clock,
+    issuer: p.config.issuer,
+    log,
+    observer: p.metrics.deliveries,
+    settings: {
+      concurrency: b.concurrency,
+      attemptTimeoutMs: b.attemptTimeout * 1000,
+      giveUpAfterSeconds: b.giveUpAfter,
+      pollIntervalMs: b.pollInterval * 1000,
+      allowPrivateNetworks: p.config.outbound.allowPrivateNetworks,
+      ...overrides.settings,
+    },
+    backoff: overrides.backoff,
+    send: overrides.send,
+  });
+  const detach = p.outbox.attach(worker.wake);
+  worker.start();
+  return async () => {
+    detach();
+    await worker.stop();
+  };
+};

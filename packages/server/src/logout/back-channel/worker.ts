@@ -1,0 +1,196 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { ClientStore, DeliveryStore, LogoutDelivery } from '../../store/types.js';
+import type { Clock } from '../../clock.js';
+import type { KeyRing } from '../../tokens/keys.js';
+import { retryDelayMs } from './backoff.js';
+import { signLogoutToken } from './logout-token.js';
+import { type AttemptOutcome, sendLogoutToken } from './send.js';
+
+export interface DeliverySettings {
+  /** At most this many attempts in flight at once, per process. */
+  concurrency: number;
+  attemptTimeoutMs: number;
+  /** A row still undelivered this long after its ending (or an operator's retry) is marked failed. */
+  giveUpAfterSeconds: number;
+  /** How often the store is checked for rows other processes wrote (the CLI) or that became due. */
+  pollIntervalMs: number;
+  allowPrivateNetworks: boolean;
+}
+
+/** What the worker reports, for metrics; the store stays the record of truth. */
+export interface DeliveryObserver {
+  delivered(d: LogoutDelivery, latencySeconds: number): void;
+  retried(d: LogoutDelivery): void;
+  failed(d: LogoutDelivery): void;
+}
+
+export interface DeliveryLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface DeliveryWorkerDeps {
+  store: DeliveryStore & Pick<ClientStore, 'clientById'>;
+  keys: KeyRing;
+  clock: Clock;
+  issuer: string;
+  settings: DeliverySettings;
+  log: DeliveryLog;
+  observer?: DeliveryObserver | undefined;
+  /** The delay before the next attempt after `attempts` tries (tests shorten it). */
+  backoff?: ((attempts: number) => number) | undefined;
+  send?: typeof sendLogoutToken | undefined;
+}
+
+/**
+ * Slack beyond the attempt timeout before a lease lapses: covers signing and recording, so a
+ * lease only lapses when its holder died — never while its attempt can still be on the wire.
+ */
+const LEASE_SLACK_SECONDS = 5;
+
+/**
+ * The delivery worker (DESIGN.md "Back-channel delivery"): drains the outbox the ending path
+ * fills. Rows are claimed with a lease, so several processes on one store never send the same
+ * attempt at once; each attempt gets a fresh logout token (Back-Channel Logout 1.0 §2.4) and
+ * its outcome is recorded before the lease is let go. Delivery is at least once: a process that
+ * dies after the application answered but before recording it leaves the row to be sent again
+ * when the lease lapses, which is why receivers must tolerate a repeat.
+ */
+export class DeliveryWorker {
+  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private poller: NodeJS.Timeout | undefined;
+  private running = false;
+  private pumping = false;
+  private again = false;
+  private scheduled = false;
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {}
+
+  /** Starts polling and, at once, resumes whatever is due (rows survive restarts). */
+  start(): void {
+    this.running = true;
+    this.poller = setInterval(this.wake, this.deps.settings.pollIntervalMs);
+    this.poller.unref();
+    this.wake();
+  }
+
+  /** Looks for due rows soon, outside the caller's stack: the caller never waits for delivery. */
+  readonly wake = (): void => {
+    if (!this.running || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.pump();
+    });
+  };
+
+  /** Stops claiming and waits for the attempts in flight (each bounded by the attempt timeout). */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearInterval(this.poller);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.again = false;
+        while (this.running) {
+          const free = this.deps.settings.concurrency - this.inFlight.size;
+          if (free <= 0) break;
+          const rows = await this.deps.store.claimDeliveries({
+            owner: this.owner,
+            now: this.nowSeconds(),
+            leaseSeconds: this.deps.settings.attemptTimeoutMs / 1000 + LEASE_SLACK_SECONDS,
+            limit: free,
+          });
+          for (const row of rows) this.track(this.attempt(row));
+          if (rows.length < free) break;
+        }
+      } while (this.again && this.running);
+    } catch (err) {
+      this.deps.log.error({ err }, 'claiming back-channel logout deliveries failed; retrying at the next poll');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private track(attempt: Promise<void>): void {
+    this.inFlight.add(attempt);
+    void attempt.finally(() => {
+      this.inFlight.delete(attempt);
+      this.wake();
+    });
+  }
+
+  private nowSeconds(): number {
+    return this.deps.clock.nowMs() / 1000;
+  }
+
+  private async attempt(row: LogoutDelivery): Promise<void> {
+    try {
+      const outcome = await this.send(row);
+      await this.record(row, outcome);
+    } catch (err) {
+      // The lease lapses and another attempt follows: nothing is lost.
+      this.deps.log.error({ err, delivery: row.id }, 'back-channel logout attempt could not be completed; it will be retried');
+    }
+  }
+
+  private async send(row: LogoutDelivery): Promise<AttemptOutcome> {
+    const { store, keys, clock, issuer, settings } = this.deps;
+    const client = await store.clientById(row.clientId);
+    if (!client) return { kind: 'failed', error: `client ${row.clientId} no longer exists` };
+    if (!client.backchannel_logout_uri) return { kind: 'failed', error: `client ${row.clientId} no longer has a backchannel_logout_uri` };
+    const token = await signLogoutToken(keys, { issuer, client, sub: row.accountId, sid: row.sid, nowSeconds: Math.floor(clock.nowMs() / 1000) });
+    return (this.deps.send ?? sendLogoutToken)(client.backchannel_logout_uri, token, {
+      timeoutMs: settings.attemptTimeoutMs,
+      allowPrivateNetworks: settings.allowPrivateNetworks,
+    });
+  }
+
+  private async record(row: LogoutDelivery, outcome: AttemptOutcome): Promise<void> {
+    const { store, observer, settings } = this.deps;
+    const now = this.nowSeconds();
+    if (outcome.kind === 'delivered') {
+      if (await store.markDelivered(row.id, this.owner, Math.floor(now))) observer?.delivered(row, Math.max(0, now - row.createdAt));
+      return;
+    }
+    if (outcome.kind === 'retry') {
+      const delayMs = (this.deps.backoff ?? retryDelayMs)(row.attempts);
+      const giveUpAt = (row.retriedAt ?? row.createdAt) + settings.giveUpAfterSeconds;
+      if (now + delayMs / 1000 <= giveUpAt) {
+        if (await store.rescheduleDelivery(row.id, this.owner, now + delayMs / 1000, outcome.error)) observer?.retried(row);
+        if (delayMs < settings.pollIntervalMs) this.wakeAfter(delayMs);
+        return;
+      }
+      outcome = { kind: 'failed', error: `gave up after ${row.attempts} attempt(s) over ${settings.giveUpAfterSeconds} s; last: ${outcome.error}` };
+    }
+    if (await store.markDeliveryFailed(row.id, this.owner, Math.floor(now), outcome.error)) {
+      observer?.failed(row);
+      this.deps.log.warn(
+        { delivery: row.id, client: row.clientId, session: row.sessionId, attempts: row.attempts, reason: outcome.error },
+        'back-channel logout delivery failed; listed by `signoff deliveries list --status failed`',
+      );
+    }
+  }
+
+  private wakeAfter(ms: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.wake();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The small parts of Back-Channel Logout delivery, on their own: registration of
+ * backchannel_logout_uri, the configuration keys, the retry schedule, the SSRF address
+ * classification and the classification of answers.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseClientMetadata } from '../src/clients/metadata.js';
+import { parseConfig } from '../src/config/schema.js';
+import { MAX_RETRY_MS, retryDelayMs } from '../src/logout/back-channel/backoff.js';
+import { classifyStatus } from '../src/logout/back-channel/send.js';
+import { isPrivateAddress } from '../src/logout/back-channel/ssrf.js';
+
+const client = (backchannel_logout_uri: unknown) => ({ client_id: 'app', redirect_uris: ['https://app.example/cb'], backchannel_logout_uri });
+
+describe('Back-Channel Logout 1.0 §2.2: backchannel_logout_uri at registration', () => {
+  for (const [uri, message] of [
+    ['not a uri', /clients\[0\]\.backchannel_logout_uri.*not an absolute URI/],
+    ['/relative/logout', /clients\[0\]\.backchannel_logout_uri.*not an absolute URI/],
+    ['https://app.example/logout#frag', /clients\[0\]\.backchannel_logout_uri.*must not contain a fragment/],
+    ['ftp://app.example/logout', /clients\[0\]\.backchannel_logout_uri.*must use https or http/],
+    ['javascript:alert(1)', /clients\[0\]\.backchannel_logout_uri.*must use https or http/],
+    [42, /clients\[0\]\.backchannel_logout_uri.*expected a string/],
+  ] as const) {
+    it(`rejects ${JSON.stringify(uri)} with a message naming the key`, () => {
+      assert.throws(() => parseClientMetadata(client(uri), 'clients[0]'), message);
+    });
+  }
+
+  it('accepts an absolute https URI with a query, and backchannel_logout_session_required', () => {
+    const { metadata } = parseClientMetadata({ ...client('https://app.example/logout?tenant=1'), backchannel_logout_session_required: true }, 'c');
+    assert.equal(metadata.backchannel_logout_uri, 'https://app.example/logout?tenant=1');
+    assert.equal(metadata.backchannel_logout_session_required, true);
+  });
+});
+
+describe('configuration: backchannel.* (README "Configuration")', () => {
+  const base = { issuer: 'https://id.example' };
+  it('has documented defaults', () => {
+    assert.deepEqual({ ...parseConfig(base).backchannel }, { concurrency: 16, attemptTimeout: 5, giveUpAfter: 86400, pollInterval: 1 });
+  });
+  for (const [value, key] of [
+    [{ concurrency: 0 }, 'backchannel.concurrency'],
+    [{ attemptTimeout: 'soon' }, 'backchannel.attemptTimeout'],
+    [{ attemptTimeout: '2m' }, 'backchannel.attemptTimeout'],
+    [{ giveUpAfter: -1 }, 'backchannel.giveUpAfter'],
+    [{ pollInterval: '1x' }, 'backchannel.pollInterval'],
+    [{ retries: 3 }, 'backchannel.retries'],
+  ] as const) {
+    it(`refuses ${JSON.stringify(value)}, naming ${key}`, () => {
+      assert.throws(() => parseConfig({ ...base, backchannel: value }), (err: Error) => err.message.includes(`"${key}"`));
+    });
+  }
+});
+
+describe('retry schedule (issue 5: 1 s doubling to a 10 min cap, with jitter)', () => {
+  it('doubles from 1 s and is capped at 10 min, within ±25 % jitter', () => {
+    for (const [attempts, base] of [[1, 1000], [2, 2000], [3, 4000], [10, 512_000], [11, MAX_RETRY_MS], [60, MAX_RETRY_MS]] as const) {
+      assert.equal(retryDelayMs(attempts, () => 0.5), base, `attempt ${attempts}`);
+      assert.ok(retryDelayMs(attempts, () => 0) >= base * 0.75);
+      assert.ok(retryDelayMs(attempts, () => 0.999) <= Math.min(MAX_RETRY_MS, base * 1.25));
+    }
+  });
+  it('jitter spreads the delays', () => {
+    assert.ok(new Set(Array.from({ length: 20 }, () => retryDelayMs(3))).size > 5);
+  });
+});
+
+describe('SSRF guard: non-public addresses (DESIGN.md "Back-channel delivery")', () => {
+  for (const a of ['127.0.0.1', '127.8.9.10', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1',
+    '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fc00::1', 'fd12:3456::1', 'ff02::1', '::ffff:127.0.0.1',
+    '::ffff:7f00:1', '::ffff:10.0.0.1', '64:ff9b::a9fe:a9fe', 'not-an-ip']) {
+    it(`refuses ${a}`, () => assert.equal(isPrivateAddress(a), true));
+  }
+  for (const a of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) {
+    it(`allows the public address ${a}`, () => assert.equal(isPrivateAddress(a), false));
+  }
+});
+
+describe('Back-Channel Logout 1.0 §2.8: what an answer means', () => {
+  it('200 and 204 are success; 408, 429 and 5xx are retried; redirects and other 4xx are terminal', () => {
+    assert.deepEqual([200, 204].map((s) => classifyStatus(s, '').kind), ['delivered', 'delivered']);
+    assert.deepEqual([408, 429, 500, 502, 503, 504].map((s) => classifyStatus(s, '').kind), Array(6).fill('retry'));
+    assert.deepEqual([201, 202, 301, 302, 307, 400, 401, 403, 404, 410].map((s) => classifyStatus(s, '').kind), Array(10).fill('failed'));
+  });
+  it('keeps a short, printable excerpt of the body as the reason', () => {
+    const outcome = classifyStatus(400, `{"error":"invalid_request"}\n\u0000${'x'.repeat(500)}`);
+    assert.equal(outcome.kind, 'failed');
+    assert.ok(outcome.kind === 'failed' && outcome.error.startsWith('HTTP 400: {"error":"invalid_request"} x') && outcome.error.length <= 210);
+  });
+});
