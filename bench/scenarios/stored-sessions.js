@@ -14,10 +14,11 @@ const PEER_CANNOT = "cannot: oidc-provider's default memory adapter keeps at mos
  */
 export const p7 = async (ctx) => {
   const { settings } = ctx;
+  const title = (what) => `log out everywhere, ${settings.p7Sessions.toLocaleString('en')} sessions of one account: ${what}`;
   if (!ctx.signoffBackChannel) {
     return [
-      row({ id: 'P7', title: 'log out everywhere, 10,000 sessions: end + enqueue', unit: 's', signoffNote: PENDING, peerNote: PEER_CANNOT, target: '≤ 1 s', met: () => false }),
-      row({ id: 'P7', title: 'log out everywhere, 10,000 sessions: all delivered', unit: 's', signoffNote: PENDING, peerNote: PEER_CANNOT, target: '≤ 10 s', met: () => false }),
+      row({ id: 'P7', title: title('end + enqueue'), unit: 's', signoffNote: PENDING, peerNote: PEER_CANNOT, target: '≤ 1 s', met: () => false }),
+      row({ id: 'P7', title: title('all delivered'), unit: 's', signoffNote: PENDING, peerNote: PEER_CANNOT, target: '≤ 10 s', met: () => false }),
     ];
   }
   const sqlite = ctx.systems.signoff.config.store.sqlite;
@@ -42,8 +43,8 @@ export const p7 = async (ctx) => {
   await inTurn(settings.reps, { signoff: async (rep) => { const r = await once(rep); results.push(r); return r; } }, ctx.log);
   const detail = `${settings.p7Sessions} sessions of one account, each signed in to rp01 (seeded with SQL); every logout token verified by the receiver.`;
   return [
-    row({ id: 'P7', title: 'log out everywhere, 10,000 sessions: end + enqueue', unit: 's', signoff: results.map((r) => r.value), peerNote: PEER_CANNOT, target: '≤ 1 s', met: ({ signoff }) => signoff.median <= 1, detail }),
-    row({ id: 'P7', title: 'log out everywhere, 10,000 sessions: all delivered', unit: 's', signoff: results.map((r) => r.deliveredSeconds), peerNote: PEER_CANNOT, target: '≤ 10 s', met: ({ signoff }) => signoff.median <= 10 }),
+    row({ id: 'P7', title: title('end + enqueue'), unit: 's', signoff: results.map((r) => r.value), peerNote: PEER_CANNOT, target: '≤ 1 s', met: ({ signoff }) => signoff.median <= 1, detail }),
+    row({ id: 'P7', title: title('all delivered'), unit: 's', signoff: results.map((r) => r.deliveredSeconds), peerNote: PEER_CANNOT, target: '≤ 10 s', met: ({ signoff }) => signoff.median <= 10 }),
   ];
 };
 
