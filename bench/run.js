@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Benchmarks of Signoff side by side with oidc-provider and against the machine's ceiling.
-//   node bench/run.js [--quick] [--only P1,P2] [--out DIR]
+//   node bench/run.js [--quick] [--only P1,P2] [--out DIR] [--profile DIR]
 // Starts every server on 127.0.0.1 (one process each), drives the load from this process with
 // autocannon, and writes DIR/latest.json and DIR/latest.md (DIR: bench/results, or
-// bench/results/quick for --quick). See bench/README.md.
+// bench/results/quick for --quick). --profile runs Signoff under --cpu-prof (see profile-top.js).
+// See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
@@ -23,16 +24,16 @@ import { p7, p8 } from './scenarios/stored-sessions.js';
 import { p2, p6 } from './scenarios/token-endpoint.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, profile: { type: 'string' } } });
 
 /** Full runs aim at under ten minutes on two cores; quick runs at seconds per scenario. */
 const SETTINGS = {
   full: {
-    reps: 3, connections: 10, warmupSeconds: 3, phaseSeconds: 5, warmupCodes: 500, codesPerPhase: 2000, warmupSignIns: 10,
+    reps: 3, connections: 10, warmupSeconds: 3, phaseSeconds: 5, warmupCodes: 400, codesPerPhase: 1200, codeBatch: 400, warmupSignIns: 10,
     signInsPerPhase: 80, p3Samples: 30, p3PeerSamples: 4, p4Samples: 10, p7Sessions: 10_000, p8Sessions: 1_000_000, deliveryTimeoutMs: 15_000,
   },
   quick: {
-    reps: 3, connections: 4, warmupSeconds: 0.3, phaseSeconds: 0.5, warmupCodes: 20, codesPerPhase: 60, warmupSignIns: 2,
+    reps: 3, connections: 4, warmupSeconds: 0.3, phaseSeconds: 0.5, warmupCodes: 20, codesPerPhase: 60, codeBatch: 60, warmupSignIns: 2,
     signInsPerPhase: 4, p3Samples: 2, p3PeerSamples: 1, p4Samples: 1, p7Sessions: 200, p8Sessions: 5_000, deliveryTimeoutMs: 15_000,
   },
 };
@@ -84,7 +85,7 @@ const main = async () => {
   const started = new Date();
   const desc = machine();
   log(`signoff bench (${mode}): ${desc.cpu}, ${desc.cores} cores, Node ${desc.node}; ${desc.uptime}`);
-  const systems = await startSystems();
+  const systems = await startSystems({ profileDir: values.profile });
   try {
     const receiverLog = new ReceiverLog(systems.receivers.child);
     const discovery = await (await fetch(`${systems.signoff.issuer}/.well-known/openid-configuration`)).json();

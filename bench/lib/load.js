@@ -12,7 +12,9 @@ export const runLoad = async ({ url, pid, connections, duration, amount, method 
   let good = 0;
   let bad = 0;
   let firstBad;
+  let lastAt = 0;
   const judge = (status, resBody, context, resHeaders) => {
+    lastAt = performance.now();
     if (check(status, resHeaders, resBody)) good++;
     else {
       bad++;
@@ -35,8 +37,9 @@ export const runLoad = async ({ url, pid, connections, duration, amount, method 
     requests: wrapped,
     timeout: 30,
   });
-  // autocannon's own duration is in whole seconds; a phase is timed here instead.
-  const seconds = (performance.now() - t0) / 1000;
+  // autocannon's own duration is in whole seconds (and a fixed amount ends on its next second
+  // tick): a phase lasts from its start to its last response.
+  const seconds = ((lastAt || performance.now()) - t0) / 1000;
   const cpu = pid ? cpuSeconds(pid) - cpu0 : undefined;
   return {
     good,

@@ -43,10 +43,13 @@ const signoffConfig = (dir, port, receivers) => ({
   users: [USER, P7_USER],
 });
 
-export const startSignoff = async (configFile) => {
-  const proc = await startProcess(process.execPath, [SIGNOFF_BIN, 'start', '--config', configFile], { ready: /listening on/, name: 'signoff' });
-  return proc;
-};
+/** Starts Signoff; with `profileDir`, under `--cpu-prof` (the profile is written when it stops). */
+export const startSignoff = (configFile, profileDir) =>
+  startProcess(
+    process.execPath,
+    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), SIGNOFF_BIN, 'start', '--config', configFile],
+    { ready: /listening on/, name: 'signoff' },
+  );
 
 /** The current RS256 private key Signoff generated at its first start. */
 const signoffRs256Key = (sqlitePath) => {
@@ -63,7 +66,7 @@ const signoffRs256Key = (sqlitePath) => {
  * Starts everything on 127.0.0.1, one process each: the receivers, Signoff, oidc-provider (with
  * Signoff's RS256 key) and the bare route. Returns the systems and a `close`.
  */
-export const startSystems = async () => {
+export const startSystems = async ({ profileDir } = {}) => {
   const dir = mkdtempSync(join(tmpdir(), 'signoff-bench-'));
   const receivers = await startProcess(join(BENCH, 'servers/receivers.js'), [], { ipc: true, name: 'receivers' });
   const receiversUrl = `http://127.0.0.1:${receivers.message.port}`;
@@ -72,7 +75,7 @@ export const startSystems = async () => {
   const config = signoffConfig(dir, signoffPort, receiversUrl);
   const configFile = join(dir, 'signoff.config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const signoff = await startSignoff(configFile);
+  const signoff = await startSignoff(configFile, profileDir);
   const jwk = signoffRs256Key(config.store.sqlite);
 
   const peerPort = await freePort();

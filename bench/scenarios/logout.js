@@ -28,21 +28,34 @@ const samples = async (ctx, d, n, clientIds) => {
   return out;
 };
 
+/**
+ * Warm-up, then the repetitions in turn of logouts of sessions signed in to `clientIds`; `figure`
+ * turns one repetition's samples into its number (Signoff's side waits for its back-channel).
+ */
+const logoutRuns = async (ctx, { id, clientIds, signoffSamples, peerSamples, figure }) => {
+  const measure = async (d, n) => figure(await samples(ctx, d, n, clientIds));
+  ctx.log(`${id} warm-up`);
+  if (ctx.signoffBackChannel) await samples(ctx, ctx.signoff, 1, clientIds);
+  await samples(ctx, ctx.peer, 1, clientIds);
+  return inTurn(ctx.settings.reps, {
+    signoff: ctx.signoffBackChannel ? () => measure(ctx.signoff, signoffSamples) : undefined,
+    peer: () => measure(ctx.peer, peerSamples),
+  }, ctx.log);
+};
+
 /** P3: logout response latency while one client's back-channel endpoint hangs. */
 export const p3 = async (ctx) => {
   const { settings } = ctx;
-  const clients = ['rp01', 'rp02', HANGING_CLIENT];
-  const p99Of = async (d, n) => {
-    const s = await samples(ctx, d, n, clients);
-    const ms = s.map((x) => x.responseMs);
-    return { value: percentile(ms, 99), samples: ms.length, p50: percentile(ms, 50) };
-  };
-  ctx.log('P3 warm-up');
-  if (ctx.signoffBackChannel) await samples(ctx, ctx.signoff, 2, clients);
-  const runs = await inTurn(settings.reps, {
-    signoff: ctx.signoffBackChannel ? () => p99Of(ctx.signoff, settings.p3Samples) : undefined,
-    peer: () => p99Of(ctx.peer, settings.p3PeerSamples),
-  }, ctx.log);
+  const runs = await logoutRuns(ctx, {
+    id: 'P3',
+    clientIds: ['rp01', 'rp02', HANGING_CLIENT],
+    signoffSamples: settings.p3Samples,
+    peerSamples: settings.p3PeerSamples,
+    figure: (s) => {
+      const ms = s.map((x) => x.responseMs);
+      return { value: percentile(ms, 99), samples: ms.length, p50: percentile(ms, 50) };
+    },
+  });
   return [
     row({
       id: 'P3',
@@ -64,18 +77,16 @@ export const p3 = async (ctx) => {
 /** P4: logout of a session signed in to 20 clients → all 20 logout tokens received and verified. */
 export const p4 = async (ctx) => {
   const { settings } = ctx;
-  const p50Of = async (d, n) => {
-    const s = await samples(ctx, d, n, CLIENT_IDS);
-    const ms = s.map((x) => x.allVerifiedMs);
-    return { value: percentile(ms, 50), samples: ms.length, max: Math.max(...ms), responseP50: percentile(s.map((x) => x.responseMs), 50) };
-  };
-  ctx.log('P4 warm-up');
-  if (ctx.signoffBackChannel) await samples(ctx, ctx.signoff, 1, CLIENT_IDS);
-  await samples(ctx, ctx.peer, 1, CLIENT_IDS);
-  const runs = await inTurn(settings.reps, {
-    signoff: ctx.signoffBackChannel ? () => p50Of(ctx.signoff, settings.p4Samples) : undefined,
-    peer: () => p50Of(ctx.peer, settings.p4Samples),
-  }, ctx.log);
+  const runs = await logoutRuns(ctx, {
+    id: 'P4',
+    clientIds: CLIENT_IDS,
+    signoffSamples: settings.p4Samples,
+    peerSamples: settings.p4Samples,
+    figure: (s) => {
+      const ms = s.map((x) => x.allVerifiedMs);
+      return { value: percentile(ms, 50), samples: ms.length, max: Math.max(...ms), responseP50: percentile(s.map((x) => x.responseMs), 50) };
+    },
+  });
   return [
     row({
       id: 'P4',

@@ -44,11 +44,20 @@ const signedIn = async (ctx) => {
 export const p2 = async (ctx) => {
   const { settings } = ctx;
   const browsers = await signedIn(ctx);
+  // Codes come in batches redeemed oldest first: oidc-provider's memory adapter is one LRU of
+  // 1,000 entries, so a batch (its codes and their refresh tokens) must fit in it.
   const phase = async (d, n) => {
-    const codes = await codePool(ctx, d, browsers[d.name], n);
-    const r = await tokenLoad(ctx, d, { amount: codes.length, next: () => d.codeBody(codes.pop() ?? 'none-left', ctx.receivers) });
-    ctx.assertGood(r, `P2 ${d.name}`);
-    return { value: r.perSecond, perCpuSecond: r.perCpuSecond, p50: r.p50, p99: r.p99, bad: r.bad };
+    let good = 0, seconds = 0, cpuSeconds = 0, p99 = 0;
+    for (let left = n; left > 0; left -= settings.codeBatch) {
+      const codes = await codePool(ctx, d, browsers[d.name], Math.min(left, settings.codeBatch));
+      const r = await tokenLoad(ctx, d, { amount: codes.length, next: () => d.codeBody(codes.shift() ?? 'none-left', ctx.receivers) });
+      ctx.assertGood(r, `P2 ${d.name}`);
+      good += r.good;
+      seconds += r.seconds;
+      cpuSeconds += r.cpuSeconds;
+      p99 = Math.max(p99, r.p99);
+    }
+    return { value: good / seconds, perCpuSecond: good / cpuSeconds, p99 };
   };
   ctx.log('P2 warm-up');
   for (const d of [ctx.signoff, ctx.peer]) await phase(d, settings.warmupCodes);
@@ -62,7 +71,7 @@ export const p2 = async (ctx) => {
       target: '≥ 2× oidc-provider',
       met: ({ signoff, peer }) => signoff.median >= 2 * peer.median,
       detail:
-        `${settings.codesPerPhase} codes per phase, each redeemed once with PKCE and client_secret_basic; both answer with an RS256 JWT access ` +
+        `${settings.codesPerPhase} codes per phase (in batches of ${settings.codeBatch}), each redeemed once with PKCE and client_secret_basic; both answer with an RS256 JWT access ` +
         'token, an RS256 ID token and a refresh token (oidc-provider through a default resource with JWT access tokens).',
     }),
   ];
