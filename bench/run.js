@@ -132,6 +132,7 @@ const main = async () => {
         'oidc-provider SSO cookies come from its development interactions (its own sign-in form, driven like a browser).',
         `${receiverLog.verified.length} logout tokens were received and verified (signature, iss, aud, iat, jti, events, sid/sub, no nonce); none failed.`,
         'Ratios are Signoff ÷ the other side: above 1 is higher for Signoff (better for rates, worse for latencies).',
+        'Where targets are missed, bench/README.md ("Where the time goes") says where the time goes, from a --cpu-prof profile.',
       ],
       scenarios,
     };

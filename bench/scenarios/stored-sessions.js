@@ -5,7 +5,7 @@ import { inTurn, row } from './common.js';
 import { PENDING } from './logout.js';
 import { ssoAuthorizeLoad } from './p1-sso-authorize.js';
 
-const PEER_CANNOT = "cannot: oidc-provider's default memory adapter keeps at most 1,000 entries per model (an LRU)";
+const PEER_CANNOT = "cannot: oidc-provider's default memory adapter is one LRU of 1,000 entries for every model";
 
 /**
  * P7: log out everywhere for one account with 10,000 sessions, each signed in to rp01. The ending
