@@ -1,0 +1,48 @@
+import { summary } from '../lib/stats.js';
+
+/**
+ * Runs each side's phase once per repetition, in turn (Signoff, peer, ceiling, then again), so
+ * that drift in the machine's load falls on every side alike. A side's phase returns a number,
+ * or an object whose `value` is the number (the rest is kept as detail).
+ */
+export const inTurn = async (reps, sides, log) => {
+  const out = Object.fromEntries(Object.keys(sides).map((k) => [k, []]));
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const [side, phase] of Object.entries(sides)) {
+      if (!phase) continue;
+      const result = await phase(rep);
+      out[side].push(typeof result === 'number' ? result : result.value);
+      log(`  rep ${rep} ${side}: ${JSON.stringify(result)}`);
+    }
+  }
+  return out;
+};
+
+/**
+ * One row of the table: medians and ranges, ratios of medians (Signoff over the other side, so
+ * > 1 means Signoff is higher), and whether the target is met (`met` gets the summaries).
+ */
+export const row = ({ id, title, unit, signoff, peer, ceiling, ceilingName, target, met, signoffNote, peerNote, detail }) => {
+  const s = signoff?.length ? summary(signoff) : undefined;
+  const p = peer?.length ? summary(peer) : undefined;
+  const c = ceiling?.length ? summary(ceiling) : undefined;
+  return {
+    id,
+    title,
+    unit,
+    signoff: s,
+    peer: p,
+    ceiling: c,
+    ceilingName,
+    ratioToPeer: s && p ? s.median / p.median : undefined,
+    ratioToCeiling: s && c ? s.median / c.median : undefined,
+    target,
+    met: s ? met({ signoff: s, peer: p, ceiling: c }) : undefined,
+    signoffNote,
+    peerNote,
+    detail,
+  };
+};
+
+/** Both systems, for scenarios that run the same phase against each. */
+export const bothSides = (ctx, phase) => ({ signoff: (rep) => phase(ctx.signoff, rep), peer: (rep) => phase(ctx.peer, rep) });

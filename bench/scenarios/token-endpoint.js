@@ -1,0 +1,122 @@
+import { USER } from '../lib/setup.js';
+import { header, redirectWithCode, runLoad } from '../lib/load.js';
+import { bothSides, inTurn, row } from './common.js';
+
+/** `n` fresh authorization codes of rp01, from SSO authorization requests of one signed-in browser. */
+const codePool = async (ctx, d, browser, n) => {
+  const codes = [];
+  await runLoad({
+    url: d.issuer + d.authorizePath('rp01', ctx.receivers, { prompt: 'none' }),
+    connections: ctx.settings.connections,
+    amount: n,
+    requests: [{ method: 'GET', headers: { cookie: browser.cookieHeader() }, onResponse: (_s, _b, _c, h) => codes.push(new URL(header(h, 'location')).searchParams.get('code')) }],
+    check: redirectWithCode,
+  });
+  return codes;
+};
+
+/** Load on the token endpoint where each request takes the next grant from `next()`. */
+const tokenLoad = (ctx, d, { amount, duration, next, onTokens }) =>
+  runLoad({
+    url: `${d.issuer}/token`,
+    pid: d.pid,
+    connections: ctx.settings.connections,
+    ...(amount ? { amount } : { duration }),
+    requests: [
+      {
+        method: 'POST',
+        headers: d.tokenHeaders('rp01'),
+        setupRequest: (req) => ({ ...req, body: next() }),
+        onResponse: (status, body) => status === 200 && onTokens?.(JSON.parse(body)),
+      },
+    ],
+    // A token response: an access token, an ID token and a refresh token (each decoded on a sample).
+    check: (status, _h, body) => status === 200 && body.includes('"id_token"') && body.includes('"refresh_token"'),
+  });
+
+const signedIn = async (ctx) => {
+  const browsers = {};
+  for (const d of [ctx.signoff, ctx.peer]) browsers[d.name] = (await d.signIn(USER, 'rp01', ctx.receivers)).browser;
+  return browsers;
+};
+
+/** P2: authorization code → tokens (RS256 access and ID tokens, a refresh token). */
+export const p2 = async (ctx) => {
+  const { settings } = ctx;
+  const browsers = await signedIn(ctx);
+  // Codes come in batches redeemed oldest first: oidc-provider's memory adapter is one LRU of
+  // 1,000 entries, so a batch (its codes and their refresh tokens) must fit in it.
+  const phase = async (d, n) => {
+    let good = 0, seconds = 0, cpuSeconds = 0, p99 = 0;
+    for (let left = n; left > 0; left -= settings.codeBatch) {
+      const codes = await codePool(ctx, d, browsers[d.name], Math.min(left, settings.codeBatch));
+      const r = await tokenLoad(ctx, d, { amount: codes.length, next: () => d.codeBody(codes.shift() ?? 'none-left', ctx.receivers) });
+      ctx.assertGood(r, `P2 ${d.name}`);
+      good += r.good;
+      seconds += r.seconds;
+      cpuSeconds += r.cpuSeconds;
+      p99 = Math.max(p99, r.p99);
+    }
+    return { value: good / seconds, perCpuSecond: good / cpuSeconds, p99 };
+  };
+  ctx.log('P2 warm-up');
+  for (const d of [ctx.signoff, ctx.peer]) await phase(d, settings.warmupCodes);
+  const runs = await inTurn(settings.reps, bothSides(ctx, (d) => phase(d, settings.codesPerPhase)), ctx.log);
+  return [
+    row({
+      id: 'P2',
+      title: 'code → tokens (RS256)',
+      unit: 'grants/s',
+      ...runs,
+      target: '≥ 2× oidc-provider',
+      met: ({ signoff, peer }) => signoff.median >= 2 * peer.median,
+      detail:
+        `${settings.codesPerPhase} codes per phase (in batches of ${settings.codeBatch}), each redeemed once with PKCE and client_secret_basic; both answer with an RS256 JWT access ` +
+        'token, an RS256 ID token and a refresh token (oidc-provider through a default resource with JWT access tokens).',
+    }),
+  ];
+};
+
+/**
+ * P6: refresh-token grants with rotation, an RS256 ID token in each response. Each token family's
+ * newest refresh token is used exactly once: a shared queue hands it to whichever connection is
+ * free, and each response puts the new one back.
+ */
+export const p6 = async (ctx) => {
+  const { settings } = ctx;
+  const browsers = await signedIn(ctx);
+  const phase = async (d, seconds) => {
+    const families = settings.connections + 2;
+    const ready = [];
+    for (const code of await codePool(ctx, d, browsers[d.name], families)) ready.push((await d.exchange('rp01', code, ctx.receivers)).refresh_token);
+    const r = await tokenLoad(ctx, d, {
+      duration: seconds,
+      next: () => d.refreshBody(ready.shift() ?? 'none-ready'),
+      onTokens: (t) => ready.push(t.refresh_token),
+    });
+    ctx.assertGood(r, `P6 ${d.name}`);
+    return { value: r.perCpuSecond, perSecond: r.perSecond, cpuSeconds: r.cpuSeconds, p99: r.p99, bad: r.bad };
+  };
+  const ceiling = async () => {
+    const c = await ctx.ceiling('sign', settings.phaseSeconds);
+    return { value: c.perCpuSecond, perSecond: c.perSecond };
+  };
+  ctx.log('P6 warm-up');
+  for (const d of [ctx.signoff, ctx.peer]) await phase(d, settings.warmupSeconds);
+  const runs = await inTurn(settings.reps, { ...bothSides(ctx, (d) => phase(d, settings.phaseSeconds)), ceiling }, ctx.log);
+  return [
+    row({
+      id: 'P6',
+      title: 'refresh-token grants (rotation), an RS256 ID token in each',
+      unit: 'grants per CPU-second',
+      ...runs,
+      ceilingName: '(raw jose RS256 signatures)',
+      target: '≥ 75% of the raw RS256 signing rate',
+      met: ({ signoff, ceiling }) => signoff.median >= 0.75 * ceiling.median,
+      detail:
+        'Rates per CPU-second of the server process (user + system time of all its threads, from /proc), so "per core" holds whatever ' +
+        'the load generator takes; the ceiling is a one-at-a-time jose RS256 signing loop measured the same way. Each response of both ' +
+        'systems carries two RS256 signatures (JWT access token and ID token).',
+    }),
+  ];
+};
