@@ -37,7 +37,7 @@ describe('Back-Channel Logout 1.0 §2.2: backchannel_logout_uri at registration'
 describe('configuration: backchannel.* (README "Configuration")', () => {
   const base = { issuer: 'https://id.example' };
   it('has documented defaults', () => {
-    assert.deepEqual({ ...parseConfig(base).backchannel }, { concurrency: 16, attemptTimeout: 5, giveUpAfter: 86400, pollInterval: 1 });
+    assert.deepEqual({ ...parseConfig(base).backchannel }, { concurrency: 64, attemptTimeout: 5, giveUpAfter: 86400, pollInterval: 1 });
   });
   for (const [value, key] of [
     [{ concurrency: 0 }, 'backchannel.concurrency'],

@@ -82,7 +82,8 @@ const rawSchema = object({
   // process, the timeout of one attempt, when an undelivered notification is marked failed, and
   // how often the outbox is checked for rows other processes (the CLI) wrote.
   backchannel: object({
-    concurrency: integer({ default: 16, min: 1, max: 1000 }),
+    // Enough that a few applications that hang (each attempt held up to attemptTimeout) leave room for the rest.
+    concurrency: integer({ default: 64, min: 1, max: 1000 }),
     attemptTimeout: duration('5s'),
     giveUpAfter: duration('24h'),
     pollInterval: duration('1s'),

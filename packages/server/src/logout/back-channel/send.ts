@@ -1,5 +1,5 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { RefusedTargetError, checkLiteralHost, guardedLookup } from './ssrf.js';
 
 /** What one attempt came to: Back-Channel Logout 1.0 §2.8 says 200 or 204 mean the RP processed it. */
@@ -16,6 +16,13 @@ export interface SendOptions {
 }
 
 export const MAX_RESPONSE_BYTES = 4096;
+
+/**
+ * Connections are kept alive and reused between attempts to the same application: an ending of
+ * many sessions sends many tokens to few hosts, and a new TCP connection each time cost more than
+ * the token. A reused connection goes to the address the SSRF guard checked when it was opened.
+ */
+const AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 /**
  * Classifies a response status. 408, 429 and 5xx are passing troubles worth another try (§2.8:
@@ -40,11 +47,12 @@ export const classifyStatus = (status: number, body: string): AttemptOutcome => 
 export const sendLogoutToken = (uri: string, logoutToken: string, opts: SendOptions): Promise<AttemptOutcome> =>
   new Promise((resolve) => {
     let settled = false;
-    const finish = (outcome: AttemptOutcome): void => {
+    /** `reusable`: the response was read to its end, so its connection may serve the next attempt. */
+    const finish = (outcome: AttemptOutcome, reusable = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      req?.destroy();
+      if (!reusable) req?.destroy();
       resolve(outcome);
     };
     const timer = setTimeout(() => finish({ kind: 'retry', error: `no response within ${opts.timeoutMs} ms` }), opts.timeoutMs);
@@ -53,7 +61,8 @@ export const sendLogoutToken = (uri: string, logoutToken: string, opts: SendOpti
       const url = new URL(uri);
       checkLiteralHost(url, opts.allowPrivateNetworks);
       const body = new URLSearchParams({ logout_token: logoutToken }).toString();
-      const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+      const https = url.protocol === 'https:';
+      const request = https ? httpsRequest : httpRequest;
       req = request(url, {
         method: 'POST',
         headers: {
@@ -63,22 +72,22 @@ export const sendLogoutToken = (uri: string, logoutToken: string, opts: SendOpti
           'cache-control': 'no-cache',
         },
         lookup: guardedLookup(opts.allowPrivateNetworks),
-        agent: false,
+        agent: https ? AGENTS.https : AGENTS.http,
       });
       req.on('error', (err) => finish(errorOutcome(err)));
       req.on('response', (res) => {
         const limit = opts.maxBodyBytes ?? MAX_RESPONSE_BYTES;
         const chunks: Buffer[] = [];
         let size = 0;
-        const done = () => finish(classifyStatus(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        const done = (reusable: boolean) => finish(classifyStatus(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')), reusable);
         res.on('data', (chunk: Buffer) => {
           if (size < limit) chunks.push(chunk.subarray(0, limit - size));
           size += chunk.length;
-          if (size >= limit) done();
+          if (size >= limit) done(false);
         });
-        res.on('end', done);
-        res.on('error', done);
-        res.on('close', done);
+        res.on('end', () => done(true));
+        res.on('error', () => done(false));
+        res.on('close', () => done(false));
       });
       req.end(body);
     } catch (err) {

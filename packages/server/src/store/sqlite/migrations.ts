@@ -172,6 +172,11 @@ export const MIGRATIONS: readonly string[] = [
      column as REAL), so retries can be scheduled closer than a second apart. */ `
   ALTER TABLE logout_deliveries ADD COLUMN retried_at INTEGER;
   `,
+  /* 4: the claim walks due rows in (next_attempt_at, id) order; without id in the index every
+     claim sorted all due rows — an ending of 10,000 sessions writes 10,000 with one time. */ `
+  DROP INDEX logout_deliveries_due;
+  CREATE INDEX logout_deliveries_due ON logout_deliveries (next_attempt_at, id) WHERE status = 'pending';
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {
