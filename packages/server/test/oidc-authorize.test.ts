@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { type Hop, TestBrowser, isConsentPage, isLoginPage, parseForm } from './helpers/browser.js';
 import { CLIENTS, type TestProvider, USERS, startProvider } from './helpers/provider.js';
-import { callbackOf, codeFlow, discover, rejectsWithOAuthError, startAuthorization } from './helpers/rp.js';
+import { assertErrorResponse, callbackOf, codeFlow, discover, rejectsWithOAuthError, startAuthorization } from './helpers/rp.js';
 
 /** Asserts the answer is an error page shown to the user: no redirect of any kind. */
 const assertErrorPageWithoutRedirect = (res: Response, body: string, label: string): void => {
@@ -35,16 +35,7 @@ describe('prompt=none (OIDC Core §3.1.2.1, §3.1.2.6)', () => {
     const hop = await new TestBrowser(op.issuer).navigate(started.url.toString());
     assert.ok([302, 303].includes(hop.status), `expected a redirect to the client, got ${hop.status}`);
     assert.ok(!isLoginPage(hop.body), 'no sign-in page with prompt=none');
-    const callback = callbackOf(hop, 'web');
-    assert.equal(callback.searchParams.get('error'), 'login_required');
-    assert.equal(callback.searchParams.get('state'), started.state);
-    assert.equal(callback.searchParams.get('iss'), op.issuer);
-    assert.equal(callback.searchParams.get('code'), null);
-    // openid-client checks iss and state, then surfaces the error.
-    await rejectsWithOAuthError(
-      () => oidc.authorizationCodeGrant(web, callback, { pkceCodeVerifier: started.verifier, expectedState: started.state }),
-      'login_required',
-    );
+    await assertErrorResponse(web, callbackOf(hop, 'web'), started, op.issuer, 'login_required');
   });
 
   it('prompt=none with a session issues a code without showing any page (OIDC Core §3.1.2.1)', async () => {
@@ -240,15 +231,7 @@ describe('Consent (OIDC Core §3.1.2.4, §3.1.2.6)', () => {
     const started = await startAuthorization(consent, 'consent');
     const browser = new TestBrowser(op.issuer);
     const hop = await browser.signIn(started.url.toString(), CAROL, { consent: 'deny' });
-    const callback = callbackOf(hop, 'consent');
-    assert.equal(callback.searchParams.get('error'), 'access_denied');
-    assert.equal(callback.searchParams.get('state'), started.state);
-    assert.equal(callback.searchParams.get('iss'), op.issuer);
-    assert.equal(callback.searchParams.get('code'), null);
-    await rejectsWithOAuthError(
-      () => oidc.authorizationCodeGrant(consent, callback, { pkceCodeVerifier: started.verifier, expectedState: started.state }),
-      'access_denied',
-    );
+    await assertErrorResponse(consent, callbackOf(hop, 'consent'), started, op.issuer, 'access_denied');
   });
 
   it('a denial is not remembered as consent: the next request asks again (OIDC Core §3.1.2.4)', async () => {

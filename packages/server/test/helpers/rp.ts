@@ -104,6 +104,18 @@ export const rejectsWithOAuthError = async (fn: () => Promise<unknown>, code: st
   throw caught;
 };
 
+/**
+ * An authorization error response (RFC 6749 §4.1.2.1, RFC 9207): `error` with the request's
+ * `state` and the issuer's `iss`, no code; openid-client checks iss and state, then surfaces it.
+ */
+export const assertErrorResponse = async (config: oidc.Configuration, callback: URL, started: Started, issuer: string, error: string): Promise<void> => {
+  assert.equal(callback.searchParams.get('error'), error);
+  assert.equal(callback.searchParams.get('state'), started.state);
+  assert.equal(callback.searchParams.get('iss'), issuer);
+  assert.equal(callback.searchParams.get('code'), null);
+  await rejectsWithOAuthError(() => oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: started.verifier, expectedState: started.state }), error);
+};
+
 /** A form-encoded POST, without following redirects. */
 export const postForm = (url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> =>
   fetch(url, {
