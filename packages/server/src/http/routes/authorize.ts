@@ -5,7 +5,7 @@ import { type Decision, decide, signedInAccounts } from '../../oauth/authorize/d
 import { issueAuthorizationCode } from '../../oauth/authorize/complete.js';
 import { startInteraction } from '../../oauth/authorize/interaction.js';
 import {
-  type AuthorizationRequest, RedirectableError, redirectTarget, resolveClient, validateAuthorizationRequest,
+  type AuthorizationRequest, RedirectableError, resolveClient, validateAuthorizationRequest,
 } from '../../oauth/authorize/request.js';
 import type { Provider } from '../../provider.js';
 import { touchSession } from '../../sessions/browser.js';
@@ -62,7 +62,8 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
       const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
       decision = await decide(decideDeps(p), request, client, signedIn, nowSeconds(p.clock));
     } catch (err) {
-      if (err instanceof SignoffError) throw new RedirectableError(redirectTarget(params, client.client_id, redirectUri), err);
+      // The request is valid by now: it is itself where an error goes back to.
+      if (err instanceof SignoffError) throw new RedirectableError(request, err);
       throw err;
     }
     if (decision.kind === 'issue') return issueFor(p, req, reply, request, decision.session);
