@@ -20,6 +20,7 @@ export const startDeliveries = (
     observer: p.metrics.deliveries,
     settings: {
       concurrency: b.concurrency,
+      concurrencyPerClient: b.concurrencyPerClient,
       attemptTimeoutMs: b.attemptTimeout * 1000,
       giveUpAfterSeconds: b.giveUpAfter,
       pollIntervalMs: b.pollInterval * 1000,

@@ -37,10 +37,11 @@ describe('Back-Channel Logout 1.0 §2.2: backchannel_logout_uri at registration'
 describe('configuration: backchannel.* (README "Configuration")', () => {
   const base = { issuer: 'https://id.example' };
   it('has documented defaults', () => {
-    assert.deepEqual({ ...parseConfig(base).backchannel }, { concurrency: 64, attemptTimeout: 5, giveUpAfter: 86400, pollInterval: 1 });
+    assert.deepEqual({ ...parseConfig(base).backchannel }, { concurrency: 64, concurrencyPerClient: 32, attemptTimeout: 5, giveUpAfter: 86400, pollInterval: 1 });
   });
   for (const [value, key] of [
     [{ concurrency: 0 }, 'backchannel.concurrency'],
+    [{ concurrencyPerClient: 0 }, 'backchannel.concurrencyPerClient'],
     [{ attemptTimeout: 'soon' }, 'backchannel.attemptTimeout'],
     [{ attemptTimeout: '2m' }, 'backchannel.attemptTimeout'],
     [{ giveUpAfter: -1 }, 'backchannel.giveUpAfter'],

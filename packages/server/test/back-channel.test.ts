@@ -249,6 +249,28 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
   });
 });
 
+describe('an application that hangs holds at most its share of the delivery slots (issue 5: "does not slow other deliveries")', () => {
+  it('with 30 of its notifications due at once, another application\'s notification still leaves at once', async () => {
+    const hanging = await receiver(() => 'hang');
+    const healthy = await receiver();
+    const op = await provider(
+      { clients: clientsWith({ web: hanging.url, post: healthy.url }), backchannel: { concurrency: 8, concurrencyPerClient: 4, attemptTimeout: 3 } },
+      { deliveries: { backoff: () => 60_000 } },
+    );
+    // 30 sessions signed in to the hanging application, ended before the healthy one's.
+    const hangingSessions: string[] = [];
+    for (let i = 0; i < 30; i++) hangingSessions.push((await signInWeb(op)).sessionId);
+    const { sessionId } = await signInWeb(op);
+    await joinClients(op.provider, sessionId, ['post']);
+    for (const id of hangingSessions) await endAsAdmin(op.provider, id);
+    const ended = Date.now();
+    await endAsAdmin(op.provider, sessionId);
+    const [ok] = await healthy.waitFor(1, 2500);
+    assert.ok((ok?.at ?? Infinity) - ended < 1000, `the healthy application waited ${(ok?.at ?? 0) - ended} ms behind the hanging one`);
+    assert.ok(hanging.received.length <= 4, `the hanging application held ${hanging.received.length} attempts at once (share: 4)`);
+  });
+});
+
 describe('Every ending reason delivers (issue 5): expiry through the sweeper', () => {
   it('idle expiry found by the sweeper (injected clock) sends a logout token with the expiry as reason', async () => {
     const clock = new ManualClock();

@@ -84,6 +84,8 @@ const rawSchema = object({
   backchannel: object({
     // Enough that a few applications that hang (each attempt held up to attemptTimeout) leave room for the rest.
     concurrency: integer({ default: 64, min: 1, max: 1000 }),
+    // Of those, at most this many to one client (default: half), so one that hangs leaves room.
+    concurrencyPerClient: optional(integer({ min: 1, max: 1000 })),
     attemptTimeout: duration('5s'),
     giveUpAfter: duration('24h'),
     pollInterval: duration('1s'),
@@ -99,8 +101,9 @@ const rawSchema = object({
 
 type Raw = ReturnType<typeof rawSchema>;
 
-export interface Config extends Omit<Raw, 'outbound' | 'clients' | 'users'> {
+export interface Config extends Omit<Raw, 'outbound' | 'clients' | 'users' | 'backchannel'> {
   outbound: { allowPrivateNetworks: boolean };
+  backchannel: Raw['backchannel'] & { concurrencyPerClient: number };
   clients: SeedClient[];
   users: SeedUser[];
 }
@@ -136,6 +139,10 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
     // Back-Channel Logout targets on private networks are refused unless allowed; a loopback
     // issuer is a development set-up whose applications are on loopback too.
     outbound: { allowPrivateNetworks: raw.outbound.allowPrivateNetworks ?? isLoopbackIssuer(raw.issuer) },
+    backchannel: {
+      ...raw.backchannel,
+      concurrencyPerClient: Math.min(raw.backchannel.concurrencyPerClient ?? Math.ceil(raw.backchannel.concurrency / 2), raw.backchannel.concurrency),
+    },
   };
   return deepFreeze(config);
 };

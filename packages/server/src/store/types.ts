@@ -206,6 +206,8 @@ export interface DeliveryClaim {
   now: number;
   leaseSeconds: number;
   limit: number;
+  /** Clients whose rows are not claimed now (they have as many attempts in flight as they may). */
+  skipClients?: readonly string[] | undefined;
 }
 
 export interface DeliveryStore {

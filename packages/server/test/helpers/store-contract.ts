@@ -546,6 +546,14 @@ export const runStoreContract = (name: string, makeStore: () => Promise<Store>):
         assert.equal((await claim(store, 'w3')).length, 0);
       });
 
+      test('claimDeliveries passes over the rows of the clients it is told to skip', async (store) => {
+        await seedDeliveries(store, 3);
+        const all = await store.listDeliveries({ limit: 10 });
+        const skipped = [all[0]?.clientId, all[1]?.clientId] as string[];
+        const claimed = await store.claimDeliveries({ owner: 'w', now: NOW, leaseSeconds: 30, limit: 10, skipClients: skipped });
+        assert.deepEqual(claimed.map((r) => r.clientId), [all[2]?.clientId]);
+      });
+
       test('two claimers racing get disjoint rows', async (store) => {
         await seedDeliveries(store, 6);
         const [a, b] = await Promise.all([claim(store, 'a', NOW, 4), claim(store, 'b', NOW, 4)]);

@@ -10,6 +10,11 @@ import { type AttemptOutcome, sendLogoutToken } from './send.js';
 export interface DeliverySettings {
   /** At most this many attempts in flight at once, per process. */
   concurrency: number;
+  /**
+   * At most this many of them to one client: an application that hangs holds its slots for the
+   * attempt timeout, and must not hold them all while other applications wait.
+   */
+  concurrencyPerClient: number;
   attemptTimeoutMs: number;
   /** A row still undelivered this long after its ending (or an operator's retry) is marked failed. */
   giveUpAfterSeconds: number;
@@ -60,6 +65,7 @@ const LEASE_SLACK_SECONDS = 5;
 export class DeliveryWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly perClient = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private poller: NodeJS.Timeout | undefined;
   private running = false;
@@ -105,17 +111,21 @@ export class DeliveryWorker {
     try {
       do {
         this.again = false;
+        const { concurrency, concurrencyPerClient } = this.deps.settings;
         while (this.running) {
-          const free = this.deps.settings.concurrency - this.inFlight.size;
-          if (free <= 0) break;
+          // A claim takes no more than one client may have in flight, so a client that fills
+          // its share is skipped by the next claim and the rest goes to other clients.
+          const limit = Math.min(concurrency - this.inFlight.size, concurrencyPerClient);
+          if (limit <= 0) break;
           const rows = await this.deps.store.claimDeliveries({
             owner: this.owner,
             now: this.nowSeconds(),
             leaseSeconds: this.deps.settings.attemptTimeoutMs / 1000 + LEASE_SLACK_SECONDS,
-            limit: free,
+            limit,
+            skipClients: [...this.perClient].filter(([, n]) => n >= concurrencyPerClient).map(([client]) => client),
           });
-          for (const row of rows) this.track(this.attempt(row));
-          if (rows.length < free) break;
+          for (const row of rows) this.track(row.clientId, this.attempt(row));
+          if (rows.length < limit) break;
         }
       } while (this.again && this.running);
     } catch (err) {
@@ -125,10 +135,14 @@ export class DeliveryWorker {
     }
   }
 
-  private track(attempt: Promise<void>): void {
+  private track(clientId: string, attempt: Promise<void>): void {
     this.inFlight.add(attempt);
+    this.perClient.set(clientId, (this.perClient.get(clientId) ?? 0) + 1);
     void attempt.finally(() => {
       this.inFlight.delete(attempt);
+      const left = (this.perClient.get(clientId) ?? 1) - 1;
+      if (left > 0) this.perClient.set(clientId, left);
+      else this.perClient.delete(clientId);
       this.wake();
     });
   }

@@ -280,9 +280,10 @@ export class SqliteStore implements Store {
     return this.sql.all(
       `UPDATE logout_deliveries SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
        WHERE id IN (SELECT id FROM logout_deliveries INDEXED BY logout_deliveries_due WHERE status = 'pending' AND next_attempt_at <= ?
-                    AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, id LIMIT ?)
+                    AND (lease_until IS NULL OR lease_until <= ?) AND client_id NOT IN (SELECT value FROM json_each(?))
+                    ORDER BY next_attempt_at, id LIMIT ?)
        RETURNING *`,
-      c.owner, c.now + c.leaseSeconds, c.now, c.now, c.limit,
+      c.owner, c.now + c.leaseSeconds, c.now, c.now, JSON.stringify(c.skipClients ?? []), c.limit,
     ).map(toDelivery);
   }
   private settle(id: string, owner: string, status: DeliveryStatus, nextAttemptAt: number | null, finishedAt: number | null, error: string | null): boolean {
