@@ -22,9 +22,20 @@ export const one = (params: Params, name: string): string | undefined => {
 export const required = (params: Params, name: string): string =>
   one(params, name) ?? fail('invalid_request', `parameter "${name}" is required`);
 
-/** Builds Params from URLSearchParams-like input. */
+/**
+ * Builds Params from URLSearchParams-like input. The names are the caller's, so they fill a
+ * null-prototype object: `__proto__`, `constructor` or `hasOwnProperty` are parameters like any
+ * other, never Object.prototype's members (which once crashed the process on `?__proto__=1`).
+ */
 export const paramsFrom = (search: URLSearchParams): Params => {
-  const out: Record<string, string[]> = {};
-  for (const [k, v] of search) (out[k] ??= []).push(v);
+  const out: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
+  for (const [k, v] of search) {
+    const values = out[k];
+    if (values) values.push(v);
+    else out[k] = [v];
+  }
   return out;
 };
+
+/** Params with no parameters at all (null prototype, like every other Params). */
+export const noParams = (): Params => Object.create(null) as Params;
