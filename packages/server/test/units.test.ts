@@ -96,7 +96,17 @@ describe('request parameters (RFC 6749 §3.1, §3.2: parameters MUST NOT be incl
   });
 
   it('paramsFrom() keeps every value of a repeated name, so duplicates stay detectable', () => {
-    assert.deepEqual(paramsFrom(new URLSearchParams('a=1&a=2&b=3')), { a: ['1', '2'], b: ['3'] });
+    assert.deepEqual({ ...paramsFrom(new URLSearchParams('a=1&a=2&b=3')) }, { a: ['1', '2'], b: ['3'] });
+  });
+
+  it('paramsFrom() treats Object.prototype names as parameters (no prototype to reach or break)', () => {
+    const params = paramsFrom(new URLSearchParams('__proto__=1&constructor=2&constructor=3&toString=4'));
+    assert.equal(Object.getPrototypeOf(params), null);
+    assert.deepEqual(params.__proto__, ['1']);
+    assert.deepEqual(params.constructor, ['2', '3']);
+    assert.equal(one(params, 'toString'), '4');
+    assert.equal(one(params, 'hasOwnProperty'), undefined);
+    throwsCode(() => one(params, 'constructor'), 'invalid_request', /constructor/);
   });
 });
 
