@@ -67,15 +67,37 @@ describe('retry schedule (issue 5: 1 s doubling to a 10 min cap, with jitter)', 
   });
 });
 
-describe('SSRF guard: non-public addresses (DESIGN.md "Back-channel delivery")', () => {
-  for (const a of ['127.0.0.1', '127.8.9.10', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1',
-    '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fc00::1', 'fd12:3456::1', 'ff02::1', '::ffff:127.0.0.1',
-    '::ffff:7f00:1', '::ffff:10.0.0.1', '64:ff9b::a9fe:a9fe', 'not-an-ip']) {
-    it(`refuses ${a}`, () => assert.equal(isPrivateAddress(a), true));
-  }
-  for (const a of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) {
-    it(`allows the public address ${a}`, () => assert.equal(isPrivateAddress(a), false));
-  }
+describe('SSRF guard: only global unicast addresses pass (DESIGN.md "Back-channel delivery"; issue 10 §6; RFC 6890)', () => {
+  const refused: [string, string][] = [
+    ['127.0.0.1', 'IPv4 loopback'], ['127.8.9.10', 'IPv4 loopback, all of 127/8'], ['10.1.2.3', 'RFC 1918'], ['172.16.0.1', 'RFC 1918'],
+    ['172.31.255.255', 'RFC 1918'], ['192.168.1.1', 'RFC 1918'], ['169.254.169.254', 'link-local, cloud metadata'], ['100.64.0.1', 'RFC 6598 CGN'],
+    ['0.0.0.0', 'unspecified'], ['0.1.2.3', '"this network" 0/8'], ['224.0.0.1', 'multicast'], ['239.255.255.250', 'multicast'],
+    ['255.255.255.255', 'broadcast'], ['240.0.0.1', 'reserved 240/4'], ['192.0.0.8', 'IETF protocol assignments'],
+    ['192.0.2.1', 'TEST-NET-1 (RFC 5737 documentation)'], ['198.51.100.7', 'TEST-NET-2'], ['203.0.113.9', 'TEST-NET-3'],
+    ['198.18.0.1', 'benchmarking'], ['198.19.255.255', 'benchmarking'], ['192.88.99.1', '6to4 relay anycast'],
+    ['::1', 'IPv6 loopback'], ['::', 'IPv6 unspecified'], ['fe80::1', 'link-local'], ['fe80::1%1', 'link-local with a zone'],
+    ['fc00::1', 'unique-local'], ['fd12:3456::1', 'unique-local'], ['fec0::1', 'deprecated site-local'], ['ff02::1', 'multicast'], ['ff0e::1', 'global-scope multicast'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped loopback'], ['::ffff:7f00:1', 'IPv4-mapped loopback, hex'], ['::ffff:10.0.0.1', 'IPv4-mapped private'],
+    ['::ffff:169.254.169.254', 'IPv4-mapped metadata'], ['::ffff:0.0.0.0', 'IPv4-mapped unspecified'],
+    ['::7f00:1', 'IPv4-compatible loopback (deprecated ::/96)'], ['::127.0.0.1', 'IPv4-compatible loopback, dotted'], ['::808:808', 'IPv4-compatible, even of a public address'],
+    ['::ffff:0:7f00:1', 'IPv4-translated (RFC 6145) loopback'], ['::ffff:0:808:808', 'IPv4-translated, even of a public address'],
+    ['64:ff9b::7f00:1', 'NAT64 of loopback'], ['64:ff9b::127.0.0.1', 'NAT64 of loopback, dotted'], ['64:ff9b::a9fe:a9fe', 'NAT64 of the metadata address'],
+    ['64:ff9b::a00:1', 'NAT64 of RFC 1918'], ['64:ff9b::c000:201', 'NAT64 of documentation'], ['64:ff9b:1::808:808', 'local-use NAT64 (RFC 8215)'],
+    ['2002:7f00:1::1', '6to4 of loopback'], ['2002:a00:1::1', '6to4 of RFC 1918'], ['2002:808:808::1', '6to4, even of a public address'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'Teredo'], ['2001::1', 'Teredo prefix'], ['2001:db8::1', 'documentation (RFC 3849)'],
+    ['3fff::1', 'documentation (RFC 9637)'], ['2001:2::1', 'benchmarking'], ['2001:10::1', 'deprecated ORCHID'], ['2001:20::1', 'ORCHIDv2'],
+    ['100::1', 'discard-only (RFC 6666)'], ['5f00::1', 'SRv6 SIDs'], ['4000::1', 'outside 2000::/3 (unassigned)'], ['::2', 'reserved ::/8'],
+    ['not-an-ip', 'not an address'], ['127.1', 'short IPv4 form (not an address for node:net)'], ['0x7f.0.0.1', 'hex IPv4 form'], ['', 'empty'],
+  ];
+  for (const [a, why] of refused) it(`refuses ${a || '""'} (${why})`, () => assert.equal(isPrivateAddress(a), true));
+
+  const allowed: [string, string][] = [
+    ['93.184.216.34', 'public IPv4'], ['8.8.8.8', 'public IPv4'], ['1.1.1.1', 'public IPv4'], ['172.32.0.1', 'just past RFC 1918 172.16/12'],
+    ['100.128.0.1', 'just past CGN'], ['11.0.0.1', 'just past 10/8'], ['2606:4700:4700::1111', 'public IPv6'], ['2a00:1450:4001:82b::200e', 'public IPv6'],
+    ['::ffff:8.8.8.8', 'IPv4-mapped public'], ['::ffff:808:808', 'IPv4-mapped public, hex'], ['64:ff9b::808:808', 'NAT64 of a public address (DNS64)'],
+    ['64:ff9b::8.8.8.8', 'NAT64 of a public address, dotted'],
+  ];
+  for (const [a, why] of allowed) it(`allows ${a} (${why})`, () => assert.equal(isPrivateAddress(a), false));
 });
 
 describe('Back-Channel Logout 1.0 §2.8: what an answer means', () => {

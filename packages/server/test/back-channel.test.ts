@@ -193,6 +193,28 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
     assert.equal(rx.received.length, 0);
   });
 
+  it('IPv6 forms that embed a loopback IPv4 (IPv4-compatible, NAT64) are refused through the real worker: rows failed with the reason, nothing sent (issue 10 §6)', async () => {
+    const rx = await receiver();
+    const op = await provider(
+      {
+        clients: clientsWith({ web: `http://[::7f00:1]:${rx.port}/bcl`, post: `http://[64:ff9b::7f00:1]:${rx.port}/bcl` }),
+        outbound: { allowPrivateNetworks: false },
+      },
+      { deliveries: true },
+    );
+    const { sessionId } = await signInWeb(op);
+    await joinClients(op.provider, sessionId, ['post']);
+    await endAsAdmin(op.provider, sessionId);
+    const rows = await eventually(async () => {
+      const r = await deliveriesOf(op.provider, sessionId);
+      return r.length === 2 && r.every((d) => d.status === 'failed') ? r : undefined;
+    }, 'both rows failed');
+    const reasons = rows.map((d) => d.lastError ?? '').sort();
+    assert.match(reasons[0] ?? '', /^refused: \[64:ff9b::7f00:1\] resolves to the non-public address 64:ff9b::7f00:1 .*allowPrivateNetworks/);
+    assert.match(reasons[1] ?? '', /^refused: \[::7f00:1\] resolves to the non-public address ::7f00:1 .*allowPrivateNetworks/);
+    assert.equal(rx.received.length, 0);
+  });
+
   it('a redirect (not followed: terminal), garbage, an endless body (read no further than 4 KiB) do not slow a healthy application', async () => {
     const healthy = await receiver();
     let redirectTargetHit = false;

@@ -235,6 +235,17 @@ describe('outbound.allowPrivateNetworks (DESIGN.md "Back-channel delivery": SSRF
     assert.equal(parseConfig(minimal({ issuer: 'https://id.example.com' })).outbound.allowPrivateNetworks, false);
   });
 
+  it('defaults to true only when the issuer host is exactly localhost, 127.0.0.1 or [::1] (issue 10 §6)', () => {
+    for (const issuer of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000', 'http://LOCALHOST:3000/base']) {
+      assert.equal(parseConfig(minimal({ issuer })).outbound.allowPrivateNetworks, true, issuer);
+    }
+    // Other loopback addresses and look-alike names are not the development set-up: https so that
+    // the refusal of plain-http public issuers does not decide the case.
+    for (const issuer of ['https://127.0.0.2:3000', 'https://127.255.255.254', 'https://[::ffff:127.0.0.1]', 'https://localhost.:3000', 'https://localhost.example.com', 'https://sub.localhost']) {
+      assert.equal(parseConfig(minimal({ issuer })).outbound.allowPrivateNetworks, false, issuer);
+    }
+  });
+
   it('takes an explicit value over the default', () => {
     assert.equal(parseConfig(minimal({ issuer: 'https://id.example.com', outbound: { allowPrivateNetworks: true } })).outbound.allowPrivateNetworks, true);
     assert.equal(parseConfig(minimal({ issuer: 'http://127.0.0.1:3000', outbound: { allowPrivateNetworks: false } })).outbound.allowPrivateNetworks, false);

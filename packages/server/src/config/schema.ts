@@ -108,9 +108,14 @@ export interface Config extends Omit<Raw, 'outbound' | 'clients' | 'users' | 'ba
   users: SeedUser[];
 }
 
+/**
+ * A development issuer: its host is exactly `localhost`, `127.0.0.1` or `[::1]` (issue 10 §6).
+ * Other loopback addresses (127.0.0.2, a name resolving to loopback) do not qualify, so
+ * nothing but these three opens private networks to back-channel targets by default.
+ */
 export const isLoopbackIssuer = (issuer: string): boolean => {
   const host = new URL(issuer).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 };
 
 /** Validates a parsed configuration object; throws ConfigError naming the first bad key. */

@@ -1,56 +1,50 @@
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import ipaddr from 'ipaddr.js';
 
-/**
+/*
  * The SSRF guard for back-channel targets (DESIGN.md "Back-channel delivery"): an application's
- * registered URI must not make the provider reach its own network. Addresses that are not
- * globally routable are refused unless `outbound.allowPrivateNetworks` is set.
+ * registered URI must not make the provider reach its own network. Only globally routable
+ * unicast addresses pass unless `outbound.allowPrivateNetworks` is set. The ranges come from
+ * ipaddr.js (the IANA special-purpose registries, RFC 6890), not from a list kept here.
  */
-const PRIVATE = new BlockList();
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], // "this network", incl. the unspecified address
-  ['10.0.0.0', 8], // RFC 1918
-  ['100.64.0.0', 10], // RFC 6598 carrier-grade NAT
-  ['127.0.0.0', 8], // loopback
-  ['169.254.0.0', 16], // link-local (and cloud metadata services)
-  ['172.16.0.0', 12], // RFC 1918
-  ['192.0.0.0', 24], // IETF protocol assignments
-  ['192.168.0.0', 16], // RFC 1918
-  ['198.18.0.0', 15], // benchmarking
-  ['224.0.0.0', 4], // multicast
-  ['240.0.0.0', 4], // reserved, incl. broadcast
-] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv4');
-}
-for (const [net, prefix] of [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
-  ['fc00::', 7], // unique-local
-  ['fe80::', 10], // link-local
-  ['fec0::', 10], // deprecated site-local
-  ['ff00::', 8], // multicast
-  ['64:ff9b:1::', 48], // local-use NAT64
-] as const) {
-  PRIVATE.addSubnet(net, prefix, 'ipv6');
-}
 
-/** IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::a.b.c.d) addresses are judged by their IPv4 part. */
-const embeddedIpv4 = (address: string): string | undefined => {
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
-  if (!hex) return undefined;
-  const [hi, lo] = [parseInt(hex[1] as string, 16), parseInt(hex[2] as string, 16)];
-  return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+/** IPv6 global unicast is 2000::/3 (RFC 4291 §2.4); everything outside it is special or unassigned. */
+const GLOBAL_UNICAST_V6 = ipaddr.parseCIDR('2000::/3') as [ipaddr.IPv6, number];
+
+/** RFC 6052 §2.1: the well-known NAT64 prefix 64:ff9b::/96 carries an IPv4 address in its last 32 bits. */
+const NAT64_WELL_KNOWN = ipaddr.parseCIDR('64:ff9b::/96') as [ipaddr.IPv6, number];
+
+const isGlobalV4 = (v4: ipaddr.IPv4): boolean => v4.range() === 'unicast';
+
+const lastIpv4Of = (v6: ipaddr.IPv6): ipaddr.IPv4 => {
+  const b = v6.toByteArray();
+  return new ipaddr.IPv4(b.slice(12));
 };
 
-/** True for loopback, private, link-local, unique-local, unspecified, multicast and reserved addresses. */
+/**
+ * True unless the address is global unicast. IPv4-mapped addresses (::ffff:a.b.c.d) are judged
+ * as the IPv4 they are; a NAT64 address of the well-known prefix passes only when the IPv4 it
+ * embeds is global (DNS64 networks resolve public hosts to such addresses). Every other form
+ * that embeds an IPv4 address — IPv4-compatible ::a.b.c.d (deprecated, RFC 4291 §2.5.5.1),
+ * IPv4-translated ::ffff:0:a.b.c.d (RFC 6145), local-use NAT64 64:ff9b:1::/48 (RFC 8215),
+ * 6to4 2002::/16 (RFC 3056, deprecated by RFC 7526) and Teredo 2001::/32 (RFC 4380) — is
+ * refused whatever it embeds, as are documentation, benchmarking, ORCHID and other reserved
+ * ranges. Anything that is not an IP address at all is refused rather than guessed at.
+ */
 export const isPrivateAddress = (address: string): boolean => {
-  const family = isIP(address);
-  if (family === 4) return PRIVATE.check(address, 'ipv4');
-  if (family !== 6) return true; // not an address at all: refuse rather than guess
-  const v4 = embeddedIpv4(address);
-  return v4 !== undefined ? PRIVATE.check(v4, 'ipv4') : PRIVATE.check(address, 'ipv6');
+  // node:net decides what an address is: ipaddr.js alone would also accept "127.1" or "0x7f.1".
+  if (isIP(address) === 0) return true;
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.process(address); // turns ::ffff:a.b.c.d into a.b.c.d
+  } catch {
+    return true;
+  }
+  if (parsed.kind() === 'ipv4') return !isGlobalV4(parsed as ipaddr.IPv4);
+  const v6 = parsed as ipaddr.IPv6;
+  if (v6.match(NAT64_WELL_KNOWN)) return !isGlobalV4(lastIpv4Of(v6));
+  return !(v6.match(GLOBAL_UNICAST_V6) && v6.range() === 'unicast');
 };
 
 /** A refused target; its message is what the operator sees as the delivery's reason. */
