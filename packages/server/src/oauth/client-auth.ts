@@ -4,6 +4,9 @@ import type { ClientStore } from '../store/types.js';
 import { constantTimeEqual, sha256 } from '../util/secrets.js';
 import { type Params, one } from './params.js';
 
+/** The `error_description` of every failed client authentication, whatever failed. */
+export const AUTHENTICATION_FAILED = 'Client authentication failed.';
+
 export interface AuthenticatedClient {
   client: Client;
   /** How it authenticated; `basic` failures get a WWW-Authenticate challenge (RFC 6749 §5.2). */
@@ -44,15 +47,16 @@ export const authenticateClient = async (
   if (!clientId) fail('invalid_client', 'Client authentication is required.');
   const method: Client['token_endpoint_auth_method'] = basic ? 'client_secret_basic' : bodySecret !== undefined ? 'client_secret_post' : 'none';
   const c = await clients.clientById(clientId);
-  if (!c) fail('invalid_client', 'Client authentication failed.', `unknown client ${clientId}`);
+  // One public answer for every failure (issue 10 §6): naming the registered method only for
+  // client ids that exist would tell a caller which ids do. The operator's log has the detail.
+  if (!c) fail('invalid_client', AUTHENTICATION_FAILED, `unknown client ${clientId}`);
   if (c.token_endpoint_auth_method !== method) {
-    // Saying which method is registered costs nothing (it is not a secret) and saves integrators an hour.
-    fail('invalid_client', `Client authentication failed: this client is registered for ${c.token_endpoint_auth_method}, not ${method}.`);
+    fail('invalid_client', AUTHENTICATION_FAILED, `client ${clientId} is registered for ${c.token_endpoint_auth_method}, not ${method}`);
   }
   if (!isPublic(c)) {
     const secret = basic?.secret ?? bodySecret ?? '';
     if (!c.client_secret_hash || !constantTimeEqual(c.client_secret_hash, sha256(secret))) {
-      fail('invalid_client', 'Client authentication failed.', 'wrong secret');
+      fail('invalid_client', AUTHENTICATION_FAILED, `wrong secret for client ${clientId}`);
     }
   }
   return { client: c, method };

@@ -1,6 +1,5 @@
 import type { Client } from '../clients/metadata.js';
 import { nowSeconds } from '../clock.js';
-import { fail } from '../errors.js';
 import { activeAccessToken } from '../tokens/access-token.js';
 import { sha256 } from '../util/secrets.js';
 import { type Params, one, required } from './params.js';
@@ -10,6 +9,11 @@ import type { IntrospectionDeps } from './introspect.js';
  * Token revocation (RFC 7009 §2). Revoking a refresh token revokes its family, and with it the
  * access tokens issued from it (§2.1 "SHOULD"); revoking an access token denylists it until it
  * expires. Unknown, invalid or already revoked tokens answer 200 like success (§2.2).
+ *
+ * A token issued to another client is left untouched and answered exactly like an invalid one
+ * (issue 10 §6): an error there would tell any client whether a token it holds is live for
+ * someone else. §2.1 lets the server refuse it; refusing it with the invalid token's answer
+ * keeps that refusal without the oracle.
  */
 export const revokeToken = async (deps: IntrospectionDeps, client: Client, params: Params): Promise<void> => {
   const token = required(params, 'token');
@@ -19,13 +23,9 @@ export const revokeToken = async (deps: IntrospectionDeps, client: Client, param
   const now = nowSeconds(deps.clock);
   const refresh = await deps.tokens.refreshTokenByHash(sha256(token));
   if (refresh) {
-    if (refresh.clientId !== client.client_id) fail('invalid_request', 'The token was not issued to this client.');
-    await deps.tokens.revokeFamily(refresh.familyId, now);
+    if (refresh.clientId === client.client_id) await deps.tokens.revokeFamily(refresh.familyId, now);
     return;
   }
   const access = await activeAccessToken(deps, token);
-  if (access) {
-    if (access.claims.client_id !== client.client_id) fail('invalid_request', 'The token was not issued to this client.');
-    await deps.tokens.revokeAccessToken(access.claims.jti, access.claims.exp);
-  }
+  if (access && access.claims.client_id === client.client_id) await deps.tokens.revokeAccessToken(access.claims.jti, access.claims.exp);
 };

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { fail } from '../../errors.js';
-import { authenticateClient } from '../../oauth/client-auth.js';
+import { AUTHENTICATION_FAILED, authenticateClient } from '../../oauth/client-auth.js';
 import { introspect } from '../../oauth/introspect.js';
 import { revokeToken } from '../../oauth/revoke.js';
 import type { Provider } from '../../provider.js';
@@ -23,7 +23,8 @@ export const revocationRoutes = (app: FastifyInstance, p: Provider): void => {
     const params = bodyParams(req);
     const { client, method } = await authenticateClient(p.store, req.headers.authorization, params);
     // RFC 7662 §2.1: the caller must be authorized; a public client cannot prove who it is.
-    if (method === 'none') fail('invalid_client', 'Introspection requires client authentication.');
+    // The same description as any other failure, so that it does not single out public client ids.
+    if (method === 'none') fail('invalid_client', AUTHENTICATION_FAILED, `public client ${client.client_id} at introspection`);
     return sendNoStore(reply, 200, await introspect(deps, client, params));
   });
 };
