@@ -3,6 +3,7 @@ import { nowSeconds } from '../../clock.js';
 import { SignoffError } from '../../errors.js';
 import { type Decision, decide, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { issueAuthorizationCode } from '../../oauth/authorize/complete.js';
+import { withIdTokenHint } from '../../oauth/authorize/id-token-hint.js';
 import { startInteraction } from '../../oauth/authorize/interaction.js';
 import {
   type AuthorizationRequest, RedirectableError, resolveClient, validateAuthorizationRequest,
@@ -55,10 +56,11 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
   const handler = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const params = requestParams(req);
     const { client, redirectUri } = await resolveClient(params, p.store);
-    const request = validateAuthorizationRequest(params, client, redirectUri);
+    let request = validateAuthorizationRequest(params, client, redirectUri);
     const browser = await browserOf(p, req, reply);
     let decision;
     try {
+      request = await withIdTokenHint({ issuer: p.config.issuer, keys: p.keys, clock: p.clock }, params, client, request);
       const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
       decision = await decide(decideDeps(p), request, client, signedIn, nowSeconds(p.clock));
     } catch (err) {

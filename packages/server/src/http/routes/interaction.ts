@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticate } from '../../accounts/accounts.js';
 import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
-import { type SignedIn, decideFor, needsConsent, signedInAccounts } from '../../oauth/authorize/decide.js';
+import { type SignedIn, decideFor, eligibleFor, needsConsent, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { checkCsrf, loadInteraction, requestOf, storedRequest } from '../../oauth/authorize/interaction.js';
 import { type Params, one } from '../../oauth/params.js';
 import type { Provider } from '../../provider.js';
@@ -118,7 +118,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     const session = await sessionFor(req, reply, i);
     if (session) return showConsent(reply, i, session);
     if (i.step === 'choose') {
-      const accounts = await signedInHere(req, reply);
+      const accounts = eligibleFor(requestOf(i), await signedInHere(req, reply));
       if (accounts.length > 0) return showChooser(reply, i, accounts);
     }
     return showLogin(reply, i);
@@ -133,7 +133,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       await p.store.updateInteraction(i.id, { step: 'login', request: storedRequest({ ...request, loginHint: undefined }) });
       return again(reply, i);
     }
-    const chosen = (await signedInHere(req, reply)).find((s) => s.account.id === choice);
+    const chosen = eligibleFor(request, await signedInHere(req, reply)).find((s) => s.account.id === choice);
     // Signed out in another tab meanwhile, or a forged value: show what is there now.
     if (!chosen) return again(reply, i);
     const client = await p.store.clientById(request.clientId);
@@ -152,6 +152,12 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     const account = username && password ? await authenticate(p.store, username, password) : undefined;
     // One message for every failure: it must not reveal whether the account exists.
     if (!account) return showLogin(reply, i, { error: 'Invalid username or password.', username, status: 401 });
+    // OIDC Core §3.1.2.1: the client's id_token_hint names the account it expects; signing in as
+    // another one must not answer it (the sign-in page is filled in with the expected account).
+    const hinted = requestOf(i).hintedSub;
+    if (hinted !== undefined && account.id !== hinted) {
+      return showLogin(reply, i, { error: 'The application asked for a different account. Sign in with that account.', status: 403 });
+    }
     const rememberMe = one(params, 'remember') === '1';
     const browser = await browserOf(p, req, reply);
     const { cookie, session } = await signIn(p.store, p.clock, p.config.session, {

@@ -1,19 +1,8 @@
-import { decodeProtectedHeader } from 'jose';
 import type { Client } from '../../clients/metadata.js';
-import type { Clock } from '../../clock.js';
-import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
 import { type Params, one } from '../../oauth/params.js';
 import type { ClientStore } from '../../store/types.js';
-import { verifyOwnJwt } from '../../tokens/jwt.js';
-import type { KeyRing } from '../../tokens/keys.js';
-
-/** What a verified id_token_hint says: the client it was issued to, the account and its session. */
-export interface IdTokenHint {
-  clientId: string;
-  sub: string;
-  sid?: string | undefined;
-}
+import { type IdTokenHint, type IdTokenHintDeps, verifyIdTokenHint } from '../../tokens/id-token-hint.js';
 
 /** A validated end-session request (RP-Initiated Logout 1.0 §2). */
 export interface LogoutRequest {
@@ -26,36 +15,9 @@ export interface LogoutRequest {
   state?: string | undefined;
 }
 
-export interface LogoutRequestDeps {
-  issuer: string;
-  keys: KeyRing;
-  clock: Clock;
+export interface LogoutRequestDeps extends IdTokenHintDeps {
   clients: Pick<ClientStore, 'clientById'>;
 }
-
-/**
- * The hint must be an ID token this provider issued (signature by one of its keys, current or
- * retired, and its issuer); an expired one is still accepted (§2 "The OP need not be concerned
- * about the expiration"). Access and logout tokens are refused: ID tokens carry no `typ` other
- * than JWT (Back-Channel Logout §2.4 gives logout tokens their own).
- */
-const verifyHint = async (deps: LogoutRequestDeps, token: string): Promise<IdTokenHint> => {
-  let typ: unknown;
-  try {
-    typ = decodeProtectedHeader(token).typ;
-  } catch {
-    fail('invalid_request', 'The id_token_hint is not an ID token issued by this provider.');
-  }
-  const claims =
-    typ === undefined || typ === 'JWT'
-      ? await verifyOwnJwt(deps.keys, token, { issuer: deps.issuer, ignoreExpiry: true, nowSeconds: nowSeconds(deps.clock) })
-      : undefined;
-  if (!claims || typeof claims.sub !== 'string') fail('invalid_request', 'The id_token_hint is not an ID token issued by this provider.');
-  const audiences = typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
-  const clientId = typeof claims.azp === 'string' ? claims.azp : audiences.length === 1 ? audiences[0] : undefined;
-  if (!clientId || !audiences.includes(clientId)) fail('invalid_request', 'The id_token_hint names no single client.');
-  return { clientId, sub: claims.sub, sid: typeof claims.sid === 'string' ? claims.sid : undefined };
-};
 
 /**
  * Validates the parameters (§2): a hint that verifies, a client_id that agrees with it (§2
@@ -71,7 +33,7 @@ export const parseLogoutRequest = async (deps: LogoutRequestDeps, params: Params
   const state = one(params, 'state');
   const logoutHint = one(params, 'logout_hint');
   one(params, 'ui_locales');
-  const hint = rawHint === undefined ? undefined : await verifyHint(deps, rawHint);
+  const hint = rawHint === undefined ? undefined : await verifyIdTokenHint(deps, rawHint);
   if (hint && clientIdParam !== undefined && clientIdParam !== hint.clientId) {
     fail('invalid_request', 'client_id does not match the client of the id_token_hint.');
   }

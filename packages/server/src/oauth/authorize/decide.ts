@@ -26,10 +26,18 @@ export const signedInAccounts = async (accounts: AccountStore, sessions: readonl
 };
 
 /**
- * Step one of an authorization request (OIDC Core §3.1.2.3): which account it is for. A
- * `login_hint` picks among the accounts of this browser; `prompt=select_account`, or several
- * accounts and no hint, asks the user to choose; no matching account asks for a sign-in. With
- * `prompt=none` anything needing the user is an error instead (§3.1.2.6).
+ * The signed-in accounts a request may be answered for: with an id_token_hint, only the account
+ * it names (OIDC Core §3.1.2.1), never another account that happens to be signed in here.
+ */
+export const eligibleFor = (request: AuthorizationRequest, signedIn: readonly SignedIn[]): SignedIn[] =>
+  request.hintedSub === undefined ? [...signedIn] : signedIn.filter((s) => s.account.id === request.hintedSub);
+
+/**
+ * Step one of an authorization request (OIDC Core §3.1.2.3): which account it is for. An
+ * `id_token_hint` limits it to the account it names (§3.1.2.1); a `login_hint` picks among the
+ * accounts of this browser; `prompt=select_account`, or several accounts and no hint, asks the
+ * user to choose; no matching account asks for a sign-in (as the hinted account, when there is
+ * one). With `prompt=none` anything needing the user is an error instead (§3.1.2.6).
  */
 export const decide = async (
   deps: DecideDeps,
@@ -39,13 +47,17 @@ export const decide = async (
   now: number,
 ): Promise<Decision> => {
   const silent = request.prompt.includes('none');
-  if (request.prompt.includes('select_account') && signedIn.length > 0) return { kind: 'choose' };
+  const eligible = eligibleFor(request, signedIn);
+  if (request.prompt.includes('select_account') && eligible.length > 0) return { kind: 'choose' };
   const hint = request.loginHint;
-  const candidates = hint === undefined ? signedIn : signedIn.filter((s) => matchesHint(s.account, hint));
+  const candidates = hint === undefined ? eligible : eligible.filter((s) => matchesHint(s.account, hint));
   const [only] = candidates;
   if (!only) {
-    if (silent) fail('login_required', 'The user must sign in.');
-    return { kind: 'login', loginHint: hint };
+    // §3.1.2.1: "If the End-User identified by the ID Token is [not] logged in … SHOULD return
+    // an error, such as login_required" — even when another account is signed in here.
+    if (silent) fail('login_required', request.hintedSub === undefined ? 'The user must sign in.' : 'The user named by id_token_hint is not signed in.');
+    const hinted = request.hintedSub === undefined ? undefined : await deps.accounts.accountById(request.hintedSub);
+    return { kind: 'login', loginHint: hinted?.username ?? hint };
   }
   if (candidates.length > 1) {
     if (silent) fail('account_selection_required', 'Several accounts are signed in; the user must choose one.');

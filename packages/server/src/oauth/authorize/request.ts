@@ -19,6 +19,8 @@ export interface AuthorizationRequest {
   prompt: Prompt[];
   maxAge?: number | undefined;
   loginHint?: string | undefined;
+  /** The `sub` of a verified id_token_hint: the only account the request may be answered for. */
+  hintedSub?: string | undefined;
   uiLocales?: string | undefined;
   codeChallenge?: string | undefined;
 }
