@@ -86,17 +86,19 @@ describe('Session Management 1.0', () => {
     assert.notEqual(browser.cookies.get(STATE_COOKIE), signedIn, 'sign-out changes it');
   });
 
-  it('the check_session iframe is a page clients can embed: framing allowed to registered client origins, no X-Frame-Options (§3.2)', async () => {
-    const res = await fetch(`${op.issuer}/check-session`);
+  it('the check_session iframe is a page clients can embed: framing allowed to the registered client origin that loads it, no X-Frame-Options (§3.2; issue 10 §6)', async () => {
+    const frameAncestors = (res: Response) => /frame-ancestors ([^;]*)/.exec(res.headers.get('content-security-policy') ?? '')?.[1] ?? '';
+    const res = await fetch(`${op.issuer}/check-session`, { headers: { referer: 'http://127.0.0.1:5001/app/page' } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /text\/html/);
     assert.equal(res.headers.get('x-frame-options'), null);
-    const csp = res.headers.get('content-security-policy') ?? '';
-    const ancestors = /frame-ancestors ([^;]*)/.exec(csp)?.[1] ?? '';
-    assert.match(ancestors, /http:\/\/127\.0\.0\.1:5001/, 'the web client\'s origin may frame it');
-    assert.doesNotMatch(ancestors, /\*|'none'/);
+    assert.equal(frameAncestors(res), 'http://127.0.0.1:5001', "the web client's page may frame it, and only that origin");
     const html = await res.text();
     assert.match(html, /signoff-state/, 'it reads the browser-state cookie');
     assert.match(html, /postMessage/);
+    for (const referer of [undefined, 'http://127.0.0.1:5999/', 'not a url']) {
+      const other = await fetch(`${op.issuer}/check-session`, { headers: referer === undefined ? {} : { referer } });
+      assert.equal(frameAncestors(other), "'none'", `no framing for referer ${referer}`);
+    }
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Answers that must be the same whatever exists (issue 10 §6 "Exposure"): a caller must not
  * learn from an error which client ids are registered, nor from /revoke whether a token it holds
- * is live for another client.
+ * is live for another client, nor from the check_session page which clients and origins exist.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
+import { parseClientMetadata } from '../src/clients/metadata.js';
 import { CLIENTS, type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import { TestBrowser, basicAuth, codeFlow, discover, postForm } from './helpers/rp.js';
 
@@ -108,5 +109,51 @@ describe("/revoke answers another client's live token exactly like an invalid on
     assert.equal(typeof userinfo.sub, 'string', 'the access token opens userinfo');
     const refreshed = await oidc.refreshTokenGrant(web, tokens.refresh_token as string);
     assert.ok(refreshed.access_token, 'the refresh token still refreshes');
+  });
+});
+
+describe('the check_session page is the same whatever clients exist; the iframe asks about one (client_id, origin) pair at a time (issue 10 §6; Session Management 1.0 §3.2)', () => {
+  /** The page as any caller sees it, its per-response CSP nonce blanked. */
+  const page = async (referer?: string) => {
+    const res = await fetch(`${op.issuer}/check-session`, { headers: referer ? { referer } : {} });
+    const seen = await observable(res);
+    const nonce = /'nonce-([^']+)'/.exec(seen.headers['content-security-policy'] ?? '')?.[1] ?? '';
+    assert.ok(nonce, 'a script nonce');
+    const blank = (s: string) => s.split(nonce).join('NONCE');
+    return { ...seen, body: blank(seen.body), headers: Object.fromEntries(Object.entries(seen.headers).map(([k, v]) => [k, blank(v)])) };
+  };
+  const secretClient = { client_id: 'very-secret-partner', redirect_uris: ['https://partner.example.net/cb'], allowed_origins: ['https://spa.partner.example.net'] };
+
+  it('names no client id and no origin, and is byte-for-byte the same before and after a client is added', async () => {
+    const callers = [undefined, 'https://partner.example.net/', 'http://127.0.0.1:5999/x'];
+    const before = await Promise.all(callers.map((r) => page(r)));
+    for (const p of before) {
+      assert.doesNotMatch(p.body, /\b(web|spa|consent)\b|&quot;post&quot;|127\.0\.0\.1:500/, 'the page names a client or its origin');
+      assert.ok(!JSON.stringify(p.headers).includes('127.0.0.1:500'), 'no header names a client origin');
+    }
+    const { metadata } = parseClientMetadata(secretClient, 'test');
+    await op.provider.store.upsertClient({ ...metadata, source: 'cli' });
+    try {
+      const after = await Promise.all(callers.map((r) => page(r)));
+      // The one caller who names the new client's origin may now frame it; nobody else sees a difference.
+      assert.deepEqual(after[0], before[0], 'no Referer');
+      assert.deepEqual(after[2], before[2], 'an unregistered origin');
+      assert.equal(after[1]?.body, before[1]?.body, 'the registered origin gets the same page body');
+    } finally {
+      await op.provider.store.removeClient(secretClient.client_id);
+    }
+  });
+
+  it('GET /check-session/origin answers only the pair asked: an unknown client and a known client of another origin are answered alike', async () => {
+    const ask = (clientId: string, origin: string) => fetch(`${op.issuer}/check-session/origin?${new URLSearchParams({ client_id: clientId, origin })}`);
+    const yes = await ask(CLIENTS.web.client_id, 'http://127.0.0.1:5001');
+    assert.equal(yes.status, 200);
+    assert.deepEqual(await yes.json(), { registered: true });
+    assert.equal(yes.headers.get('access-control-allow-origin'), null, 'not readable cross-origin');
+    await assertSameAnswers('/check-session/origin', [
+      ['unknown client', () => ask('no-such-client', 'http://127.0.0.1:5001')],
+      ["another client's origin", () => ask(CLIENTS.web.client_id, 'http://127.0.0.1:5002')],
+      ['an origin nobody registered', () => ask(CLIENTS.web.client_id, 'https://evil.example')],
+    ]);
   });
 });

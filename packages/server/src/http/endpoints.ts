@@ -14,4 +14,6 @@ export const ENDPOINTS = {
   ready: '/readyz',
   metrics: '/metrics',
   devCallback: '/dev/callback',
+  /** The check_session iframe's question "is this client registered for this origin?" (issue 10 §6). */
+  checkSessionOrigin: '/check-session/origin',
 } as const;
