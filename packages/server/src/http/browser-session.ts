@@ -33,17 +33,17 @@ export const setBrowserCookie = (p: Provider, reply: FastifyReply, cookie: Brows
   rotateBrowserState(p, reply);
 };
 
-/** The cookie that binds one interaction to the browser that started it. */
-const interactionCookieName = (p: Provider, id: string): string => `${secure(p) ? '__Host-' : ''}signoff-ia-${id}`;
+/**
+ * The one cookie that binds this browser's interactions to it (oauth/authorize/interaction.ts).
+ * It is refreshed whenever an interaction starts and left to expire: other tabs may still be
+ * using it.
+ */
+const interactionCookieName = (p: Provider): string => `${secure(p) ? '__Host-' : ''}signoff-ia`;
 
-export const setInteractionCookie = (p: Provider, reply: FastifyReply, id: string, secret: string): void =>
-  setCookie(reply, interactionCookieName(p, id), secret, { secure: secure(p), maxAge: p.config.interactionTtl });
+export const setInteractionCookie = (p: Provider, reply: FastifyReply, secret: string): void =>
+  setCookie(reply, interactionCookieName(p), secret, { secure: secure(p), maxAge: p.config.interactionTtl });
 
-export const readInteractionCookie = (p: Provider, request: FastifyRequest, id: string): string | undefined =>
-  readCookie(request, interactionCookieName(p, id));
-
-export const clearInteractionCookie = (p: Provider, reply: FastifyReply, id: string): void =>
-  clearCookie(reply, interactionCookieName(p, id), { secure: secure(p) });
+export const readInteractionCookie = (p: Provider, request: FastifyRequest): string | undefined => readCookie(request, interactionCookieName(p));
 
 export const clientInfo = (request: FastifyRequest): { ip: string; userAgent: string } => ({
   ip: request.ip,
