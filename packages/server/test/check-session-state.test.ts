@@ -10,6 +10,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
+import { parseConfig } from '../src/config/schema.js';
+import { ConfigError } from '../src/config/validate.js';
 import { endSessions } from '../src/sessions/end.js';
 import { sweepExpiredSessions } from '../src/sessions/sweep.js';
 import { TestBrowser } from './helpers/browser.js';
@@ -172,6 +174,16 @@ describe('GET /check-session/state when the store fails (issue 10 §3: never a 5
       assert.equal(a.cacheControl, 'no-store');
     } finally {
       await op.close();
+    }
+  });
+});
+
+describe('checkSession.confirmInterval (issue 10 §3): how long the iframe trusts a confirmation', () => {
+  it('defaults to 5 s, takes a duration, and a bad value fails at start-up naming the key', () => {
+    assert.equal(parseConfig({ issuer: 'http://127.0.0.1:4000' }).checkSession.confirmInterval, 5);
+    assert.equal(parseConfig({ issuer: 'http://127.0.0.1:4000', checkSession: { confirmInterval: '2s' } }).checkSession.confirmInterval, 2);
+    for (const bad of ['0s', 'soon', -1, '1.5s']) {
+      assert.throws(() => parseConfig({ issuer: 'http://127.0.0.1:4000', checkSession: { confirmInterval: bad } }), (err: unknown) => err instanceof ConfigError && err.key === 'checkSession.confirmInterval');
     }
   });
 });
