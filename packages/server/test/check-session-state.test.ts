@@ -154,6 +154,31 @@ describe('GET /check-session/state: has the browser state changed? (issue 10 §3
     assert.equal(await changed(op, victim), false, 'the victim itself is unaffected');
   });
 
+  it('a planted state naming another browser never brings that browser\'s current state: the authorization response replaces it with a random one', async () => {
+    const victim = await signedIn(op, USERS.alice);
+    const attacker = new TestBrowser(op.issuer);
+    attacker.cookies.set(STATE_COOKIE, `${browserIdOf(victim)}.${'A'.repeat(22)}`);
+    assert.equal((await silent(attacker, op.issuer, WEB)).error, 'login_required');
+    const given = attacker.cookies.get(STATE_COOKIE) ?? '';
+    assert.match(given, /^[A-Za-z0-9_-]{22}$/, 'a random state');
+    assert.notEqual(given, victim.cookies.get(STATE_COOKIE));
+    assert.equal(await changed(op, attacker), false);
+  });
+
+  it('a state still current is kept when the browser cookie is not sent (a cross-site iframe), and an outdated one is replaced', async () => {
+    const browser = await signedIn(op, USERS.alice);
+    const state = browser.cookies.get(STATE_COOKIE) ?? '';
+    const crossSite = new TestBrowser(op.issuer);
+    crossSite.cookies.set(STATE_COOKIE, state);
+    const kept = await silent(crossSite, op.issuer, WEB);
+    assert.equal(kept.error, 'login_required', 'the SameSite=Lax browser cookie is missing');
+    assert.equal(crossSite.cookies.get(STATE_COOKIE), state, 'kept: the client can keep watching');
+    await endSessions({ sessions: op.provider.store, clock }, { accountId: await accountIdOf(op, USERS.alice.username) }, 'admin', 'admin:test');
+    await silent(crossSite, op.issuer, WEB);
+    assert.notEqual(crossSite.cookies.get(STATE_COOKIE), state, 'replaced once outdated');
+    assert.equal(await changed(op, crossSite), false);
+  });
+
   it('the browser state changes at sign-in even when the same account signs in again (the browser secret is replaced)', async () => {
     const browser = await signedIn(op, USERS.alice);
     const first = browser.cookies.get(STATE_COOKIE);

@@ -43,12 +43,15 @@ export const refreshBrowserState = async (p: Provider, reply: FastifyReply, brow
   setBrowserState(p, reply, (browserId === undefined ? undefined : await currentBrowserState(deps(p), browserId)) ?? newBrowserState());
 
 /**
- * The browser state the iframe will see, brought up to date: derived from the live sessions of
- * the browser the browser cookie names (first-party requests) or, where that cookie is not sent
- * (a cross-site iframe), of the browser the state itself names; kept when it is a random state and
- * the provider knows no browser here; a new random one when missing or malformed. So after an
- * ending elsewhere the next authorization response (typically the client's prompt=none check
- * after `changed`) carries a state that is current again rather than one that stays `changed`.
+ * The browser state the iframe will see, brought up to date, so that after an ending elsewhere
+ * the next authorization response (typically the client's prompt=none check after `changed`)
+ * carries a state that reads `unchanged` again rather than one that stays `changed`:
+ * - the browser cookie is sent (first-party): the state derived from that browser's sessions;
+ * - it is not (a cross-site iframe never sends the SameSite=Lax cookie): the state cookie is kept
+ *   while it is current or random, and replaced by a random one once outdated — never by the
+ *   current state of the browser it names, which would hand that browser's state to whoever
+ *   planted a cookie naming it;
+ * - missing or malformed: a random one.
  */
 export const browserStateFor = async (p: Provider, req: FastifyRequest, reply: FastifyReply): Promise<string> => {
   const already = setThisRequest.get(reply);
@@ -58,7 +61,7 @@ export const browserStateFor = async (p: Provider, req: FastifyRequest, reply: F
   const named = browserIdOfState(cookie);
   let wanted: string | undefined;
   if (resolved) wanted = derivedBrowserState({ id: resolved.browserId, secretHash: sha256(resolved.cookie.secret) }, resolved.sessions.map((s) => s.id));
-  else if (named !== undefined) wanted = await currentBrowserState(deps(p), named);
+  else if (named !== undefined) wanted = (await currentBrowserState(deps(p), named)) === cookie ? cookie : undefined;
   else if (isBrowserState(cookie)) wanted = cookie;
   if (wanted !== undefined && wanted === cookie) return cookie;
   return setBrowserState(p, reply, wanted ?? newBrowserState());
