@@ -4,7 +4,7 @@ import { type BrowserCookie, browserCookieName, formatBrowserCookie } from '../s
 import { type ResolvedBrowser, resolveBrowser } from '../sessions/browser.js';
 import { lifetimesFor } from '../sessions/policy.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
-import { rotateBrowserState } from './session-state.js';
+import { refreshBrowserState } from './session-state.js';
 
 const secure = (p: Provider): boolean => p.config.issuer.startsWith('https:');
 
@@ -24,13 +24,13 @@ export const browserOf = async (p: Provider, request: FastifyRequest, reply: Fas
  * With "keep me signed in" it persists for the remember-me absolute lifetime; otherwise it is
  * a browser-session cookie.
  */
-export const setBrowserCookie = (p: Provider, reply: FastifyReply, cookie: BrowserCookie, rememberMe: boolean): void => {
+export const setBrowserCookie = async (p: Provider, reply: FastifyReply, cookie: BrowserCookie, rememberMe: boolean): Promise<void> => {
   setCookie(reply, browserCookieName(p.config.issuer), formatBrowserCookie(cookie), {
     secure: secure(p),
     maxAge: rememberMe ? lifetimesFor(p.config.session, true).absoluteLifetime : undefined,
   });
-  // A sign-in changes the set of sessions in the browser (Session Management §3).
-  rotateBrowserState(p, reply);
+  // A sign-in changes the set of sessions in the browser and its secret (Session Management §3).
+  await refreshBrowserState(p, reply, cookie.browserId);
 };
 
 /**

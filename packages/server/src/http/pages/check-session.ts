@@ -5,13 +5,22 @@ import { esc, newNonce } from './html.js';
  * from a registered origin it recomputes the value from the sender's origin and the browser
  * state cookie, exactly as the authorization response built it (§3), and answers `unchanged`,
  * `changed`, or `error` for a malformed message. Messages from any other origin are ignored.
+ *
+ * Before `unchanged` it confirms with the provider (GET `confirm.url`, same origin, at most once
+ * per `confirm.everyMs` and iframe) that the sessions behind the cookie's state have not ended
+ * elsewhere, since only this browser's own sign-in and sign-out rewrite the cookie (issue 10 §3).
+ * If the provider cannot be asked, the cookie comparison alone decides, as before.
  */
-export const checkSessionPage = (cookieName: string, clients: Readonly<Record<string, readonly string[]>>): { html: string; csp: string } => {
+export const checkSessionPage = (
+  cookieName: string,
+  clients: Readonly<Record<string, readonly string[]>>,
+  confirm: { url: string; everyMs: number },
+): { html: string; csp: string } => {
   const nonce = newNonce();
   const ancestors = [...new Set(Object.values(clients).flat())];
-  const config = esc(JSON.stringify({ cookie: cookieName, clients }));
+  const config = esc(JSON.stringify({ cookie: cookieName, clients, confirm }));
   return {
-    csp: `default-src 'none'; script-src 'nonce-${nonce}'; frame-ancestors ${ancestors.length ? ancestors.join(' ') : "'none'"}; base-uri 'none'`,
+    csp: `default-src 'none'; script-src 'nonce-${nonce}'; connect-src 'self'; frame-ancestors ${ancestors.length ? ancestors.join(' ') : "'none'"}; base-uri 'none'`,
     html: `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>check_session</title></head>
 <body data-config="${config}">
@@ -27,6 +36,23 @@ export const checkSessionPage = (cookieName: string, clients: Readonly<Record<st
     }
     return '';
   };
+  // The provider's word on the sessions behind a state, fetched at most once per interval; once it
+  // says "changed" for a state, that is final (an ended session never comes back).
+  const ended = new Set();
+  let confirmation = { state: null, at: 0, changed: Promise.resolve(false) };
+  const changedElsewhere = (state) => {
+    if (ended.has(state)) return Promise.resolve(true);
+    const now = Date.now();
+    if (confirmation.state !== state || now - confirmation.at >= config.confirm.everyMs) {
+      const changed = fetch(config.confirm.url, { credentials: 'same-origin', cache: 'no-store' })
+        .then((r) => (r.ok ? r.json() : { changed: false }))
+        .then((body) => body.changed === true)
+        .catch(() => false);
+      changed.then((yes) => yes && ended.add(state));
+      confirmation = { state, at: now, changed };
+    }
+    return confirmation.changed;
+  };
   const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
   window.addEventListener('message', async (e) => {
     if (!origins.has(e.origin) || !e.source) return;
@@ -36,8 +62,10 @@ export const checkSessionPage = (cookieName: string, clients: Readonly<Record<st
     const dot = parts.length === 2 ? state.lastIndexOf('.') : -1;
     if (dot < 1 || !(clients.get(clientId) || []).includes(e.origin) || !crypto.subtle) return answer('error');
     const salt = state.slice(dot + 1);
-    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(clientId + ' ' + e.origin + ' ' + browserState() + ' ' + salt));
-    answer(b64url(digest) + '.' + salt === state ? 'unchanged' : 'changed');
+    const current = browserState();
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(clientId + ' ' + e.origin + ' ' + current + ' ' + salt));
+    const same = b64url(digest) + '.' + salt === state;
+    answer(same && !(await changedElsewhere(current)) ? 'unchanged' : 'changed');
   });
 })();
 </script>

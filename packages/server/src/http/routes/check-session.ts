@@ -12,7 +12,10 @@ import { browserStateCookieName } from '../session-state.js';
 export const checkSessionRoutes = (app: FastifyInstance, p: Provider): void => {
   app.get(ENDPOINTS.checkSession, { config: { page: true } }, async (_req, reply) => {
     const clients = Object.fromEntries((await p.store.listClients()).map((c) => [c.client_id, clientOrigins(c)]));
-    const page = checkSessionPage(browserStateCookieName(p), clients);
+    const page = checkSessionPage(browserStateCookieName(p), clients, {
+      url: p.config.issuer + ENDPOINTS.checkSessionState,
+      everyMs: p.config.checkSession.confirmInterval * 1000,
+    });
     return reply
       .code(200)
       .header('content-type', 'text/html; charset=utf-8')

@@ -16,7 +16,7 @@ import { originOf } from '../pages/html.js';
 import { loggedOutPage, logoutConfirmPage, stillSignedInPage } from '../pages/logout.js';
 import { bodyParams, requestParams } from '../params.js';
 import { sendPage } from '../respond.js';
-import { rotateBrowserState } from '../session-state.js';
+import { refreshBrowserState } from '../session-state.js';
 
 /** An end-session request waiting for the user's confirmation (kept with its interaction). */
 interface PendingLogout {
@@ -42,7 +42,7 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
    * on to the registered post_logout_redirect_uri with `state` (§3), or to "You are signed out".
    */
   const finish = async (req: FastifyRequest, reply: FastifyReply, to: Omit<PendingLogout, 'accountId'>, ended: EndedSession[], browserId?: string) => {
-    if (ended.length > 0) rotateBrowserState(p, reply);
+    if (ended.length > 0) await refreshBrowserState(p, reply, browserId);
     const here = ended.filter((s) => s.browserId === browserId);
     const clientIds = [...new Set(here.flatMap((s) => s.participants.map((x) => x.clientId)))];
     const clients = new Map<string, Client>();

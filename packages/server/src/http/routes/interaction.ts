@@ -161,7 +161,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       acr: '0',
       ...clientInfo(req),
     }, p.outbox.wake);
-    setBrowserCookie(p, reply, cookie, rememberMe);
+    await setBrowserCookie(p, reply, cookie, rememberMe);
     const request = requestOf(i);
     const client = await p.store.clientById(request.clientId);
     if (!client) fail('unknown_client', 'The application is no longer registered.');
