@@ -101,6 +101,29 @@ describe('check_session iframe (Session Management 1.0 §3.2)', () => {
     assert.deepEqual(await frame.evaluate(() => (window as unknown as { replies: string[] }).replies), []);
   });
 
+  it('confirms the state with the provider (issue 10 §3) at most once per checkSession.confirmInterval (default 5 s): five questions, one same-origin GET /check-session/state carrying the browser-state cookie', async () => {
+    const fresh = await browser.context.newPage();
+    try {
+      const from = browser.requests.length;
+      await fresh.goto(`${registered.origin}/host`);
+      await fresh.frameLocator('#op').locator('body').waitFor({ state: 'attached' });
+      const answers: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const n = await fresh.evaluate(() => (window as unknown as { answers: string[] }).answers.length);
+        await fresh.evaluate((m) => (window as unknown as { ask: (m: string) => void }).ask(m), `watcher ${sessionState}`);
+        answers.push(await waitUntil('an answer', () => fresh.evaluate((k) => (window as unknown as { answers: string[] }).answers[k], n)));
+      }
+      assert.deepEqual(answers, Array(5).fill('unchanged'));
+      const confirmations = browser.requests.slice(from).filter((r) => r.url() === `${op.issuer}/check-session/state`);
+      assert.equal(confirmations.length, 1, 'one request for five questions');
+      const headers = await (confirmations[0] as (typeof confirmations)[number]).allHeaders();
+      assert.equal(headers['sec-fetch-site'], 'same-origin');
+      assert.match(headers.cookie ?? '', /(^|; )signoff-state=/);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('cannot be framed by an origin no client registered (CSP frame-ancestors)', async () => {
     const other = await browser.context.newPage();
     try {

@@ -75,7 +75,7 @@ describe('secrets at rest in the SQLite file (DESIGN.md: codes, refresh tokens, 
     const browser = new TestBrowser(op.issuer);
     // Capture the interaction binding cookie too: it is a bearer secret while the sign-in lasts.
     const first = await browser.request(url.toString());
-    const binding = [...browser.cookies].find(([k]) => k.startsWith('signoff-ia-'));
+    const binding = [...browser.cookies].find(([k]) => k === 'signoff-ia');
     assert.ok(binding, 'the interaction cookie is set');
     secrets.interactionCookie = binding[1];
     const hop = await browser.signIn(url.toString(), { ...USERS.alice, remember: true });

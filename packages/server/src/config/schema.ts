@@ -70,6 +70,10 @@ const rawSchema = object({
     // How often expired sessions are ended through the ending path (and their clients notified).
     sweepInterval: duration('60s'),
   }),
+  // Session Management 1.0: how long the check_session iframe trusts its last confirmation of the
+  // browser state with the provider (README "Session Management"): an ending elsewhere is seen
+  // within this time plus the client's own polling interval; each open iframe asks at most once per interval.
+  checkSession: object({ confirmInterval: duration('5s') }),
   tokens: object({
     authorizationCodeTtl: duration('60s'),
     accessTokenTtl: duration('10m'),

@@ -8,6 +8,7 @@ import { parseQueryString } from './params.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { devRoutes } from './routes/dev.js';
 import { checkSessionRoutes } from './routes/check-session.js';
+import { checkSessionStateRoutes } from './routes/check-session-state.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { endSessionRoutes } from './routes/end-session.js';
 import { healthRoutes } from './routes/health.js';
@@ -63,7 +64,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean } = {}): FastifyI
   installErrorHandling(app, p);
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
-    discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, checkSessionRoutes, tokenRoutes, userinfoRoutes,
+    discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
     revocationRoutes, healthRoutes, devRoutes, metricsRoutes,
   ]) {
     routes(app, p);

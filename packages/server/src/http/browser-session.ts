@@ -4,7 +4,7 @@ import { type BrowserCookie, browserCookieName, formatBrowserCookie } from '../s
 import { type ResolvedBrowser, resolveBrowser } from '../sessions/browser.js';
 import { lifetimesFor } from '../sessions/policy.js';
 import { clearCookie, readCookie, setCookie } from './cookies.js';
-import { rotateBrowserState } from './session-state.js';
+import { refreshBrowserState } from './session-state.js';
 
 const secure = (p: Provider): boolean => p.config.issuer.startsWith('https:');
 
@@ -24,26 +24,26 @@ export const browserOf = async (p: Provider, request: FastifyRequest, reply: Fas
  * With "keep me signed in" it persists for the remember-me absolute lifetime; otherwise it is
  * a browser-session cookie.
  */
-export const setBrowserCookie = (p: Provider, reply: FastifyReply, cookie: BrowserCookie, rememberMe: boolean): void => {
+export const setBrowserCookie = async (p: Provider, reply: FastifyReply, cookie: BrowserCookie, rememberMe: boolean): Promise<void> => {
   setCookie(reply, browserCookieName(p.config.issuer), formatBrowserCookie(cookie), {
     secure: secure(p),
     maxAge: rememberMe ? lifetimesFor(p.config.session, true).absoluteLifetime : undefined,
   });
-  // A sign-in changes the set of sessions in the browser (Session Management §3).
-  rotateBrowserState(p, reply);
+  // A sign-in changes the set of sessions in the browser and its secret (Session Management §3).
+  await refreshBrowserState(p, reply, cookie.browserId);
 };
 
-/** The cookie that binds one interaction to the browser that started it. */
-const interactionCookieName = (p: Provider, id: string): string => `${secure(p) ? '__Host-' : ''}signoff-ia-${id}`;
+/**
+ * The one cookie that binds this browser's interactions to it (oauth/authorize/interaction.ts).
+ * It is refreshed whenever an interaction starts and left to expire: other tabs may still be
+ * using it.
+ */
+const interactionCookieName = (p: Provider): string => `${secure(p) ? '__Host-' : ''}signoff-ia`;
 
-export const setInteractionCookie = (p: Provider, reply: FastifyReply, id: string, secret: string): void =>
-  setCookie(reply, interactionCookieName(p, id), secret, { secure: secure(p), maxAge: p.config.interactionTtl });
+export const setInteractionCookie = (p: Provider, reply: FastifyReply, secret: string): void =>
+  setCookie(reply, interactionCookieName(p), secret, { secure: secure(p), maxAge: p.config.interactionTtl });
 
-export const readInteractionCookie = (p: Provider, request: FastifyRequest, id: string): string | undefined =>
-  readCookie(request, interactionCookieName(p, id));
-
-export const clearInteractionCookie = (p: Provider, reply: FastifyReply, id: string): void =>
-  clearCookie(reply, interactionCookieName(p, id), { secure: secure(p) });
+export const readInteractionCookie = (p: Provider, request: FastifyRequest): string | undefined => readCookie(request, interactionCookieName(p));
 
 export const clientInfo = (request: FastifyRequest): { ip: string; userAgent: string } => ({
   ip: request.ip,

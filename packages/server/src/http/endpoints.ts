@@ -10,6 +10,7 @@ export const ENDPOINTS = {
   interaction: '/interaction',
   endSession: '/logout',
   checkSession: '/check-session',
+  checkSessionState: '/check-session/state',
   health: '/healthz',
   ready: '/readyz',
   metrics: '/metrics',

@@ -16,7 +16,10 @@ import { browserStateCookieName } from '../session-state.js';
 export const checkSessionRoutes = (app: FastifyInstance, p: Provider): void => {
   app.get(ENDPOINTS.checkSession, { config: { page: true } }, async (req, reply) => {
     const ancestor = await framingOrigin(p.store, req.headers.referer);
-    const page = checkSessionPage(browserStateCookieName(p), ancestor, p.config.issuer + ENDPOINTS.checkSessionOrigin);
+    const page = checkSessionPage(browserStateCookieName(p), ancestor, p.config.issuer + ENDPOINTS.checkSessionOrigin, {
+      url: p.config.issuer + ENDPOINTS.checkSessionState,
+      everyMs: p.config.checkSession.confirmInterval * 1000,
+    });
     return reply
       .code(200)
       .header('content-type', 'text/html; charset=utf-8')

@@ -10,13 +10,13 @@ import { one } from '../../oauth/params.js';
 import { type Provider, endingDeps } from '../../provider.js';
 import { endSessions } from '../../sessions/end.js';
 import type { EndedSession, SessionSelector } from '../../store/types.js';
-import { browserOf, clearInteractionCookie, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
+import { browserOf, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
 import { ENDPOINTS } from '../endpoints.js';
 import { originOf } from '../pages/html.js';
 import { loggedOutPage, logoutConfirmPage, stillSignedInPage } from '../pages/logout.js';
 import { bodyParams, requestParams } from '../params.js';
 import { sendPage } from '../respond.js';
-import { rotateBrowserState } from '../session-state.js';
+import { refreshBrowserState } from '../session-state.js';
 
 /** An end-session request waiting for the user's confirmation (kept with its interaction). */
 interface PendingLogout {
@@ -42,7 +42,7 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
    * on to the registered post_logout_redirect_uri with `state` (§3), or to "You are signed out".
    */
   const finish = async (req: FastifyRequest, reply: FastifyReply, to: Omit<PendingLogout, 'accountId'>, ended: EndedSession[], browserId?: string) => {
-    if (ended.length > 0) rotateBrowserState(p, reply);
+    if (ended.length > 0) await refreshBrowserState(p, reply, browserId);
     const here = ended.filter((s) => s.browserId === browserId);
     const clientIds = [...new Set(here.flatMap((s) => s.participants.map((x) => x.clientId)))];
     const clients = new Map<string, Client>();
@@ -74,8 +74,8 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     }
     const { target } = decision;
     const pending: PendingLogout = { ...to, accountId: target.account.id };
-    const { interaction, bindingSecret } = await startInteraction(p.store, p.clock, p.config.interactionTtl, pending, { step: 'logout' });
-    setInteractionCookie(p, reply, interaction.id, bindingSecret);
+    const { interaction, bindingSecret } = await startInteraction(p.store, p.clock, p.config.interactionTtl, pending, { step: 'logout' }, readInteractionCookie(p, req));
+    setInteractionCookie(p, reply, bindingSecret);
     return sendPage(
       reply,
       logoutConfirmPage({
@@ -93,14 +93,13 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
 
   // The confirmation: bound to the browser that asked, CSRF-checked, and consumed once.
   app.post<{ Params: { id: string } }>(`${ENDPOINTS.endSession}/:id/confirm`, { config: { page: true } }, async (req, reply) => {
-    const i = await loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req, req.params.id), 'logout');
+    const i = await loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req), 'logout');
     const params = bodyParams(req);
     checkCsrf(i, one(params, 'csrf_token'));
     const stay = one(params, 'stay') !== undefined;
     const scope = one(params, 'logout_scope');
     if (!stay && !SCOPES.includes(scope as (typeof SCOPES)[number])) fail('invalid_request', 'logout_scope must be session, browser or everywhere.');
     if (!(await p.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-out was already completed.');
-    clearInteractionCookie(p, reply, i.id);
     if (stay) return sendPage(reply, stillSignedInPage());
     const pending = i.request as unknown as PendingLogout;
     const browser = await browserOf(p, req, reply);

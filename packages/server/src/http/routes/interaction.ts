@@ -9,7 +9,7 @@ import type { Provider } from '../../provider.js';
 import { isLive } from '../../sessions/browser.js';
 import { signIn } from '../../sessions/sign-in.js';
 import type { Interaction, Session } from '../../store/types.js';
-import { browserOf, clearInteractionCookie, clientInfo, readInteractionCookie, setBrowserCookie } from '../browser-session.js';
+import { browserOf, clientInfo, readInteractionCookie, setBrowserCookie } from '../browser-session.js';
 import { ENDPOINTS } from '../endpoints.js';
 import { consentPage } from '../pages/consent.js';
 import { originOf } from '../pages/html.js';
@@ -30,7 +30,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   const base = ENDPOINTS.interaction;
 
   const load = (req: FastifyRequest<IdParams>): Promise<Interaction> =>
-    loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req, req.params.id));
+    loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req));
 
   /** A form post of the interaction: its browser binding and CSRF token checked. */
   const loadForm = async (req: FastifyRequest<IdParams>): Promise<{ i: Interaction; params: Params }> => {
@@ -109,7 +109,6 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   /** Consumes the interaction (once) and returns the code to the client. */
   const finish = async (req: FastifyRequest, reply: FastifyReply, i: Interaction, session: Session) => {
     if (!(await p.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-in request was already completed.');
-    clearInteractionCookie(p, reply, i.id);
     return issueFor(p, req, reply, requestOf(i), session);
   };
 
@@ -168,7 +167,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       acr: '0',
       ...clientInfo(req),
     }, p.outbox.wake);
-    setBrowserCookie(p, reply, cookie, rememberMe);
+    await setBrowserCookie(p, reply, cookie, rememberMe);
     const request = requestOf(i);
     const client = await p.store.clientById(request.clientId);
     if (!client) fail('unknown_client', 'The application is no longer registered.');
@@ -186,7 +185,6 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     const request = requestOf(i);
     if (one(params, 'decision') !== 'allow') {
       await p.store.deleteInteraction(i.id);
-      clearInteractionCookie(p, reply, i.id);
       return sendAuthorizationResult(p, req, reply, request, { error: 'access_denied', error_description: 'The user denied the request.' });
     }
     await p.store.upsertGrant({ accountId: session.accountId, clientId: request.clientId, scope: request.scope, createdAt: nowSeconds(p.clock) });

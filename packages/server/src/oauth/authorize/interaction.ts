@@ -6,10 +6,18 @@ import type { Interaction, InteractionStore } from '../../store/types.js';
 import { constantTimeEqual, randomToken, sha256 } from '../../util/secrets.js';
 import type { AuthorizationRequest } from './request.js';
 
+/** A binding secret as randomToken(32) makes it; anything else in the cookie is replaced. */
+const BINDING_SECRET = /^[A-Za-z0-9_-]{43}$/;
+
 /**
  * Starts the anonymous pre-authentication record of one authorization request (or of one
  * end-session request awaiting confirmation, step `logout`). It is bound to the browser by a
  * secret cookie (only its hash is stored) and carries a CSRF token for forms.
+ *
+ * One binding secret serves every interaction a browser starts while its cookie lives: the
+ * browser then holds one small cookie however many sign-ins it starts or abandons (with one
+ * cookie per interaction, ~170 abandoned flows pushed the Cookie header past 16 KB and locked
+ * the browser out with 431 for the interaction lifetime), and parallel tabs still work.
  */
 export const startInteraction = async (
   store: InteractionStore,
@@ -17,9 +25,10 @@ export const startInteraction = async (
   ttl: number,
   request: object,
   at: Pick<Interaction, 'step' | 'sessionId'>,
+  browserBinding?: string,
 ): Promise<{ interaction: Interaction; bindingSecret: string }> => {
   const now = nowSeconds(clock);
-  const bindingSecret = randomToken(32);
+  const bindingSecret = browserBinding !== undefined && BINDING_SECRET.test(browserBinding) ? browserBinding : randomToken(32);
   const interaction: Interaction = {
     id: randomUUID(),
     bindingHash: sha256(bindingSecret),
