@@ -169,3 +169,45 @@ describe('Every ending reason delivers (issue 5): `signoff users disable`, and f
     await op.exited;
   });
 });
+
+describe('issue 10 §7: SIGTERM waits for back-channel attempts at most backchannel.shutdownGrace', () => {
+  it('an attempt to a hanging application is cut off after the grace, its row released (due now, the attempt not counted) and logged; the next start delivers it', async () => {
+    let hanging = true;
+    const rx = await receiver(() => (hanging ? 'hang' : 204));
+    // An attempt timeout far past any container's grace period: only the shutdown grace can end the wait.
+    const s = await setUp('shutdown-grace', { web: rx.url }, { backchannel: { attemptTimeout: '60s', shutdownGrace: '1s' } });
+    const op = await startSignoff(s.config, s.port, dir);
+    await signInAlice(s.base);
+    const ended = await signoff(['sessions', 'end', '--user', 'alice', '--config', s.config], dir);
+    assert.equal(ended.code, 0, ended.stderr);
+    await rx.waitFor(1, 10_000);
+    const [held] = await rows(s);
+    assert.deepEqual([held?.status, held?.attempts, typeof held?.leaseOwner], ['pending', 1, 'string'], 'the attempt is in flight, leased');
+    op.child.kill('SIGTERM');
+    // Not a speed limit: without the grace the provider waits for the 60 s attempt timeout.
+    const exited = await Promise.race([op.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref())]);
+    assert.ok(exited, 'the provider exited before the attempt timeout');
+    assert.equal(op.child.exitCode, 0, op.stderr());
+    const exitedAt = Date.now() / 1000;
+    assert.equal(rx.received[0]?.aborted, true, 'the provider hung up on the hanging application');
+    const [released] = await rows(s);
+    assert.deepEqual(
+      [released?.status, released?.leaseOwner, released?.leaseUntil, released?.attempts, released?.lastError],
+      ['pending', undefined, undefined, 0, undefined],
+      'the lease is released and the cut-off attempt is neither counted nor held against the application',
+    );
+    assert.ok((released?.nextAttemptAt ?? Infinity) <= exitedAt, 'the row is due at once');
+    const log = op.stdout().split('\n').filter((l) => l.includes('shutdown grace ran out')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(log.map((l) => l.released), [1], `one log line naming how many were released:\n${op.stdout()}`);
+    hanging = false;
+    const again = await startSignoff(s.config, s.port, dir);
+    await rx.waitFor(2, 10_000);
+    const [delivered] = await eventually(async () => {
+      const r = await rows(s);
+      return r[0]?.status === 'delivered' ? r : undefined;
+    }, 'the released row delivered by the next start');
+    assert.equal(delivered?.attempts, 1);
+    again.child.kill('SIGTERM');
+    await again.exited;
+  });
+});

@@ -37,7 +37,7 @@ describe('Back-Channel Logout 1.0 §2.2: backchannel_logout_uri at registration'
 describe('configuration: backchannel.* (README "Configuration")', () => {
   const base = { issuer: 'https://id.example' };
   it('has documented defaults', () => {
-    assert.deepEqual({ ...parseConfig(base).backchannel }, { concurrency: 64, concurrencyPerClient: 32, attemptTimeout: 5, giveUpAfter: 86400, pollInterval: 1 });
+    assert.deepEqual({ ...parseConfig(base).backchannel }, { concurrency: 64, concurrencyPerClient: 32, attemptTimeout: 5, giveUpAfter: 86400, pollInterval: 1, shutdownGrace: 5 });
   });
   for (const [value, key] of [
     [{ concurrency: 0 }, 'backchannel.concurrency'],
@@ -46,6 +46,7 @@ describe('configuration: backchannel.* (README "Configuration")', () => {
     [{ attemptTimeout: '2m' }, 'backchannel.attemptTimeout'],
     [{ giveUpAfter: -1 }, 'backchannel.giveUpAfter'],
     [{ pollInterval: '1x' }, 'backchannel.pollInterval'],
+    [{ shutdownGrace: 'later' }, 'backchannel.shutdownGrace'],
     [{ retries: 3 }, 'backchannel.retries'],
   ] as const) {
     it(`refuses ${JSON.stringify(value)}, naming ${key}`, () => {

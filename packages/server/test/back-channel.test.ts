@@ -157,7 +157,7 @@ describe('Back-Channel Logout 1.0 §2.8: a terminal answer is kept as failed, co
     const op = await provider({ clients: clientsWith({ web: rx.url }) });
     const lines: { obj: Record<string, unknown>; msg: string }[] = [];
     const stop = startDeliveries(op.provider, { warn: (obj, msg) => lines.push({ obj: obj as Record<string, unknown>, msg }), error: () => {} });
-    cleanups.push(stop);
+    cleanups.push(async () => void (await stop()));
     const { sessionId } = await signInWeb(op);
     await endAsAdmin(op.provider, sessionId);
     await rx.waitFor(1);

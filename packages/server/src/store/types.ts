@@ -222,6 +222,12 @@ export interface DeliveryStore {
   markDelivered(id: string, owner: string, at: number): Promise<boolean>;
   rescheduleDelivery(id: string, owner: string, nextAttemptAt: number, error: string): Promise<boolean>;
   markDeliveryFailed(id: string, owner: string, at: number, error: string): Promise<boolean>;
+  /**
+   * Hands back every pending row `owner` holds (a shutdown cut its attempts off), in one
+   * statement: lease cleared, due at `now` at the latest, the cut-off attempt not counted.
+   * Returns how many rows were released.
+   */
+  releaseDeliveries(owner: string, now: number): Promise<number>;
   /** An operator's retry: a failed or pending row becomes due now, its attempt count and give-up window restart. */
   retryDelivery(id: string, now: number): Promise<boolean>;
   countDeliveries(): Promise<Record<DeliveryStatus, number>>;

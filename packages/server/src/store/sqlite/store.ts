@@ -303,6 +303,13 @@ export class SqliteStore implements Store {
   async markDeliveryFailed(id: string, owner: string, at: number, error: string): Promise<boolean> {
     return this.settle(id, owner, 'failed', null, at, error);
   }
+  async releaseDeliveries(owner: string, now: number): Promise<number> {
+    return this.sql.run(
+      `UPDATE logout_deliveries SET lease_owner = NULL, lease_until = NULL, attempts = MAX(attempts - 1, 0), next_attempt_at = MIN(next_attempt_at, ?)
+       WHERE lease_owner = ? AND status = 'pending'`,
+      now, owner,
+    );
+  }
   async retryDelivery(id: string, now: number): Promise<boolean> {
     return this.sql.run(
       `UPDATE logout_deliveries SET status = 'pending', next_attempt_at = ?, retried_at = ?, attempts = 0, finished_at = NULL
