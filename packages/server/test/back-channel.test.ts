@@ -289,3 +289,36 @@ describe('Every ending reason delivers (issue 5): expiry through the sweeper', (
     assert.equal(row?.reason, 'expired_idle');
   });
 });
+
+describe('backchannel.giveUpAfter (issue 10 §7, §9): retries go on until the give-up time itself', () => {
+  it('a retry the backoff would put past the give-up time is made at that time; the row is failed only by an attempt at or after it, with the real time in its reason', async () => {
+    const clock = new ManualClock();
+    const rx = await receiver(() => 503);
+    const op = await provider({ clients: clientsWith({ web: rx.url }), backchannel: { giveUpAfter: '30s' } }, { clock, deliveries: { backoff: () => 20_000 } });
+    const { sessionId } = await signInWeb(op);
+    await endAsAdmin(op.provider, sessionId);
+    /** The row once the worker has recorded its `n`th attempt. */
+    const afterAttempt = (n: number) =>
+      eventually(async () => {
+        const [row] = await deliveriesOf(op.provider, sessionId);
+        return row && row.attempts === n && row.leaseOwner === undefined && row.lastError !== undefined ? row : undefined;
+      }, `attempt ${n} recorded`);
+    const first = await afterAttempt(1);
+    const giveUpAt = first.createdAt + 30;
+    assert.equal(first.status, 'pending');
+    clock.advance(first.nextAttemptAt - clock.nowMs() / 1000 + 0.001); // 20 s in: the next backoff (20 s) would pass the give-up time
+    op.provider.outbox.wake();
+    const second = await afterAttempt(2);
+    assert.equal(second.status, 'pending', 'not failed while the give-up time is 10 s away');
+    assert.equal(second.nextAttemptAt, giveUpAt, 'the last retry is scheduled at the give-up time itself');
+    clock.advance(giveUpAt - clock.nowMs() / 1000 + 0.001);
+    op.provider.outbox.wake();
+    const last = await eventually(async () => {
+      const [row] = await deliveriesOf(op.provider, sessionId);
+      return row?.status === 'failed' ? row : undefined;
+    }, 'the row failed after the attempt at the give-up time');
+    assert.equal(last.attempts, 3);
+    assert.equal(rx.received.length, 3);
+    assert.match(last.lastError ?? '', /^gave up after 3 attempt\(s\) over 30 s \(backchannel\.giveUpAfter 30 s\); last: HTTP 503$/);
+  });
+});

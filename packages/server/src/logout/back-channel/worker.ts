@@ -212,14 +212,19 @@ export class DeliveryWorker {
       return;
     }
     if (outcome.kind === 'retry') {
-      const delayMs = (this.deps.backoff ?? retryDelayMs)(row.attempts);
-      const giveUpAt = (row.retriedAt ?? row.createdAt) + settings.giveUpAfterSeconds;
-      if (now + delayMs / 1000 <= giveUpAt) {
-        if (await store.rescheduleDelivery(row.id, this.owner, now + delayMs / 1000, outcome.error)) observer?.retried(row);
+      // Tries go on until the give-up time itself: a retry the backoff would put past it is
+      // made at that time instead, and only a failure at or after it is final (issue 10 §7).
+      const start = row.retriedAt ?? row.createdAt;
+      const giveUpAt = start + settings.giveUpAfterSeconds;
+      if (now < giveUpAt) {
+        const next = Math.min(now + (this.deps.backoff ?? retryDelayMs)(row.attempts) / 1000, giveUpAt);
+        if (await store.rescheduleDelivery(row.id, this.owner, next, outcome.error)) observer?.retried(row);
+        const delayMs = (next - now) * 1000;
         if (delayMs < settings.pollIntervalMs) this.wakeAfter(delayMs);
         return;
       }
-      outcome = { kind: 'failed', error: `gave up after ${row.attempts} attempt(s) over ${settings.giveUpAfterSeconds} s; last: ${outcome.error}` };
+      const over = Math.round(now - start);
+      outcome = { kind: 'failed', error: `gave up after ${row.attempts} attempt(s) over ${over} s (backchannel.giveUpAfter ${settings.giveUpAfterSeconds} s); last: ${outcome.error}` };
     }
     if (await store.markDeliveryFailed(row.id, this.owner, Math.floor(now), outcome.error)) {
       observer?.failed(row);
