@@ -322,3 +322,32 @@ describe('backchannel.giveUpAfter (issue 10 §7, §9): retries go on until the g
     assert.match(last.lastError ?? '', /^gave up after 3 attempt\(s\) over 30 s \(backchannel\.giveUpAfter 30 s\); last: HTTP 503$/);
   });
 });
+
+describe('an application back from an outage (issue 10 §7): the first success brings its other notifications forward', () => {
+  it('five notifications refused with 503 wait 10 min in backoff; after the application answers one, the other five go at once', async () => {
+    const rx = await receiver((n) => (n <= 5 ? 503 : 204)); // down for the first five requests, then back
+    const op = await provider({ clients: clientsWith({ web: rx.url }) }, { deliveries: { backoff: () => 600_000 } });
+    for (let i = 0; i < 5; i++) await signInWeb(op);
+    const alice = await op.provider.store.accountByUsername('alice');
+    assert.ok(alice);
+    await endSessions({ sessions: op.provider.store, clock: op.provider.clock, wake: op.provider.outbox.wake }, { accountId: alice.id }, 'admin', 'admin:test');
+    const waiting = await eventually(async () => {
+      const r = await op.provider.store.listDeliveries({ limit: 100 });
+      return r.length === 5 && r.every((d) => d.attempts === 1 && d.leaseOwner === undefined && d.lastError === 'HTTP 503') ? r : undefined;
+    }, 'five refused first attempts');
+    const before = new Map(waiting.map((d) => [d.id, d.nextAttemptAt]));
+    for (const at of before.values()) assert.ok(at > Date.now() / 1000 + 500, 'each waits about 10 min in backoff');
+    // The application is back: the next notification (another session ending) is its first success.
+    const { sessionId } = await signInWeb(op);
+    await endAsAdmin(op.provider, sessionId);
+    const done = await eventually(async () => {
+      const r = await op.provider.store.listDeliveries({ limit: 100 });
+      return r.length === 6 && r.every((d) => d.status === 'delivered') ? r : undefined;
+    }, 'all six delivered without waiting for the backoff');
+    for (const d of done.filter((x) => before.has(x.id))) {
+      assert.equal(d.attempts, 2);
+      assert.ok((d.finishedAt ?? Infinity) < (before.get(d.id) ?? 0), 'delivered before its backoff would have allowed');
+    }
+    assert.equal(rx.received.length, 11);
+  });
+});

@@ -228,6 +228,12 @@ export interface DeliveryStore {
    * Returns how many rows were released.
    */
   releaseDeliveries(owner: string, now: number): Promise<number>;
+  /**
+   * Makes every pending row of `clientId` that waits for a later retry due at `now`, in one
+   * statement (its application answered again: the backoff no longer has a reason). Returns how
+   * many rows were brought forward.
+   */
+  bringDeliveriesForward(clientId: string, now: number): Promise<number>;
   /** An operator's retry: a failed or pending row becomes due now, its attempt count and give-up window restart. */
   retryDelivery(id: string, now: number): Promise<boolean>;
   countDeliveries(): Promise<Record<DeliveryStatus, number>>;

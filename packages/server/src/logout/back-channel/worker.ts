@@ -208,7 +208,11 @@ export class DeliveryWorker {
     const now = this.nowSeconds();
     if (outcome.kind === 'aborted') return; // stop() releases the row
     if (outcome.kind === 'delivered') {
-      if (await store.markDelivered(row.id, this.owner, Math.floor(now))) observer?.delivered(row, Math.max(0, now - row.createdAt));
+      if (!(await store.markDelivered(row.id, this.owner, Math.floor(now)))) return;
+      observer?.delivered(row, Math.max(0, now - row.createdAt));
+      // The application answers again: what waits in backoff from its outage goes now, not over
+      // the next minutes (issue 10 §7). The per-client share still paces them.
+      if ((await store.bringDeliveriesForward(row.clientId, now)) > 0) this.wake();
       return;
     }
     if (outcome.kind === 'retry') {

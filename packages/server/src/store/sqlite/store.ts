@@ -310,6 +310,14 @@ export class SqliteStore implements Store {
       now, owner,
     );
   }
+  async bringDeliveriesForward(clientId: string, now: number): Promise<number> {
+    // The due-rows index walks only the rows waiting for a later time, not every pending one.
+    return this.sql.run(
+      `UPDATE logout_deliveries INDEXED BY logout_deliveries_due SET next_attempt_at = ?
+       WHERE status = 'pending' AND next_attempt_at > ? AND client_id = ?`,
+      now, now, clientId,
+    );
+  }
   async retryDelivery(id: string, now: number): Promise<boolean> {
     return this.sql.run(
       `UPDATE logout_deliveries SET status = 'pending', next_attempt_at = ?, retried_at = ?, attempts = 0, finished_at = NULL
