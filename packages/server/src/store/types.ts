@@ -236,6 +236,13 @@ export interface DeliveryStore {
   bringDeliveriesForward(clientId: string, now: number): Promise<number>;
   /** An operator's retry: a failed or pending row becomes due now, its attempt count and give-up window restart. */
   retryDelivery(id: string, now: number): Promise<boolean>;
+  /**
+   * An operator's retry of several rows, all or none, in one statement: when one of `ids` is not
+   * a pending or failed row nothing changes and `unknown` names those ids.
+   */
+  retryDeliveries(ids: readonly string[], now: number): Promise<{ retried: number; unknown: string[] }>;
+  /** An operator's retry of every pending or failed row of one client, in one statement; returns how many. */
+  retryClientDeliveries(clientId: string, now: number): Promise<number>;
   countDeliveries(): Promise<Record<DeliveryStatus, number>>;
 }
 

@@ -636,6 +636,25 @@ export const runStoreContract = (name: string, makeStore: () => Promise<Store>):
         assert.deepEqual([row?.id, row?.attempts, row?.nextAttemptAt, row?.retriedAt, row?.finishedAt], [a, 0, NOW + 100, NOW + 100, undefined]);
         assert.equal((await claim(store, 'w', NOW + 100))[0]?.id, a);
       });
+
+      test('retryDeliveries retries several rows all or none; retryClientDeliveries every pending or failed row of one client (issue 10 §7)', async (store) => {
+        const [a, b, c] = (await seedDeliveries(store, 3)) as [string, string, string];
+        await claim(store, 'w');
+        await store.markDeliveryFailed(a, 'w', NOW + 1, 'HTTP 400');
+        await store.rescheduleDelivery(b, 'w', NOW + 600, 'HTTP 503');
+        await store.markDelivered(c, 'w', NOW + 1);
+        const missing = randomUUID();
+        same(await store.retryDeliveries([a, b, c, missing], NOW + 5), { retried: 0, unknown: [c, missing] });
+        assert.equal((await store.listDeliveries({ status: 'failed', limit: 10 }))[0]?.id, a, 'nothing changed');
+        same(await store.retryDeliveries([a, b, a], NOW + 5), { retried: 2, unknown: [] });
+        const rows = new Map((await store.listDeliveries({ limit: 10 })).map((r) => [r.id, r]));
+        for (const id of [a, b]) same([rows.get(id)?.status, rows.get(id)?.attempts, rows.get(id)?.nextAttemptAt, rows.get(id)?.retriedAt], ['pending', 0, NOW + 5, NOW + 5]);
+        await store.markDeliveryFailed(a, 'w', NOW + 6, 'HTTP 400'); // no lease: nothing changes
+        const clientB = rows.get(b)?.clientId as string;
+        assert.equal(await store.retryClientDeliveries(clientB, NOW + 9), 1);
+        assert.equal((await store.listDeliveries({ limit: 10 })).find((r) => r.id === b)?.nextAttemptAt, NOW + 9);
+        assert.equal(await store.retryClientDeliveries(rows.get(c)?.clientId as string, NOW + 9), 0, 'a delivered row is not retried');
+      });
     });
 
     describe('access token denylist (RFC 7009 §2.1)', () => {
