@@ -127,27 +127,27 @@ describe('Back-Channel Logout 1.0 §2.8 and DESIGN.md "Back-channel delivery": r
     assert.match(metrics, /^signoff_backchannel_pending 0$/m);
   });
 
-  it('a hanging application: the ending (a sign-in past the session limit) returns at once; the attempt is abandoned at its timeout and retried', async () => {
+  it('a hanging application: the ending (a sign-in past the session limit) returns before the attempt is given up; the attempt is abandoned at its timeout and retried', async () => {
     const rx = await receiver((n) => (n === 1 ? 'hang' : 204));
     const op = await provider(
-      { clients: clientsWith({ web: rx.url }), session: { maxSessionsPerAccount: 1 }, backchannel: { attemptTimeout: '1s' } },
+      { clients: clientsWith({ web: rx.url }), session: { maxSessionsPerAccount: 1 }, backchannel: { attemptTimeout: '3s' } },
       { deliveries: { backoff: () => 50 } },
     );
     const first = await signInWeb(op);
-    const started = Date.now();
     await signInWeb(op); // a second browser: the limit ends the first session
-    const signInMs = Date.now() - started;
-    const [hung] = await rx.waitFor(1, 2000);
-    assert.ok(signInMs < 900, `the sign-in that ended a session took ${signInMs} ms, with the application hanging`);
-    const [, retried] = await rx.waitFor(2, 4000);
+    const signedInAt = Date.now();
+    // Ordering, not speed (issue 10 §9): had the sign-in waited for the application, it could
+    // only have been answered after the provider gave up on the hanging attempt.
+    const [hung, retried] = await rx.waitFor(2, 10_000);
     assert.ok(hung?.aborted, 'the provider hung up on the hanging attempt');
-    assert.ok((retried?.at ?? 0) - (hung?.at ?? 0) >= 950, 'the retry came after the 1 s attempt timeout');
+    assert.ok(signedInAt < (hung?.endedAt ?? 0), 'the sign-in that ended a session was answered while the application still hung');
+    assert.ok((retried?.at ?? 0) >= (hung?.endedAt ?? Infinity), 'the retry came after the attempt was given up');
     const rows = await eventually(async () => {
       const r = await deliveriesOf(op.provider, first.sessionId);
       return r[0]?.status === 'delivered' ? r : undefined;
     }, 'delivered');
     assert.equal(rows[0]?.reason, 'limit');
-    assert.match(rows[0]?.lastError ?? '', /^$|no response within 1000 ms/);
+    assert.match(rows[0]?.lastError ?? '', /^$|no response within 3000 ms/);
   });
 });
 
@@ -205,14 +205,16 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
       return 'custom';
     });
     let endlessBytes = 0;
+    // The endless body starts only once the healthy application has its notification: were the
+    // attempts made one after another, the healthy one would wait for this one's timeout.
     const endless = await receiver((_n, _req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.writeHead(200, { 'content-type': 'text/plain' }).flushHeaders();
       const chunk = Buffer.alloc(16 * 1024, 'x');
       const pump = () => {
         while (!res.destroyed && endlessBytes < 64 * 1024 * 1024 && res.write(chunk)) endlessBytes += chunk.length;
         if (!res.destroyed) res.once('drain', pump);
       };
-      pump();
+      void healthy.waitFor(1, 10_000).then(pump, pump);
       return 'custom';
     });
     const sockets = new Set<Socket>();
@@ -230,10 +232,8 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
     );
     const { sessionId } = await signInWeb(op);
     await joinClients(op.provider, sessionId, ['post', 'spa', 'consent']);
-    const ended = Date.now();
     await endAsAdmin(op.provider, sessionId);
-    const [ok] = await healthy.waitFor(1, 2000);
-    assert.ok((ok?.at ?? Infinity) - ended < 500, `the healthy application waited ${(ok?.at ?? 0) - ended} ms`);
+    const [ok] = await healthy.waitFor(1, 10_000);
     const rows = await eventually(async () => {
       const r = await deliveriesOf(op.provider, sessionId);
       return r.every((d) => d.attempts > 0 && d.leaseOwner === undefined) ? new Map(r.map((d) => [d.clientId, d])) : undefined;
@@ -244,8 +244,9 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
     assert.equal(rows.get('spa')?.status, 'pending', 'an unparseable answer is retried');
     assert.match(rows.get('spa')?.lastError ?? '', /^network error/);
     assert.equal(rows.get('consent')?.status, 'delivered', '200 with a body: the body is not needed');
-    await eventually(async () => (endless.received[0]?.endedAt ? true : undefined), 'the provider to hang up on the endless body');
+    const endlessEnded = await eventually(async () => endless.received[0]?.endedAt, 'the provider to hang up on the endless body');
     assert.ok(endlessBytes < 8 * 1024 * 1024, `read ${endlessBytes} bytes of an endless body`);
+    assert.ok((ok?.at ?? Infinity) <= endlessEnded, 'the healthy application was notified while the endless body was still being sent');
   });
 });
 
@@ -263,11 +264,14 @@ describe('an application that hangs holds at most its share of the delivery slot
     const { sessionId } = await signInWeb(op);
     await joinClients(op.provider, sessionId, ['post']);
     for (const id of hangingSessions) await endAsAdmin(op.provider, id);
-    const ended = Date.now();
     await endAsAdmin(op.provider, sessionId);
-    const [ok] = await healthy.waitFor(1, 2500);
-    assert.ok((ok?.at ?? Infinity) - ended < 1000, `the healthy application waited ${(ok?.at ?? 0) - ended} ms behind the hanging one`);
-    assert.ok(hanging.received.length <= 4, `the hanging application held ${hanging.received.length} attempts at once (share: 4)`);
+    const [ok] = await healthy.waitFor(1, 10_000);
+    // Ordering, not speed (issue 10 §9): with every slot held by the hanging application, the
+    // healthy one would get its turn only when the first hanging attempt was given up.
+    const okAt = ok?.at ?? Infinity;
+    assert.ok(hanging.received.every((r) => (r.endedAt ?? Infinity) > okAt), 'the healthy application was notified while every hanging attempt was still held');
+    const held = hanging.received.filter((r) => r.at <= okAt).length;
+    assert.ok(held <= 4, `the hanging application held ${held} attempts at once (share: 4)`);
   });
 });
 
