@@ -16,7 +16,10 @@ export interface DeliverySettings {
    */
   concurrencyPerClient: number;
   attemptTimeoutMs: number;
-  /** A row still undelivered this long after its ending (or an operator's retry) is marked failed. */
+  /**
+   * Retries go on this long after the ending (or an operator's retry), the last one at that time
+   * itself; a row whose attempt then fails is marked failed.
+   */
   giveUpAfterSeconds: number;
   /** How often the store is checked for rows other processes wrote (the CLI) or that became due. */
   pollIntervalMs: number;
