@@ -3,13 +3,14 @@ import type { Provider } from './provider.js';
 
 /**
  * Starts this process's back-channel delivery worker with the configured settings, attaches it
- * to the provider's outbox signal and returns how to stop it (waiting for attempts in flight).
+ * to the provider's outbox signal and returns how to stop it (waiting for attempts in flight at
+ * most `backchannel.shutdownGrace`, then releasing the rest; resolves to how many were released).
  */
 export const startDeliveries = (
   p: Provider,
   log: DeliveryLog,
   overrides: Pick<Partial<DeliveryWorkerDeps>, 'backoff' | 'send'> & { settings?: Partial<DeliveryWorkerDeps['settings']> } = {},
-): (() => Promise<void>) => {
+): (() => Promise<number>) => {
   const b = p.config.backchannel;
   const worker = new DeliveryWorker({
     store: p.store,
@@ -24,6 +25,7 @@ export const startDeliveries = (
       attemptTimeoutMs: b.attemptTimeout * 1000,
       giveUpAfterSeconds: b.giveUpAfter,
       pollIntervalMs: b.pollInterval * 1000,
+      shutdownGraceMs: b.shutdownGrace * 1000,
       allowPrivateNetworks: p.config.outbound.allowPrivateNetworks,
       ...overrides.settings,
     },
@@ -34,6 +36,6 @@ export const startDeliveries = (
   worker.start();
   return async () => {
     detach();
-    await worker.stop();
+    return worker.stop();
   };
 };

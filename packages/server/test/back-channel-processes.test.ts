@@ -163,9 +163,108 @@ describe('Every ending reason delivers (issue 5): `signoff users disable`, and f
     const retried = await signoff(['deliveries', 'retry', failed[0]?.id as string, '--config', s.config], dir);
     assert.equal(retried.code, 0, retried.stderr);
     await refusing.waitFor(2, 5000);
-    assert.equal((await signoff(['deliveries', 'retry', 'no-such-id', '--config', s.config], dir)).code, 2);
+    const unknown = await signoff(['deliveries', 'retry', 'no-such-id', '--config', s.config], dir);
+    assert.equal(unknown.code, 1, 'an unknown id is a runtime failure, not a usage error (issue 10 §8)');
+    assert.match(unknown.stderr, /no pending or failed delivery "no-such-id"/);
     assert.equal((await signoff(['deliveries', 'list', '--status', 'lost', '--config', s.config], dir)).code, 2);
     op.child.kill('SIGTERM');
     await op.exited;
+  });
+});
+
+describe('issue 10 §7: SIGTERM waits for back-channel attempts at most backchannel.shutdownGrace', () => {
+  it('an attempt to a hanging application is cut off after the grace, its row released (due now, the attempt not counted) and logged; the next start delivers it', async () => {
+    let hanging = true;
+    const rx = await receiver(() => (hanging ? 'hang' : 204));
+    // An attempt timeout far past any container's grace period: only the shutdown grace can end the wait.
+    const s = await setUp('shutdown-grace', { web: rx.url }, { backchannel: { attemptTimeout: '60s', shutdownGrace: '1s' } });
+    const op = await startSignoff(s.config, s.port, dir);
+    await signInAlice(s.base);
+    const ended = await signoff(['sessions', 'end', '--user', 'alice', '--config', s.config], dir);
+    assert.equal(ended.code, 0, ended.stderr);
+    await rx.waitFor(1, 10_000);
+    const [held] = await rows(s);
+    assert.deepEqual([held?.status, held?.attempts, typeof held?.leaseOwner], ['pending', 1, 'string'], 'the attempt is in flight, leased');
+    op.child.kill('SIGTERM');
+    // Not a speed limit: without the grace the provider waits for the 60 s attempt timeout.
+    const exited = await Promise.race([op.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref())]);
+    assert.ok(exited, 'the provider exited before the attempt timeout');
+    assert.equal(op.child.exitCode, 0, op.stderr());
+    const exitedAt = Date.now() / 1000;
+    assert.equal(rx.received[0]?.aborted, true, 'the provider hung up on the hanging application');
+    const [released] = await rows(s);
+    assert.deepEqual(
+      [released?.status, released?.leaseOwner, released?.leaseUntil, released?.attempts, released?.lastError],
+      ['pending', undefined, undefined, 0, undefined],
+      'the lease is released and the cut-off attempt is neither counted nor held against the application',
+    );
+    assert.ok((released?.nextAttemptAt ?? Infinity) <= exitedAt, 'the row is due at once');
+    const log = op.stdout().split('\n').filter((l) => l.includes('shutdown grace ran out')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(log.map((l) => l.released), [1], `one log line naming how many were released:\n${op.stdout()}`);
+    hanging = false;
+    const again = await startSignoff(s.config, s.port, dir);
+    await rx.waitFor(2, 10_000);
+    const [delivered] = await eventually(async () => {
+      const r = await rows(s);
+      return r[0]?.status === 'delivered' ? r : undefined;
+    }, 'the released row delivered by the next start');
+    assert.equal(delivered?.attempts, 1);
+    again.child.kill('SIGTERM');
+    await again.exited;
+  });
+});
+
+describe('issue 10 §7, §8: `signoff deliveries retry` takes several ids, or --all --client ID', () => {
+  it('retries several ids at once (all or none: an unknown id exits 1 naming it and changes nothing), every pending or failed row of a client with --all --client, and refuses malformed requests with exit 2', async () => {
+    const s = await setUp('retry-cli', { web: 'http://127.0.0.1:9/bcl', spa: 'http://127.0.0.1:9/bcl' });
+    assert.equal((await signoff(['deliveries', 'list', '--config', s.config], dir)).code, 0); // seeds the configured users and clients
+    const alice = await s.store.accountByUsername('alice');
+    assert.ok(alice);
+    for (let i = 0; i < 3; i++) {
+      const browserId = randomUUID();
+      await s.store.insertBrowser({ id: browserId, secretHash: randomUUID(), createdAt: 1 });
+      const session = sampleSession(browserId, alice.id, { createdAt: Math.floor(Date.now() / 1000), idleExpiresAt: 2e9, absoluteExpiresAt: 2e9 });
+      await s.store.insertSession(session);
+      for (const clientId of ['web', 'spa']) await s.store.upsertParticipant({ sessionId: session.id, clientId, sid: randomUUID(), firstAuthAt: 1, lastAuthAt: 1, lastSeenAt: 1 });
+    }
+    await endSessions({ sessions: s.store, clock: systemClock }, { accountId: alice.id }, 'admin', 'admin:test');
+    // As a worker would leave them: one of each client failed, the rest waiting an hour for a retry.
+    const now = Date.now() / 1000;
+    const claimed = await s.store.claimDeliveries({ owner: 'w', now, leaseSeconds: 30, limit: 10 });
+    assert.equal(claimed.length, 6);
+    const [web1, web2, web3] = claimed.filter((d) => d.clientId === 'web').map((d) => d.id) as [string, string, string];
+    const [spa1, spa2, spa3] = claimed.filter((d) => d.clientId === 'spa').map((d) => d.id) as [string, string, string];
+    await s.store.markDeliveryFailed(web1, 'w', Math.floor(now), 'HTTP 400');
+    await s.store.markDeliveryFailed(spa1, 'w', Math.floor(now), 'HTTP 400');
+    for (const id of [web2, web3, spa2, spa3]) await s.store.rescheduleDelivery(id, 'w', now + 3600, 'HTTP 503');
+    const byId = async () => new Map((await rows(s)).map((d) => [d.id, d]));
+    const isDueNow = (d: LogoutDelivery | undefined, at: number) => d?.status === 'pending' && d.attempts === 0 && d.nextAttemptAt >= at - 1 && d.nextAttemptAt <= Date.now() / 1000;
+
+    const before = Date.now() / 1000;
+    const two = await signoff(['deliveries', 'retry', web1, web2, '--config', s.config], dir);
+    assert.equal(two.code, 0, two.stderr);
+    let r = await byId();
+    assert.ok(isDueNow(r.get(web1), before) && isDueNow(r.get(web2), before), 'both named rows are due now, attempts restarted');
+    assert.equal(r.get(web3)?.nextAttemptAt, now + 3600, 'a row not named is untouched');
+
+    const mixed = await signoff(['deliveries', 'retry', spa1, 'no-such-id', '--config', s.config], dir);
+    assert.equal(mixed.code, 1, 'an unknown id is a runtime failure (exit 1), not a usage error');
+    assert.match(mixed.stderr, /no pending or failed delivery "no-such-id"; nothing was retried/);
+    assert.equal((await byId()).get(spa1)?.status, 'failed', 'all or none: the known id was not retried either');
+
+    const allSpa = await signoff(['deliveries', 'retry', '--all', '--client', 'spa', '--config', s.config], dir);
+    assert.equal(allSpa.code, 0, allSpa.stderr);
+    assert.match(allSpa.stdout, /3 deliveries of client spa due now/);
+    r = await byId();
+    for (const id of [spa1, spa2, spa3]) assert.ok(isDueNow(r.get(id), before), `spa row ${id} is due now`);
+    assert.equal(r.get(web3)?.nextAttemptAt, now + 3600, "another client's rows are untouched");
+
+    const nobody = await signoff(['deliveries', 'retry', '--all', '--client', 'nobody', '--config', s.config], dir);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /no client "nobody"/);
+    for (const args of [['retry'], ['retry', '--all'], ['retry', '--client', 'spa'], ['retry', web1, '--all', '--client', 'spa']]) {
+      const bad = await signoff(['deliveries', ...args, '--config', s.config], dir);
+      assert.equal(bad.code, 2, `deliveries ${args.join(' ')} is a usage error`);
+    }
   });
 });

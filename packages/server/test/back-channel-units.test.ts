@@ -8,8 +8,9 @@ import { describe, it } from 'node:test';
 import { parseClientMetadata } from '../src/clients/metadata.js';
 import { parseConfig } from '../src/config/schema.js';
 import { MAX_RETRY_MS, retryDelayMs } from '../src/logout/back-channel/backoff.js';
-import { classifyStatus } from '../src/logout/back-channel/send.js';
+import { classifyStatus, sendLogoutToken } from '../src/logout/back-channel/send.js';
 import { isPrivateAddress } from '../src/logout/back-channel/ssrf.js';
+import { eventually, startReceiver } from './helpers/receiver.js';
 
 const client = (backchannel_logout_uri: unknown) => ({ client_id: 'app', redirect_uris: ['https://app.example/cb'], backchannel_logout_uri });
 
@@ -37,7 +38,7 @@ describe('Back-Channel Logout 1.0 §2.2: backchannel_logout_uri at registration'
 describe('configuration: backchannel.* (README "Configuration")', () => {
   const base = { issuer: 'https://id.example' };
   it('has documented defaults', () => {
-    assert.deepEqual({ ...parseConfig(base).backchannel }, { concurrency: 64, concurrencyPerClient: 32, attemptTimeout: 5, giveUpAfter: 86400, pollInterval: 1 });
+    assert.deepEqual({ ...parseConfig(base).backchannel }, { concurrency: 64, concurrencyPerClient: 32, attemptTimeout: 5, giveUpAfter: 86400, pollInterval: 1, shutdownGrace: 5 });
   });
   for (const [value, key] of [
     [{ concurrency: 0 }, 'backchannel.concurrency'],
@@ -46,6 +47,7 @@ describe('configuration: backchannel.* (README "Configuration")', () => {
     [{ attemptTimeout: '2m' }, 'backchannel.attemptTimeout'],
     [{ giveUpAfter: -1 }, 'backchannel.giveUpAfter'],
     [{ pollInterval: '1x' }, 'backchannel.pollInterval'],
+    [{ shutdownGrace: 'later' }, 'backchannel.shutdownGrace'],
     [{ retries: 3 }, 'backchannel.retries'],
   ] as const) {
     it(`refuses ${JSON.stringify(value)}, naming ${key}`, () => {
@@ -110,5 +112,23 @@ describe('Back-Channel Logout 1.0 §2.8: what an answer means', () => {
     const outcome = classifyStatus(400, `{"error":"invalid_request"}\n\u0000${'x'.repeat(500)}`);
     assert.equal(outcome.kind, 'failed');
     assert.ok(outcome.kind === 'failed' && outcome.error.startsWith('HTTP 400: {"error":"invalid_request"} x') && outcome.error.length <= 210);
+  });
+});
+
+describe('a shutdown cuts attempts off (issue 10 §7: backchannel.shutdownGrace)', () => {
+  it('aborting an attempt to a hanging application ends it at once with the outcome "aborted" and hangs up', async () => {
+    const rx = await startReceiver(() => 'hang');
+    try {
+      const controller = new AbortController();
+      const outcome = sendLogoutToken(rx.url, 'token', { timeoutMs: 60_000, allowPrivateNetworks: true, signal: controller.signal });
+      await rx.waitFor(1);
+      controller.abort();
+      assert.deepEqual(await outcome, { kind: 'aborted' });
+      await eventually(async () => (rx.received[0]?.aborted && rx.received[0].endedAt !== undefined ? true : undefined), 'the connection closed');
+      assert.deepEqual(await sendLogoutToken(rx.url, 'token', { timeoutMs: 60_000, allowPrivateNetworks: true, signal: controller.signal }), { kind: 'aborted' }, 'an aborted signal sends nothing');
+      assert.equal(rx.received.length, 1);
+    } finally {
+      await rx.close();
+    }
   });
 });

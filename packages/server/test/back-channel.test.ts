@@ -127,27 +127,27 @@ describe('Back-Channel Logout 1.0 §2.8 and DESIGN.md "Back-channel delivery": r
     assert.match(metrics, /^signoff_backchannel_pending 0$/m);
   });
 
-  it('a hanging application: the ending (a sign-in past the session limit) returns at once; the attempt is abandoned at its timeout and retried', async () => {
+  it('a hanging application: the ending (a sign-in past the session limit) returns before the attempt is given up; the attempt is abandoned at its timeout and retried', async () => {
     const rx = await receiver((n) => (n === 1 ? 'hang' : 204));
     const op = await provider(
-      { clients: clientsWith({ web: rx.url }), session: { maxSessionsPerAccount: 1 }, backchannel: { attemptTimeout: '1s' } },
+      { clients: clientsWith({ web: rx.url }), session: { maxSessionsPerAccount: 1 }, backchannel: { attemptTimeout: '3s' } },
       { deliveries: { backoff: () => 50 } },
     );
     const first = await signInWeb(op);
-    const started = Date.now();
     await signInWeb(op); // a second browser: the limit ends the first session
-    const signInMs = Date.now() - started;
-    const [hung] = await rx.waitFor(1, 2000);
-    assert.ok(signInMs < 900, `the sign-in that ended a session took ${signInMs} ms, with the application hanging`);
-    const [, retried] = await rx.waitFor(2, 4000);
+    const signedInAt = Date.now();
+    // Ordering, not speed (issue 10 §9): had the sign-in waited for the application, it could
+    // only have been answered after the provider gave up on the hanging attempt.
+    const [hung, retried] = await rx.waitFor(2, 10_000);
     assert.ok(hung?.aborted, 'the provider hung up on the hanging attempt');
-    assert.ok((retried?.at ?? 0) - (hung?.at ?? 0) >= 950, 'the retry came after the 1 s attempt timeout');
+    assert.ok(signedInAt < (hung?.endedAt ?? 0), 'the sign-in that ended a session was answered while the application still hung');
+    assert.ok((retried?.at ?? 0) >= (hung?.endedAt ?? Infinity), 'the retry came after the attempt was given up');
     const rows = await eventually(async () => {
       const r = await deliveriesOf(op.provider, first.sessionId);
       return r[0]?.status === 'delivered' ? r : undefined;
     }, 'delivered');
     assert.equal(rows[0]?.reason, 'limit');
-    assert.match(rows[0]?.lastError ?? '', /^$|no response within 1000 ms/);
+    assert.match(rows[0]?.lastError ?? '', /^$|no response within 3000 ms/);
   });
 });
 
@@ -157,7 +157,7 @@ describe('Back-Channel Logout 1.0 §2.8: a terminal answer is kept as failed, co
     const op = await provider({ clients: clientsWith({ web: rx.url }) });
     const lines: { obj: Record<string, unknown>; msg: string }[] = [];
     const stop = startDeliveries(op.provider, { warn: (obj, msg) => lines.push({ obj: obj as Record<string, unknown>, msg }), error: () => {} });
-    cleanups.push(stop);
+    cleanups.push(async () => void (await stop()));
     const { sessionId } = await signInWeb(op);
     await endAsAdmin(op.provider, sessionId);
     await rx.waitFor(1);
@@ -227,14 +227,16 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
       return 'custom';
     });
     let endlessBytes = 0;
+    // The endless body starts only once the healthy application has its notification: were the
+    // attempts made one after another, the healthy one would wait for this one's timeout.
     const endless = await receiver((_n, _req, res) => {
-      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.writeHead(200, { 'content-type': 'text/plain' }).flushHeaders();
       const chunk = Buffer.alloc(16 * 1024, 'x');
       const pump = () => {
         while (!res.destroyed && endlessBytes < 64 * 1024 * 1024 && res.write(chunk)) endlessBytes += chunk.length;
         if (!res.destroyed) res.once('drain', pump);
       };
-      pump();
+      void healthy.waitFor(1, 10_000).then(pump, pump);
       return 'custom';
     });
     const sockets = new Set<Socket>();
@@ -252,10 +254,8 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
     );
     const { sessionId } = await signInWeb(op);
     await joinClients(op.provider, sessionId, ['post', 'spa', 'consent']);
-    const ended = Date.now();
     await endAsAdmin(op.provider, sessionId);
-    const [ok] = await healthy.waitFor(1, 2000);
-    assert.ok((ok?.at ?? Infinity) - ended < 500, `the healthy application waited ${(ok?.at ?? 0) - ended} ms`);
+    const [ok] = await healthy.waitFor(1, 10_000);
     const rows = await eventually(async () => {
       const r = await deliveriesOf(op.provider, sessionId);
       return r.every((d) => d.attempts > 0 && d.leaseOwner === undefined) ? new Map(r.map((d) => [d.clientId, d])) : undefined;
@@ -266,8 +266,9 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
     assert.equal(rows.get('spa')?.status, 'pending', 'an unparseable answer is retried');
     assert.match(rows.get('spa')?.lastError ?? '', /^network error/);
     assert.equal(rows.get('consent')?.status, 'delivered', '200 with a body: the body is not needed');
-    await eventually(async () => (endless.received[0]?.endedAt ? true : undefined), 'the provider to hang up on the endless body');
+    const endlessEnded = await eventually(async () => endless.received[0]?.endedAt, 'the provider to hang up on the endless body');
     assert.ok(endlessBytes < 8 * 1024 * 1024, `read ${endlessBytes} bytes of an endless body`);
+    assert.ok((ok?.at ?? Infinity) <= endlessEnded, 'the healthy application was notified while the endless body was still being sent');
   });
 });
 
@@ -285,11 +286,14 @@ describe('an application that hangs holds at most its share of the delivery slot
     const { sessionId } = await signInWeb(op);
     await joinClients(op.provider, sessionId, ['post']);
     for (const id of hangingSessions) await endAsAdmin(op.provider, id);
-    const ended = Date.now();
     await endAsAdmin(op.provider, sessionId);
-    const [ok] = await healthy.waitFor(1, 2500);
-    assert.ok((ok?.at ?? Infinity) - ended < 1000, `the healthy application waited ${(ok?.at ?? 0) - ended} ms behind the hanging one`);
-    assert.ok(hanging.received.length <= 4, `the hanging application held ${hanging.received.length} attempts at once (share: 4)`);
+    const [ok] = await healthy.waitFor(1, 10_000);
+    // Ordering, not speed (issue 10 §9): with every slot held by the hanging application, the
+    // healthy one would get its turn only when the first hanging attempt was given up.
+    const okAt = ok?.at ?? Infinity;
+    assert.ok(hanging.received.every((r) => (r.endedAt ?? Infinity) > okAt), 'the healthy application was notified while every hanging attempt was still held');
+    const held = hanging.received.filter((r) => r.at <= okAt).length;
+    assert.ok(held <= 4, `the hanging application held ${held} attempts at once (share: 4)`);
   });
 });
 
@@ -309,5 +313,67 @@ describe('Every ending reason delivers (issue 5): expiry through the sweeper', (
       return rows[0]?.status === 'delivered' ? rows : undefined;
     }, 'delivered');
     assert.equal(row?.reason, 'expired_idle');
+  });
+});
+
+describe('backchannel.giveUpAfter (issue 10 §7, §9): retries go on until the give-up time itself', () => {
+  it('a retry the backoff would put past the give-up time is made at that time; the row is failed only by an attempt at or after it, with the real time in its reason', async () => {
+    const clock = new ManualClock();
+    const rx = await receiver(() => 503);
+    const op = await provider({ clients: clientsWith({ web: rx.url }), backchannel: { giveUpAfter: '30s' } }, { clock, deliveries: { backoff: () => 20_000 } });
+    const { sessionId } = await signInWeb(op);
+    await endAsAdmin(op.provider, sessionId);
+    /** The row once the worker has recorded its `n`th attempt. */
+    const afterAttempt = (n: number) =>
+      eventually(async () => {
+        const [row] = await deliveriesOf(op.provider, sessionId);
+        return row && row.attempts === n && row.leaseOwner === undefined && row.lastError !== undefined ? row : undefined;
+      }, `attempt ${n} recorded`);
+    const first = await afterAttempt(1);
+    const giveUpAt = first.createdAt + 30;
+    assert.equal(first.status, 'pending');
+    clock.advance(first.nextAttemptAt - clock.nowMs() / 1000 + 0.001); // 20 s in: the next backoff (20 s) would pass the give-up time
+    op.provider.outbox.wake();
+    const second = await afterAttempt(2);
+    assert.equal(second.status, 'pending', 'not failed while the give-up time is 10 s away');
+    assert.equal(second.nextAttemptAt, giveUpAt, 'the last retry is scheduled at the give-up time itself');
+    clock.advance(giveUpAt - clock.nowMs() / 1000 + 0.001);
+    op.provider.outbox.wake();
+    const last = await eventually(async () => {
+      const [row] = await deliveriesOf(op.provider, sessionId);
+      return row?.status === 'failed' ? row : undefined;
+    }, 'the row failed after the attempt at the give-up time');
+    assert.equal(last.attempts, 3);
+    assert.equal(rx.received.length, 3);
+    assert.match(last.lastError ?? '', /^gave up after 3 attempt\(s\) over 30 s \(backchannel\.giveUpAfter 30 s\); last: HTTP 503$/);
+  });
+});
+
+describe('an application back from an outage (issue 10 §7): the first success brings its other notifications forward', () => {
+  it('five notifications refused with 503 wait 10 min in backoff; after the application answers one, the other five go at once', async () => {
+    const rx = await receiver((n) => (n <= 5 ? 503 : 204)); // down for the first five requests, then back
+    const op = await provider({ clients: clientsWith({ web: rx.url }) }, { deliveries: { backoff: () => 600_000 } });
+    for (let i = 0; i < 5; i++) await signInWeb(op);
+    const alice = await op.provider.store.accountByUsername('alice');
+    assert.ok(alice);
+    await endSessions({ sessions: op.provider.store, clock: op.provider.clock, wake: op.provider.outbox.wake }, { accountId: alice.id }, 'admin', 'admin:test');
+    const waiting = await eventually(async () => {
+      const r = await op.provider.store.listDeliveries({ limit: 100 });
+      return r.length === 5 && r.every((d) => d.attempts === 1 && d.leaseOwner === undefined && d.lastError === 'HTTP 503') ? r : undefined;
+    }, 'five refused first attempts');
+    const before = new Map(waiting.map((d) => [d.id, d.nextAttemptAt]));
+    for (const at of before.values()) assert.ok(at > Date.now() / 1000 + 500, 'each waits about 10 min in backoff');
+    // The application is back: the next notification (another session ending) is its first success.
+    const { sessionId } = await signInWeb(op);
+    await endAsAdmin(op.provider, sessionId);
+    const done = await eventually(async () => {
+      const r = await op.provider.store.listDeliveries({ limit: 100 });
+      return r.length === 6 && r.every((d) => d.status === 'delivered') ? r : undefined;
+    }, 'all six delivered without waiting for the backoff');
+    for (const d of done.filter((x) => before.has(x.id))) {
+      assert.equal(d.attempts, 2);
+      assert.ok((d.finishedAt ?? Infinity) < (before.get(d.id) ?? 0), 'delivered before its backoff would have allowed');
+    }
+    assert.equal(rx.received.length, 11);
   });
 });

@@ -1,17 +1,23 @@
 import type { DeliveryStatus } from '../store/types.js';
 import { nowSeconds } from '../clock.js';
 import { CONFIG_OPTION, UsageError, limitOf, parse, table, usageExit } from './args.js';
+import type { Provider } from '../provider.js';
 import { iso, withProvider } from './store.js';
 
 export const DELIVERIES_USAGE = `Usage:
   signoff deliveries list [--status pending|failed|delivered] [--limit N] [--json] [--config FILE]
-  signoff deliveries retry DELIVERY_ID [--config FILE]
+  signoff deliveries retry DELIVERY_ID... [--config FILE]
+  signoff deliveries retry --all --client CLIENT_ID [--config FILE]
 
 Back-channel logout notifications owed to applications, oldest first. A failed one is kept with
-its reason until an operator retries it; retry makes it due now and restarts its give-up time
-(the running provider picks it up within its backchannel.pollInterval).`;
+its reason until an operator retries it; retry makes it due now and restarts its attempts and
+give-up time (the running provider picks it up within its backchannel.pollInterval). Several ids
+are retried all or none: an id that is not a pending or failed delivery fails the command (exit
+1) and nothing changes. --all --client retries every pending or failed delivery of one client.`;
 
-const OPTIONS = { ...CONFIG_OPTION, status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } as const;
+const OPTIONS = {
+  ...CONFIG_OPTION, status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' }, all: { type: 'boolean' }, client: { type: 'string' },
+} as const;
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'failed', 'delivered'];
 
 const statusOf = (raw: string | undefined): DeliveryStatus | undefined => {
@@ -20,23 +26,49 @@ const statusOf = (raw: string | undefined): DeliveryStatus | undefined => {
   return raw as DeliveryStatus;
 };
 
+/** What `retry` was asked for: named rows, or every row of one client. */
+type RetryTarget = { ids: string[] } | { clientId: string };
+
+const retryTargetOf = (ids: string[], all: boolean | undefined, clientId: string | undefined): RetryTarget => {
+  if (all) {
+    if (clientId === undefined) throw new UsageError('--all needs --client CLIENT_ID (every pending or failed delivery of that client)');
+    if (ids.length > 0) throw new UsageError('give either DELIVERY_IDs or --all --client CLIENT_ID, not both');
+    return { clientId };
+  }
+  if (clientId !== undefined) throw new UsageError('--client goes with --all: signoff deliveries retry --all --client CLIENT_ID');
+  if (ids.length === 0) throw new UsageError('a DELIVERY_ID (or --all --client CLIENT_ID) is required');
+  return { ids };
+};
+
+/** Runs a retry. An id or client that does not exist is a runtime failure (exit 1), not a usage error. */
+const retry = async (p: Provider, target: RetryTarget): Promise<number> => {
+  const now = nowSeconds(p.clock);
+  if ('clientId' in target) {
+    const n = await p.store.retryClientDeliveries(target.clientId, now);
+    if (n === 0 && !(await p.store.clientById(target.clientId))) throw new Error(`no client "${target.clientId}"`);
+    console.log(n === 0 ? `client ${target.clientId} has no pending or failed deliveries` : `${n} deliver${n === 1 ? 'y' : 'ies'} of client ${target.clientId} due now`);
+    return 0;
+  }
+  const { retried, unknown } = await p.store.retryDeliveries(target.ids, now);
+  if (unknown.length > 0) {
+    throw new Error(`no pending or failed deliver${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map((id) => `"${id}"`).join(', ')}; nothing was retried`);
+  }
+  console.log(target.ids.length === 1 ? `delivery ${target.ids[0] as string} is due now` : `${retried} deliveries are due now`);
+  return 0;
+};
+
 export const deliveriesCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
-  const [action, id] = positionals;
+  const [action, ...ids] = positionals;
   const usage = usageExit(values.help, action, DELIVERIES_USAGE);
   if (usage !== undefined) return usage;
   if (action !== 'list' && action !== 'retry') throw new UsageError(`unknown action "deliveries ${action}"\n\n${DELIVERIES_USAGE}`);
   const status = statusOf(values.status);
   const limit = limitOf(values.limit);
-  if (action === 'retry' && !id) throw new UsageError('a DELIVERY_ID is required');
+  if (action === 'list' && (ids.length > 0 || values.all || values.client !== undefined)) throw new UsageError('deliveries list takes no ids, --all or --client');
+  const target = action === 'retry' ? retryTargetOf(ids, values.all, values.client) : undefined;
   return withProvider(values.config, async (p) => {
-    if (action === 'retry') {
-      if (!(await p.store.retryDelivery(id as string, nowSeconds(p.clock)))) {
-        throw new UsageError(`no pending or failed delivery "${id as string}"`);
-      }
-      console.log(`delivery ${id as string} is due now`);
-      return 0;
-    }
+    if (target) return retry(p, target);
     const rows = await p.store.listDeliveries({ status, limit });
     if (values.json) {
       console.log(JSON.stringify(rows, null, 2));

@@ -37,10 +37,11 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
     app.log.info({ signal }, 'shutting down');
     stopHousekeeping();
     // Requests in flight get a few seconds; then connections a browser keeps open are closed too.
+    // Meanwhile back-channel attempts get backchannel.shutdownGrace, then their rows are released
+    // for another instance or the next start: both drains together fit a container's grace period.
     const force = setTimeout(() => app.server.closeAllConnections(), 5000);
-    await app.close();
-    clearTimeout(force);
-    await stopDeliveries();
+    const released = stopDeliveries().catch((err: unknown) => app.log.error({ err }, 'releasing back-channel deliveries at shutdown failed; their leases lapse instead'));
+    await Promise.all([app.close().finally(() => clearTimeout(force)), released]);
     await provider.store.close();
     process.exit(0);
   };

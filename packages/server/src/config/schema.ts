@@ -83,8 +83,9 @@ const rawSchema = object({
   interactionTtl: duration('10m'),
   outbound: object({ allowPrivateNetworks: optional(boolean()) }),
   // Back-Channel Logout delivery (README "Sessions and sign-off"): attempts in flight per
-  // process, the timeout of one attempt, when an undelivered notification is marked failed, and
-  // how often the outbox is checked for rows other processes (the CLI) wrote.
+  // process, the timeout of one attempt, when an undelivered notification is marked failed, how
+  // often the outbox is checked for rows other processes (the CLI) wrote, and how long a
+  // shutdown waits for attempts in flight.
   backchannel: object({
     // Enough that a few applications that hang (each attempt held up to attemptTimeout) leave room for the rest.
     concurrency: integer({ default: 64, min: 1, max: 1000 }),
@@ -93,6 +94,9 @@ const rawSchema = object({
     attemptTimeout: duration('5s'),
     giveUpAfter: duration('24h'),
     pollInterval: duration('1s'),
+    // On SIGTERM, attempts in flight get this long; the rest are cut off and their rows handed
+    // back at once, so the drain fits Docker's 10 s and Kubernetes' 30 s grace periods.
+    shutdownGrace: duration('5s'),
   }),
   clients: array((v, k) => {
     const parsed = parseClientMetadata(v, k);

@@ -222,8 +222,27 @@ export interface DeliveryStore {
   markDelivered(id: string, owner: string, at: number): Promise<boolean>;
   rescheduleDelivery(id: string, owner: string, nextAttemptAt: number, error: string): Promise<boolean>;
   markDeliveryFailed(id: string, owner: string, at: number, error: string): Promise<boolean>;
+  /**
+   * Hands back every pending row `owner` holds (a shutdown cut its attempts off), in one
+   * statement: lease cleared, due at `now` at the latest, the cut-off attempt not counted.
+   * Returns how many rows were released.
+   */
+  releaseDeliveries(owner: string, now: number): Promise<number>;
+  /**
+   * Makes every pending row of `clientId` that waits for a later retry due at `now`, in one
+   * statement (its application answered again: the backoff no longer has a reason). Returns how
+   * many rows were brought forward.
+   */
+  bringDeliveriesForward(clientId: string, now: number): Promise<number>;
   /** An operator's retry: a failed or pending row becomes due now, its attempt count and give-up window restart. */
   retryDelivery(id: string, now: number): Promise<boolean>;
+  /**
+   * An operator's retry of several rows, all or none, in one statement: when one of `ids` is not
+   * a pending or failed row nothing changes and `unknown` names those ids.
+   */
+  retryDeliveries(ids: readonly string[], now: number): Promise<{ retried: number; unknown: string[] }>;
+  /** An operator's retry of every pending or failed row of one client, in one statement; returns how many. */
+  retryClientDeliveries(clientId: string, now: number): Promise<number>;
   countDeliveries(): Promise<Record<DeliveryStatus, number>>;
 }
 

@@ -52,21 +52,25 @@ export interface RunningSignoff {
   child: ChildProcess;
   exited: Promise<void>;
   stderr(): string;
+  /** The log lines (JSON, one per line) written so far. */
+  stdout(): string;
 }
 
 /** Runs `signoff start --config FILE --port N` and resolves once it listens. */
 export const startSignoff = (config: string, port: number, cwd: string): Promise<RunningSignoff> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--config', config, '--port', String(port)], { cwd, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', '--config', config, '--port', String(port)], { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stderr = '';
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     const exited = new Promise<void>((res) => child.on('exit', () => (children.delete(child), res())));
     const timer = setTimeout(() => reject(new Error(`signoff start did not listen in time:\n${stderr}`)), 20_000);
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
       if (/listening on/.test(stderr)) {
         clearTimeout(timer);
-        resolve({ child, exited, stderr: () => stderr });
+        resolve({ child, exited, stderr: () => stderr, stdout: () => stdout });
       }
     });
     void exited.then(() => {

@@ -590,6 +590,40 @@ export const runStoreContract = (name: string, makeStore: () => Promise<Store>):
         same((await store.listDeliveries({ status: 'failed', limit: 10 })).map((r) => r.id), [c]);
       });
 
+      test('bringDeliveriesForward makes the rows of one client waiting for a later retry due now, and no others (issue 10 §7)', async (store) => {
+        const [a, c] = (await seedDeliveries(store, 2)) as [string, string];
+        const clientA = (await store.listDeliveries({ limit: 10 })).find((r) => r.id === a)?.clientId as string;
+        // b: a second row for a's client, from another session's ending.
+        const { session } = await seedSession(store);
+        await store.upsertParticipant({ sessionId: session.id, clientId: clientA, sid: `sid-${randomUUID()}`, firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+        await store.endSessions({ sessionId: session.id }, { reason: 'logout', actor: 'user', at: NOW });
+        const [b] = (await store.listDeliveries({ sessionId: session.id, limit: 10 })).map((r) => r.id) as [string];
+        await claim(store, 'w');
+        for (const id of [a, b, c]) await store.rescheduleDelivery(id, 'w', NOW + 600, 'HTTP 503');
+        assert.equal(await store.bringDeliveriesForward(clientA, NOW + 10), 2, 'one statement for every waiting row of the client');
+        const after = new Map((await store.listDeliveries({ limit: 10 })).map((r) => [r.id, r]));
+        assert.deepEqual([after.get(a)?.nextAttemptAt, after.get(b)?.nextAttemptAt, after.get(a)?.attempts, after.get(c)?.nextAttemptAt], [NOW + 10, NOW + 10, 1, NOW + 600]);
+        assert.equal(await store.bringDeliveriesForward(clientA, NOW + 10), 0, 'rows already due are left as they are');
+        assert.equal(await store.bringDeliveriesForward(randomUUID(), NOW + 10), 0);
+      });
+
+      test('releaseDeliveries hands back the rows one owner holds: lease cleared, due now, the attempt not counted (issue 10 §7)', async (store) => {
+        const [a, b, c] = (await seedDeliveries(store, 3)) as [string, string, string];
+        await claim(store, 'stopping', NOW, 2);
+        const held = (await store.listDeliveries({ limit: 10 })).filter((r) => r.leaseOwner === 'stopping').map((r) => r.id);
+        assert.equal(held.length, 2);
+        const other = await claim(store, 'other');
+        assert.equal(other.length, 1);
+        await store.markDelivered(held[1] as string, 'stopping', NOW + 1);
+        assert.equal(await store.releaseDeliveries('stopping', NOW + 2), 1, 'only the pending row it still holds');
+        const rows = new Map((await store.listDeliveries({ limit: 10 })).map((r) => [r.id, r]));
+        const released = rows.get(held[0] as string);
+        assert.deepEqual([released?.status, released?.leaseOwner, released?.leaseUntil, released?.attempts, released?.nextAttemptAt], ['pending', undefined, undefined, 0, NOW]);
+        assert.equal(rows.get(other[0]?.id as string)?.leaseOwner, 'other', 'another owner\'s lease is untouched');
+        assert.equal((await claim(store, 'next', NOW + 2)).map((r) => r.id).join(), held[0], 'claimable at once');
+        assert.ok([a, b, c].includes(held[0] as string));
+      });
+
       test('retryDelivery makes a failed row due now and restarts its attempts; a delivered row stays delivered', async (store) => {
         const [a, b] = (await seedDeliveries(store, 2)) as [string, string];
         await claim(store, 'w');
@@ -601,6 +635,25 @@ export const runStoreContract = (name: string, makeStore: () => Promise<Store>):
         const [row] = await store.listDeliveries({ status: 'pending', limit: 10 });
         assert.deepEqual([row?.id, row?.attempts, row?.nextAttemptAt, row?.retriedAt, row?.finishedAt], [a, 0, NOW + 100, NOW + 100, undefined]);
         assert.equal((await claim(store, 'w', NOW + 100))[0]?.id, a);
+      });
+
+      test('retryDeliveries retries several rows all or none; retryClientDeliveries every pending or failed row of one client (issue 10 §7)', async (store) => {
+        const [a, b, c] = (await seedDeliveries(store, 3)) as [string, string, string];
+        await claim(store, 'w');
+        await store.markDeliveryFailed(a, 'w', NOW + 1, 'HTTP 400');
+        await store.rescheduleDelivery(b, 'w', NOW + 600, 'HTTP 503');
+        await store.markDelivered(c, 'w', NOW + 1);
+        const missing = randomUUID();
+        same(await store.retryDeliveries([a, b, c, missing], NOW + 5), { retried: 0, unknown: [c, missing] });
+        assert.equal((await store.listDeliveries({ status: 'failed', limit: 10 }))[0]?.id, a, 'nothing changed');
+        same(await store.retryDeliveries([a, b, a], NOW + 5), { retried: 2, unknown: [] });
+        const rows = new Map((await store.listDeliveries({ limit: 10 })).map((r) => [r.id, r]));
+        for (const id of [a, b]) same([rows.get(id)?.status, rows.get(id)?.attempts, rows.get(id)?.nextAttemptAt, rows.get(id)?.retriedAt], ['pending', 0, NOW + 5, NOW + 5]);
+        await store.markDeliveryFailed(a, 'w', NOW + 6, 'HTTP 400'); // no lease: nothing changes
+        const clientB = rows.get(b)?.clientId as string;
+        assert.equal(await store.retryClientDeliveries(clientB, NOW + 9), 1);
+        assert.equal((await store.listDeliveries({ limit: 10 })).find((r) => r.id === b)?.nextAttemptAt, NOW + 9);
+        assert.equal(await store.retryClientDeliveries(rows.get(c)?.clientId as string, NOW + 9), 0, 'a delivered row is not retried');
       });
     });
 

@@ -6,13 +6,17 @@ import { RefusedTargetError, checkLiteralHost, guardedLookup } from './ssrf.js';
 export type AttemptOutcome =
   | { kind: 'delivered'; status: number }
   | { kind: 'retry'; error: string }
-  | { kind: 'failed'; error: string };
+  | { kind: 'failed'; error: string }
+  /** Cut off by the caller (shutdown): no verdict on the application, so nothing to record. */
+  | { kind: 'aborted' };
 
 export interface SendOptions {
   timeoutMs: number;
   allowPrivateNetworks: boolean;
   /** The response body is read no further than this (it only feeds the error message). */
   maxBodyBytes?: number;
+  /** Aborting it ends the exchange at once with the outcome `aborted` (a shutdown's grace ran out). */
+  signal?: AbortSignal | undefined;
 }
 
 export const MAX_RESPONSE_BYTES = 4096;
@@ -52,11 +56,15 @@ export const sendLogoutToken = (uri: string, logoutToken: string, opts: SendOpti
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       if (!reusable) req?.destroy();
       resolve(outcome);
     };
     const timer = setTimeout(() => finish({ kind: 'retry', error: `no response within ${opts.timeoutMs} ms` }), opts.timeoutMs);
     let req: ReturnType<typeof httpRequest> | undefined;
+    const onAbort = (): void => finish({ kind: 'aborted' });
+    if (opts.signal?.aborted) return onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const url = new URL(uri);
       checkLiteralHost(url, opts.allowPrivateNetworks);

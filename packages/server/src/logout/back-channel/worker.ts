@@ -16,11 +16,16 @@ export interface DeliverySettings {
    */
   concurrencyPerClient: number;
   attemptTimeoutMs: number;
-  /** A row still undelivered this long after its ending (or an operator's retry) is marked failed. */
+  /**
+   * Retries go on this long after the ending (or an operator's retry), the last one at that time
+   * itself; a row whose attempt then fails is marked failed.
+   */
   giveUpAfterSeconds: number;
   /** How often the store is checked for rows other processes wrote (the CLI) or that became due. */
   pollIntervalMs: number;
   allowPrivateNetworks: boolean;
+  /** How long `stop` waits for attempts in flight before it cuts them off and releases their rows. */
+  shutdownGraceMs: number;
 }
 
 /** What the worker reports, for metrics; the store stays the record of truth. */
@@ -68,8 +73,10 @@ export class DeliveryWorker {
   private readonly perClient = new Map<string, number>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private poller: NodeJS.Timeout | undefined;
+  /** Cuts off every attempt in flight when a shutdown's grace runs out. */
+  private abort = new AbortController();
   private running = false;
-  private pumping = false;
+  private pumping: Promise<void> | undefined;
   private again = false;
   private scheduled = false;
 
@@ -78,6 +85,7 @@ export class DeliveryWorker {
   /** Starts polling and, at once, resumes whatever is due (rows survive restarts). */
   start(): void {
     this.running = true;
+    this.abort = new AbortController();
     this.poller = setInterval(this.wake, this.deps.settings.pollIntervalMs);
     this.poller.unref();
     this.wake();
@@ -93,21 +101,47 @@ export class DeliveryWorker {
     });
   };
 
-  /** Stops claiming and waits for the attempts in flight (each bounded by the attempt timeout). */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and gives the attempts in flight `shutdownGraceMs` to finish — not the attempt
+   * timeout, which can pass a container's grace period (issue 10 §7). What is still in flight
+   * then is cut off and its rows are released in one statement: due at once, the cut-off attempt
+   * not counted, so another instance (or the next start) sends them without waiting for a lease
+   * to lapse. Returns how many rows were released.
+   */
+  async stop(): Promise<number> {
     this.running = false;
     clearInterval(this.poller);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    await Promise.allSettled([...this.inFlight]);
+    await this.pumping; // a claim under way: its rows are tracked before the wait below
+    if (this.inFlight.size === 0) return 0;
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), this.deps.settings.shutdownGraceMs)));
+    const cutOff = await Promise.race([Promise.allSettled([...this.inFlight]).then(() => false), graceOver]);
+    clearTimeout(timer);
+    if (!cutOff) return 0;
+    this.abort.abort();
+    await Promise.allSettled([...this.inFlight]); // an aborted attempt settles at once and records nothing
+    const released = await this.deps.store.releaseDeliveries(this.owner, this.nowSeconds());
+    if (released > 0) {
+      this.deps.log.warn(
+        { released, shutdownGraceSeconds: this.deps.settings.shutdownGraceMs / 1000 },
+        'shutdown grace ran out: back-channel logout attempts still in flight were cut off and their deliveries released; another instance or the next start sends them at once',
+      );
+    }
+    return released;
   }
 
-  private async pump(): Promise<void> {
+  private pump(): Promise<void> {
     if (this.pumping) {
       this.again = true;
-      return;
+      return this.pumping;
     }
-    this.pumping = true;
+    this.pumping = this.drain().finally(() => (this.pumping = undefined));
+    return this.pumping;
+  }
+
+  private async drain(): Promise<void> {
     try {
       do {
         this.again = false;
@@ -130,8 +164,6 @@ export class DeliveryWorker {
       } while (this.again && this.running);
     } catch (err) {
       this.deps.log.error({ err }, 'claiming back-channel logout deliveries failed; retrying at the next poll');
-    } finally {
-      this.pumping = false;
     }
   }
 
@@ -170,25 +202,36 @@ export class DeliveryWorker {
     return (this.deps.send ?? sendLogoutToken)(client.backchannel_logout_uri, token, {
       timeoutMs: settings.attemptTimeoutMs,
       allowPrivateNetworks: settings.allowPrivateNetworks,
+      signal: this.abort.signal,
     });
   }
 
   private async record(row: LogoutDelivery, outcome: AttemptOutcome): Promise<void> {
     const { store, observer, settings } = this.deps;
     const now = this.nowSeconds();
+    if (outcome.kind === 'aborted') return; // stop() releases the row
     if (outcome.kind === 'delivered') {
-      if (await store.markDelivered(row.id, this.owner, Math.floor(now))) observer?.delivered(row, Math.max(0, now - row.createdAt));
+      if (!(await store.markDelivered(row.id, this.owner, Math.floor(now)))) return;
+      observer?.delivered(row, Math.max(0, now - row.createdAt));
+      // The application answers again: what waits in backoff from its outage goes now, not over
+      // the next minutes (issue 10 §7). The per-client share still paces them.
+      if ((await store.bringDeliveriesForward(row.clientId, now)) > 0) this.wake();
       return;
     }
     if (outcome.kind === 'retry') {
-      const delayMs = (this.deps.backoff ?? retryDelayMs)(row.attempts);
-      const giveUpAt = (row.retriedAt ?? row.createdAt) + settings.giveUpAfterSeconds;
-      if (now + delayMs / 1000 <= giveUpAt) {
-        if (await store.rescheduleDelivery(row.id, this.owner, now + delayMs / 1000, outcome.error)) observer?.retried(row);
+      // Tries go on until the give-up time itself: a retry the backoff would put past it is
+      // made at that time instead, and only a failure at or after it is final (issue 10 §7).
+      const start = row.retriedAt ?? row.createdAt;
+      const giveUpAt = start + settings.giveUpAfterSeconds;
+      if (now < giveUpAt) {
+        const next = Math.min(now + (this.deps.backoff ?? retryDelayMs)(row.attempts) / 1000, giveUpAt);
+        if (await store.rescheduleDelivery(row.id, this.owner, next, outcome.error)) observer?.retried(row);
+        const delayMs = (next - now) * 1000;
         if (delayMs < settings.pollIntervalMs) this.wakeAfter(delayMs);
         return;
       }
-      outcome = { kind: 'failed', error: `gave up after ${row.attempts} attempt(s) over ${settings.giveUpAfterSeconds} s; last: ${outcome.error}` };
+      const over = Math.round(now - start);
+      outcome = { kind: 'failed', error: `gave up after ${row.attempts} attempt(s) over ${over} s (backchannel.giveUpAfter ${settings.giveUpAfterSeconds} s); last: ${outcome.error}` };
     }
     if (await store.markDeliveryFailed(row.id, this.owner, Math.floor(now), outcome.error)) {
       observer?.failed(row);

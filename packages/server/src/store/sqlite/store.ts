@@ -303,12 +303,50 @@ export class SqliteStore implements Store {
   async markDeliveryFailed(id: string, owner: string, at: number, error: string): Promise<boolean> {
     return this.settle(id, owner, 'failed', null, at, error);
   }
+  async releaseDeliveries(owner: string, now: number): Promise<number> {
+    return this.sql.run(
+      `UPDATE logout_deliveries SET lease_owner = NULL, lease_until = NULL, attempts = MAX(attempts - 1, 0), next_attempt_at = MIN(next_attempt_at, ?)
+       WHERE lease_owner = ? AND status = 'pending'`,
+      now, owner,
+    );
+  }
+  async bringDeliveriesForward(clientId: string, now: number): Promise<number> {
+    // The due-rows index walks only the rows waiting for a later time, not every pending one.
+    return this.sql.run(
+      `UPDATE logout_deliveries INDEXED BY logout_deliveries_due SET next_attempt_at = ?
+       WHERE status = 'pending' AND next_attempt_at > ? AND client_id = ?`,
+      now, now, clientId,
+    );
+  }
   async retryDelivery(id: string, now: number): Promise<boolean> {
     return this.sql.run(
       `UPDATE logout_deliveries SET status = 'pending', next_attempt_at = ?, retried_at = ?, attempts = 0, finished_at = NULL
        WHERE id = ? AND status IN ('pending', 'failed')`,
       now, now, id,
     ) === 1;
+  }
+  async retryDeliveries(ids: readonly string[], now: number): Promise<{ retried: number; unknown: string[] }> {
+    const wanted = JSON.stringify([...new Set(ids)]);
+    // All or none: the update applies only when every named row is retryable.
+    const retried = this.sql.run(
+      `UPDATE logout_deliveries SET status = 'pending', next_attempt_at = ?, retried_at = ?, attempts = 0, finished_at = NULL
+       WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'failed')
+         AND (SELECT COUNT(*) FROM logout_deliveries WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'failed'))
+             = (SELECT COUNT(*) FROM json_each(?))`,
+      now, now, wanted, wanted, wanted,
+    );
+    if (retried > 0 || ids.length === 0) return { retried, unknown: [] };
+    const known = new Set(
+      this.sql.all(`SELECT id FROM logout_deliveries WHERE id IN (SELECT value FROM json_each(?)) AND status IN ('pending', 'failed')`, wanted).map((r) => r.id as string),
+    );
+    return { retried: 0, unknown: [...new Set(ids)].filter((id) => !known.has(id)) };
+  }
+  async retryClientDeliveries(clientId: string, now: number): Promise<number> {
+    return this.sql.run(
+      `UPDATE logout_deliveries SET status = 'pending', next_attempt_at = ?, retried_at = ?, attempts = 0, finished_at = NULL
+       WHERE client_id = ? AND status IN ('pending', 'failed')`,
+      now, now, clientId,
+    );
   }
   async countDeliveries(): Promise<Record<DeliveryStatus, number>> {
     const counts: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, failed: 0 };
