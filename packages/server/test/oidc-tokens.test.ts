@@ -195,12 +195,12 @@ describe('Refresh tokens: rotation and reuse detection (RFC 6749 §6, RFC 9700 �
     assert.equal(claims.aud, original.aud);
     assert.equal(claims.auth_time, original.auth_time);
     assert.equal(claims.sid, original.sid);
+    // azp and at_hash are always sent (tokens/issue.ts), so they are always checked (issue 10 §9).
+    assert.equal(original.azp, CLIENTS.web.client_id, 'azp is the client');
     assert.equal(claims.azp, original.azp, 'azp as in the original ID token');
     assert.ok(claims.iat >= original.iat, 'iat is the time of the new ID token');
-    if (claims.at_hash !== undefined) {
-      const expected = createHash('sha256').update(refreshed.access_token).digest().subarray(0, 16).toString('base64url');
-      assert.equal(claims.at_hash, expected, 'at_hash is that of the new access token (OIDC Core §3.1.3.6)');
-    }
+    const expected = createHash('sha256').update(refreshed.access_token).digest().subarray(0, 16).toString('base64url');
+    assert.equal(claims.at_hash, expected, 'at_hash is that of the new access token (OIDC Core §3.1.3.6)');
   });
 
   it('reusing a rotated refresh token is refused and revokes the whole family, the newest token included (RFC 9700 §4.14.2)', async () => {
