@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmarks of Signoff side by side with oidc-provider and against the machine's ceiling.
-//   node bench/run.js [--quick] [--only P1,P2] [--out DIR] [--profile DIR]
+//   node bench/run.js [--quick] [--only P1,P2] [--out DIR] [--profile DIR] [--help]
 // Starts every server on 127.0.0.1 (one process each), drives the load from this process with
 // autocannon, and writes DIR/latest.json and DIR/latest.md (DIR: bench/results, or
 // bench/results/quick for --quick). --profile runs Signoff under --cpu-prof (see profile-top.js).
@@ -24,7 +24,36 @@ import { p7, p8 } from './scenarios/stored-sessions.js';
 import { p2, p6 } from './scenarios/token-endpoint.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, profile: { type: 'string' } } });
+
+const USAGE = `Usage: npm run bench -- [--quick] [--only P1,P6] [--out DIR] [--profile DIR]
+       (or: node bench/run.js [options])
+
+  --quick        run every scenario for a moment (results in bench/results/quick)
+  --only IDS     run only these scenarios, comma-separated (P1 to P8)
+  --out DIR      write latest.json and latest.md to DIR (default bench/results)
+  --profile DIR  run Signoff under node --cpu-prof, profiles in DIR (see profile-top.js)
+  -h, --help     print this text
+
+bench/README.md describes the scenarios and how to read the results.`;
+
+/** A mistake on the command line: the message and the usage on stderr, exit 2, no stack trace. */
+const usageError = (message) => {
+  console.error(`bench: ${message}\n\n${USAGE}`);
+  process.exit(2);
+};
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  }));
+} catch (err) {
+  usageError(err.message);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 /** Full runs aim at under ten minutes on two cores; quick runs at seconds per scenario. */
 const SETTINGS = {
@@ -42,6 +71,8 @@ const SCENARIOS = { P1: p1, P2: p2, P5: p5, P6: p6, P3: p3, P4: p4, P7: p7, P8: 
 const mode = values.quick ? 'quick' : 'full';
 const settings = SETTINGS[mode];
 const only = values.only ? values.only.split(',').map((s) => s.trim().toUpperCase()) : Object.keys(SCENARIOS);
+const unknown = only.filter((id) => !(id in SCENARIOS));
+if (unknown.length > 0) usageError(`--only: no scenario ${unknown.join(', ')} (there are ${Object.keys(SCENARIOS).join(', ')})`);
 const outDir = values.out ?? join(BENCH, 'results', ...(values.quick ? ['quick'] : []));
 const log = (line) => console.error(line);
 

@@ -2,7 +2,7 @@
  * The `signoff` command as an operator runs it: the real built binary in child processes, each
  * in a temporary working directory with a temporary configuration and SQLite store (DESIGN.md
  * "Contracts other tools rely on": `signoff start --config FILE [--port N]`, every other
- * subcommand takes the same --config FILE; exit 2 for usage errors, 78 for bad configuration).
+ * subcommand takes the same --config FILE; exit 2 for usage errors, 1 for runtime failures, 78 for bad configuration).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -154,10 +154,10 @@ describe('signoff command line', () => {
       assert.equal(statSync(file).mode & 0o077, 0, 'not readable by group or others');
     });
 
-    it('refuses to overwrite an existing file without --force (exit 2), and overwrites with --force', async () => {
+    it('refuses to overwrite an existing file without --force (exit 1), and overwrites with --force', async () => {
       const before1 = readFileSync(file, 'utf8');
       const refused = await run(['init'], { cwd });
-      assert.equal(refused.code, 2);
+      assert.equal(refused.code, 1);
       assert.match(refused.stderr, /exists/);
       assert.equal(readFileSync(file, 'utf8'), before1, 'the file is untouched');
       const forced = await run(['init', '--force'], { cwd });
@@ -281,12 +281,12 @@ describe('signoff command line', () => {
       const add = await signoff('users', 'add', 'carol', '--password', 'old-password-1', '--claim', 'name=Carol', '--claim', 'email=carol@example.test', '--claim', 'email_verified=true');
       assert.equal(add.code, 0, add.stderr);
       const dup = await signoff('users', 'add', 'carol', '--password', 'another-one');
-      assert.equal(dup.code, 2);
+      assert.equal(dup.code, 1, 'a runtime failure, not a usage error (issue 10 §8)');
       assert.match(dup.stderr, /exists/);
       const passwd = await run(['users', 'passwd', 'carol', '--password-stdin', '--config', cfg], { cwd, input: 'new-password-2\n' });
       assert.equal(passwd.code, 0, passwd.stderr);
       assert.equal((await signoff('users', 'disable', 'carol')).code, 0);
-      assert.equal((await signoff('users', 'disable', 'nobody')).code, 2);
+      assert.equal((await signoff('users', 'disable', 'nobody')).code, 1);
       const list = await signoff('users', 'list', '--json');
       assert.equal(list.code, 0, list.stderr);
       const users = JSON.parse(list.stdout) as Record<string, unknown>[];
@@ -319,8 +319,8 @@ describe('signoff command line', () => {
       }
     });
 
-    it('clients add refuses a duplicate id and invalid metadata (exit 2, naming the field)', async () => {
-      assert.equal((await signoff('clients', 'add', 'cli-app', '--redirect-uri', 'http://127.0.0.1:7000/cb')).code, 2);
+    it('clients add refuses a duplicate id (exit 1) and invalid metadata (exit 2, naming the field)', async () => {
+      assert.equal((await signoff('clients', 'add', 'cli-app', '--redirect-uri', 'http://127.0.0.1:7000/cb')).code, 1);
       const bad = await signoff('clients', 'add', 'bad', '--redirect-uri', 'http://app.example.com/cb');
       assert.equal(bad.code, 2);
       assert.match(bad.stderr, /redirect_uris/);
@@ -340,11 +340,11 @@ describe('signoff command line', () => {
       assert.ok(!after1.some((c) => c.client_id === 'pub'));
     });
 
-    it('clients remove refuses a client defined in the configuration file, and an unknown one (exit 2)', async () => {
+    it('clients remove refuses a client defined in the configuration file, and an unknown one (exit 1)', async () => {
       const cfgClient = await signoff('clients', 'remove', 'web');
-      assert.equal(cfgClient.code, 2);
+      assert.equal(cfgClient.code, 1);
       assert.match(cfgClient.stderr, /configuration/);
-      assert.equal((await signoff('clients', 'remove', 'nobody')).code, 2);
+      assert.equal((await signoff('clients', 'remove', 'nobody')).code, 1);
       const clients = JSON.parse((await signoff('clients', 'list', '--json')).stdout) as Record<string, unknown>[];
       assert.ok(clients.some((c) => c.client_id === 'web'));
     });

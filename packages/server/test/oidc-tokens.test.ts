@@ -81,6 +81,40 @@ describe('Authorization code redemption (RFC 6749 §4.1.2-§4.1.3, RFC 7636 §4.
     );
   });
 
+  it('a code issued without a code_challenge is refused when a code_verifier is sent: no PKCE downgrade (RFC 9700 §2.1.1; issue 10 §9)', async () => {
+    // An attacker who strips code_challenge from the victim's request must not be able to redeem
+    // the code with a verifier of its own: a verifier for a code without a challenge is refused.
+    const codeWithoutPkce = async (): Promise<string> => {
+      const url = oidc.buildAuthorizationUrl(web, { redirect_uri: CLIENTS.web.redirect_uri, scope: 'openid', state: oidc.randomState() });
+      assert.equal(url.searchParams.get('code_challenge'), null);
+      return callbackOf(await browser.signIn(url.toString()), 'web').searchParams.get('code') as string;
+    };
+    const redeem = (code: string, extra: Record<string, string>) =>
+      postForm(`${op.issuer}/token`, { grant_type: 'authorization_code', code, redirect_uri: CLIENTS.web.redirect_uri, ...extra }, {
+        authorization: basicAuth(CLIENTS.web.client_id, CLIENTS.web.client_secret),
+      });
+    const downgraded = await redeem(await codeWithoutPkce(), { code_verifier: oidc.randomPKCECodeVerifier() });
+    assert.equal(downgraded.status, 400);
+    assert.equal(((await downgraded.json()) as { error: string }).error, 'invalid_grant');
+    const withoutVerifier = await redeem(await codeWithoutPkce(), {});
+    assert.equal(withoutVerifier.status, 200, 'the same kind of code without a verifier is redeemed (web is confidential: PKCE optional)');
+  });
+
+  it('a code issued with an S256 code_challenge is refused when the challenge itself is sent as the verifier: no fallback to plain (RFC 7636 §4.6; issue 10 §9)', async () => {
+    // The challenge travels in the front channel; under "plain" it would be the verifier itself.
+    const started = await startAuthorization(web, 'web');
+    const challenge = started.url.searchParams.get('code_challenge') as string;
+    assert.equal(started.url.searchParams.get('code_challenge_method'), 'S256');
+    const code = callbackOf(await browser.signIn(started.url.toString()), 'web').searchParams.get('code') as string;
+    const res = await postForm(
+      `${op.issuer}/token`,
+      { grant_type: 'authorization_code', code, redirect_uri: CLIENTS.web.redirect_uri, code_verifier: challenge, code_challenge_method: 'plain' },
+      { authorization: basicAuth(CLIENTS.web.client_id, CLIENTS.web.client_secret) },
+    );
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error: string }).error, 'invalid_grant');
+  });
+
   it('a code issued to one client cannot be redeemed by another (RFC 6749 §4.1.3)', async () => {
     const started = await startAuthorization(web, 'web');
     const hop = await browser.signIn(started.url.toString());
@@ -161,12 +195,12 @@ describe('Refresh tokens: rotation and reuse detection (RFC 6749 §6, RFC 9700 �
     assert.equal(claims.aud, original.aud);
     assert.equal(claims.auth_time, original.auth_time);
     assert.equal(claims.sid, original.sid);
+    // azp and at_hash are always sent (tokens/issue.ts), so they are always checked (issue 10 §9).
+    assert.equal(original.azp, CLIENTS.web.client_id, 'azp is the client');
     assert.equal(claims.azp, original.azp, 'azp as in the original ID token');
     assert.ok(claims.iat >= original.iat, 'iat is the time of the new ID token');
-    if (claims.at_hash !== undefined) {
-      const expected = createHash('sha256').update(refreshed.access_token).digest().subarray(0, 16).toString('base64url');
-      assert.equal(claims.at_hash, expected, 'at_hash is that of the new access token (OIDC Core §3.1.3.6)');
-    }
+    const expected = createHash('sha256').update(refreshed.access_token).digest().subarray(0, 16).toString('base64url');
+    assert.equal(claims.at_hash, expected, 'at_hash is that of the new access token (OIDC Core §3.1.3.6)');
   });
 
   it('reusing a rotated refresh token is refused and revokes the whole family, the newest token included (RFC 9700 §4.14.2)', async () => {

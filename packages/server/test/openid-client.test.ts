@@ -208,7 +208,7 @@ describe('Authorization code flow, ID token, sid and SSO (OIDC Core §3.1; Front
     );
   });
 
-  it('the ID token verifies against jwks_uri (RS256) and carries iss, sub, aud, exp, iat, auth_time, acr, amr, at_hash (OIDC Core §2, §3.1.3.6-§3.1.3.7)', async () => {
+  it('the ID token verifies against jwks_uri (RS256) and carries iss, sub, aud, exp, iat, auth_time, acr, amr, azp, at_hash (OIDC Core §2, §3.1.3.6-§3.1.3.7)', async () => {
     const before = Math.floor(Date.now() / 1000);
     const { tokens } = await codeFlow(web, 'web', new TestBrowser(op.issuer), { user: USERS.alice });
     const idToken = tokens.id_token as string;
@@ -235,7 +235,7 @@ describe('Authorization code flow, ID token, sid and SSO (OIDC Core §3.1; Front
     assert.equal(typeof payload.acr, 'string');
     assert.ok(Array.isArray(payload.amr) && payload.amr.length > 0, 'amr is a non-empty array');
     assert.ok((payload.amr as string[]).includes('pwd'), 'password sign-in is amr "pwd" (RFC 8176 §2)');
-    if (payload.azp !== undefined) assert.equal(payload.azp, CLIENTS.web.client_id);
+    assert.equal(payload.azp, CLIENTS.web.client_id, 'azp is always sent: the client (OIDC Core §2)');
     const expectedAtHash = createHash('sha256').update(tokens.access_token).digest().subarray(0, 16).toString('base64url');
     assert.equal(payload.at_hash, expectedAtHash);
   });

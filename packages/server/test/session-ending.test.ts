@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock, nowSeconds, systemClock } from '../src/clock.js';
+import { endingDeps } from '../src/provider.js';
 import { endSessions } from '../src/sessions/end.js';
 import { sweepExpiredSessions } from '../src/sessions/sweep.js';
 import { openStore } from '../src/store/open.js';
@@ -19,7 +20,7 @@ import { TestBrowser } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import {
   EXTRA, type TestClient, type Tokens, WEB, authorizeUrl, browserIdOf, cliConfigFor, clientsWith, codeOf, exchange, extraClient, idClaims,
-  introspect, refresh, runCli, signInFresh, silent, userinfo,
+  introspect, post, refresh, runCli, signInFresh, silent, userinfo,
 } from './helpers/session-flows.js';
 
 const BCL_URI = 'http://127.0.0.1:5999/bcl';
@@ -130,6 +131,31 @@ describe('the sweeper (DESIGN.md "One way to end a session": idle or absolute ex
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('a code whose session has ended is refused (OIDC Core §3.1.3.2; DESIGN.md "One way to end a session"; issue 10 §9)', () => {
+  let op: TestProvider;
+  before(async () => {
+    op = await startProvider({}, { clock: systemClock });
+  });
+  after(() => op?.close());
+
+  it('sign in, get a code, end the session through the ending path, redeem the code: invalid_grant, and no tokens', async () => {
+    const { code } = await signInFresh(op.issuer, WEB, USERS.alice);
+    const accountId = (await op.provider.store.accountByUsername(USERS.alice.username))?.id;
+    const [session] = await op.provider.store.listSessions({ accountId, limit: 10 });
+    assert.ok(session, 'the sign-in made a session');
+    const ended = await endSessions(endingDeps(op.provider), { sessionId: session.id }, 'logout', 'user');
+    assert.equal(ended.length, 1);
+    const r = await post(`${op.issuer}/token`, { grant_type: 'authorization_code', code, redirect_uri: WEB.redirect_uri }, WEB);
+    assert.equal(r.status, 400, JSON.stringify(r.body));
+    assert.equal(r.body.error, 'invalid_grant');
+    assert.equal(r.body.access_token, undefined);
+
+    // The same steps without the ending: the code is redeemed (the refusal is the ending's doing).
+    const live = await signInFresh(op.issuer, WEB, USERS.alice);
+    assert.ok((await exchange(op.issuer, WEB, live.code)).access_token);
   });
 });
 

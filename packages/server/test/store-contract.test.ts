@@ -37,6 +37,16 @@ describe('SqliteStore specifics', () => {
       await second.close();
     }
   });
+
+  it('reports where it is and whether opening created it, so a mistyped path is noticed (issue 10 §8)', async () => {
+    const file = join(dir, 'origin', 'new.sqlite');
+    const first = new SqliteStore(file);
+    assert.deepEqual(first.origin, { kind: 'sqlite', location: file, created: true });
+    await first.close();
+    const second = new SqliteStore(file);
+    assert.deepEqual(second.origin, { kind: 'sqlite', location: file, created: false });
+    await second.close();
+  });
 });
 
 const basic = (id: string, secret: string): string =>

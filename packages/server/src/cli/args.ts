@@ -1,8 +1,16 @@
 import { parseArgs } from 'node:util';
 
-/** A command-line mistake: printed with the command's usage, exit code 2. */
+/** A command-line mistake (unknown flag or action, missing or malformed argument): exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/**
+ * The command was well formed but cannot be carried out — what it names does not exist, already
+ * exists, or is not the command line's to change: exit code 1, like any other runtime failure.
+ */
+export class CommandFailure extends Error {
+  override name = 'CommandFailure';
 }
 
 export type Options = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;

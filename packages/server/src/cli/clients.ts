@@ -1,7 +1,7 @@
 import { parseClientMetadata } from '../clients/metadata.js';
 import { ConfigError } from '../config/validate.js';
 import { randomToken, sha256 } from '../util/secrets.js';
-import { CONFIG_OPTION, UsageError, parse, table, usageExit } from './args.js';
+import { CONFIG_OPTION, CommandFailure, UsageError, parse, table, usageExit } from './args.js';
 import { withProvider } from './store.js';
 
 export const CLIENTS_USAGE = `Usage:
@@ -62,7 +62,7 @@ export const clientsCommand = async (argv: string[]): Promise<number | undefined
           if (err instanceof ConfigError) throw new UsageError(err.message.replace('configuration key "client.', 'metadata "'));
           throw err;
         }
-        if (await p.store.clientById(clientId)) throw new UsageError(`client "${clientId}" already exists`);
+        if (await p.store.clientById(clientId)) throw new CommandFailure(`client "${clientId}" already exists`);
         await p.store.upsertClient({ ...metadata, client_secret_hash: secret && sha256(secret), source: 'cli' });
         console.log(`added client ${clientId} (${metadata.token_endpoint_auth_method})`);
         if (secret) console.log(`client_secret: ${secret}\n(shown once; only its hash is stored)`);
@@ -85,8 +85,8 @@ export const clientsCommand = async (argv: string[]): Promise<number | undefined
       case 'remove': {
         if (!clientId) throw new UsageError('a CLIENT_ID is required');
         const client = await p.store.clientById(clientId);
-        if (!client) throw new UsageError(`no client "${clientId}"`);
-        if (client.source === 'config') throw new UsageError(`client "${clientId}" is defined in the configuration file; remove it there`);
+        if (!client) throw new CommandFailure(`no client "${clientId}"`);
+        if (client.source === 'config') throw new CommandFailure(`client "${clientId}" is defined in the configuration file; remove it there`);
         await p.store.removeClient(clientId);
         console.log(`removed client ${clientId}`);
         return 0;

@@ -35,7 +35,8 @@ export const eventsCommand = async (argv: string[]): Promise<number | undefined>
   return withProvider(values.config, async (p) => {
     // At least one is read even for -n 0, so --follow knows where "new" begins.
     const latest = await p.store.listEvents({ sessionId: values.session, limit: Math.max(lines, 1) });
-    let events = latest.slice(latest.length - lines);
+    // Fewer than N stored means all of them (a negative start would count from the end instead).
+    let events = latest.slice(Math.max(0, latest.length - lines));
     let afterId = latest.at(-1)?.id ?? 0;
     for (;;) {
       for (const e of events) console.log(line(e, values.json));

@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { randomToken } from '../util/secrets.js';
 import { parseConfig } from '../config/schema.js';
-import { UsageError, parse } from './args.js';
+import { CommandFailure, UsageError, parse } from './args.js';
 
 export const INIT_USAGE = `Usage: signoff init [--file signoff.config.json] [--issuer URL] [--port N] [--force]
 
@@ -40,7 +40,7 @@ export const initCommand = async (argv: string[]): Promise<number | undefined> =
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${values.port}"`);
   const config = starterConfig(values.issuer ?? `http://localhost:${port}`, port);
   parseConfig(config); // the starter must itself be valid (e.g. a bad --issuer is reported here)
-  if (existsSync(file) && !values.force) throw new UsageError(`${file} exists; use --force to overwrite it`);
+  if (existsSync(file) && !values.force) throw new CommandFailure(`${file} exists; use --force to overwrite it`);
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   console.log(`wrote ${file} (it holds a client secret: keep it private)`);
   return 0;

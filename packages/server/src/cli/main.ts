@@ -21,7 +21,9 @@ Commands:
   events    print the audit events                (signoff events --help)
   deliveries list or retry back-channel logouts  (signoff deliveries --help)
 
-Every command takes --config FILE to find its store (default: the development configuration).`;
+Every command takes --config FILE to find its store (default: the development configuration).
+Exit status: 0 done, 1 failed (not found, already exists, store unusable, ...), 2 usage error,
+78 invalid configuration.`;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> = {
   start,
@@ -57,6 +59,7 @@ main(process.argv.slice(2)).then(
       console.error(`signoff: invalid configuration: ${err.message}`);
       process.exitCode = 78; // EX_CONFIG
     } else {
+      // CommandFailure and every other runtime failure: the command line was fine, the work was not.
       console.error(`signoff: ${err instanceof Error ? err.message : String(err)}`);
       process.exitCode = 1;
     }

@@ -1,7 +1,7 @@
 import { type Provider, endingDeps } from '../provider.js';
 import { endSessions } from '../sessions/end.js';
 import type { Session, SessionSelector } from '../store/types.js';
-import { CONFIG_OPTION, UsageError, limitOf, parse, table, usageExit } from './args.js';
+import { CONFIG_OPTION, CommandFailure, UsageError, limitOf, parse, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const SESSIONS_USAGE = `Usage:
@@ -26,7 +26,7 @@ const state = (s: Session): string => (s.endedAt === undefined ? 'open' : `ended
 
 const accountIdOf = async (p: Provider, username: string): Promise<string> => {
   const account = await p.store.accountByUsername(username);
-  if (!account) throw new UsageError(`no user "${username}"`);
+  if (!account) throw new CommandFailure(`no user "${username}"`);
   return account.id;
 };
 
@@ -55,7 +55,7 @@ export const sessionsCommand = async (argv: string[]): Promise<number | undefine
       case 'show': {
         if (!id) throw new UsageError('a SESSION_ID is required');
         const session = await p.store.sessionById(id);
-        if (!session) throw new UsageError(`no session "${id}"`);
+        if (!session) throw new CommandFailure(`no session "${id}"`);
         const participants = await p.store.participantsOf(id);
         const events = await p.store.listEvents({ sessionId: id, limit });
         if (values.json) {

@@ -1,11 +1,11 @@
 import { loadConfig } from '../config/load.js';
-import { DEV_CLIENT_ID, DEV_CLIENT_SECRET, DEV_USER } from '../config/development.js';
 import { buildApp } from '../http/app.js';
-import { ENDPOINTS } from '../http/endpoints.js';
 import { openProvider } from '../provider.js';
 import { startHousekeeping } from '../housekeeping.js';
 import { startDeliveries } from '../deliveries.js';
 import { CONFIG_OPTION, UsageError, parse } from './args.js';
+import { developmentBanner } from './banner.js';
+import { storeLine } from './store.js';
 
 export const START_USAGE = `Usage: signoff start [--config FILE] [--port N]
 
@@ -26,7 +26,13 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
   }
   const config = loadConfig({ file: values.config ?? process.env.SIGNOFF_CONFIG, port });
   const provider = await openProvider(config);
+  const { origin } = provider.store;
+  console.error(`signoff: store: ${storeLine(origin)}`);
   const app = buildApp(provider);
+  if (origin.created && origin.location !== ':memory:') {
+    // A mistyped path starts an empty store that looks like lost data (issue 10 §8): say so.
+    app.log.warn({ store: origin.location }, `created a new, empty store at ${origin.location}`);
+  }
   const stopHousekeeping = startHousekeeping(provider, app.log);
   // Resumes the notifications pending in the store at once, then drains the outbox as sessions end.
   const stopDeliveries = startDeliveries(provider, app.log);
@@ -48,26 +54,7 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   const address = await app.listen({ host: config.host, port: config.port });
-  console.error(`signoff: listening on ${address}, issuer ${config.issuer}`);
-  if (config.development) printDevelopmentBanner(config.issuer);
+  // One write, so a reader waiting for "listening on" gets the banner with it.
+  console.error(`signoff: listening on ${address}, issuer ${config.issuer}${config.development ? `\n${developmentBanner(config)}` : ''}`);
   return undefined;
-};
-
-const printDevelopmentBanner = (issuer: string): void => {
-  const authorize = new URL(issuer + ENDPOINTS.authorization);
-  authorize.search = new URLSearchParams({
-    client_id: DEV_CLIENT_ID,
-    redirect_uri: `${issuer}${ENDPOINTS.devCallback}`,
-    response_type: 'code',
-    scope: 'openid profile email',
-  }).toString();
-  console.error(`
-  ┌──────────────────────────────────────────────────────────────────────────────┐
-  │ DEVELOPMENT CONFIGURATION — not for production (see README, "Configuration") │
-  └──────────────────────────────────────────────────────────────────────────────┘
-  Discovery:  ${issuer}${ENDPOINTS.discovery}
-  Demo user:  ${DEV_USER.username} / ${DEV_USER.password}
-  Demo client: ${DEV_CLIENT_ID} / ${DEV_CLIENT_SECRET}
-  Try signing in: ${authorize.toString()}
-`);
 };

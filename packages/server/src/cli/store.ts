@@ -1,5 +1,19 @@
 import { loadConfig } from '../config/load.js';
 import { type Provider, openProvider } from '../provider.js';
+import type { StoreOrigin } from '../store/types.js';
+
+/** "sqlite /abs/path (created)": which store, and whether it held anything before. */
+export const storeLine = (origin: StoreOrigin): string => `${origin.kind} ${origin.location} (${origin.created ? 'created' : 'existing'})`;
+
+/**
+ * Says on stderr that a new, empty store was just created: a mistyped path (or a forgotten
+ * --config) otherwise looks like a store whose users and clients vanished (issue 10 §8).
+ */
+export const warnIfCreated = (origin: StoreOrigin): void => {
+  if (origin.created && origin.location !== ':memory:') {
+    console.error(`signoff: warning: created a new, empty store at ${origin.location} (check --config and store.sqlite if you expected existing data)`);
+  }
+};
 
 /**
  * Opens the store of the configuration named by --config (or SIGNOFF_CONFIG, or the development
@@ -7,6 +21,7 @@ import { type Provider, openProvider } from '../provider.js';
  */
 export const withProvider = async <T>(configFile: string | undefined, fn: (p: Provider) => Promise<T>): Promise<T> => {
   const provider = await openProvider(loadConfig({ file: configFile ?? process.env.SIGNOFF_CONFIG }));
+  warnIfCreated(provider.store.origin);
   try {
     return await fn(provider);
   } finally {

@@ -3,7 +3,7 @@ import { hashPassword } from '../accounts/passwords.js';
 import { nowSeconds } from '../clock.js';
 import { type Provider, endingDeps } from '../provider.js';
 import { endSessions } from '../sessions/end.js';
-import { CONFIG_OPTION, UsageError, parse, readStdin, table, usageExit } from './args.js';
+import { CONFIG_OPTION, CommandFailure, UsageError, parse, readStdin, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const USERS_USAGE = `Usage:
@@ -51,7 +51,7 @@ const parseClaims = (claims: readonly string[] | undefined): Record<string, unkn
 const findAccount = async (p: Provider, username: string | undefined) => {
   if (!username) throw new UsageError('a USERNAME is required');
   const account = await p.store.accountByUsername(username);
-  if (!account) throw new UsageError(`no user "${username}"`);
+  if (!account) throw new CommandFailure(`no user "${username}"`);
   return account;
 };
 
@@ -65,8 +65,10 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
     switch (action) {
       case 'add': {
         if (!username) throw new UsageError('a USERNAME is required');
+        const input = { username, password: await passwordFrom(values), claims: parseClaims(values.claim) };
+        if (await p.store.accountByUsername(username)) throw new CommandFailure(`user "${username}" already exists`);
         try {
-          const account = await createAccount(p.store, p.clock, { username, password: await passwordFrom(values), claims: parseClaims(values.claim) });
+          const account = await createAccount(p.store, p.clock, input);
           console.log(`added user ${account.username} (sub ${account.id})`);
         } catch (err) {
           if (err instanceof AccountError) throw new UsageError(err.message);

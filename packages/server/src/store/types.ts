@@ -360,6 +360,18 @@ export interface TokenStore {
  * Every method is atomic on its own; operations that must change several records together are
  * single methods (redeemCode, markRefreshTokenUsed, endSessions), never a transaction held across awaits.
  */
+/**
+ * Which store was opened, for the operator: a mistyped SQLite path would otherwise silently start
+ * an empty store (issue 10 §8), so `signoff start` names it and warns when it was just created.
+ */
+export interface StoreOrigin {
+  kind: 'sqlite';
+  /** The absolute file path (or `:memory:`). */
+  location: string;
+  /** True when opening created it: no data of an earlier run is in it. */
+  created: boolean;
+}
+
 export interface Store
   extends AccountStore,
     ClientStore,
@@ -370,6 +382,7 @@ export interface Store
     TokenStore,
     EventStore,
     DeliveryStore {
+  readonly origin: StoreOrigin;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -111,7 +111,8 @@ export const submitLogin = async (browser: TestBrowser, hop: Hop, user: { userna
 
 const basic = (c: TestClient): string => `Basic ${Buffer.from(`${c.client_id}:${c.client_secret ?? ''}`).toString('base64')}`;
 
-const post = async (url: string, form: Record<string, string>, client: TestClient): Promise<{ status: number; body: Record<string, unknown> }> => {
+/** A form POST authenticated as `client` (client_secret_basic); the status and the JSON body. */
+export const post = async (url: string, form: Record<string, string>, client: TestClient): Promise<{ status: number; body: Record<string, unknown> }> => {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(client) },

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
@@ -12,16 +12,24 @@ export type Row = Record<string, unknown>;
  */
 export class Sql {
   readonly db: Database.Database;
+  /** True when this connection created the database file. */
+  readonly created: boolean;
   private readonly stmts = new Map<string, Database.Statement>();
 
   constructor(path: string) {
+    this.created = path === ':memory:' || !existsSync(path);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('foreign_keys = ON');
-    migrate(this.db);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('busy_timeout = 5000');
+      this.db.pragma('foreign_keys = ON');
+      migrate(this.db);
+    } catch (err) {
+      this.db.close();
+      throw err;
+    }
   }
 
   private q(sql: string): Database.Statement {

@@ -1,7 +1,8 @@
+import { resolve } from 'node:path';
 import type { Client } from '../../clients/metadata.js';
 import type {
   Account, AuditEvent, AuthorizationCode, Browser, DeliveryClaim, DeliveryStatus, EndedSession, Grant, Interaction, LogoutDelivery,
-  Participant, RefreshToken, Session, SessionEnding, SessionFilter, SessionPatch, SessionSelector, SigningKey, Store, TokenFamily,
+  Participant, RefreshToken, Session, SessionEnding, SessionFilter, SessionPatch, SessionSelector, SigningKey, Store, StoreOrigin, TokenFamily,
 } from '../types.js';
 import { endSessions } from './ending.js';
 import {
@@ -16,9 +17,16 @@ import { type Row, Sql, whereSql } from './sql.js';
  */
 export class SqliteStore implements Store {
   private readonly sql: Sql;
+  readonly origin: StoreOrigin;
 
   constructor(path: string) {
-    this.sql = new Sql(path);
+    try {
+      this.sql = new Sql(path);
+    } catch (err) {
+      // better-sqlite3 says "file is not a database" or "unable to open database file" without the path.
+      throw new Error(`cannot open the SQLite store ${path}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    this.origin = { kind: 'sqlite', location: path === ':memory:' ? path : resolve(path), created: this.sql.created };
   }
 
   async ping(): Promise<boolean> {
