@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +38,7 @@ const signoffConfig = (dir, port, receivers) => ({
   issuer: `http://127.0.0.1:${port}`,
   port,
   store: { sqlite: join(dir, 'signoff.sqlite') },
+  keys: { encryptionKeyFile: join(dir, 'signoff.kek') },
   logging: { level: 'silent' },
   outbound: { allowPrivateNetworks: true },
   clients: clientsFor('signoff', receivers),
@@ -51,12 +53,14 @@ export const startSignoff = (configFile, profileDir) =>
     { ready: /listening on/, name: 'signoff' },
   );
 
-/** The current RS256 private key Signoff generated at its first start. */
-const signoffRs256Key = (sqlitePath) => {
-  const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
+/** The current RS256 private key Signoff generated at its first start, unsealed with its key-encryption key. */
+const signoffRs256Key = async (config) => {
+  const { openJwk, parseKek } = await import('../../packages/server/dist/src/tokens/key-encryption.js');
+  const kek = parseKek(readFileSync(config.keys.encryptionKeyFile, 'utf8'), 'keys.encryptionKeyFile');
+  const db = new Database(config.store.sqlite, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare("SELECT private_jwk FROM signing_keys WHERE alg = 'RS256' AND retired_at IS NULL ORDER BY created_at DESC LIMIT 1").get();
-    return JSON.parse(row.private_jwk);
+    const row = db.prepare("SELECT kid, private_jwk FROM signing_keys WHERE alg = 'RS256' AND retired_at IS NULL ORDER BY created_at DESC LIMIT 1").get();
+    return openJwk(kek, row.kid, JSON.parse(row.private_jwk));
   } finally {
     db.close();
   }
@@ -75,8 +79,9 @@ export const startSystems = async ({ profileDir } = {}) => {
   const config = signoffConfig(dir, signoffPort, receiversUrl);
   const configFile = join(dir, 'signoff.config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
+  writeFileSync(config.keys.encryptionKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   const signoff = await startSignoff(configFile, profileDir);
-  const jwk = signoffRs256Key(config.store.sqlite);
+  const jwk = await signoffRs256Key(config);
 
   const peerPort = await freePort();
   const peerConfig = { issuer: `http://127.0.0.1:${peerPort}`, port: peerPort, jwk, clients: clientsFor('peer', receiversUrl), users: [USER] };

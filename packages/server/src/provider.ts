@@ -7,13 +7,18 @@ import { OutboxSignal } from './logout/back-channel/signal.js';
 import { Metrics } from './metrics/registry.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
-import { KeyRing, ensureSigningKeys } from './tokens/keys.js';
+import { type KeyEncryptionKey, resolveKeyEncryptionKey } from './tokens/key-encryption.js';
+import { KeyRing, ensureSigningKeys, sealStoredKeys } from './tokens/keys.js';
 
 /** Everything a running provider holds: its configuration, store, keys and clock. */
 export interface Provider {
   config: Readonly<Config>;
   store: Store;
   keys: KeyRing;
+  /** Seals the private signing keys at rest (tokens/key-encryption.ts). */
+  kek: KeyEncryptionKey;
+  /** How many private keys stored in plain by an earlier version were sealed on this open. */
+  sealedAtOpen: number;
   clock: Clock;
   /** Wakes this process's back-channel delivery worker (a no-op until one is started). */
   outbox: OutboxSignal;
@@ -21,23 +26,31 @@ export interface Provider {
 }
 
 /**
- * Opens the store (applying migrations), creates signing keys on first start, and brings the
- * configuration's clients and users into the store.
+ * Finds the key-encryption key (failing first when there is none), opens the store (applying
+ * migrations), seals private keys an earlier version stored in plain and checks the others open
+ * under this KEK, creates signing keys on first start, and brings the configuration's clients and
+ * users into the store. `env` is where SIGNOFF_KEY_ENCRYPTION_KEY is read (default: process.env).
  */
-export const openProvider = async (config: Readonly<Config>, opts: { clock?: Clock; store?: Store } = {}): Promise<Provider> => {
+export const openProvider = async (
+  config: Readonly<Config>,
+  opts: { clock?: Clock; store?: Store; env?: NodeJS.ProcessEnv } = {},
+): Promise<Provider> => {
   const clock = opts.clock ?? systemClock;
+  const kek = resolveKeyEncryptionKey(config, opts.env ?? process.env);
   const store = opts.store ?? openStore(config.store);
+  let sealedAtOpen: number;
   try {
-    await ensureSigningKeys(store, clock);
+    sealedAtOpen = await sealStoredKeys(store, kek);
+    await ensureSigningKeys(store, clock, kek);
     await syncConfigClients(store, config.clients);
     await seedAccounts(store, clock, config.users);
   } catch (err) {
     await store.close();
     throw err;
   }
-  const keys = new KeyRing(store, clock);
+  const keys = new KeyRing(store, clock, kek);
   await keys.reload();
-  return { config, store, keys, clock, outbox: new OutboxSignal(), metrics: new Metrics(store) };
+  return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store) };
 };
 
 /** What the session core's ending path needs from a running provider (sessions/end.ts). */

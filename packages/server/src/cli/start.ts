@@ -5,13 +5,15 @@ import { startHousekeeping } from '../housekeeping.js';
 import { startDeliveries } from '../deliveries.js';
 import { CONFIG_OPTION, UsageError, parse } from './args.js';
 import { developmentBanner } from './banner.js';
-import { storeLine } from './store.js';
+import { keyNotices, storeLine } from './store.js';
 
 export const START_USAGE = `Usage: signoff start [--config FILE] [--port N]
 
 Runs the provider. Without --config (and without SIGNOFF_CONFIG) it runs the development
 configuration: issuer http://localhost:3000, SQLite in ./data, a demo client and a demo user.
-Environment overrides: SIGNOFF_ISSUER, SIGNOFF_PORT, SIGNOFF_STORE (SQLite path or postgres:// URL).`;
+Environment overrides: SIGNOFF_ISSUER, SIGNOFF_PORT, SIGNOFF_STORE (SQLite path or postgres:// URL).
+SIGNOFF_KEY_ENCRYPTION_KEY (base64 of 32 bytes) seals the private signing keys; outside development
+it, or a file named by keys.encryptionKeyFile, is required.`;
 
 export const start = async (argv: string[]): Promise<number | undefined> => {
   const { values } = parse(argv, { ...CONFIG_OPTION, port: { type: 'string', short: 'p' } });
@@ -33,6 +35,7 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
     // A mistyped path starts an empty store that looks like lost data (issue 10 §8): say so.
     app.log.warn({ store: origin.location }, `created a new, empty store at ${origin.location}`);
   }
+  for (const notice of keyNotices(provider)) console.error(`signoff: ${notice}`);
   const stopHousekeeping = startHousekeeping(provider, app.log);
   // Resumes the notifications pending in the store at once, then drains the outbox as sessions end.
   const stopDeliveries = startDeliveries(provider, app.log);

@@ -22,11 +22,22 @@ export const warnIfCreated = (origin: StoreOrigin): void => {
 export const withProvider = async <T>(configFile: string | undefined, fn: (p: Provider) => Promise<T>): Promise<T> => {
   const provider = await openProvider(loadConfig({ file: configFile ?? process.env.SIGNOFF_CONFIG }));
   warnIfCreated(provider.store.origin);
+  for (const notice of keyNotices(provider)) console.error(`signoff: ${notice}`);
   try {
     return await fn(provider);
   } finally {
     await provider.store.close();
   }
 };
+
+/** What an operator must hear about the key-encryption key when a store is opened. */
+export const keyNotices = (p: Provider): string[] => [
+  ...(p.kek.generatedFile === ':memory:' ? ['development: an ephemeral key-encryption key seals the signing keys of this in-memory store'] : []),
+  ...(p.kek.generatedFile !== undefined && p.kek.generatedFile !== ':memory:'
+    ? [`development: generated a key-encryption key in ${p.kek.generatedFile} (mode 0600); it seals the private signing keys ` +
+       'in the store beside it. Outside development set SIGNOFF_KEY_ENCRYPTION_KEY or keys.encryptionKeyFile.']
+    : []),
+  ...(p.sealedAtOpen > 0 ? [`sealed ${p.sealedAtOpen} private signing key(s) stored in plain by an earlier version (key-encryption key ${p.kek.id})`] : []),
+];
 
 export const iso = (seconds: number | undefined): string => (seconds === undefined ? '-' : new Date(seconds * 1000).toISOString());

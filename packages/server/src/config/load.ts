@@ -14,8 +14,8 @@ export interface LoadOptions {
 
 /**
  * Reads the configuration file, applies the environment overrides for the essentials
- * (SIGNOFF_ISSUER, SIGNOFF_PORT, SIGNOFF_STORE) and validates the result. Relative SQLite
- * paths are resolved against the working directory.
+ * (SIGNOFF_ISSUER, SIGNOFF_PORT, SIGNOFF_STORE) and validates the result. Relative SQLite and
+ * key-encryption-key file paths are resolved against the working directory.
  */
 export const loadConfig = (opts: LoadOptions = {}): Readonly<Config> => {
   const env = opts.env ?? process.env;
@@ -29,10 +29,13 @@ export const loadConfig = (opts: LoadOptions = {}): Readonly<Config> => {
   }
   if (opts.port !== undefined) raw.port = opts.port;
   const config = parseConfig(raw);
-  if ('sqlite' in config.store && config.store.sqlite !== ':memory:') {
-    return Object.freeze({ ...config, store: Object.freeze({ sqlite: resolve(config.store.sqlite) }) });
-  }
-  return config;
+  const keyFile = config.keys.encryptionKeyFile;
+  const resolved = {
+    ...config,
+    ...('sqlite' in config.store && config.store.sqlite !== ':memory:' ? { store: Object.freeze({ sqlite: resolve(config.store.sqlite) }) } : {}),
+    ...(keyFile !== undefined ? { keys: Object.freeze({ encryptionKeyFile: resolve(keyFile) }) } : {}),
+  };
+  return Object.freeze(resolved);
 };
 
 const readJson = (file: string): Record<string, unknown> => {

@@ -80,6 +80,9 @@ const rawSchema = object({
     idTokenTtl: duration('1h'),
     refreshTokenTtl: duration('30d'),
   }),
+  // The private signing keys are sealed at rest under a key-encryption key (issue 10 §5): from
+  // SIGNOFF_KEY_ENCRYPTION_KEY, else this file (tokens/key-encryption.ts).
+  keys: object({ encryptionKeyFile: optional(string({ minLength: 1 })) }),
   interactionTtl: duration('10m'),
   outbound: object({ allowPrivateNetworks: optional(boolean()) }),
   // Back-Channel Logout delivery (README "Sessions and sign-off"): attempts in flight per

@@ -13,8 +13,10 @@ export interface ActiveAccessToken {
 
 /**
  * An access token is active when it verifies (signature, issuer, `typ: at+jwt` per RFC 9068
- * §4, expiry), was not revoked on its own, its family was not revoked, and — unless the family
- * holds offline_access — the SSO session it was issued in is still live.
+ * §4, expiry), was not revoked on its own, its family was not revoked and is the family of the
+ * token's own `sub`, `client_id` and `sid` (issue 10 §5: a token naming one account and another
+ * account's family is forged), and — unless the family holds offline_access — the SSO session it
+ * was issued in is still live.
  */
 export const activeAccessToken = async (
   deps: { issuer: string; keys: KeyRing; clock: Clock; tokens: TokenStore; sessions: SessionStore },
@@ -25,6 +27,7 @@ export const activeAccessToken = async (
   if (!claims || typeof claims.gid !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') return undefined;
   const [family, revoked] = await Promise.all([deps.tokens.familyById(claims.gid), deps.tokens.isAccessTokenRevoked(claims.jti)]);
   if (!family || family.revokedAt !== undefined || revoked) return undefined;
+  if (family.accountId !== claims.sub || family.clientId !== claims.client_id || family.sid !== claims.sid) return undefined;
   if (!family.offline) {
     const session = await deps.sessions.sessionById(family.sessionId);
     if (!session || !isLive(session, now)) return undefined;

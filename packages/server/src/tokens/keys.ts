@@ -1,122 +1,228 @@
 import { type JWK, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
+import { LOGOUT_TOKEN_TTL_SECONDS } from '../logout/back-channel/logout-token.js';
 import type { KeyStore, SigningKey } from '../store/types.js';
+import { type KeyEncryptionKey, isSealed, openJwk, sealJwk } from './key-encryption.js';
 
 export type Alg = SigningKey['alg'];
 export const ALGS: readonly Alg[] = ['RS256', 'ES256'];
 type KeyLike = Awaited<ReturnType<typeof importJWK>>;
 
-export const generateSigningKey = async (alg: Alg, now: number): Promise<SigningKey> => {
+/** `Cache-Control: max-age` of the JWKS response: how long a relying party may hold a copy. */
+export const JWKS_MAX_AGE_SECONDS = 60;
+/** How often a running provider rereads the keys it signs with (`signoff keys rotate` elsewhere). */
+export const KEY_RELOAD_SECONDS = 10;
+/**
+ * A rotated-in key is published this long before it signs (OIDC Core §10.1.1): the JWKS is read
+ * from the store at each request, so every provider publishes the key at once, and one JWKS cache
+ * lifetime later every relying party's copy holds it; 10 s more absorb clock differences
+ * between the host that rotated and the providers.
+ */
+export const ROTATION_LEAD_SECONDS = JWKS_MAX_AGE_SECONDS + 10;
+
+/**
+ * How long a key stays published and trusted after it stops signing: until the longest-lived
+ * token it signed has expired (ID token, access token, logout token — refresh tokens and codes
+ * are opaque, not signed), plus one JWKS cache lifetime of leeway for relying parties' clocks.
+ */
+export const publicationWindow = (tokens: { idTokenTtl: number; accessTokenTtl: number }): number =>
+  Math.max(tokens.idTokenTtl, tokens.accessTokenTtl, LOGOUT_TOKEN_TTL_SECONDS) + JWKS_MAX_AGE_SECONDS;
+
+export type KeyStatus = 'next' | 'current' | 'published' | 'retired' | 'revoked';
+
+/** Where a key stands at `now`: only `current` keys sign; `next`, `current` and `published` are in the JWKS and verify. */
+export const keyStatus = (k: SigningKey, now: number): KeyStatus => {
+  if (k.revokedAt !== undefined) return 'revoked';
+  if ((k.activatesAt ?? k.createdAt) > now) return 'next';
+  if (k.retiredAt === undefined || k.retiredAt > now) return 'current';
+  return (k.publishUntil ?? 0) > now ? 'published' : 'retired';
+};
+
+const isTrusted = (k: SigningKey, now: number): boolean => {
+  const status = keyStatus(k, now);
+  return status === 'next' || status === 'current' || status === 'published';
+};
+
+/** The key that signs for `alg` at `now`: of the current ones, the one activated last. */
+const signerOf = (keys: readonly SigningKey[], alg: Alg, now: number): SigningKey | undefined =>
+  keys
+    .filter((k) => k.alg === alg && keyStatus(k, now) === 'current')
+    .sort((a, b) => (b.activatesAt ?? b.createdAt) - (a.activatesAt ?? a.createdAt))[0];
+
+/** A new key pair whose private half is sealed under the KEK; it signs from `activatesAt`. */
+export const generateSigningKey = async (alg: Alg, now: number, kek: KeyEncryptionKey, activatesAt = now): Promise<SigningKey> => {
   const { privateKey, publicKey } = await generateKeyPair(alg, alg === 'RS256' ? { modulusLength: 2048, extractable: true } : { extractable: true });
   const publicJwk = await exportJWK(publicKey);
   const kid = await calculateJwkThumbprint(publicJwk);
   return {
     kid,
     alg,
-    privateJwk: { ...(await exportJWK(privateKey)), kid, alg },
+    privateJwk: { ...sealJwk(kek, kid, { ...(await exportJWK(privateKey)), kid, alg }) },
     publicJwk: { ...publicJwk, kid, alg, use: 'sig' },
     createdAt: now,
+    ...(activatesAt !== now ? { activatesAt } : {}),
   };
 };
 
+/**
+ * Seals private keys an earlier version stored in plain, and checks that every sealed key opens
+ * under this KEK — so a wrong KEK stops start-up, naming its source, instead of failing later.
+ */
+export const sealStoredKeys = async (store: KeyStore, kek: KeyEncryptionKey): Promise<number> => {
+  let sealed = 0;
+  for (const k of await store.listKeys()) {
+    if (isSealed(k.privateJwk)) openJwk(kek, k.kid, k.privateJwk);
+    else if (await store.updateKeyPrivateJwk(k.kid, sealJwk(kek, k.kid, k.privateJwk) as unknown as Record<string, unknown>)) sealed++;
+  }
+  return sealed;
+};
+
 /** Creates a current key for every algorithm that has none (first start). */
-export const ensureSigningKeys = async (store: KeyStore, clock: Clock): Promise<void> => {
+export const ensureSigningKeys = async (store: KeyStore, clock: Clock, kek: KeyEncryptionKey): Promise<void> => {
   const keys = await store.listKeys();
   for (const alg of ALGS) {
-    if (!keys.some((k) => k.alg === alg && k.retiredAt === undefined)) await store.insertKey(await generateSigningKey(alg, nowSeconds(clock)));
+    if (!keys.some((k) => k.alg === alg && k.retiredAt === undefined)) await store.insertKey(await generateSigningKey(alg, nowSeconds(clock), kek));
   }
 };
 
 /**
- * Starts signing with new keys; the old ones stay published for `publishFor` seconds, long
- * enough for every token they signed to expire (OIDC Core §10.1.1: signing key rotation).
+ * Rotates every algorithm to a new key that is published at once and signs from `now + lead`,
+ * when the keys it replaces stop signing; those stay published for `publishFor` seconds more.
  */
-export const rotateSigningKeys = async (store: KeyStore, clock: Clock, publishFor: number): Promise<SigningKey[]> => {
+export const rotateSigningKeys = async (
+  store: KeyStore,
+  clock: Clock,
+  kek: KeyEncryptionKey,
+  publishFor: number,
+  lead = ROTATION_LEAD_SECONDS,
+): Promise<SigningKey[]> => {
   const now = nowSeconds(clock);
   const created: SigningKey[] = [];
   for (const alg of ALGS) {
-    const key = await generateSigningKey(alg, now);
-    await store.retireKeys(alg, now, now + publishFor);
+    const key = await generateSigningKey(alg, now, kek, now + lead);
+    await store.retireKeys(alg, now + lead, now + lead + publishFor);
     await store.insertKey(key);
     created.push(key);
   }
   return created;
 };
 
-interface Loaded {
-  signing: Map<Alg, { kid: string; key: KeyLike }>;
-  verifying: Map<string, { alg: Alg; key: KeyLike }>;
-  published: JWK[];
-  loadedAt: number;
-}
+/** A revocation that cannot be done: no such key, or already revoked. */
+export class KeyRevocationError extends Error {}
 
 /**
- * The provider's keys in memory. Reloaded from the store at most every `reloadAfterMs`, so a
- * rotation made by `signoff keys rotate` in another process is picked up without a restart.
+ * Revokes a (leaked) key at once: it leaves the JWKS and nothing it signed verifies any more.
+ * When it was the key signing for its algorithm, a replacement signs from now on — without the
+ * usual lead, since the revoked key must not sign again; relying parties fetch the JWKS anew
+ * when they meet its unknown `kid` (OIDC Core §10.1.1). When it was the next key of a rotation,
+ * a new next key takes over its time, so the algorithm is never left without a signer.
+ */
+export const revokeSigningKey = async (
+  store: KeyStore,
+  clock: Clock,
+  kek: KeyEncryptionKey,
+  kid: string,
+  publishFor: number,
+): Promise<{ revoked: SigningKey; replacement?: SigningKey }> => {
+  const now = nowSeconds(clock);
+  const key = await store.keyByKid(kid);
+  if (!key) throw new KeyRevocationError(`no signing key with kid "${kid}"`);
+  if (!(await store.revokeKey(kid, now))) throw new KeyRevocationError(`signing key "${kid}" is already revoked`);
+  const keys = await store.listKeys();
+  const signer = signerOf(keys, key.alg, now);
+  const nextBy = (at: number) => keys.some((k) => k.alg === key.alg && keyStatus(k, now) === 'next' && (k.activatesAt ?? k.createdAt) <= at);
+  if (signer) {
+    if (signer.retiredAt === undefined || nextBy(signer.retiredAt)) return { revoked: key };
+    // The revoked key was the next one: a new next key takes its place at its time.
+    const replacement = await generateSigningKey(key.alg, now, kek, signer.retiredAt);
+    await store.insertKey(replacement);
+    return { revoked: key, replacement };
+  }
+  // A next key already scheduled takes over at its time; the replacement steps aside then.
+  const next = keys.find((k) => k.alg === key.alg && keyStatus(k, now) === 'next');
+  const replacement = await generateSigningKey(key.alg, now, kek);
+  const nextAt = next?.activatesAt;
+  await store.insertKey(nextAt === undefined ? replacement : { ...replacement, retiredAt: nextAt, publishUntil: nextAt + publishFor });
+  return { revoked: key, replacement };
+};
+
+/**
+ * The provider's keys, derived from the store (DESIGN.md "Storage"), so a rotation or revocation
+ * by `signoff keys` in another process needs no restart. The list the signing key is chosen from
+ * is reread at most every `reloadAfterMs` and whenever the chosen key has stopped signing in the
+ * store; which key signs is decided from the keys' times at each call, so every process switches
+ * to a rotated-in key at the moment it activates. Verification and the JWKS read the store at
+ * each use, so a revocation takes effect at once.
  */
 export class KeyRing {
-  private loaded: Loaded | undefined;
-  private loading: Promise<Loaded> | undefined;
+  private loaded: { keys: SigningKey[]; loadedAt: number } | undefined;
+  private loading: Promise<{ keys: SigningKey[]; loadedAt: number }> | undefined;
+  private readonly publicKeys = new Map<string, KeyLike>();
+  private readonly privateKeys = new Map<string, KeyLike>();
 
   constructor(
     private readonly store: KeyStore,
     private readonly clock: Clock,
-    private readonly reloadAfterMs = 10_000,
+    private readonly kek: KeyEncryptionKey,
+    private readonly reloadAfterMs = KEY_RELOAD_SECONDS * 1000,
   ) {}
 
-  private async current(): Promise<Loaded> {
+  private async current(): Promise<{ keys: SigningKey[]; loadedAt: number }> {
     const loaded = this.loaded;
     if (loaded && this.clock.nowMs() - loaded.loadedAt < this.reloadAfterMs) return loaded;
     this.loading ??= this.load().finally(() => {
       this.loading = undefined;
     });
-    // Stale keys keep serving while the reload runs in the background.
-    return loaded ?? this.loading;
+    return this.loading;
   }
 
   async reload(): Promise<void> {
-    this.loaded = await this.load();
+    await this.load();
   }
 
-  private async load(): Promise<Loaded> {
-    const keys = await this.store.listKeys();
-    const now = nowSeconds(this.clock);
-    const signing = new Map<Alg, { kid: string; key: KeyLike }>();
-    const verifying = new Map<string, { alg: Alg; key: KeyLike }>();
-    const published: JWK[] = [];
-    for (const k of keys) {
-      const key = await importJWK(k.publicJwk as JWK, k.alg);
-      verifying.set(k.kid, { alg: k.alg, key });
-      if (k.retiredAt === undefined) {
-        if (!signing.has(k.alg)) signing.set(k.alg, { kid: k.kid, key: await importJWK(k.privateJwk as JWK, k.alg) });
-        published.push(k.publicJwk as JWK);
-      } else if ((k.publishUntil ?? 0) > now) {
-        published.push(k.publicJwk as JWK);
-      }
-    }
-    this.loaded = { signing, verifying, published, loadedAt: this.clock.nowMs() };
+  private async load(): Promise<{ keys: SigningKey[]; loadedAt: number }> {
+    this.loaded = { keys: await this.store.listKeys(), loadedAt: this.clock.nowMs() };
     return this.loaded;
   }
 
   async signingKey(alg: Alg): Promise<{ kid: string; key: KeyLike }> {
-    const key = (await this.current()).signing.get(alg);
-    if (!key) throw new Error(`no current ${alg} signing key in the store`);
-    return key;
+    const now = nowSeconds(this.clock);
+    let signer = signerOf((await this.current()).keys, alg, now);
+    // A key revoked by another process since the last load must not sign another token.
+    const fresh = signer && (await this.store.keyByKid(signer.kid));
+    if (!fresh || keyStatus(fresh, now) !== 'current') signer = signerOf((await this.load()).keys, alg, now);
+    if (!signer) throw new Error(`no current ${alg} signing key in the store`);
+    let key = this.privateKeys.get(signer.kid);
+    if (!key) {
+      key = await importJWK(openJwk(this.kek, signer.kid, signer.privateJwk) as JWK, alg);
+      this.privateKeys.set(signer.kid, key);
+    }
+    return { kid: signer.kid, key };
   }
 
-  /** Any key this provider has held, published or retired (verifies its own tokens). */
+  /**
+   * The key to verify one of this provider's own tokens with: only a key still published
+   * (current, next, or retired within its publication window) and never a revoked one.
+   */
   async verificationKey(kid: string | undefined): Promise<{ alg: Alg; key: KeyLike } | undefined> {
     if (kid === undefined) return undefined;
-    const loaded = await this.current();
-    const hit = loaded.verifying.get(kid);
-    if (hit) return hit;
-    // An unknown kid may be a key rotated in by another process since the last load.
-    if (this.clock.nowMs() - loaded.loadedAt > 1000) return (await this.load()).verifying.get(kid);
-    return undefined;
+    const k = await this.store.keyByKid(kid);
+    if (!k || !isTrusted(k, nowSeconds(this.clock))) return undefined;
+    let key = this.publicKeys.get(kid);
+    if (!key) {
+      key = await importJWK(k.publicJwk as JWK, k.alg);
+      this.publicKeys.set(kid, key);
+    }
+    return { alg: k.alg, key };
   }
 
+  /**
+   * The JWKS (RFC 7517 §5): the next, current and still-published public keys, read from the
+   * store at each request so that a rotation or revocation by another process shows at once.
+   */
   async jwks(): Promise<{ keys: JWK[] }> {
-    return { keys: (await this.current()).published };
+    const now = nowSeconds(this.clock);
+    return { keys: (await this.store.listKeys()).filter((k) => isTrusted(k, now)).map((k) => k.publicJwk as JWK) };
   }
 }

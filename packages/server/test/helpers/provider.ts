@@ -56,6 +56,13 @@ export const defaultClients = (): Record<string, unknown>[] => [
   },
 ];
 
+/**
+ * The key-encryption key every test provider and `signoff` process runs with (issue 10 §5: a
+ * configuration without `development` needs one). Tests of the KEK itself pass their own env.
+ */
+export const TEST_KEK = Buffer.alloc(32, 0x5e).toString('base64');
+export const TEST_KEK_ENV = { SIGNOFF_KEY_ENCRYPTION_KEY: TEST_KEK } as const;
+
 export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const srv = createServer();
@@ -79,11 +86,17 @@ export interface TestProvider {
  * Starts the real provider in this process, listening on 127.0.0.1, on a fresh SQLite file.
  * `overrides` replace top-level configuration keys; `clock` injects time; `deliveries` starts the
  * back-channel delivery worker (with optional test settings such as a short backoff); `host`
- * names the issuer's host.
+ * names the issuer's host; `env` replaces the environment the key-encryption key is read from
+ * (default: TEST_KEK).
  */
 export const startProvider = async (
   overrides: Record<string, unknown> = {},
-  opts: { clock?: Clock; deliveries?: boolean | Parameters<typeof startDeliveries>[2]; host?: 'localhost' | '127.0.0.1' } = {},
+  opts: {
+    clock?: Clock;
+    deliveries?: boolean | Parameters<typeof startDeliveries>[2];
+    host?: 'localhost' | '127.0.0.1';
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<TestProvider> => {
   const dir = mkdtempSync(join(tmpdir(), 'signoff-test-'));
   const port = await freePort();
@@ -98,7 +111,7 @@ export const startProvider = async (
     users: Object.values(USERS),
     ...overrides,
   });
-  const provider = await openProvider(config, opts.clock ? { clock: opts.clock } : {});
+  const provider = await openProvider(config, { ...(opts.clock ? { clock: opts.clock } : {}), env: opts.env ?? TEST_KEK_ENV });
   const app = buildApp(provider);
   await app.listen({ host: '127.0.0.1', port });
   const stopDeliveries = opts.deliveries ? startDeliveries(provider, app.log, opts.deliveries === true ? {} : opts.deliveries) : undefined;

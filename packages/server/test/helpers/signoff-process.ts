@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { TEST_KEK_ENV } from './provider.js';
 
 export const BIN = fileURLToPath(new URL('../../../bin/signoff.js', import.meta.url));
 const children = new Set<ChildProcess>();
@@ -13,8 +14,14 @@ after(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-/** The environment without SIGNOFF_* overrides, so a command reads only its --config file. */
-export const cleanEnv = (): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNOFF_')));
+/**
+ * The environment without SIGNOFF_* overrides, so a command reads only its --config file — but
+ * with the tests' key-encryption key (issue 10 §5), the one test/helpers/provider.ts uses too.
+ */
+export const cleanEnv = (): NodeJS.ProcessEnv => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNOFF_'))),
+  ...TEST_KEK_ENV,
+});
 
 export interface SignoffResult {
   code: number | null;
@@ -24,9 +31,9 @@ export interface SignoffResult {
 }
 
 /** Runs `signoff ...args` to completion, with `input` on its standard input; bounded in time. */
-export const runSignoff = (args: string[], opts: { cwd: string; input?: string; timeoutMs?: number }): Promise<SignoffResult> =>
+export const runSignoff = (args: string[], opts: { cwd: string; input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<SignoffResult> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, env: opts.env ?? cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
     children.add(child);
     let stdout = '';
     let stderr = '';

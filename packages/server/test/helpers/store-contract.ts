@@ -264,6 +264,39 @@ export const runStoreContract = (name: string, makeStore: () => Promise<Store>):
         assert.equal(await store.retireKeys('RS256', NOW + 1, NOW + 1), 0);
       });
 
+      test('finds a key by kid and round-trips its activation time (issue 10 §5)', async (store) => {
+        const k = sampleKey({ activatesAt: NOW + 70 });
+        await store.insertKey(k);
+        same(await store.keyByKid(k.kid), k);
+        assert.equal(await store.keyByKid('nope'), undefined);
+      });
+
+      test('replaces the stored private key of one key only', async (store) => {
+        const [a, b] = [sampleKey(), sampleKey()];
+        for (const k of [a, b]) await store.insertKey(k);
+        const sealed = { enc: 'A256GCM', kek: 'x', iv: 'i', tag: 't', ct: 'c' };
+        assert.equal(await store.updateKeyPrivateJwk(a.kid, sealed), true);
+        assert.equal(await store.updateKeyPrivateJwk('nope', sealed), false);
+        same((await store.keyByKid(a.kid))?.privateJwk, sealed);
+        same((await store.keyByKid(b.kid))?.privateJwk, b.privateJwk);
+      });
+
+      test('revokes a key once, ending its signing and publication at that time (issue 10 §5)', async (store) => {
+        const current = sampleKey();
+        const retired = sampleKey({ retiredAt: NOW - 5, publishUntil: NOW + 100 });
+        const later = sampleKey({ retiredAt: NOW + 50, publishUntil: NOW + 500 });
+        for (const k of [current, retired, later]) await store.insertKey(k);
+        for (const k of [current, retired, later]) assert.equal(await store.revokeKey(k.kid, NOW), true);
+        assert.equal(await store.revokeKey(current.kid, NOW + 1), false, 'already revoked');
+        assert.equal(await store.revokeKey('nope', NOW), false);
+        const byKid = new Map((await store.listKeys()).map((k) => [k.kid, k]));
+        same([current, retired, later].map((k) => byKid.get(k.kid)).map((k) => [k?.revokedAt, k?.retiredAt, k?.publishUntil]), [
+          [NOW, NOW, NOW],
+          [NOW, NOW - 5, NOW],
+          [NOW, NOW, NOW],
+        ]);
+      });
+
       test('rejects a second key with the same kid', async (store) => {
         const k = sampleKey();
         await store.insertKey(k);

@@ -177,6 +177,11 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX logout_deliveries_due;
   CREATE INDEX logout_deliveries_due ON logout_deliveries (next_attempt_at, id) WHERE status = 'pending';
   `,
+  /* 5: key rotation publishes the next key before it signs (activates_at; NULL: at created_at),
+     and a leaked key can be revoked at once (issue 10 §5). */ `
+  ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER;
+  ALTER TABLE signing_keys ADD COLUMN revoked_at INTEGER;
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {

@@ -32,8 +32,10 @@ export const toKey = (r: Row): SigningKey => ({
   privateJwk: JSON.parse(r.private_jwk as string) as Record<string, unknown>,
   publicJwk: JSON.parse(r.public_jwk as string) as Record<string, unknown>,
   createdAt: r.created_at as number,
+  activatesAt: opt<number>(r.activates_at),
   retiredAt: opt<number>(r.retired_at),
   publishUntil: opt<number>(r.publish_until),
+  revokedAt: opt<number>(r.revoked_at),
 });
 
 export const toSession = (r: Row): Session => ({

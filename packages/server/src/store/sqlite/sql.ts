@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
@@ -18,10 +18,8 @@ export class Sql {
 
   constructor(path: string) {
     this.created = path === ':memory:' || !existsSync(path);
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = path === ':memory:' ? new Database(path) : openPrivately(path);
     try {
-      this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       this.db.pragma('foreign_keys = ON');
@@ -53,6 +51,38 @@ export class Sql {
     return this.q(sql).run(...args).changes;
   }
 }
+
+/**
+ * Opens a SQLite file readable by its owner only (issue 10 §5): a data directory it creates is
+ * 0700, and the database, its -wal and -shm files are 0600 — created under umask 077 (SQLite
+ * gives -wal and -shm the mode of the database file) and tightened when an earlier version left
+ * them 0644. An existing directory is left alone: it may be shared, such as /tmp.
+ */
+const openPrivately = (path: string): Database.Database => {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const files = [path, `${path}-wal`, `${path}-shm`];
+  const tighten = () => {
+    for (const f of files) {
+      try {
+        chmodSync(f, 0o600);
+      } catch (err) {
+        // Absent, or just removed by another process closing the store (SQLite deletes -wal and -shm then).
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+  };
+  tighten();
+  // The umask is process-wide, but nothing else runs while this synchronous block does.
+  const previous = process.umask(0o077);
+  try {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    tighten();
+    return db;
+  } finally {
+    process.umask(previous);
+  }
+};
 
 /** A WHERE clause of `column = ?` for each filter that is set, plus fixed conditions. */
 export const whereSql = (equal: Record<string, unknown>, fixed: string[] = []): [string, unknown[]] => {

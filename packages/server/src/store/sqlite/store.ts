@@ -90,10 +90,16 @@ export class SqliteStore implements Store {
   async listKeys(): Promise<SigningKey[]> {
     return this.sql.all('SELECT * FROM signing_keys ORDER BY created_at DESC, kid').map(toKey);
   }
+  async keyByKid(kid: string): Promise<SigningKey | undefined> {
+    const r = this.sql.one('SELECT * FROM signing_keys WHERE kid = ?', kid);
+    return r && toKey(r);
+  }
   async insertKey(k: SigningKey): Promise<void> {
     this.sql.run(
-      'INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, retired_at, publish_until) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      k.kid, k.alg, JSON.stringify(k.privateJwk), JSON.stringify(k.publicJwk), k.createdAt, k.retiredAt ?? null, k.publishUntil ?? null,
+      `INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, activates_at, retired_at, publish_until, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      k.kid, k.alg, JSON.stringify(k.privateJwk), JSON.stringify(k.publicJwk), k.createdAt, k.activatesAt ?? null, k.retiredAt ?? null,
+      k.publishUntil ?? null, k.revokedAt ?? null,
     );
   }
   async retireKeys(alg: SigningKey['alg'], retiredAt: number, publishUntil: number): Promise<number> {
@@ -101,6 +107,16 @@ export class SqliteStore implements Store {
       'UPDATE signing_keys SET retired_at = ?, publish_until = ? WHERE alg = ? AND retired_at IS NULL',
       retiredAt, publishUntil, alg,
     );
+  }
+  async updateKeyPrivateJwk(kid: string, privateJwk: Record<string, unknown>): Promise<boolean> {
+    return this.sql.run('UPDATE signing_keys SET private_jwk = ? WHERE kid = ?', JSON.stringify(privateJwk), kid) === 1;
+  }
+  async revokeKey(kid: string, at: number): Promise<boolean> {
+    return this.sql.run(
+      `UPDATE signing_keys SET revoked_at = ?, retired_at = MIN(COALESCE(retired_at, ?), ?), publish_until = MIN(COALESCE(publish_until, ?), ?)
+       WHERE kid = ? AND revoked_at IS NULL`,
+      at, at, at, at, at, kid,
+    ) === 1;
   }
 
   // Browsers, sessions, participants
