@@ -1,6 +1,6 @@
 import type { DeliveryStatus } from '../store/types.js';
 import { nowSeconds } from '../clock.js';
-import { CONFIG_OPTION, UsageError, limitOf, parse, table, usageExit } from './args.js';
+import { CONFIG_OPTION, CommandFailure, UsageError, limitOf, parse, table, usageExit } from './args.js';
 import type { Provider } from '../provider.js';
 import { iso, withProvider } from './store.js';
 
@@ -45,13 +45,13 @@ const retry = async (p: Provider, target: RetryTarget): Promise<number> => {
   const now = nowSeconds(p.clock);
   if ('clientId' in target) {
     const n = await p.store.retryClientDeliveries(target.clientId, now);
-    if (n === 0 && !(await p.store.clientById(target.clientId))) throw new Error(`no client "${target.clientId}"`);
+    if (n === 0 && !(await p.store.clientById(target.clientId))) throw new CommandFailure(`no client "${target.clientId}"`);
     console.log(n === 0 ? `client ${target.clientId} has no pending or failed deliveries` : `${n} deliver${n === 1 ? 'y' : 'ies'} of client ${target.clientId} due now`);
     return 0;
   }
   const { retried, unknown } = await p.store.retryDeliveries(target.ids, now);
   if (unknown.length > 0) {
-    throw new Error(`no pending or failed deliver${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map((id) => `"${id}"`).join(', ')}; nothing was retried`);
+    throw new CommandFailure(`no pending or failed deliver${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map((id) => `"${id}"`).join(', ')}; nothing was retried`);
   }
   console.log(target.ids.length === 1 ? `delivery ${target.ids[0] as string} is due now` : `${retried} deliveries are due now`);
   return 0;
