@@ -124,9 +124,28 @@ const WIRE_GARBAGE = ['%', '%zz=1', 'a=%E0%A4%A', '__pro%74o__=1', '%5F%5Fproto%
 const AUTHS = ['base', 'none', 'web-basic', 'wrong-basic', 'garbage-basic', 'post-form', 'bearer', 'bearer-garbage'] as const;
 const COOKIES = ['base', 'none', 'session', 'stale'] as const;
 
+/** Bodies that are not plain forms: all refused (415) or parsed as forms, never a 5xx. */
+const CONTENT_TYPES = [
+  'application/x-www-form-urlencoded; charset=utf-8', 'APPLICATION/X-WWW-FORM-URLENCODED', 'application/x-www-form-urlencoded; charset=iso-8859-1',
+  'application/json', 'application/json; charset=utf-8', 'text/plain', 'multipart/form-data; boundary=x', 'application/xml', '',
+  'application/x-www-form-urlencoded, application/json', '*/*', 'application/x-www-form-urlencoded;;;',
+];
+
+/** Path parameters beyond the primed ones: unknown, malformed, encoded, too long. */
+const pathId = fc.oneof(
+  fc.constantFrom('primed', 'no-such-id', '..', '%2e%2e', '%2F', '%00', '%zz', '__proto__', 'constructor', 'a'.repeat(101), '<x-fuzz-1>'),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).map(encodeURIComponent),
+);
+
 const scenario = (p: () => Primed) =>
   fc.record({
-    route: fc.constantFrom(...routes),
+    route: fc.oneof(
+      { weight: 20, arbitrary: fc.constantFrom(...routes) },
+      // Methods the route does not have: a 404 (or 405), like any unknown endpoint.
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...routes), fc.constantFrom('PUT', 'DELETE', 'PATCH', 'POST', 'GET')).map(([r, method]) => ({ ...r, method }) as Route) },
+    ),
+    pathId,
+    contentType: fc.option(fc.constantFrom(...CONTENT_TYPES), { freq: 6 }),
     base: fc.boolean(),
     /** Generated names replace the base's values of the same names (rather than repeat them). */
     override: fc.boolean(),
@@ -165,13 +184,17 @@ const toRequest = (s: S, p: Primed): InjectOptions => {
   if (s.cookies === 'stale') cookies.push(...p.sessionCookies.map((c) => c.replace(/=.*/, '=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')));
   if (cookies.length > 0) headers.cookie = cookies.join('; ');
   const wire = [enc(params), ...s.garbage].filter(Boolean).join('&');
-  const path = fillPath(s.route.url, s.base || s.cookies === 'base' ? p : undefined);
+  const path =
+    s.pathId === 'primed'
+      ? fillPath(s.route.url, s.base || s.cookies === 'base' ? p : undefined)
+      : s.route.url.replace(/:[A-Za-z_]+/g, s.pathId);
   if (!hasBody(s.route.method)) return { method: s.route.method, url: `${path}${wire ? `?${wire}` : ''}`, headers };
   if (s.placement === 'json') {
     headers['content-type'] = 'application/json';
     return { method: s.route.method, url: path, headers, payload: JSON.stringify(Object.fromEntries(params)) };
   }
-  headers['content-type'] = 'application/x-www-form-urlencoded';
+  headers['content-type'] = s.contentType ?? 'application/x-www-form-urlencoded';
+  if (s.contentType === '') delete headers['content-type'];
   if (s.placement === 'query') return { method: s.route.method, url: `${path}?${wire}`, headers, payload: '' };
   if (s.placement === 'split') {
     const half = Math.floor(params.length / 2);
@@ -210,9 +233,31 @@ const assertAllowedTarget = (raw: string, what: string): void => {
   }
 };
 
+/** RFC 6749 §4.1.2.1, §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. */
+const DESCRIPTION_CHARS = /^[\x20-\x21\x23-\x5B\x5D-\x7E]*$/;
+
+/** The error_description of a JSON error body, of an error redirect, or of a WWW-Authenticate challenge. */
+const descriptionsOf = (res: { headers: Record<string, unknown>; body: string }): string[] => {
+  const out: string[] = [];
+  if (/json/.test(String(res.headers['content-type'] ?? ''))) {
+    try {
+      const body = JSON.parse(res.body) as { error_description?: unknown };
+      if (typeof body.error_description === 'string') out.push(body.error_description);
+    } catch {
+      // Not JSON after all: nothing to check here.
+    }
+  }
+  if (res.headers.location !== undefined) {
+    const d = new URL(String(res.headers.location), t.issuer).searchParams.get('error_description');
+    if (d !== null) out.push(d);
+  }
+  return out;
+};
+
 const check = (req: InjectOptions, res: { statusCode: number; headers: Record<string, unknown>; body: string }): void => {
   const what = `${req.method} ${String(req.url).slice(0, 300)}`;
   assert.ok(res.statusCode < 500, `${what} answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
+  for (const d of descriptionsOf(res)) assert.match(d, DESCRIPTION_CHARS, `${what}: error_description outside RFC 6749's character set: ${JSON.stringify(d)}`);
   for (const re of STACK_TRACES) assert.doesNotMatch(res.body, re, `${what}: a stack trace in the body: ${res.body.slice(0, 500)}`);
   const location = res.headers.location;
   if (location !== undefined) assertAllowedTarget(String(location), `${what}: Location`);
