@@ -137,22 +137,39 @@ const pathId = fc.oneof(
   fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }).map(encodeURIComponent),
 );
 
+/**
+ * One change to a base parameter: its value replaced (by a URL-like value when the parameter is a
+ * URI, so that redirect checks are tried), the parameter dropped, or repeated.
+ */
+const mutation = (p: () => Primed) =>
+  fc.record({
+    op: fc.constantFrom('replace', 'replace', 'replace', 'drop', 'repeat'),
+    index: fc.nat(),
+    value: valueFor(p),
+    uri: fc.oneof(fc.constantFrom(...FOREIGN_URLS), markupValue, valueFor(p)),
+  });
+
+/** Routes with a primed base or an id in their path lead somewhere deep: they are tried more often. */
+const deep = (r: Route): boolean => r.url.includes(':') || (primed !== undefined && baseFor(r.url, primed).params.length > 0);
+
 const scenario = (p: () => Primed) =>
   fc.record({
     route: fc.oneof(
-      { weight: 20, arbitrary: fc.constantFrom(...routes) },
+      { weight: 12, arbitrary: fc.constantFrom(...routes.filter(deep)) },
+      { weight: 8, arbitrary: fc.constantFrom(...routes) },
       // Methods the route does not have: a 404 (or 405), like any unknown endpoint.
       { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...routes), fc.constantFrom('PUT', 'DELETE', 'PATCH', 'POST', 'GET')).map(([r, method]) => ({ ...r, method }) as Route) },
     ),
     pathId,
-    contentType: fc.option(fc.constantFrom(...CONTENT_TYPES), { freq: 6 }),
-    base: fc.boolean(),
+    contentType: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom(...CONTENT_TYPES) }),
+    base: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    mutations: fc.array(mutation(p), { maxLength: 3 }),
     /** Generated names replace the base's values of the same names (rather than repeat them). */
     override: fc.boolean(),
-    pairs: fc.array(fc.tuple(hostileName, valueFor(p)), { maxLength: 8 }),
+    pairs: fc.array(fc.tuple(hostileName, valueFor(p)), { maxLength: 6 }),
     garbage: fc.array(fc.constantFrom(...WIRE_GARBAGE), { maxLength: 2 }),
     /** For methods with a body: where the parameters go. */
-    placement: fc.constantFrom('form', 'form', 'form', 'query', 'split', 'json'),
+    placement: fc.constantFrom('form', 'form', 'form', 'form', 'form', 'query', 'split', 'json'),
     auth: fc.constantFrom(...AUTHS),
     cookies: fc.constantFrom(...COOKIES),
     cookiePairs: fc.array(fc.tuple(fc.constantFrom(...PROTOTYPE_NAMES, 'signoff-state', 'a', ''), fc.constantFrom('1', '', '=', '"x"', '%zz')), { maxLength: 2 }),
@@ -169,6 +186,14 @@ const toRequest = (s: S, p: Primed): InjectOptions => {
   const base = baseFor(s.route.url, p);
   const names = new Set(s.pairs.map(([k]) => k));
   const baseParams = s.base ? base.params.filter(([k]) => !(s.override && names.has(k))) : [];
+  for (const m of s.mutations) {
+    if (baseParams.length === 0) break;
+    const i = m.index % baseParams.length;
+    const [name] = baseParams[i] as [string, string];
+    if (m.op === 'drop') baseParams.splice(i, 1);
+    else if (m.op === 'repeat') baseParams.push([name, m.value]);
+    else baseParams[i] = [name, /uri$/.test(name) ? m.uri : m.value];
+  }
   const params: [string, string][] = [...baseParams, ...s.pairs];
   const headers: Record<string, string> = {};
   if (s.auth === 'base' && s.base && base.headers.authorization) headers.authorization = base.headers.authorization;

@@ -121,7 +121,7 @@ export const baseFor = (url: string, primed: Primed): Base => {
         cookies,
       };
     case '/logout':
-      return { params: [['client_id', CLIENTS.web.client_id]], headers: {}, cookies };
+      return { params: [['client_id', CLIENTS.web.client_id], ['post_logout_redirect_uri', 'http://127.0.0.1:5001/'], ['state', 'st']], headers: {}, cookies };
     case '/token':
       return { params: [['grant_type', 'refresh_token'], ['refresh_token', 'not-a-live-refresh-token']], headers: { authorization: WEB_BASIC }, cookies };
     case '/revoke':
