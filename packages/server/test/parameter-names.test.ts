@@ -11,7 +11,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { FastifyRequest } from 'fastify';
 import { parseConfig } from '../src/config/schema.js';
+import { readCookie } from '../src/http/cookies.js';
 import { buildApp } from '../src/http/app.js';
 import { openProvider } from '../src/provider.js';
 import { type Base, type Primed, baseFor, fillPath, prime } from './helpers/primed.js';
@@ -197,4 +199,21 @@ describe('issue 10 §1: Object.prototype names as parameter and cookie names, ev
       assert.equal(op.child.exitCode, null);
     });
   }
+});
+
+describe('issue 10 §1: readCookie() with Object.prototype names as cookie names', () => {
+  const requestWith = (cookie: string): FastifyRequest => ({ headers: { cookie } }) as unknown as FastifyRequest;
+
+  it('a hostile name is a cookie like any other and hides no other cookie', () => {
+    for (const name of HOSTILE_NAMES) {
+      const req = requestWith(`${name}=evil; signoff=good; ${name}=second`);
+      assert.equal(readCookie(req, 'signoff'), 'good', name);
+      assert.equal(readCookie(req, name), 'evil', `${name}: the first occurrence, a string`);
+    }
+  });
+
+  it('a name that is absent is undefined, never an Object.prototype member', () => {
+    for (const name of PROTOTYPE_NAMES) assert.equal(readCookie(requestWith('signoff=good'), name), undefined, name);
+    assert.equal(readCookie(requestWith(''), '__proto__'), undefined);
+  });
 });
