@@ -19,7 +19,7 @@ import { openProvider } from '../src/provider.js';
 import { type Base, type Primed, baseFor, fillPath, prime } from './helpers/primed.js';
 import { USERS, defaultClients, freePort } from './helpers/provider.js';
 import { type Route, hasBody, routesOf } from './helpers/routes.js';
-import { type RunningSignoff, startSignoff } from './helpers/signoff-process.js';
+import { type RunningSignoff, runSignoff, startSignoff } from './helpers/signoff-process.js';
 
 const pct = (s: string, lower = false): string =>
   [...Buffer.from(s)].map((b) => `%${b.toString(16).padStart(2, '0')}`).map((e) => (lower ? e : e.toUpperCase())).join('');
@@ -215,5 +215,16 @@ describe('issue 10 §1: readCookie() with Object.prototype names as cookie names
   it('a name that is absent is undefined, never an Object.prototype member', () => {
     for (const name of PROTOTYPE_NAMES) assert.equal(readCookie(requestWith('signoff=good'), name), undefined, name);
     assert.equal(readCookie(requestWith(''), '__proto__'), undefined);
+  });
+});
+
+describe('issue 10 §1: Object.prototype names as command names of the signoff CLI', () => {
+  it('`signoff constructor`, `toString`, `__proto__`, … are unknown commands (exit 2), not a crash', async () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf']) {
+      const r = await runSignoff([name], { cwd: dir });
+      assert.equal(r.code, 2, `${name}: exit ${r.code}\n${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`unknown command "${name}"`));
+      assert.doesNotMatch(r.stderr, /node:internal|\bat /);
+    }
   });
 });
