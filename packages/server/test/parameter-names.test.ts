@@ -58,6 +58,16 @@ export const HOSTILE_NAMES: readonly string[] = [
  */
 const DECODED_NAMES: readonly string[] = [...new Set(HOSTILE_NAMES.map((n) => decodeURIComponent(n)))];
 
+/**
+ * The names sent in each place. Query and form keys are percent-decoded by the server, so the
+ * bare pass sends every wire form there; JSON keys and cookie names are not decoded, so there
+ * the encoded forms are just other strings: the decoded names and the encoded `__proto__` forms.
+ */
+const namesFor = (mode: 'bare' | 'primed', where: Placement): readonly string[] => {
+  if (mode === 'bare' && (where === 'query' || where === 'form')) return HOSTILE_NAMES;
+  return [...new Set([...DECODED_NAMES, ...HOSTILE_NAMES.filter((n) => decodeURIComponent(n) === '__proto__')])];
+};
+
 /** The name a wire name decodes to (for JSON keys, which are not percent-decoded). */
 const decoded = (wire: string): string => decodeURIComponent(wire);
 
@@ -183,8 +193,8 @@ describe('issue 10 §1: Object.prototype names as parameter and cookie names, ev
       const failures: string[] = [];
       for (const route of routes) {
         const b = mode === 'primed' ? baseFor(route.url, primed) : undefined;
-        const tasks = (mode === 'bare' ? HOSTILE_NAMES : DECODED_NAMES).flatMap((name) =>
-          placementsFor(route).map((where) => async () => {
+        const tasks = placementsFor(route).flatMap((where) =>
+          namesFor(mode, where).map((name) => async () => {
             const [url, init] = requestFor(route, b, name, where);
             const sent = await send(`${route.method} ${route.url} with "${name}" as a ${where} key (${mode})`, url, init);
             if (sent.status >= 500) failures.push(`${sent.what}: ${sent.status} ${sent.body.slice(0, 200)}`);
