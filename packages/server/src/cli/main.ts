@@ -42,7 +42,8 @@ const main = async (argv: string[]): Promise<number | undefined> => {
     console.log(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  // Own names only: `signoff constructor` once called Object() and crashed with a stack trace.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
   return command(rest);
 };

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ERRORS, type ErrorCode, SignoffError } from '../errors.js';
 import { RedirectableError } from '../oauth/authorize/request.js';
+import { errorDescription } from './error-description.js';
 import { errorPage } from './pages/error.js';
 import type { Provider } from '../provider.js';
 import { sendNoStore, sendPage } from './respond.js';
@@ -29,7 +30,7 @@ const toSignoffError = (err: FastifyError | Error): SignoffError | undefined => 
 const challengeFor = (err: SignoffError, request: FastifyRequest): string | undefined => {
   if (err.code === 'invalid_client' && /^Basic\b/i.test(request.headers.authorization ?? '')) return 'Basic realm="signoff"';
   if (err.code === 'token_required') return 'Bearer realm="signoff"';
-  if (err.code === 'invalid_token') return `Bearer realm="signoff", error="invalid_token", error_description="${err.description.replace(/["\\]/g, '')}"`;
+  if (err.code === 'invalid_token') return `Bearer realm="signoff", error="invalid_token", error_description="${errorDescription(err.description)}"`;
   return undefined;
 };
 
@@ -49,7 +50,7 @@ export const installErrorHandling = (app: FastifyInstance, p: Provider): void =>
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err instanceof RedirectableError) {
       request.log.info({ error: err.code, debug: err.debug }, 'authorization error returned to client');
-      return sendAuthorizationResult(p, request, reply, err.target, { error: err.oauthError, error_description: err.description });
+      return sendAuthorizationResult(p, request, reply, err.target, { error: err.oauthError, error_description: errorDescription(err.description) });
     }
     let known = toSignoffError(err);
     if (known) {
@@ -63,9 +64,9 @@ export const installErrorHandling = (app: FastifyInstance, p: Provider): void =>
     if (request.routeOptions.config?.page) {
       return sendPage(reply, errorPage({ status: known.status, error: known.oauthError, description: known.description, requestId: request.id }));
     }
-    return sendNoStore(reply, known.status, { error: known.oauthError, error_description: known.description });
+    return sendNoStore(reply, known.status, { error: known.oauthError, error_description: errorDescription(known.description) });
   });
   app.setNotFoundHandler((request, reply) =>
-    sendNoStore(reply, ERRORS.not_found.status, { error: 'not_found', error_description: `No endpoint at ${request.method} ${request.url.split('?')[0]}` }),
+    sendNoStore(reply, ERRORS.not_found.status, { error: 'not_found', error_description: errorDescription(`No endpoint at ${request.method} ${request.url.split('?')[0]}`) }),
   );
 };
