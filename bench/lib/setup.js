@@ -38,6 +38,8 @@ const signoffConfig = (dir, port, receivers) => ({
   port,
   store: { sqlite: join(dir, 'signoff.sqlite') },
   logging: { level: 'silent' },
+  // Any free port: the default (9464) may be taken by a provider a developer runs meanwhile.
+  management: { port: 0 },
   outbound: { allowPrivateNetworks: true },
   clients: clientsFor('signoff', receivers),
   users: [USER, P7_USER],

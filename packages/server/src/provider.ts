@@ -6,7 +6,7 @@ import type { Config } from './config/schema.js';
 import { OutboxSignal } from './logout/back-channel/signal.js';
 import { Metrics } from './metrics/registry.js';
 import { openStore } from './store/open.js';
-import type { Store } from './store/types.js';
+import type { EndReason, Store } from './store/types.js';
 import { KeyRing, ensureSigningKeys } from './tokens/keys.js';
 
 /** Everything a running provider holds: its configuration, store, keys and clock. */
@@ -37,8 +37,13 @@ export const openProvider = async (config: Readonly<Config>, opts: { clock?: Clo
   }
   const keys = new KeyRing(store, clock);
   await keys.reload();
-  return { config, store, keys, clock, outbox: new OutboxSignal(), metrics: new Metrics(store) };
+  return { config, store, keys, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock) };
 };
 
 /** What the session core's ending path needs from a running provider (sessions/end.ts). */
-export const endingDeps = (p: Provider) => ({ sessions: p.store, clock: p.clock, wake: p.outbox.wake });
+export const endingDeps = (p: Provider) => ({
+  sessions: p.store,
+  clock: p.clock,
+  wake: p.outbox.wake,
+  ended: (reason: EndReason, count: number) => p.metrics.sessionsEnded(reason, count),
+});

@@ -150,6 +150,33 @@ describe('issuer (OIDC Discovery §3, OIDC Core §2: https URL without query or 
   });
 });
 
+describe('management listener (issue 10 §6)', () => {
+  it('defaults: management on 127.0.0.1:9464', () => {
+    const c = parseConfig(minimal());
+    assert.deepEqual(c.management, { port: 9464, host: '127.0.0.1' });
+  });
+
+  it('takes management.port null (off) or 0 (any free port), and names bad keys', () => {
+    assert.equal(parseConfig(minimal({ management: { port: null } })).management.port, null);
+    assert.equal(parseConfig(minimal({ management: { port: 0, host: '0.0.0.0' } })).management.host, '0.0.0.0');
+    failsNaming(minimal({ management: { port: 70000 } }), 'management.port');
+    failsNaming(minimal({ management: { path: '/metrics' } }), 'management.path');
+  });
+
+  it('SIGNOFF_MANAGEMENT_PORT overrides the file: a port, or "off"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-config-'));
+    try {
+      const file = join(dir, 'm.json');
+      writeFileSync(file, JSON.stringify({ issuer: 'https://id.example.com', management: { host: '0.0.0.0' } }));
+      assert.deepEqual(loadConfig({ file, env: { SIGNOFF_MANAGEMENT_PORT: '9100' } }).management, { port: 9100, host: '0.0.0.0' });
+      assert.equal(loadConfig({ file, env: { SIGNOFF_MANAGEMENT_PORT: 'off' } }).management.port, null);
+      assert.throws(() => loadConfig({ file, env: { SIGNOFF_MANAGEMENT_PORT: 'nine' } }), (e: unknown) => e instanceof ConfigError && e.key === 'management.port');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('clients (RFC 7591 §2 metadata, OIDC Registration §2)', () => {
   it('accepts a confidential and a public client and keeps only the metadata plus the secret apart', () => {
     const c = parseConfig(minimal({

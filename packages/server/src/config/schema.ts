@@ -44,6 +44,13 @@ const issuerField = (value: unknown, key: string): string => {
   return issuer;
 };
 
+/** `null` turns the management listener off; a number (0: any free port) turns it on. */
+const managementPort = (value: unknown, key: string): number | null =>
+  value === null ? null : integer({ default: DEFAULT_MANAGEMENT_PORT, min: 0, max: 65535 })(value, key);
+
+/** The management listener's default port (the Prometheus exporter convention of OpenTelemetry). */
+export const DEFAULT_MANAGEMENT_PORT = 9464;
+
 const userField = object(
   {
     username: string({ pattern: /^[^\s]{1,128}$/, hint: 'must be 1-128 characters without spaces' }),
@@ -61,6 +68,8 @@ const rawSchema = object({
   port: integer({ default: 3000, min: 0, max: 65535 }),
   host: string({ default: '127.0.0.1' }),
   store: storeField,
+  // The management listener: /metrics and /readyz, kept off the public port (issue 10 §6).
+  management: object({ port: managementPort, host: string({ default: '127.0.0.1' }) }),
   session: object({
     idleTimeout: duration('30m'),
     absoluteLifetime: duration('10h'),

@@ -13,8 +13,22 @@ after(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-/** The environment without SIGNOFF_* overrides, so a command reads only its --config file. */
-export const cleanEnv = (): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNOFF_')));
+/**
+ * The environment without SIGNOFF_* overrides, so a command reads only its --config file — but
+ * for a management listener on any free port, so that providers started side by side (and a
+ * developer's own on 9464) do not compete for one port.
+ */
+export const cleanEnv = (): NodeJS.ProcessEnv => ({
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNOFF_'))),
+  SIGNOFF_MANAGEMENT_PORT: '0',
+});
+
+/** The management listener's base URL, from the line `signoff start` writes to its standard error. */
+export const managementUrl = (stderr: string): string => {
+  const match = /management listener \(\/metrics, \/readyz\) on (http:\/\/\S+)/.exec(stderr);
+  if (!match?.[1]) throw new Error(`signoff start named no management listener:\n${stderr}`);
+  return match[1];
+};
 
 export interface SignoffResult {
   code: number | null;
@@ -50,6 +64,8 @@ export const signoff = (args: string[], cwd: string): Promise<SignoffResult> => 
 
 export interface RunningSignoff {
   child: ChildProcess;
+  /** Base URL of its management listener (/metrics, /readyz). */
+  management: string;
   exited: Promise<void>;
   stderr(): string;
 }
@@ -66,7 +82,7 @@ export const startSignoff = (config: string, port: number, cwd: string): Promise
       stderr += d;
       if (/listening on/.test(stderr)) {
         clearTimeout(timer);
-        resolve({ child, exited, stderr: () => stderr });
+        resolve({ child, exited, management: managementUrl(stderr), stderr: () => stderr });
       }
     });
     void exited.then(() => {

@@ -5,7 +5,7 @@ import { fail } from '../../errors.js';
 import { type SignedIn, decideFor, needsConsent, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { checkCsrf, loadInteraction, requestOf, storedRequest } from '../../oauth/authorize/interaction.js';
 import { type Params, one } from '../../oauth/params.js';
-import type { Provider } from '../../provider.js';
+import { type Provider, endingDeps } from '../../provider.js';
 import { isLive } from '../../sessions/browser.js';
 import { signIn } from '../../sessions/sign-in.js';
 import type { Interaction, Session } from '../../store/types.js';
@@ -151,7 +151,10 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     const password = one(params, 'password') ?? '';
     const account = username && password ? await authenticate(p.store, username, password) : undefined;
     // One message for every failure: it must not reveal whether the account exists.
-    if (!account) return showLogin(reply, i, { error: 'Invalid username or password.', username, status: 401 });
+    if (!account) {
+      p.metrics.signInFailed(username && password ? 'invalid_credentials' : 'missing_credentials');
+      return showLogin(reply, i, { error: 'Invalid username or password.', username, status: 401 });
+    }
     const rememberMe = one(params, 'remember') === '1';
     const browser = await browserOf(p, req, reply);
     const { cookie, session } = await signIn(p.store, p.clock, p.config.session, {
@@ -161,7 +164,8 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       amr: ['pwd'],
       acr: '0',
       ...clientInfo(req),
-    }, p.outbox.wake);
+    }, endingDeps(p));
+    p.metrics.signInSucceeded();
     setBrowserCookie(p, reply, cookie, rememberMe);
     const request = requestOf(i);
     const client = await p.store.clientById(request.clientId);
