@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Provider } from '../provider.js';
 import { installCors } from './cors.js';
 import { ENDPOINTS } from './endpoints.js';
@@ -17,21 +17,42 @@ import { revocationRoutes } from './routes/revocation.js';
 import { tokenRoutes } from './routes/token.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { paramsFrom } from '../oauth/params.js';
+import { redactText, redactUrl } from './log-redaction.js';
 
 /** Form bodies are small; anything larger is refused before parsing (413). */
 export const BODY_LIMIT = 64 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Assembles the Fastify application: parsers, security headers, error mapping, CORS, routes. */
-export const buildApp = (p: Provider, opts: { logger?: boolean } = {}): FastifyInstance => {
+/**
+ * Assembles the Fastify application: parsers, security headers, error mapping, CORS, routes.
+ * `logStream` sends the log somewhere other than standard output (tests read it).
+ */
+export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): FastifyInstance => {
   const app = Fastify({
     logger:
       opts.logger === false || p.config.logging.level === 'silent'
         ? false
         : {
             level: p.config.logging.level,
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            // Query values are redacted (log-redaction.ts) in message texts, whoever wrote them…
+            hooks: {
+              logMethod(args, method) {
+                method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as typeof args);
+              },
+            },
+            // …and in Fastify's own request serializer, otherwise unchanged.
+            serializers: {
+              req: (req: FastifyRequest) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                host: req.host,
+                remoteAddress: req.ip,
+                remotePort: req.socket?.remotePort,
+              }),
+            },
           },
     bodyLimit: BODY_LIMIT,
     // Request ids: a sane incoming X-Request-Id is kept (log correlation), otherwise a new one.
