@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type IncomingMessage, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,7 +15,9 @@ import { parseConfig } from '../src/config/schema.js';
 import { buildApp } from '../src/http/app.js';
 import { redactText, redactUrl } from '../src/http/log-redaction.js';
 import { type Provider, openProvider } from '../src/provider.js';
-import { CLIENTS, USERS, defaultClients } from './helpers/provider.js';
+import { TestBrowser } from './helpers/browser.js';
+import { CLIENTS, type TestProvider, USERS, defaultClients, startProvider } from './helpers/provider.js';
+import { authorizeUrl, codeOf, exchange, silent } from './helpers/session-flows.js';
 
 describe('request logs carry no token, hint, code or state (issue 10 §6, §9)', () => {
   const SECRETS = {
@@ -86,5 +90,139 @@ describe('request logs carry no token, hint, code or state (issue 10 §6, §9)',
     // A URL quoted inside a message (Fastify's own warnings do that).
     assert.equal(redactText('in the "/authorize?state=s1&client_id=web" route'), 'in the "/authorize?state=[redacted]&client_id=web" route');
     assert.equal(redactText('no query here'), 'no query here');
+  });
+});
+
+/** The Set-Cookie lines of a response, by cookie name, attribute names lower-cased. */
+const cookiesOf = (headers: Headers): Map<string, { attrs: Map<string, string>; line: string }> => {
+  const out = new Map<string, { attrs: Map<string, string>; line: string }>();
+  for (const line of headers.getSetCookie()) {
+    const [pair = '', ...rest] = line.split(';');
+    const attrs = new Map<string, string>();
+    for (const a of rest) {
+      const i = a.indexOf('=');
+      attrs.set((i < 0 ? a : a.slice(0, i)).trim().toLowerCase(), i < 0 ? '' : a.slice(i + 1).trim());
+    }
+    out.set(pair.slice(0, pair.indexOf('=')).trim(), { attrs, line });
+  }
+  return out;
+};
+
+/**
+ * A reverse proxy serving the provider under `prefix` (https://id.example.test/id → the provider
+ * at its root), as an operator deploys an issuer with a path.
+ */
+const pathProxy = async (target: string, prefix: string): Promise<{ base: string; close: () => Promise<void> }> => {
+  const to = new URL(target);
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (!url.startsWith(`${prefix}/`)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const forward = httpRequest({ host: to.hostname, port: to.port, method: req.method, path: url.slice(prefix.length), headers: req.headers }, (upstream: IncomingMessage) => {
+      res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+      upstream.pipe(res);
+    });
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}${prefix}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+};
+
+describe('cookies of an https issuer with a path: __Secure- and Path=the path (issue 10 §6, RFC 6265bis §4.1.3)', () => {
+  let op: TestProvider;
+  let proxy: Awaited<ReturnType<typeof pathProxy>>;
+  before(async () => {
+    op = await startProvider({ issuer: 'https://id.example.test/id' });
+    proxy = await pathProxy(`http://127.0.0.1:${(op.app.server.address() as AddressInfo).port}`, '/id');
+  });
+  after(async () => {
+    await proxy?.close();
+    await op?.close();
+  });
+
+  it('every cookie of a sign-in is __Secure-, Secure and Path=/id; none is __Host- or unprefixed', async () => {
+    const browser = new TestBrowser(proxy.base);
+    const first = await browser.request(authorizeUrl(proxy.base, CLIENTS.web));
+    assert.equal(first.location?.startsWith(`${proxy.base}/interaction/`), true, `the sign-in page is under the issuer's path: ${first.location}`);
+    const interaction = [...cookiesOf(first.headers)].find(([name]) => name.includes('signoff-ia-'));
+    assert.ok(interaction, first.headers.getSetCookie().join(' | '));
+    const page = await browser.request(first.location ?? '');
+    assert.match(page.body, /action="\/id\/interaction\/[^"]+\/login"/);
+    const hop = await browser.signIn(authorizeUrl(proxy.base, CLIENTS.web), USERS.alice);
+    codeOf(hop, CLIENTS.web);
+    const all = [...cookiesOf(first.headers), ...cookiesOf(hop.headers)];
+    const names = all.map(([name]) => name);
+    for (const expected of ['__Secure-signoff', '__Secure-signoff-state']) assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
+    for (const [name, c] of all) {
+      assert.ok(name.startsWith('__Secure-'), `${name}: ${c.line}`);
+      assert.ok(c.attrs.has('secure'), c.line);
+      assert.equal(c.attrs.get('path'), '/id', c.line);
+      assert.ok(!c.attrs.has('domain'), c.line);
+    }
+  });
+
+  it('single sign-on works with the path-scoped cookie, and the code is redeemable', async () => {
+    const browser = new TestBrowser(proxy.base);
+    await browser.signIn(authorizeUrl(proxy.base, CLIENTS.web), USERS.alice);
+    const r = await silent(browser, proxy.base, CLIENTS.web);
+    assert.ok(r.code, `error ${r.error}`);
+    const tokens = await exchange(proxy.base, CLIENTS.web, r.code);
+    assert.ok(tokens.id_token);
+  });
+});
+
+describe('cookies of an https issuer at the root: __Host- and Path=/ (issue 10 §6)', () => {
+  let op: TestProvider;
+  before(async () => {
+    op = await startProvider({ issuer: 'https://id.example.test' });
+  });
+  after(() => op?.close());
+
+  it('the browser, interaction and browser-state cookies are __Host-, Secure, Path=/', async () => {
+    const base = `http://127.0.0.1:${(op.app.server.address() as AddressInfo).port}`;
+    const browser = new TestBrowser(base);
+    const first = await browser.request(authorizeUrl(base, CLIENTS.web));
+    const hop = await browser.signIn(authorizeUrl(base, CLIENTS.web), USERS.alice);
+    const all = [...cookiesOf(first.headers), ...cookiesOf(hop.headers)];
+    assert.deepEqual([...new Set(all.map(([n]) => n.replace(/-ia-.*/, '-ia-ID')))].sort(), ['__Host-signoff', '__Host-signoff-ia-ID', '__Host-signoff-state']);
+    for (const [, c] of all) {
+      assert.ok(c.attrs.has('secure'), c.line);
+      assert.equal(c.attrs.get('path'), '/', c.line);
+    }
+  });
+});
+
+describe('HSTS on every response of an https issuer (issue 10 §6, RFC 6797)', () => {
+  const opened: TestProvider[] = [];
+  after(async () => {
+    for (const op of opened) await op.close();
+  });
+  const open = async (overrides: Record<string, unknown>) => {
+    const op = await startProvider(overrides);
+    opened.push(op);
+    return op;
+  };
+  const paths = ['/healthz', '/.well-known/openid-configuration', '/jwks', '/authorize', '/no-such-endpoint', '/token'];
+
+  it('https at the root and under a path: Strict-Transport-Security: max-age=31536000 on pages, JSON, errors and 404s', async () => {
+    for (const issuer of ['https://id.example.test', 'https://id.example.test/id']) {
+      const op = await open({ issuer });
+      for (const url of paths) {
+        const res = await op.app.inject({ method: url === '/token' ? 'POST' : 'GET', url });
+        assert.equal(res.headers['strict-transport-security'], 'max-age=31536000', `${issuer} ${url} (${res.statusCode})`);
+      }
+    }
+  });
+
+  it('follows http.hstsMaxAge, and an http (loopback) issuer sends none', async () => {
+    const custom = await open({ issuer: 'https://id.example.test', http: { hstsMaxAge: '1d' } });
+    assert.equal((await custom.app.inject('/healthz')).headers['strict-transport-security'], 'max-age=86400');
+    const plain = await open({});
+    assert.equal((await plain.app.inject('/healthz')).headers['strict-transport-security'], undefined);
   });
 });

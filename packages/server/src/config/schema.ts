@@ -68,6 +68,8 @@ const rawSchema = object({
   port: integer({ default: 3000, min: 0, max: 65535 }),
   host: string({ default: '127.0.0.1' }),
   store: storeField,
+  // An https issuer sends Strict-Transport-Security with hstsMaxAge on every response (issue 10 §6).
+  http: object({ hstsMaxAge: duration('365d') }),
   // The management listener: /metrics and /readyz, kept off the public port (issue 10 §6).
   management: object({ port: managementPort, host: string({ default: '127.0.0.1' }) }),
   session: object({

@@ -29,6 +29,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
  * `logStream` sends the log somewhere other than standard output (tests read it).
  */
 export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): FastifyInstance => {
+  const https = p.config.issuer.startsWith('https:');
   const app = Fastify({
     logger:
       opts.logger === false || p.config.logging.level === 'silent'
@@ -78,6 +79,8 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
+    // RFC 6797: browsers that once saw the provider over https never try plain http to it again.
+    if (https) reply.header('strict-transport-security', `max-age=${p.config.http.hstsMaxAge}`);
   });
   // Latency by route pattern (never the raw URL: unbounded label values) and status class.
   app.addHook('onResponse', async (req, reply) => {

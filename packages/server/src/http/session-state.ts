@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLoopbackIssuer } from '../config/schema.js';
+import { cookieScope } from '../sessions/browser-cookie.js';
 import { BROWSER_STATE, newBrowserState, sessionState } from '../logout/session-management.js';
 import type { RedirectTarget } from '../oauth/authorize/request.js';
 import type { Provider } from '../provider.js';
@@ -14,16 +15,17 @@ import { sendAuthorizationResponse } from './respond.js';
  * loopback, which browsers treat as secure); browsers that block third-party cookies still hide
  * it from a cross-site iframe (README, "Third-party cookies").
  */
-const https = (p: Provider): boolean => p.config.issuer.startsWith('https:');
-export const browserStateCookieName = (p: Provider): string => (https(p) ? '__Host-signoff-state' : 'signoff-state');
+export const browserStateCookieName = (p: Provider): string => `${cookieScope(p.config.issuer).prefix}signoff-state`;
 
 /** The value set during this request, so later reads in the same request see it. */
 const setThisRequest = new WeakMap<FastifyReply, string>();
 
 export const rotateBrowserState = (p: Provider, reply: FastifyReply): string => {
   const value = newBrowserState();
-  const secure = https(p) || isLoopbackIssuer(p.config.issuer);
-  setCookie(reply, browserStateCookieName(p), value, { secure, httpOnly: false, sameSite: secure ? 'None' : 'Lax' });
+  const scope = cookieScope(p.config.issuer);
+  const secure = scope.secure || isLoopbackIssuer(p.config.issuer);
+  // Path: the issuer's (cookieScope), which holds the check_session iframe that reads it.
+  setCookie(reply, browserStateCookieName(p), value, { secure, path: scope.path, httpOnly: false, sameSite: secure ? 'None' : 'Lax' });
   setThisRequest.set(reply, value);
   return value;
 };

@@ -11,7 +11,7 @@ import type { Provider } from '../../provider.js';
 import { touchSession } from '../../sessions/browser.js';
 import type { Interaction, Session } from '../../store/types.js';
 import { browserOf, clientInfo, setInteractionCookie } from '../browser-session.js';
-import { ENDPOINTS } from '../endpoints.js';
+import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { requestParams } from '../params.js';
 import { sendAuthorizationResult } from '../session-state.js';
 
@@ -69,7 +69,7 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
     if (decision.kind === 'issue') return issueFor(p, req, reply, request, decision.session);
     const { interaction, bindingSecret } = await startInteraction(p.store, p.clock, p.config.interactionTtl, ...interactionFor(request, decision));
     setInteractionCookie(p, reply, interaction.id, bindingSecret);
-    return reply.code(303).header('cache-control', 'no-store').redirect(`${ENDPOINTS.interaction}/${interaction.id}`, 303);
+    return reply.code(303).header('cache-control', 'no-store').redirect(`${issuerPath(p.config.issuer)}${ENDPOINTS.interaction}/${interaction.id}`, 303);
   };
   app.get(ENDPOINTS.authorization, { config: { page: true } }, handler);
   app.post(ENDPOINTS.authorization, { config: { page: true } }, handler);

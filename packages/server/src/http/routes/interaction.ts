@@ -10,7 +10,7 @@ import { isLive } from '../../sessions/browser.js';
 import { signIn } from '../../sessions/sign-in.js';
 import type { Interaction, Session } from '../../store/types.js';
 import { browserOf, clearInteractionCookie, clientInfo, readInteractionCookie, setBrowserCookie } from '../browser-session.js';
-import { ENDPOINTS } from '../endpoints.js';
+import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { consentPage } from '../pages/consent.js';
 import { originOf } from '../pages/html.js';
 import { loginPage } from '../pages/login.js';
@@ -28,6 +28,8 @@ type IdParams = { Params: { id: string } };
  */
 export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   const base = ENDPOINTS.interaction;
+  // What the browser is sent: the same paths under the issuer's (endpoints.ts issuerPath).
+  const link = issuerPath(p.config.issuer) + ENDPOINTS.interaction;
 
   const load = (req: FastifyRequest<IdParams>): Promise<Interaction> =>
     loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req, req.params.id));
@@ -55,7 +57,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       reply,
       loginPage(
         {
-          action: `${base}/${i.id}/login`,
+          action: `${link}/${i.id}/login`,
           csrfToken: i.csrfToken,
           clientName: await clientName(requestOf(i).clientId),
           username: opts.username ?? requestOf(i).loginHint,
@@ -71,7 +73,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     return sendPage(
       reply,
       consentPage({
-        action: `${base}/${i.id}/consent`,
+        action: `${link}/${i.id}/consent`,
         csrfToken: i.csrfToken,
         clientName: await clientName(requestOf(i).clientId),
         username: account?.username ?? '',
@@ -89,7 +91,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     sendPage(
       reply,
       chooseAccountPage({
-        action: `${base}/${i.id}/select`,
+        action: `${link}/${i.id}/select`,
         csrfToken: i.csrfToken,
         clientName: await clientName(requestOf(i).clientId),
         accounts: accounts.map(({ account }) => ({ id: account.id, username: account.username, name: account.claims.name as string | undefined })),
@@ -97,7 +99,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       }),
     );
 
-  const again = (reply: FastifyReply, i: Interaction) => reply.code(303).header('cache-control', 'no-store').redirect(`${base}/${i.id}`, 303);
+  const again = (reply: FastifyReply, i: Interaction) => reply.code(303).header('cache-control', 'no-store').redirect(`${link}/${i.id}`, 303);
 
   /** The session the interaction signed in, if it still belongs to this browser and lives. */
   const sessionFor = async (req: FastifyRequest, reply: FastifyReply, i: Interaction): Promise<Session | undefined> => {
