@@ -150,10 +150,11 @@ describe('issuer (OIDC Discovery §3, OIDC Core §2: https URL without query or 
   });
 });
 
-describe('management listener (issue 10 §6)', () => {
-  it('defaults: management on 127.0.0.1:9464', () => {
+describe('management listener and HTTP timeouts (issue 10 §6)', () => {
+  it('defaults: management on 127.0.0.1:9464; requests within 30 s, headers within 10 s; HSTS for a year', () => {
     const c = parseConfig(minimal());
     assert.deepEqual(c.management, { port: 9464, host: '127.0.0.1' });
+    assert.deepEqual(c.http, { requestTimeout: 30, headersTimeout: 10, hstsMaxAge: 365 * 86400 });
   });
 
   it('takes management.port null (off) or 0 (any free port), and names bad keys', () => {
@@ -161,6 +162,8 @@ describe('management listener (issue 10 §6)', () => {
     assert.equal(parseConfig(minimal({ management: { port: 0, host: '0.0.0.0' } })).management.host, '0.0.0.0');
     failsNaming(minimal({ management: { port: 70000 } }), 'management.port');
     failsNaming(minimal({ management: { path: '/metrics' } }), 'management.path');
+    failsNaming(minimal({ http: { requestTimeout: 0 } }), 'http.requestTimeout');
+    failsNaming(minimal({ http: { requestTimeout: '5s', headersTimeout: '10s' } }), 'http.headersTimeout');
   });
 
   it('SIGNOFF_MANAGEMENT_PORT overrides the file: a port, or "off"', () => {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { type IncomingMessage, createServer, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -224,5 +225,49 @@ describe('HSTS on every response of an https issuer (issue 10 §6, RFC 6797)', (
     assert.equal((await custom.app.inject('/healthz')).headers['strict-transport-security'], 'max-age=86400');
     const plain = await open({});
     assert.equal((await plain.app.inject('/healthz')).headers['strict-transport-security'], undefined);
+  });
+});
+
+describe('a slowly sent request body does not hold its connection (issue 10 §6: body and request timeouts)', () => {
+  let op: TestProvider;
+  before(async () => {
+    op = await startProvider({ http: { requestTimeout: 1, headersTimeout: 1 } });
+  });
+  after(() => op?.close());
+
+  it('a body trickled a byte at a time is cut off with 408 before it is complete, and the connection closed', async () => {
+    const { port } = new URL(op.issuer);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    const declared = 1000;
+    socket.write(`POST /token HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${declared}\r\n\r\n`);
+    let sent = 0;
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (d: string) => (answer += d));
+    const closed = new Promise<'closed'>((resolve) => socket.once('close', () => resolve('closed')));
+    socket.on('error', () => undefined);
+    // A byte every 100 ms: far below the declared length, for up to 15 s; a provider without a
+    // request timeout keeps waiting for the rest, so the loop below would run out first.
+    const trickle = (async () => {
+      for (let i = 0; i < 150 && !socket.destroyed; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (socket.destroyed || socket.writableEnded) break;
+        socket.write('a');
+        sent++;
+      }
+      return 'still open' as const;
+    })();
+    const outcome = await Promise.race([closed, trickle]);
+    socket.destroy();
+    assert.equal(outcome, 'closed', `the provider still held the connection after ${sent} bytes`);
+    assert.ok(sent < declared, 'the body was not complete when the provider closed the connection');
+    assert.match(answer, /^HTTP\/1\.1 408 /, `answer: ${JSON.stringify(answer)}`);
+  });
+
+  it('the timeouts are configuration (http.requestTimeout, http.headersTimeout) and default to 30 s and 10 s', () => {
+    const c = parseConfig({ issuer: 'http://127.0.0.1:4000' });
+    assert.deepEqual([c.http.requestTimeout, c.http.headersTimeout], [30, 10]);
+    assert.equal(op.app.server.requestTimeout, 1000);
+    assert.equal(op.app.server.headersTimeout, 1000);
   });
 });

@@ -68,8 +68,10 @@ const rawSchema = object({
   port: integer({ default: 3000, min: 0, max: 65535 }),
   host: string({ default: '127.0.0.1' }),
   store: storeField,
-  // An https issuer sends Strict-Transport-Security with hstsMaxAge on every response (issue 10 §6).
-  http: object({ hstsMaxAge: duration('365d') }),
+  // A request must arrive whole within requestTimeout (headers within headersTimeout), so a
+  // slowly sent body cannot hold a connection for minutes (issue 10 §6). An https issuer sends
+  // Strict-Transport-Security with hstsMaxAge on every response.
+  http: object({ requestTimeout: duration('30s'), headersTimeout: duration('10s'), hstsMaxAge: duration('365d') }),
   // The management listener: /metrics and /readyz, kept off the public port (issue 10 §6).
   management: object({ port: managementPort, host: string({ default: '127.0.0.1' }) }),
   session: object({
@@ -127,6 +129,7 @@ export const isLoopbackIssuer = (issuer: string): boolean => {
 /** Validates a parsed configuration object; throws ConfigError naming the first bad key. */
 export const parseConfig = (input: unknown): Readonly<Config> => {
   const raw = rawSchema(input, '');
+  if (raw.http.headersTimeout > raw.http.requestTimeout) throw new ConfigError('http.headersTimeout', 'must not be longer than http.requestTimeout');
   const ids = new Set<string>();
   raw.clients.forEach((c, i) => {
     if (ids.has(c.metadata.client_id)) throw new ConfigError(`clients[${i}].client_id`, `duplicate client_id "${c.metadata.client_id}"`);

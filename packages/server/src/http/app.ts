@@ -18,6 +18,7 @@ import { tokenRoutes } from './routes/token.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { paramsFrom } from '../oauth/params.js';
 import { redactText, redactUrl } from './log-redaction.js';
+import { serverOptions } from './server-options.js';
 
 /** Form bodies are small; anything larger is refused before parsing (413). */
 export const BODY_LIMIT = 64 * 1024;
@@ -55,6 +56,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
               }),
             },
           },
+    ...serverOptions(p.config),
     bodyLimit: BODY_LIMIT,
     // Request ids: a sane incoming X-Request-Id is kept (log correlation), otherwise a new one.
     genReqId: (req) => {

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Provider } from '../provider.js';
 import { ENDPOINTS } from './endpoints.js';
+import { serverOptions } from './server-options.js';
 
 /**
  * The management listener (config `management`, 127.0.0.1:9464 by default): Prometheus metrics
@@ -15,6 +16,7 @@ export const buildManagementApp = (p: Provider, opts: { logger?: boolean } = {})
     disableRequestLogging: true,
     bodyLimit: 1024,
     trustProxy: false,
+    ...serverOptions(p.config),
   });
   app.addHook('onSend', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
