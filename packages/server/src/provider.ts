@@ -1,4 +1,5 @@
 import { seedAccounts } from './accounts/accounts.js';
+import { prepareDummyHash } from './accounts/passwords.js';
 import { syncConfigClients } from './clients/registry.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -37,6 +38,8 @@ export const openProvider = async (config: Readonly<Config>, opts: { clock?: Clo
   }
   const keys = new KeyRing(store, clock);
   await keys.reload();
+  // The first sign-in of an unknown username must not wait for the dummy hash (issue 10 §6).
+  await prepareDummyHash();
   return { config, store, keys, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock) };
 };
 

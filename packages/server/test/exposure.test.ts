@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { preparedDummyHash } from '../src/accounts/passwords.js';
 import { parseConfig } from '../src/config/schema.js';
 import { buildApp } from '../src/http/app.js';
 import { redactText, redactUrl } from '../src/http/log-redaction.js';
@@ -19,6 +20,21 @@ import { type Provider, openProvider } from '../src/provider.js';
 import { TestBrowser } from './helpers/browser.js';
 import { CLIENTS, type TestProvider, USERS, defaultClients, startProvider } from './helpers/provider.js';
 import { authorizeUrl, codeOf, exchange, silent } from './helpers/session-flows.js';
+
+// First in this file: nothing has opened a provider yet in this process.
+describe('the dummy password hash is made at start-up (issue 10 §6: the first unknown username costs no extra hash)', () => {
+  it('does not exist before openProvider and exists once it returns', async () => {
+    assert.equal(preparedDummyHash(), undefined, 'no provider has opened in this test process yet');
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-dummy-'));
+    const provider = await openProvider(parseConfig({ issuer: 'http://127.0.0.1:4000', store: { sqlite: join(dir, 's.sqlite') } }));
+    try {
+      assert.match(preparedDummyHash() ?? '', /^\$argon2id\$/);
+    } finally {
+      await provider.store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('request logs carry no token, hint, code or state (issue 10 §6, §9)', () => {
   const SECRETS = {
