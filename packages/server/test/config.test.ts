@@ -148,6 +148,14 @@ describe('issuer (OIDC Discovery §3, OIDC Core §2: https URL without query or 
     failsNaming(minimal({ issuer: 'id.example.com' }), 'issuer');
     failsNaming(minimal({ issuer: 'ftp://id.example.com' }), 'issuer');
   });
+
+  it('refuses an http issuer on a non-loopback host unless development is true (issue 10 §6)', () => {
+    for (const issuer of ['http://id.example.com', 'http://10.0.0.5:3000', 'http://example.com/tenant', 'http://localhost.example.com', 'http://127.0.0.1.nip.io']) {
+      failsNaming(minimal({ issuer }), 'issuer', /https/);
+      assert.equal(parseConfig(minimal({ issuer, development: true })).issuer, issuer, 'development accepts it');
+    }
+    for (const issuer of ['http://localhost:3000', 'http://127.0.0.1:4000', 'http://[::1]:4000']) assert.equal(parseConfig(minimal({ issuer })).issuer, issuer);
+  });
 });
 
 describe('management listener and HTTP timeouts (issue 10 §6)', () => {

@@ -68,12 +68,12 @@ const rawSchema = object({
   port: integer({ default: 3000, min: 0, max: 65535 }),
   host: string({ default: '127.0.0.1' }),
   store: storeField,
+  // The management listener: /metrics and /readyz, kept off the public port (issue 10 §6).
+  management: object({ port: managementPort, host: string({ default: '127.0.0.1' }) }),
   // A request must arrive whole within requestTimeout (headers within headersTimeout), so a
   // slowly sent body cannot hold a connection for minutes (issue 10 §6). An https issuer sends
   // Strict-Transport-Security with hstsMaxAge on every response.
   http: object({ requestTimeout: duration('30s'), headersTimeout: duration('10s'), hstsMaxAge: duration('365d') }),
-  // The management listener: /metrics and /readyz, kept off the public port (issue 10 §6).
-  management: object({ port: managementPort, host: string({ default: '127.0.0.1' }) }),
   session: object({
     idleTimeout: duration('30m'),
     absoluteLifetime: duration('10h'),
@@ -123,12 +123,17 @@ export interface Config extends Omit<Raw, 'outbound' | 'clients' | 'users' | 'ba
 
 export const isLoopbackIssuer = (issuer: string): boolean => {
   const host = new URL(issuer).hostname;
-  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+  // A whole IPv4 literal: `127.0.0.1.nip.io` is a public name that merely starts like one.
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 };
 
 /** Validates a parsed configuration object; throws ConfigError naming the first bad key. */
 export const parseConfig = (input: unknown): Readonly<Config> => {
   const raw = rawSchema(input, '');
+  // OIDC Discovery §3 requires https; plain http is only safe where nothing crosses a network.
+  if (raw.issuer.startsWith('http:') && !isLoopbackIssuer(raw.issuer) && !raw.development) {
+    throw new ConfigError('issuer', 'must be an https URL (http is accepted only on a loopback host, or with "development": true)');
+  }
   if (raw.http.headersTimeout > raw.http.requestTimeout) throw new ConfigError('http.headersTimeout', 'must not be longer than http.requestTimeout');
   const ids = new Set<string>();
   raw.clients.forEach((c, i) => {
