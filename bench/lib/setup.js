@@ -40,6 +40,8 @@ const signoffConfig = (dir, port, receivers) => ({
   store: { sqlite: join(dir, 'signoff.sqlite') },
   keys: { encryptionKeyFile: join(dir, 'signoff.kek') },
   logging: { level: 'silent' },
+  // Any free port: the default (9464) may be taken by a provider a developer runs meanwhile.
+  management: { port: 0 },
   outbound: { allowPrivateNetworks: true },
   clients: clientsFor('signoff', receivers),
   users: [USER, P7_USER],

@@ -1,4 +1,5 @@
 import { seedAccounts } from './accounts/accounts.js';
+import { prepareDummyHash } from './accounts/passwords.js';
 import { syncConfigClients } from './clients/registry.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -6,7 +7,7 @@ import type { Config } from './config/schema.js';
 import { OutboxSignal } from './logout/back-channel/signal.js';
 import { Metrics } from './metrics/registry.js';
 import { openStore } from './store/open.js';
-import type { Store } from './store/types.js';
+import type { EndReason, Store } from './store/types.js';
 import { type KeyEncryptionKey, resolveKeyEncryptionKey } from './tokens/key-encryption.js';
 import { KeyRing, ensureSigningKeys, sealStoredKeys } from './tokens/keys.js';
 
@@ -50,8 +51,15 @@ export const openProvider = async (
   }
   const keys = new KeyRing(store, clock, kek);
   await keys.reload();
-  return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store) };
+  // The first sign-in of an unknown username must not wait for the dummy hash (issue 10 §6).
+  await prepareDummyHash();
+  return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock) };
 };
 
 /** What the session core's ending path needs from a running provider (sessions/end.ts). */
-export const endingDeps = (p: Provider) => ({ sessions: p.store, clock: p.clock, wake: p.outbox.wake });
+export const endingDeps = (p: Provider) => ({
+  sessions: p.store,
+  clock: p.clock,
+  wake: p.outbox.wake,
+  ended: (reason: EndReason, count: number) => p.metrics.sessionsEnded(reason, count),
+});

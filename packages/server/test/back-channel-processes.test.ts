@@ -159,7 +159,7 @@ describe('Every ending reason delivers (issue 5): `signoff users disable`, and f
     const table = await signoff(['deliveries', 'list', '--config', s.config], dir);
     assert.match(table.stdout, /web\s+delivered\s+account_disabled/);
     assert.match(table.stdout, /spa\s+failed\s+account_disabled.*HTTP 400/);
-    assert.match(await (await fetch(`${s.base}/metrics`)).text(), /^signoff_backchannel_failed 1$/m);
+    assert.match(await (await fetch(`${op.management}/metrics`)).text(), /^signoff_backchannel_failed 1$/m);
     const retried = await signoff(['deliveries', 'retry', failed[0]?.id as string, '--config', s.config], dir);
     assert.equal(retried.code, 0, retried.stderr);
     await refusing.waitFor(2, 5000);

@@ -121,7 +121,7 @@ describe('Back-Channel Logout 1.0 §2.8 and DESIGN.md "Back-channel delivery": r
       return rows[0]?.status === 'delivered' ? rows : undefined;
     }, 'the delivery to be recorded');
     assert.equal(row?.attempts, 4);
-    const metrics = await (await fetch(`${op.issuer}/metrics`)).text();
+    const metrics = await (await fetch(`${op.management}/metrics`)).text();
     assert.match(metrics, /^signoff_backchannel_retried_total 3$/m);
     assert.match(metrics, /^signoff_backchannel_delivered_total 1$/m);
     assert.match(metrics, /^signoff_backchannel_pending 0$/m);
@@ -169,7 +169,7 @@ describe('Back-Channel Logout 1.0 §2.8: a terminal answer is kept as failed, co
     assert.equal(row?.attempts, 1, 'a 4xx is not retried');
     assert.equal(lines.length, 1);
     assert.equal(lines[0]?.obj.delivery, row?.id);
-    const metrics = await (await fetch(`${op.issuer}/metrics`)).text();
+    const metrics = await (await fetch(`${op.management}/metrics`)).text();
     assert.match(metrics, /^signoff_backchannel_failed 1$/m);
     assert.match(metrics, /^signoff_backchannel_failed_total 1$/m);
   });

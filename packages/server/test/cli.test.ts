@@ -14,7 +14,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { parseConfig } from '../src/config/schema.js';
 import { TestBrowser, isLoginPage } from './helpers/browser.js';
 import { CLIENTS, defaultClients, freePort } from './helpers/provider.js';
-import { BIN, cleanEnv, runSignoff } from './helpers/signoff-process.js';
+import { BIN, cleanEnv, managementUrl, runSignoff } from './helpers/signoff-process.js';
 
 const children = new Set<ChildProcess>();
 
@@ -24,6 +24,8 @@ const run = runSignoff;
 interface Server {
   child: ChildProcess;
   base: string;
+  /** The management listener (/metrics, /readyz). */
+  management: string;
   stderr: () => string;
   /** Sends SIGTERM and resolves with the exit code. */
   stop: () => Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -53,6 +55,7 @@ const startServer = (args: string[], opts: { cwd: string; port: number }): Promi
         resolve({
           child,
           base: `http://127.0.0.1:${opts.port}`,
+          management: managementUrl(stderr),
           stderr: () => stderr,
           stop: async () => {
             child.kill('SIGTERM');
@@ -188,7 +191,12 @@ describe('signoff command line', () => {
       const server = await startServer(['--config', 'signoff.config.json', '--port', String(port)], { cwd, port });
       const health = await fetch(`${server.base}/healthz`);
       assert.equal(health.status, 200);
-      assert.equal((await fetch(`${server.base}/readyz`)).status, 200);
+      // issue 10 §6: readiness and metrics on the management listener only, not on the public port.
+      assert.equal((await fetch(`${server.management}/readyz`)).status, 200);
+      assert.match(await (await fetch(`${server.management}/metrics`)).text(), /^# TYPE signoff_sessions_open gauge$/m);
+      assert.equal((await fetch(`${server.base}/readyz`)).status, 404);
+      assert.equal((await fetch(`${server.base}/metrics`)).status, 404);
+      assert.notEqual(new URL(server.management).port, String(port));
       const doc = (await (await fetch(`${server.base}/.well-known/openid-configuration`)).json()) as { issuer: string };
       assert.equal(doc.issuer, 'http://localhost:3000', 'the issuer of the written file');
       assert.ok(existsSync(join(cwd, 'data', 'signoff.sqlite')), 'the relative SQLite path is resolved against the working directory');

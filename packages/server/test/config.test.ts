@@ -148,6 +148,44 @@ describe('issuer (OIDC Discovery §3, OIDC Core §2: https URL without query or 
     failsNaming(minimal({ issuer: 'id.example.com' }), 'issuer');
     failsNaming(minimal({ issuer: 'ftp://id.example.com' }), 'issuer');
   });
+
+  it('refuses an http issuer on a non-loopback host unless development is true (issue 10 §6)', () => {
+    for (const issuer of ['http://id.example.com', 'http://10.0.0.5:3000', 'http://example.com/tenant', 'http://localhost.example.com', 'http://127.0.0.1.nip.io']) {
+      failsNaming(minimal({ issuer }), 'issuer', /https/);
+      assert.equal(parseConfig(minimal({ issuer, development: true })).issuer, issuer, 'development accepts it');
+    }
+    for (const issuer of ['http://localhost:3000', 'http://127.0.0.1:4000', 'http://[::1]:4000']) assert.equal(parseConfig(minimal({ issuer })).issuer, issuer);
+  });
+});
+
+describe('management listener and HTTP timeouts (issue 10 §6)', () => {
+  it('defaults: management on 127.0.0.1:9464; requests within 30 s, headers within 10 s; HSTS for a year', () => {
+    const c = parseConfig(minimal());
+    assert.deepEqual(c.management, { port: 9464, host: '127.0.0.1' });
+    assert.deepEqual(c.http, { requestTimeout: 30, headersTimeout: 10, hstsMaxAge: 365 * 86400 });
+  });
+
+  it('takes management.port null (off) or 0 (any free port), and names bad keys', () => {
+    assert.equal(parseConfig(minimal({ management: { port: null } })).management.port, null);
+    assert.equal(parseConfig(minimal({ management: { port: 0, host: '0.0.0.0' } })).management.host, '0.0.0.0');
+    failsNaming(minimal({ management: { port: 70000 } }), 'management.port');
+    failsNaming(minimal({ management: { path: '/metrics' } }), 'management.path');
+    failsNaming(minimal({ http: { requestTimeout: 0 } }), 'http.requestTimeout');
+    failsNaming(minimal({ http: { requestTimeout: '5s', headersTimeout: '10s' } }), 'http.headersTimeout');
+  });
+
+  it('SIGNOFF_MANAGEMENT_PORT overrides the file: a port, or "off"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-config-'));
+    try {
+      const file = join(dir, 'm.json');
+      writeFileSync(file, JSON.stringify({ issuer: 'https://id.example.com', management: { host: '0.0.0.0' } }));
+      assert.deepEqual(loadConfig({ file, env: { SIGNOFF_MANAGEMENT_PORT: '9100' } }).management, { port: 9100, host: '0.0.0.0' });
+      assert.equal(loadConfig({ file, env: { SIGNOFF_MANAGEMENT_PORT: 'off' } }).management.port, null);
+      assert.throws(() => loadConfig({ file, env: { SIGNOFF_MANAGEMENT_PORT: 'nine' } }), (e: unknown) => e instanceof ConfigError && e.key === 'management.port');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('clients (RFC 7591 §2 metadata, OIDC Registration §2)', () => {

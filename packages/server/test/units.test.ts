@@ -313,10 +313,10 @@ describe('browser cookie (DESIGN.md "Domain model": opaque, ≥128 bits, only it
     }
   });
 
-  it('is named __Host-signoff on an https issuer at the root and signoff otherwise (RFC 6265bis §4.1.3.2)', () => {
+  it('is named __Host-signoff on an https issuer at the root, __Secure-signoff under a path (issue 10 §6), signoff on http (RFC 6265bis §4.1.3)', () => {
     assert.equal(browserCookieName('https://id.example.test'), '__Host-signoff');
     assert.equal(browserCookieName('http://127.0.0.1:3000'), 'signoff');
-    assert.equal(browserCookieName('https://example.test/id'), 'signoff');
+    assert.equal(browserCookieName('https://example.test/id'), '__Secure-signoff');
   });
 });
 

@@ -6,6 +6,18 @@ export const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456
 export const hashPassword = (password: string): Promise<string> => hash(password, ARGON2_OPTIONS);
 
 let dummyHash: Promise<string> | undefined;
+let dummyHashValue: string | undefined;
+
+/**
+ * Makes the dummy hash that unknown usernames are verified against. The provider calls it at
+ * start-up (openProvider), so the first unknown username after a start costs one verification,
+ * like every later one, rather than a hash and a verification (issue 10 §6: timing).
+ */
+export const prepareDummyHash = (): Promise<string> =>
+  (dummyHash ??= hashPassword('signoff-dummy-password').then((h) => (dummyHashValue = h)));
+
+/** The dummy hash once made (for tests: it exists as soon as a provider has opened). */
+export const preparedDummyHash = (): string | undefined => dummyHashValue;
 
 /**
  * Verifies a password. Without a stored hash (unknown user) it verifies against a dummy hash,
@@ -13,8 +25,7 @@ let dummyHash: Promise<string> | undefined;
  */
 export const verifyPassword = async (stored: string | undefined, password: string): Promise<boolean> => {
   if (stored === undefined) {
-    dummyHash ??= hashPassword('signoff-dummy-password');
-    await verify(await dummyHash, password).catch(() => false);
+    await verify(await prepareDummyHash(), password).catch(() => false);
     return false;
   }
   return verify(stored, password).catch(() => false);

@@ -14,7 +14,7 @@ export interface LoadOptions {
 
 /**
  * Reads the configuration file, applies the environment overrides for the essentials
- * (SIGNOFF_ISSUER, SIGNOFF_PORT, SIGNOFF_STORE) and validates the result. Relative SQLite and
+ * (SIGNOFF_ISSUER, SIGNOFF_PORT, SIGNOFF_STORE, SIGNOFF_MANAGEMENT_PORT) and validates the result. Relative SQLite and
  * key-encryption-key file paths are resolved against the working directory.
  */
 export const loadConfig = (opts: LoadOptions = {}): Readonly<Config> => {
@@ -26,6 +26,10 @@ export const loadConfig = (opts: LoadOptions = {}): Readonly<Config> => {
   if (env.SIGNOFF_PORT) raw.port = env.SIGNOFF_PORT;
   if (env.SIGNOFF_STORE) {
     raw.store = /^postgres(ql)?:\/\//.test(env.SIGNOFF_STORE) ? { postgres: env.SIGNOFF_STORE } : { sqlite: env.SIGNOFF_STORE };
+  }
+  if (env.SIGNOFF_MANAGEMENT_PORT) {
+    const management = typeof raw.management === 'object' && raw.management !== null ? raw.management : {};
+    raw.management = { ...management, port: env.SIGNOFF_MANAGEMENT_PORT === 'off' ? null : env.SIGNOFF_MANAGEMENT_PORT };
   }
   if (opts.port !== undefined) raw.port = opts.port;
   const config = parseConfig(raw);

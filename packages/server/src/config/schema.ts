@@ -44,6 +44,13 @@ const issuerField = (value: unknown, key: string): string => {
   return issuer;
 };
 
+/** `null` turns the management listener off; a number (0: any free port) turns it on. */
+const managementPort = (value: unknown, key: string): number | null =>
+  value === null ? null : integer({ default: DEFAULT_MANAGEMENT_PORT, min: 0, max: 65535 })(value, key);
+
+/** The management listener's default port (the Prometheus exporter convention of OpenTelemetry). */
+export const DEFAULT_MANAGEMENT_PORT = 9464;
+
 const userField = object(
   {
     username: string({ pattern: /^[^\s]{1,128}$/, hint: 'must be 1-128 characters without spaces' }),
@@ -61,6 +68,12 @@ const rawSchema = object({
   port: integer({ default: 3000, min: 0, max: 65535 }),
   host: string({ default: '127.0.0.1' }),
   store: storeField,
+  // The management listener: /metrics and /readyz, kept off the public port (issue 10 §6).
+  management: object({ port: managementPort, host: string({ default: '127.0.0.1' }) }),
+  // A request must arrive whole within requestTimeout (headers within headersTimeout), so a
+  // slowly sent body cannot hold a connection for minutes (issue 10 §6). An https issuer sends
+  // Strict-Transport-Security with hstsMaxAge on every response.
+  http: object({ requestTimeout: duration('30s'), headersTimeout: duration('10s'), hstsMaxAge: duration('365d') }),
   session: object({
     idleTimeout: duration('30m'),
     absoluteLifetime: duration('10h'),
@@ -132,6 +145,11 @@ export const isLoopbackIssuer = (issuer: string): boolean => {
 /** Validates a parsed configuration object; throws ConfigError naming the first bad key. */
 export const parseConfig = (input: unknown): Readonly<Config> => {
   const raw = rawSchema(input, '');
+  // OIDC Discovery §3 requires https; plain http is only safe where nothing crosses a network.
+  if (raw.issuer.startsWith('http:') && !isLoopbackIssuer(raw.issuer) && !raw.development) {
+    throw new ConfigError('issuer', 'must be an https URL (http is accepted only on a loopback host, or with "development": true)');
+  }
+  if (raw.http.headersTimeout > raw.http.requestTimeout) throw new ConfigError('http.headersTimeout', 'must not be longer than http.requestTimeout');
   const ids = new Set<string>();
   raw.clients.forEach((c, i) => {
     if (ids.has(c.metadata.client_id)) throw new ConfigError(`clients[${i}].client_id`, `duplicate client_id "${c.metadata.client_id}"`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Provider } from '../provider.js';
 import { installCors } from './cors.js';
 import { ENDPOINTS } from './endpoints.js';
@@ -14,27 +14,50 @@ import { endSessionRoutes } from './routes/end-session.js';
 import { healthRoutes } from './routes/health.js';
 import { interactionRoutes } from './routes/interaction.js';
 import { jwksRoutes } from './routes/jwks.js';
-import { metricsRoutes } from './routes/metrics.js';
 import { revocationRoutes } from './routes/revocation.js';
 import { tokenRoutes } from './routes/token.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { paramsFrom } from '../oauth/params.js';
+import { redactText, redactUrl } from './log-redaction.js';
+import { serverOptions } from './server-options.js';
 
 /** Form bodies are small; anything larger is refused before parsing (413). */
 export const BODY_LIMIT = 64 * 1024;
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Assembles the Fastify application: parsers, security headers, error mapping, CORS, routes. */
-export const buildApp = (p: Provider, opts: { logger?: boolean } = {}): FastifyInstance => {
+/**
+ * Assembles the Fastify application: parsers, security headers, error mapping, CORS, routes.
+ * `logStream` sends the log somewhere other than standard output (tests read it).
+ */
+export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): FastifyInstance => {
+  const https = p.config.issuer.startsWith('https:');
   const app = Fastify({
     logger:
       opts.logger === false || p.config.logging.level === 'silent'
         ? false
         : {
             level: p.config.logging.level,
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            // Query values are redacted (log-redaction.ts) in message texts, whoever wrote them…
+            hooks: {
+              logMethod(args, method) {
+                method.apply(this, args.map((a) => (typeof a === 'string' ? redactText(a) : a)) as typeof args);
+              },
+            },
+            // …and in Fastify's own request serializer, otherwise unchanged.
+            serializers: {
+              req: (req: FastifyRequest) => ({
+                method: req.method,
+                url: redactUrl(req.url),
+                host: req.host,
+                remoteAddress: req.ip,
+                remotePort: req.socket?.remotePort,
+              }),
+            },
           },
+    ...serverOptions(p.config),
     bodyLimit: BODY_LIMIT,
     // Request ids: a sane incoming X-Request-Id is kept (log correlation), otherwise a new one.
     genReqId: (req) => {
@@ -59,13 +82,19 @@ export const buildApp = (p: Provider, opts: { logger?: boolean } = {}): FastifyI
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
+    // RFC 6797: browsers that once saw the provider over https never try plain http to it again.
+    if (https) reply.header('strict-transport-security', `max-age=${p.config.http.hstsMaxAge}`);
+  });
+  // Latency by route pattern (never the raw URL: unbounded label values) and status class.
+  app.addHook('onResponse', async (req, reply) => {
+    p.metrics.httpRequest(req.routeOptions.url, req.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
   installErrorHandling(app, p);
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
     discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
-    revocationRoutes, healthRoutes, devRoutes, metricsRoutes,
+    revocationRoutes, healthRoutes, devRoutes,
   ]) {
     routes(app, p);
   }

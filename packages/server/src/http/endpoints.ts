@@ -18,3 +18,11 @@ export const ENDPOINTS = {
   /** The check_session iframe's question "is this client registered for this origin?" (issue 10 §6). */
   checkSessionOrigin: '/check-session/origin',
 } as const;
+
+/**
+ * The issuer's path ('' at the root, '/id' for https://example.com/id). Links the provider sends
+ * to a browser (redirects, form actions) start with it: behind a proxy that serves the provider
+ * under that path, a root-relative `/interaction/…` would leave the provider, and its cookies
+ * (scoped to the path, issue 10 §6) would not follow.
+ */
+export const issuerPath = (issuer: string): string => new URL(issuer).pathname.replace(/\/$/, '');

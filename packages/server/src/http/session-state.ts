@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLoopbackIssuer } from '../config/schema.js';
 import { currentBrowserState } from '../logout/browser-state.js';
+import { cookieScope } from '../sessions/browser-cookie.js';
 import { browserIdOfState, derivedBrowserState, isBrowserState, newBrowserState, sessionState } from '../logout/session-management.js';
 import type { RedirectTarget } from '../oauth/authorize/request.js';
 import type { Provider } from '../provider.js';
@@ -20,15 +21,16 @@ import { sendAuthorizationResponse } from './respond.js';
  * confirmation request (routes/check-session-state.ts) carry it cross-site, where the
  * SameSite=Lax browser cookie is never sent.
  */
-const https = (p: Provider): boolean => p.config.issuer.startsWith('https:');
-export const browserStateCookieName = (p: Provider): string => (https(p) ? '__Host-signoff-state' : 'signoff-state');
+export const browserStateCookieName = (p: Provider): string => `${cookieScope(p.config.issuer).prefix}signoff-state`;
 
 /** The value set during this request, so later reads in the same request see it. */
 const setThisRequest = new WeakMap<FastifyReply, string>();
 
 const setBrowserState = (p: Provider, reply: FastifyReply, value: string): string => {
-  const secure = https(p) || isLoopbackIssuer(p.config.issuer);
-  setCookie(reply, browserStateCookieName(p), value, { secure, httpOnly: false, sameSite: secure ? 'None' : 'Lax' });
+  const scope = cookieScope(p.config.issuer);
+  const secure = scope.secure || isLoopbackIssuer(p.config.issuer);
+  // Path: the issuer's (cookieScope), which holds the check_session iframe that reads it.
+  setCookie(reply, browserStateCookieName(p), value, { secure, path: scope.path, httpOnly: false, sameSite: secure ? 'None' : 'Lax' });
   setThisRequest.set(reply, value);
   return value;
 };

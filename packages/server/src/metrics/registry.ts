@@ -1,17 +1,28 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Clock } from '../clock.js';
+import { nowSeconds } from '../clock.js';
 import type { DeliveryObserver } from '../logout/back-channel/worker.js';
-import type { DeliveryStore } from '../store/types.js';
+import type { DeliveryStore, EndReason, SessionStore } from '../store/types.js';
+
+/** Why a sign-in failed, as far as the provider may tell itself (the user is never told). */
+export type SignInFailure = 'invalid_credentials' | 'missing_credentials';
 
 /**
- * The provider's Prometheus metrics (served on GET /metrics). The pending and failed gauges are
- * read from the store at scrape time, so they count every process's rows; the counters and the
- * histogram count what this process's worker did since it started.
+ * The provider's Prometheus metrics (served on GET /metrics of the management listener). The
+ * gauges (open sessions, pending and failed notifications) are read from the store at scrape
+ * time, so they count every process's rows; the counters and histograms count what this process
+ * did since it started (an ending done by the `signoff` CLI is counted by the CLI's process, and
+ * so appears in the audit events, not here).
  */
 export class Metrics {
   readonly registry = new Registry();
   readonly deliveries: DeliveryObserver;
+  private readonly signIns: Counter<'outcome' | 'reason'>;
+  private readonly endings: Counter<'reason'>;
+  private readonly tokens: Counter<'grant_type'>;
+  private readonly http: Histogram<'route' | 'method' | 'status_class'>;
 
-  constructor(store: Pick<DeliveryStore, 'countDeliveries'>) {
+  constructor(store: Pick<DeliveryStore, 'countDeliveries'> & Pick<SessionStore, 'countLiveSessions'>, clock: Clock) {
     let counts: Promise<Awaited<ReturnType<DeliveryStore['countDeliveries']>>> | undefined;
     // One store query per scrape, shared by both gauges.
     const statusGauge = (name: string, help: string, status: 'pending' | 'failed') =>
@@ -35,6 +46,39 @@ export class Metrics {
       buckets: [0.5, 1, 2, 5, 10, 30, 60, 300, 1800, 3600, 21600, 86400],
       registers: [this.registry],
     });
+    new Gauge({
+      name: 'signoff_sessions_open',
+      help: 'SSO sessions live now: not ended and neither expiry passed (all processes).',
+      registers: [this.registry],
+      async collect() {
+        this.set(await store.countLiveSessions(nowSeconds(clock)));
+      },
+    });
+    this.signIns = new Counter({
+      name: 'signoff_sign_ins_total',
+      help: 'Password sign-ins by outcome (succeeded, failed) and, for failures, reason.',
+      labelNames: ['outcome', 'reason'],
+      registers: [this.registry],
+    });
+    this.endings = new Counter({
+      name: 'signoff_sessions_ended_total',
+      help: 'SSO sessions ended through the ending path, by reason (logout, admin, expired_idle, ...).',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.tokens = new Counter({
+      name: 'signoff_tokens_issued_total',
+      help: 'Successful token endpoint responses, by grant type.',
+      labelNames: ['grant_type'],
+      registers: [this.registry],
+    });
+    this.http = new Histogram({
+      name: 'signoff_http_request_duration_seconds',
+      help: 'Public HTTP requests: time to respond, by route pattern, method and status class.',
+      labelNames: ['route', 'method', 'status_class'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
     this.deliveries = {
       delivered: (_d, seconds) => {
         delivered.inc();
@@ -43,5 +87,26 @@ export class Metrics {
       retried: () => retried.inc(),
       failed: () => failed.inc(),
     };
+  }
+
+  signInSucceeded(): void {
+    this.signIns.inc({ outcome: 'succeeded' });
+  }
+
+  signInFailed(reason: SignInFailure): void {
+    this.signIns.inc({ outcome: 'failed', reason });
+  }
+
+  sessionsEnded(reason: EndReason, count: number): void {
+    if (count > 0) this.endings.inc({ reason }, count);
+  }
+
+  tokenIssued(grantType: string): void {
+    this.tokens.inc({ grant_type: grantType });
+  }
+
+  /** `route` is the matched route pattern (e.g. /interaction/:id/login); unmatched requests share one label. */
+  httpRequest(route: string | undefined, method: string, status: number, seconds: number): void {
+    this.http.observe({ route: route ?? 'unmatched', method, status_class: `${Math.floor(status / 100)}xx` }, seconds);
   }
 }

@@ -21,10 +21,25 @@ export const parseBrowserCookie = (value: string | undefined): BrowserCookie | u
 };
 
 /**
- * `__Host-` binds the cookie to this exact origin and requires Secure and Path=/ (RFC 6265bis
- * §4.1.3.2); only possible when the issuer is https at the root path.
+ * Where the provider's cookies live, from the issuer (issue 10 §6, RFC 6265bis §4.1.3):
+ * - https at the root: `__Host-` — Secure, Path=/, no Domain: bound to this exact origin;
+ * - https with a path (https://example.com/id): `__Host-` would need Path=/ and so reach every
+ *   application on the host; `__Secure-` with Path=the issuer's path keeps them to the provider;
+ * - http (loopback development): no prefix is possible; still scoped to the issuer's path.
  */
-export const browserCookieName = (issuer: string): string => {
+export interface CookieScope {
+  prefix: '__Host-' | '__Secure-' | '';
+  path: string;
+  secure: boolean;
+}
+
+export const cookieScope = (issuer: string): CookieScope => {
   const url = new URL(issuer);
-  return url.protocol === 'https:' && url.pathname === '/' ? '__Host-signoff' : 'signoff';
+  const secure = url.protocol === 'https:';
+  const path = url.pathname === '' ? '/' : url.pathname;
+  if (!secure) return { prefix: '', path, secure };
+  return path === '/' ? { prefix: '__Host-', path, secure } : { prefix: '__Secure-', path, secure };
 };
+
+/** The browser cookie: `__Host-signoff`, `__Secure-signoff` or `signoff` (see cookieScope). */
+export const browserCookieName = (issuer: string): string => `${cookieScope(issuer).prefix}signoff`;

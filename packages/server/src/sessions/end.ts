@@ -2,6 +2,13 @@ import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import type { EndReason, EndedSession, SessionSelector, SessionStore } from '../store/types.js';
 
+export interface EndingDeps {
+  sessions: Pick<SessionStore, 'endSessions'>;
+  clock: Clock;
+  wake?: (() => void) | undefined;
+  ended?: ((reason: EndReason, count: number) => void) | undefined;
+}
+
 /**
  * The one way a session ends (DESIGN.md "One way to end a session"): RP-initiated logout, the
  * user, an administrator, idle or absolute expiry, a password change, a disabled account and the
@@ -14,15 +21,17 @@ import type { EndReason, EndedSession, SessionSelector, SessionStore } from '../
  *
  * `actor` says who: `user`, `client:<client_id>`, `admin:<name>` or `system`. `wake`, when given,
  * nudges the delivery worker once the transaction has committed (DESIGN.md "Back-channel
- * delivery": the ending never waits for applications, yet notifications leave at once).
+ * delivery": the ending never waits for applications, yet notifications leave at once); `ended`
+ * counts the endings by reason for the metrics.
  */
 export const endSessions = async (
-  deps: { sessions: Pick<SessionStore, 'endSessions'>; clock: Clock; wake?: (() => void) | undefined },
+  deps: EndingDeps,
   selector: SessionSelector,
   reason: EndReason,
   actor: string,
 ): Promise<EndedSession[]> => {
   const ended = await deps.sessions.endSessions(selector, { reason, actor, at: nowSeconds(deps.clock) });
   if (ended.length > 0) deps.wake?.();
+  deps.ended?.(reason, ended.length);
   return ended;
 };

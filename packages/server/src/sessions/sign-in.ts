@@ -5,7 +5,7 @@ import type { EventStore, Session, SessionStore } from '../store/types.js';
 import { sha256 } from '../util/secrets.js';
 import { type BrowserCookie, newBrowserCookie } from './browser-cookie.js';
 import { isLive } from './browser.js';
-import { endSessions } from './end.js';
+import { type EndingDeps, endSessions } from './end.js';
 import { type SessionPolicy, lifetimesFor } from './policy.js';
 
 export interface SignInInput {
@@ -30,8 +30,8 @@ export const signIn = async (
   clock: Clock,
   policy: SessionPolicy,
   input: SignInInput,
-  /** Wakes the back-channel delivery worker when the session limit ends sessions. */
-  wake?: () => void,
+  /** Wakes the back-channel delivery worker and counts the endings when the session limit ends sessions. */
+  ending: Pick<EndingDeps, 'wake' | 'ended'> = {},
 ): Promise<{ cookie: BrowserCookie; session: Session }> => {
   const now = nowSeconds(clock);
   let cookie: BrowserCookie;
@@ -79,10 +79,10 @@ export const signIn = async (
   };
   await store.insertSession(session);
   await store.appendEvent({ at: now, type: 'session.created', sessionId: session.id, accountId: input.accountId, actor: 'user' });
-  if (policy.maxSessionsPerAccount !== undefined) await enforceSessionLimit(store, clock, input.accountId, policy.maxSessionsPerAccount, wake);
+  if (policy.maxSessionsPerAccount !== undefined) await enforceSessionLimit(store, clock, input.accountId, policy.maxSessionsPerAccount, ending);
   return { cookie, session };
 };
 
 /** Ends the account's oldest live sessions beyond the limit, in one statement. */
-const enforceSessionLimit = (store: SessionStore, clock: Clock, accountId: string, limit: number, wake?: () => void): Promise<unknown> =>
-  endSessions({ sessions: store, clock, wake }, { overLimitOf: accountId, keep: limit, liveAt: nowSeconds(clock) }, 'limit', 'system');
+const enforceSessionLimit = (store: SessionStore, clock: Clock, accountId: string, limit: number, ending: Pick<EndingDeps, 'wake' | 'ended'>): Promise<unknown> =>
+  endSessions({ ...ending, sessions: store, clock }, { overLimitOf: accountId, keep: limit, liveAt: nowSeconds(clock) }, 'limit', 'system');

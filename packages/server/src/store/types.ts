@@ -163,6 +163,8 @@ export interface SessionStore {
   participantsOf(sessionId: string): Promise<Participant[]>;
   touchParticipant(sessionId: string, clientId: string, at: number): Promise<void>;
   listSessions(filter: SessionFilter): Promise<Session[]>;
+  /** How many sessions are live at `now` (not ended, neither expiry passed): a metrics gauge. */
+  countLiveSessions(now: number): Promise<number>;
   /**
    * The one ending path's transaction (DESIGN.md "One way to end a session"): marks the selected
    * open sessions ended, revokes their token families except offline_access ones, writes one

@@ -7,6 +7,7 @@ import type { Clock } from '../../src/clock.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { startDeliveries } from '../../src/deliveries.js';
 import { buildApp } from '../../src/http/app.js';
+import { buildManagementApp } from '../../src/http/management.js';
 import { type Provider, openProvider } from '../../src/provider.js';
 
 /** Test clients, one per authentication style; redirect URIs point at loopback ports nobody serves. */
@@ -76,6 +77,8 @@ export const freePort = (): Promise<number> =>
 
 export interface TestProvider {
   issuer: string;
+  /** Base URL of the management listener (/metrics, /readyz), on a free loopback port. */
+  management: string;
   provider: Provider;
   app: FastifyInstance;
   dir: string;
@@ -107,6 +110,7 @@ export const startProvider = async (
     port,
     store: { sqlite: join(dir, 'signoff.sqlite') },
     logging: { level: 'silent' },
+    management: { port: 0 },
     clients: defaultClients(),
     users: Object.values(USERS),
     ...overrides,
@@ -114,15 +118,18 @@ export const startProvider = async (
   const provider = await openProvider(config, { ...(opts.clock ? { clock: opts.clock } : {}), env: opts.env ?? TEST_KEK_ENV });
   const app = buildApp(provider);
   await app.listen({ host: '127.0.0.1', port });
+  const managementApp = buildManagementApp(provider);
+  const management = await managementApp.listen({ host: '127.0.0.1', port: 0 });
   const stopDeliveries = opts.deliveries ? startDeliveries(provider, app.log, opts.deliveries === true ? {} : opts.deliveries) : undefined;
   return {
     issuer,
+    management,
     provider,
     app,
     dir,
     close: async () => {
       // A browser that stays open keeps (or preconnects) sockets; do not wait for it to let go.
-      const closing = app.close();
+      const closing = Promise.all([app.close(), managementApp.close()]);
       app.server.closeAllConnections();
       await closing;
       await stopDeliveries?.();

@@ -16,12 +16,22 @@ after(() => {
 
 /**
  * The environment without SIGNOFF_* overrides, so a command reads only its --config file — but
- * with the tests' key-encryption key (issue 10 §5), the one test/helpers/provider.ts uses too.
+ * with the tests' key-encryption key (issue 10 §5), the one test/helpers/provider.ts uses too, and
+ * a management listener on any free port, so that providers started side by side (and a
+ * developer's own on 9464) do not compete for one port.
  */
 export const cleanEnv = (): NodeJS.ProcessEnv => ({
   ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNOFF_'))),
   ...TEST_KEK_ENV,
+  SIGNOFF_MANAGEMENT_PORT: '0',
 });
+
+/** The management listener's base URL, from the line `signoff start` writes to its standard error. */
+export const managementUrl = (stderr: string): string => {
+  const match = /management listener \(\/metrics, \/readyz\) on (http:\/\/\S+)/.exec(stderr);
+  if (!match?.[1]) throw new Error(`signoff start named no management listener:\n${stderr}`);
+  return match[1];
+};
 
 export interface SignoffResult {
   code: number | null;
@@ -57,6 +67,8 @@ export const signoff = (args: string[], cwd: string): Promise<SignoffResult> => 
 
 export interface RunningSignoff {
   child: ChildProcess;
+  /** Base URL of its management listener (/metrics, /readyz). */
+  management: string;
   exited: Promise<void>;
   stderr(): string;
   /** The log lines (JSON, one per line) written so far. */
@@ -77,7 +89,7 @@ export const startSignoff = (config: string, port: number, cwd: string): Promise
       stderr += d;
       if (/listening on/.test(stderr)) {
         clearTimeout(timer);
-        resolve({ child, exited, stderr: () => stderr, stdout: () => stdout });
+        resolve({ child, exited, management: managementUrl(stderr), stderr: () => stderr, stdout: () => stdout });
       }
     });
     void exited.then(() => {

@@ -131,6 +131,17 @@ export const runSessionEndingContract = (name: string, makeStore: () => Promise<
       assert.equal((await store.sessionById(expired.id))?.endedAt, undefined, 'an expired session is left to the sweeper');
     });
 
+    test('countLiveSessions counts sessions neither ended nor past an expiry (the signoff_sessions_open gauge)', async (store) => {
+      const { browser, account, session } = await seedSession(store);
+      await store.insertSession(sampleSession(browser.id, account.id, { idleExpiresAt: NOW + 10 }));
+      await store.insertSession(sampleSession(browser.id, account.id, { absoluteExpiresAt: NOW + 20 }));
+      assert.equal(await store.countLiveSessions(NOW), 3);
+      assert.equal(await store.countLiveSessions(NOW + 10), 2, 'idle expiry at the instant itself: no longer live');
+      assert.equal(await store.countLiveSessions(NOW + 20), 1);
+      await store.endSessions({ sessionId: session.id }, ENDING);
+      assert.equal(await store.countLiveSessions(NOW), 2);
+    });
+
     test('listSessions filters by account and browser, newest first, with or without ended ones', async (store) => {
       const a = await seedSession(store, { createdAt: NOW });
       const b = sampleSession(a.browser.id, a.account.id, { createdAt: NOW + 1 });

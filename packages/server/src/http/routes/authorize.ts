@@ -12,7 +12,7 @@ import type { Provider } from '../../provider.js';
 import { touchSession } from '../../sessions/browser.js';
 import type { Interaction, Session } from '../../store/types.js';
 import { browserOf, clientInfo, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
-import { ENDPOINTS } from '../endpoints.js';
+import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { requestParams } from '../params.js';
 import { sendAuthorizationResult } from '../session-state.js';
 
@@ -71,7 +71,7 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
     if (decision.kind === 'issue') return issueFor(p, req, reply, request, decision.session);
     const { interaction, bindingSecret } = await startInteraction(p.store, p.clock, p.config.interactionTtl, ...interactionFor(request, decision), readInteractionCookie(p, req));
     setInteractionCookie(p, reply, bindingSecret);
-    return reply.code(303).header('cache-control', 'no-store').redirect(`${ENDPOINTS.interaction}/${interaction.id}`, 303);
+    return reply.code(303).header('cache-control', 'no-store').redirect(`${issuerPath(p.config.issuer)}${ENDPOINTS.interaction}/${interaction.id}`, 303);
   };
   app.get(ENDPOINTS.authorization, { config: { page: true } }, handler);
   app.post(ENDPOINTS.authorization, { config: { page: true } }, handler);

@@ -11,7 +11,7 @@ import { type Provider, endingDeps } from '../../provider.js';
 import { endSessions } from '../../sessions/end.js';
 import type { EndedSession, SessionSelector } from '../../store/types.js';
 import { browserOf, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
-import { ENDPOINTS } from '../endpoints.js';
+import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { originOf } from '../pages/html.js';
 import { loggedOutPage, logoutConfirmPage, stillSignedInPage } from '../pages/logout.js';
 import { bodyParams, requestParams } from '../params.js';
@@ -79,7 +79,7 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     return sendPage(
       reply,
       logoutConfirmPage({
-        action: `${ENDPOINTS.endSession}/${interaction.id}/confirm`,
+        action: `${issuerPath(p.config.issuer)}${ENDPOINTS.endSession}/${interaction.id}/confirm`,
         csrfToken: interaction.csrfToken,
         clientName: request.client ? (request.client.client_name ?? request.client.client_id) : undefined,
         account: { username: target.account.username, name: target.account.claims.name as string | undefined },

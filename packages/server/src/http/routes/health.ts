@@ -1,12 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { Provider } from '../../provider.js';
 import { ENDPOINTS } from '../endpoints.js';
 
-/** Liveness (the process answers) and readiness (the store answers). */
-export const healthRoutes = (app: FastifyInstance, p: Provider): void => {
+/**
+ * Liveness (the process answers). Readiness and metrics are on the management listener
+ * (http/management.ts), not on the public port.
+ */
+export const healthRoutes = (app: FastifyInstance): void => {
   app.get(ENDPOINTS.health, async () => ({ status: 'ok' }));
-  app.get(ENDPOINTS.ready, async (_req, reply) => {
-    const ok = await p.store.ping().catch(() => false);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
-  });
 };

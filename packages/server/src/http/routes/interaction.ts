@@ -5,12 +5,12 @@ import { fail } from '../../errors.js';
 import { type SignedIn, decideFor, eligibleFor, needsConsent, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { checkCsrf, loadInteraction, requestOf, storedRequest } from '../../oauth/authorize/interaction.js';
 import { type Params, one } from '../../oauth/params.js';
-import type { Provider } from '../../provider.js';
+import { type Provider, endingDeps } from '../../provider.js';
 import { isLive } from '../../sessions/browser.js';
 import { signIn } from '../../sessions/sign-in.js';
 import type { Interaction, Session } from '../../store/types.js';
 import { browserOf, clientInfo, readInteractionCookie, setBrowserCookie } from '../browser-session.js';
-import { ENDPOINTS } from '../endpoints.js';
+import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { consentPage } from '../pages/consent.js';
 import { originOf } from '../pages/html.js';
 import { loginPage } from '../pages/login.js';
@@ -28,6 +28,8 @@ type IdParams = { Params: { id: string } };
  */
 export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   const base = ENDPOINTS.interaction;
+  // What the browser is sent: the same paths under the issuer's (endpoints.ts issuerPath).
+  const link = issuerPath(p.config.issuer) + ENDPOINTS.interaction;
 
   const load = (req: FastifyRequest<IdParams>): Promise<Interaction> =>
     loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req));
@@ -55,7 +57,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       reply,
       loginPage(
         {
-          action: `${base}/${i.id}/login`,
+          action: `${link}/${i.id}/login`,
           csrfToken: i.csrfToken,
           clientName: await clientName(requestOf(i).clientId),
           username: opts.username ?? requestOf(i).loginHint,
@@ -71,7 +73,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     return sendPage(
       reply,
       consentPage({
-        action: `${base}/${i.id}/consent`,
+        action: `${link}/${i.id}/consent`,
         csrfToken: i.csrfToken,
         clientName: await clientName(requestOf(i).clientId),
         username: account?.username ?? '',
@@ -89,7 +91,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     sendPage(
       reply,
       chooseAccountPage({
-        action: `${base}/${i.id}/select`,
+        action: `${link}/${i.id}/select`,
         csrfToken: i.csrfToken,
         clientName: await clientName(requestOf(i).clientId),
         accounts: accounts.map(({ account }) => ({ id: account.id, username: account.username, name: account.claims.name as string | undefined })),
@@ -97,7 +99,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       }),
     );
 
-  const again = (reply: FastifyReply, i: Interaction) => reply.code(303).header('cache-control', 'no-store').redirect(`${base}/${i.id}`, 303);
+  const again = (reply: FastifyReply, i: Interaction) => reply.code(303).header('cache-control', 'no-store').redirect(`${link}/${i.id}`, 303);
 
   /** The session the interaction signed in, if it still belongs to this browser and lives. */
   const sessionFor = async (req: FastifyRequest, reply: FastifyReply, i: Interaction): Promise<Session | undefined> => {
@@ -150,7 +152,10 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     const password = one(params, 'password') ?? '';
     const account = username && password ? await authenticate(p.store, username, password) : undefined;
     // One message for every failure: it must not reveal whether the account exists.
-    if (!account) return showLogin(reply, i, { error: 'Invalid username or password.', username, status: 401 });
+    if (!account) {
+      p.metrics.signInFailed(username && password ? 'invalid_credentials' : 'missing_credentials');
+      return showLogin(reply, i, { error: 'Invalid username or password.', username, status: 401 });
+    }
     // OIDC Core §3.1.2.1: the client's id_token_hint names the account it expects; signing in as
     // another one must not answer it (the sign-in page is filled in with the expected account).
     const hinted = requestOf(i).hintedSub;
@@ -166,7 +171,8 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       amr: ['pwd'],
       acr: '0',
       ...clientInfo(req),
-    }, p.outbox.wake);
+    }, endingDeps(p));
+    p.metrics.signInSucceeded();
     await setBrowserCookie(p, reply, cookie, rememberMe);
     const request = requestOf(i);
     const client = await p.store.clientById(request.clientId);

@@ -50,6 +50,7 @@ export const tokenRoutes = (app: FastifyInstance, p: Provider): void => {
       grantType === 'authorization_code'
         ? await authorizationCodeGrant(deps, client, params)
         : await refreshTokenGrant(deps, client, params, clientInfo(req));
+    p.metrics.tokenIssued(grantType);
     return sendNoStore(reply, 200, body);
   });
 };

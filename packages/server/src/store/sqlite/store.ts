@@ -177,6 +177,10 @@ export class SqliteStore implements Store {
     const [where, args] = whereSql({ account_id: f.accountId, browser_id: f.browserId }, f.includeEnded ? [] : ['ended_at IS NULL']);
     return this.sql.all(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT ?`, ...args, f.limit).map(toSession);
   }
+  async countLiveSessions(now: number): Promise<number> {
+    // The partial index on open sessions' idle expiry keeps this off the ended rows.
+    return this.sql.one('SELECT COUNT(*) AS n FROM sessions WHERE ended_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?', now, now)?.n as number;
+  }
   async endSessions(selector: SessionSelector, e: SessionEnding): Promise<EndedSession[]> {
     return endSessions(this.sql, selector, e);
   }

@@ -1,0 +1,35 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Provider } from '../provider.js';
+import { ENDPOINTS } from './endpoints.js';
+import { serverOptions } from './server-options.js';
+
+/**
+ * The management listener (config `management`, 127.0.0.1:9464 by default): Prometheus metrics
+ * and the readiness check, kept off the public port so that neither the provider's traffic
+ * figures nor its store's state are visible to the internet (issue 10 §6). The public port keeps
+ * only the liveness check `/healthz`.
+ */
+export const buildManagementApp = (p: Provider, opts: { logger?: boolean } = {}): FastifyInstance => {
+  const app = Fastify({
+    logger: opts.logger === false || p.config.logging.level === 'silent' ? false : { level: p.config.logging.level },
+    // A scraper calls every few seconds; its requests would drown the log.
+    disableRequestLogging: true,
+    bodyLimit: 1024,
+    trustProxy: false,
+    ...serverOptions(p.config),
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
+  });
+  app.get(ENDPOINTS.metrics, async (_req, reply) =>
+    reply.header('content-type', p.metrics.registry.contentType).send(await p.metrics.registry.metrics()),
+  );
+  // Ready when the store answers a query: a closed or unreachable store takes the instance out
+  // of a load balancer's rotation (503) while liveness (/healthz) stays up.
+  app.get(ENDPOINTS.ready, async (_req, reply) => {
+    const ok = await p.store.ping().catch(() => false);
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable' });
+  });
+  return app;
+};
