@@ -13,7 +13,7 @@ import { endingDeps, openProvider } from '../src/provider.js';
 import { endSessions } from '../src/sessions/end.js';
 import { sweepExpiredSessions } from '../src/sessions/sweep.js';
 import { TestBrowser } from './helpers/browser.js';
-import { CLIENTS, type TestProvider, USERS, startProvider } from './helpers/provider.js';
+import { CLIENTS, TEST_KEK_ENV, type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import { accountIdOf, authorizeUrl, codeOf, exchange, refresh, signInFresh } from './helpers/session-flows.js';
 
 /** One sample of a scrape: the value of `name` with exactly these labels, 0 when absent. */
@@ -85,7 +85,7 @@ describe('/readyz follows the store (issue 10 §6, §9)', () => {
 
   it('answers 503 through inject() on a provider whose store fails every query', async () => {
     const dir = (await import('node:fs')).mkdtempSync(`${(await import('node:os')).tmpdir()}/signoff-ready-`);
-    const provider = await openProvider(parseConfig({ issuer: 'http://127.0.0.1:4000', store: { sqlite: `${dir}/s.sqlite` }, logging: { level: 'silent' } }));
+    const provider = await openProvider(parseConfig({ issuer: 'http://127.0.0.1:4000', store: { sqlite: `${dir}/s.sqlite` }, logging: { level: 'silent' } }), { env: TEST_KEK_ENV });
     const app = buildManagementApp(provider);
     try {
       assert.equal((await app.inject('/readyz')).statusCode, 200);
