@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Provider } from '../provider.js';
 import { ENDPOINTS } from './endpoints.js';
 import { serverOptions } from './server-options.js';
@@ -13,7 +13,7 @@ export const buildManagementApp = (p: Provider, opts: { logger?: boolean } = {})
   const app = Fastify({
     logger: opts.logger === false || p.config.logging.level === 'silent' ? false : { level: p.config.logging.level },
     // A scraper calls every few seconds; its requests would drown the log.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024,
     trustProxy: false,
     ...serverOptions(p.config),
