@@ -15,7 +15,7 @@ import { after, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { type Clock, ManualClock } from '../src/clock.js';
 import { endSessions } from '../src/sessions/end.js';
-import { AppServer, type Op, USERS, oidcClientTsBundle, serveFile } from './helpers/apps.js';
+import { AppServer, type Op, USERS, serveOidcClientTsSpa, spaClient } from './helpers/apps.js';
 import { type Chromium, type ThirdPartyCookies, fillSignIn, isLocal, launchChromium } from './helpers/chromium.js';
 import { startProvider } from './helpers/provider.js';
 import { accountIdOf, cliConfigFor, runCli } from './helpers/session-flows.js';
@@ -53,27 +53,9 @@ after(async () => {
 /** The provider (on `host`), the oidc-client-ts SPA on 127.0.0.1, and a Chromium showing it. */
 const deploy = async (opts: { host: 'localhost' | '127.0.0.1'; thirdPartyCookies: ThirdPartyCookies; clock?: Clock }): Promise<Deployment> => {
   const spa = await AppServer.start();
-  const clients = [
-    {
-      client_id: 'spa-ts',
-      client_name: 'oidc-client-ts SPA',
-      token_endpoint_auth_method: 'none',
-      require_pkce: true,
-      redirect_uris: [`${spa.origin}/`, `${spa.origin}/silent.html`],
-      post_logout_redirect_uris: [`${spa.origin}/`],
-      grant_types: ['authorization_code'],
-    },
-  ];
+  const clients = [spaClient(spa.origin)];
   const op = await startProvider({ clients, checkSession: { confirmInterval: '1s' } }, { host: opts.host, ...(opts.clock ? { clock: opts.clock } : {}) });
-  const settings = { authority: op.issuer, client_id: 'spa-ts', redirect_uri: `${spa.origin}/`, silent_redirect_uri: `${spa.origin}/silent.html`, post_logout_redirect_uri: `${spa.origin}/` };
-  spa.route('/config.js', (_req, _url, res) => {
-    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(`window.SPA_SETTINGS = ${JSON.stringify(settings)};\n`);
-  });
-  serveFile(spa, '/', 'oidc-client-ts/index.html');
-  serveFile(spa, '/silent.html', 'oidc-client-ts/silent.html');
-  serveFile(spa, '/spa.js', 'oidc-client-ts/spa.js');
-  serveFile(spa, '/oidc-client-ts.min.js', oidcClientTsBundle());
+  serveOidcClientTsSpa(spa, op.issuer);
   const browser = await launchChromium({ thirdPartyCookies: opts.thirdPartyCookies });
   const d: Deployment = {
     op,

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { AppServer, type Op, USERS, oidcClientTsBundle, serveFile, startOp } from './helpers/apps.js';
+import { AppServer, type Op, USERS, serveOidcClientTsSpa, spaClient, startOp } from './helpers/apps.js';
 import { type Chromium, fillSignIn, isLocal, launchChromium } from './helpers/chromium.js';
 
 interface SpaState {
@@ -33,35 +33,8 @@ describe('an oidc-client-ts SPA with monitorSession notices a sign-out at the pr
 
   before(async () => {
     spa = await AppServer.start();
-    op = await startOp({
-      host: '127.0.0.1',
-      clients: [
-        {
-          client_id: 'spa-ts',
-          client_name: 'oidc-client-ts SPA',
-          token_endpoint_auth_method: 'none',
-          require_pkce: true,
-          redirect_uris: [`${spa.origin}/`, `${spa.origin}/silent.html`],
-          post_logout_redirect_uris: [`${spa.origin}/`],
-          grant_types: ['authorization_code'],
-        },
-      ],
-    });
-    const settings = {
-      authority: op.issuer,
-      client_id: 'spa-ts',
-      redirect_uri: `${spa.origin}/`,
-      silent_redirect_uri: `${spa.origin}/silent.html`,
-      post_logout_redirect_uri: `${spa.origin}/`,
-    };
-    spa.route('/config.js', (_req, _url, res) => {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(`window.SPA_SETTINGS = ${JSON.stringify(settings)};\n`);
-    });
-    serveFile(spa, '/', 'oidc-client-ts/index.html');
-    serveFile(spa, '/silent.html', 'oidc-client-ts/silent.html');
-    serveFile(spa, '/spa.js', 'oidc-client-ts/spa.js');
-    serveFile(spa, '/oidc-client-ts.min.js', oidcClientTsBundle());
+    op = await startOp({ host: '127.0.0.1', clients: [spaClient(spa.origin)] });
+    serveOidcClientTsSpa(spa, op.issuer);
     browser = await launchChromium({ thirdPartyCookies: 'blocked' });
     app = browser.page;
   });

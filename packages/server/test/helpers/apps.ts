@@ -265,3 +265,33 @@ export const serveFile = (app: AppServer, path: string, file: string): void => {
     res.end(readFileSync(abs));
   });
 };
+
+/** The oidc-client-ts SPA's registration: a public client with code + PKCE, served at `origin`. */
+export const spaClient = (origin: string): Record<string, unknown> => ({
+  client_id: 'spa-ts',
+  client_name: 'oidc-client-ts SPA',
+  token_endpoint_auth_method: 'none',
+  require_pkce: true,
+  redirect_uris: [`${origin}/`, `${origin}/silent.html`],
+  post_logout_redirect_uris: [`${origin}/`],
+  grant_types: ['authorization_code'],
+});
+
+/** Serves the oidc-client-ts SPA (test/fixtures/oidc-client-ts) from `spa`, set up for `issuer`. */
+export const serveOidcClientTsSpa = (spa: AppServer, issuer: string): void => {
+  const settings = {
+    authority: issuer,
+    client_id: 'spa-ts',
+    redirect_uri: `${spa.origin}/`,
+    silent_redirect_uri: `${spa.origin}/silent.html`,
+    post_logout_redirect_uri: `${spa.origin}/`,
+  };
+  spa.route('/config.js', (_req, _url, res) => {
+    res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(`window.SPA_SETTINGS = ${JSON.stringify(settings)};\n`);
+  });
+  serveFile(spa, '/', 'oidc-client-ts/index.html');
+  serveFile(spa, '/silent.html', 'oidc-client-ts/silent.html');
+  serveFile(spa, '/spa.js', 'oidc-client-ts/spa.js');
+  serveFile(spa, '/oidc-client-ts.min.js', oidcClientTsBundle());
+};
