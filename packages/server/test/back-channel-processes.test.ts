@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { systemClock } from '../src/clock.js';
 import { endSessions } from '../src/sessions/end.js';
 import { SqliteStore } from '../src/store/sqlite/store.js';
-import type { LogoutDelivery } from '../src/store/types.js';
+import type { LogoutDelivery } from '../src/logout/back-channel/outbox.js';
 import { TestBrowser } from './helpers/browser.js';
 import { CLIENTS, USERS, defaultClients, freePort } from './helpers/provider.js';
 import { type Received, type Receiver, eventually, startReceiver } from './helpers/receiver.js';

@@ -15,7 +15,7 @@ import { endingDeps } from '../src/provider.js';
 import { endSessions } from '../src/sessions/end.js';
 import { sweepExpiredSessions } from '../src/sessions/sweep.js';
 import { openStore } from '../src/store/open.js';
-import { END_REASONS, type EndReason } from '../src/store/types.js';
+import { END_REASONS, type EndReason } from '../src/sessions/store.js';
 import { TestBrowser } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import {

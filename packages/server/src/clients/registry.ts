@@ -1,6 +1,6 @@
 import type { SeedClient } from '../config/schema.js';
-import type { ClientStore } from '../store/types.js';
 import { sha256 } from '../util/secrets.js';
+import type { ClientStore } from './store.js';
 
 /**
  * The configuration is the source of truth for its clients: at start-up they are written to the

@@ -1,5 +1,5 @@
-import type { ClientMetadata } from '../clients/metadata.js';
 import { parseClientMetadata } from '../clients/metadata.js';
+import type { ClientMetadata } from '../clients/store.js';
 import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, record, string } from './validate.js';
 
 /**

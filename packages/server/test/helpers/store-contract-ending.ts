@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
-import type { Browser, Store } from '../../src/store/types.js';
+import type { Browser } from '../../src/sessions/store.js';
+import type { Store } from '../../src/store/types.js';
 import { NOW, sampleAccount, sampleClient, sampleCode, sampleSession, same, seedSession, storeTest } from './store-contract.js';
 
 const ENDING = { reason: 'logout', actor: 'user', at: NOW + 100 } as const;

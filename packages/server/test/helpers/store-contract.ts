@@ -6,10 +6,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { Client } from '../../src/clients/metadata.js';
-import type {
-  Account, AuthorizationCode, Browser, Interaction, RefreshToken, Session, SigningKey, Store,
-} from '../../src/store/types.js';
+import type { Client } from '../../src/clients/store.js';
+import type { Account } from '../../src/accounts/store.js';
+import type { AuthorizationCode, RefreshToken } from '../../src/tokens/token-store.js';
+import type { Browser, Session } from '../../src/sessions/store.js';
+import type { Interaction } from '../../src/oauth/authorize/interaction-store.js';
+import type { SigningKey } from '../../src/tokens/key-store.js';
+import type { Store } from '../../src/store/types.js';
 
 export const NOW = 1_750_000_000;
 

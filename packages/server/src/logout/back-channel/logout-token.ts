@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientMetadata } from '../../clients/metadata.js';
+import type { ClientMetadata } from '../../clients/store.js';
 import { signJwt } from '../../tokens/jwt.js';
 import type { KeyRing } from '../../tokens/keys.js';
 

@@ -1,4 +1,4 @@
-import type { EndedSession, SessionEnding, SessionSelector } from '../types.js';
+import type { EndedSession, SessionEnding, SessionSelector } from '../../sessions/store.js';
 import { toParticipant } from './rows.js';
 import type { Sql } from './sql.js';
 

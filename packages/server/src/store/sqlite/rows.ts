@@ -1,7 +1,11 @@
-import type { Client } from '../../clients/metadata.js';
-import type {
-  Account, AuditEvent, AuthorizationCode, EndReason, Interaction, LogoutDelivery, Participant, RefreshToken, Session, SigningKey, TokenFamily,
-} from '../types.js';
+import type { Account } from '../../accounts/store.js';
+import type { Client } from '../../clients/store.js';
+import type { LogoutDelivery } from '../../logout/back-channel/outbox.js';
+import type { Interaction } from '../../oauth/authorize/interaction-store.js';
+import type { AuditEvent } from '../../sessions/events.js';
+import type { EndReason, Participant, Session } from '../../sessions/store.js';
+import type { SigningKey } from '../../tokens/key-store.js';
+import type { AuthorizationCode, RefreshToken, TokenFamily } from '../../tokens/token-store.js';
 
 /** Row ⇄ record mapping for the SQLite store; scopes are space-separated, lists and maps JSON. */
 type Row = Record<string, unknown>;

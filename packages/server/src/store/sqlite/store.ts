@@ -1,9 +1,16 @@
 import { resolve } from 'node:path';
-import type { Client } from '../../clients/metadata.js';
+import type { Account } from '../../accounts/store.js';
+import type { Client } from '../../clients/store.js';
+import type { DeliveryClaim, DeliveryStatus, LogoutDelivery } from '../../logout/back-channel/outbox.js';
+import type { Interaction } from '../../oauth/authorize/interaction-store.js';
+import type { Grant } from '../../oauth/grants.js';
+import type { AuditEvent } from '../../sessions/events.js';
 import type {
-  Account, AuditEvent, AuthorizationCode, Browser, DeliveryClaim, DeliveryStatus, EndedSession, Grant, Interaction, LogoutDelivery,
-  Participant, RefreshToken, Session, SessionEnding, SessionFilter, SessionPatch, SessionSelector, SigningKey, Store, StoreOrigin, TokenFamily,
-} from '../types.js';
+  Browser, EndedSession, Participant, Session, SessionEnding, SessionFilter, SessionPatch, SessionSelector,
+} from '../../sessions/store.js';
+import type { SigningKey } from '../../tokens/key-store.js';
+import type { AuthorizationCode, RefreshToken, TokenFamily } from '../../tokens/token-store.js';
+import type { Store, StoreOrigin } from '../types.js';
 import { endSessions } from './ending.js';
 import {
   SESSION_COLUMNS, joinScope, sessionValue, toAccount, toClient, toCode, toDelivery, toEvent, toFamily, toInteraction, toKey,
