@@ -17,7 +17,7 @@ import { TestBrowser } from './helpers/browser.js';
 import { CLIENTS, USERS, defaultClients, freePort } from './helpers/provider.js';
 import { type Received, type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { signoff, startSignoff } from './helpers/signoff-process.js';
-import { sampleSession } from './helpers/store-contract.js';
+import { sampleSession } from './helpers/store-contract/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signoff-bcl-processes-'));
 const cleanups: (() => Promise<void>)[] = [];
