@@ -1,57 +1,35 @@
-import Database from 'better-sqlite3';
+import { withStore } from './store.js';
+
+const pad = (i, width) => String(i).padStart(width, '0');
 
 /**
- * Seeds `count` live SSO sessions straight into Signoff's SQLite file, in one transaction of
- * three INSERT … SELECT statements over a generated series: one browser per session, one
- * participant (rp01) per session, and the sessions spread over accounts (`accountIds`, or
- * `perAccount` sessions to each of new accounts). Ids carry `prefix` so seeds never collide.
+ * Seeds `count` live SSO sessions through the store: one browser per session, one participant
+ * (`clientId`) per session, and the sessions spread over accounts (`accountIds`, or `perAccount`
+ * sessions to each of new accounts). Ids carry `prefix` so seeds never collide.
  */
-export const seedSessions = (sqlitePath, { count, prefix, accountIds, perAccount = 100, clientId = 'rp01' }) => {
-  const db = new Database(sqlitePath);
-  db.pragma('busy_timeout = 10000');
-  const now = Math.floor(Date.now() / 1000);
-  const t0 = performance.now();
-  try {
-    db.transaction(() => {
-      let accounts = accountIds;
-      if (!accounts) {
-        const n = Math.ceil(count / perAccount);
-        db.prepare(
-          `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ? - 1)
-           INSERT INTO accounts (id, username, password_hash, claims, disabled, created_at, updated_at)
-           SELECT printf('%s-account-%08d', ?, i), printf('%s-user-%08d', ?, i), 'seeded-no-password', '{}', 0, ?, ? FROM k`,
-        ).run(n, prefix, prefix, now, now);
-        accounts = Array.from({ length: n }, (_, i) => `${prefix}-account-${String(i).padStart(8, '0')}`);
+export const seedSessions = (sqlitePath, { count, prefix, accountIds, perAccount = 100, clientId = 'rp01' }) =>
+  withStore(sqlitePath, async (store) => {
+    const now = Math.floor(Date.now() / 1000);
+    const t0 = performance.now();
+    let accounts = accountIds;
+    if (!accounts) {
+      accounts = Array.from({ length: Math.ceil(count / perAccount) }, (_, i) => `${prefix}-account-${pad(i, 8)}`);
+      for (const [i, id] of accounts.entries()) {
+        await store.insertAccount({
+          id, username: `${prefix}-user-${pad(i, 8)}`, passwordHash: 'seeded-no-password', claims: {}, disabled: false, createdAt: now, updatedAt: now,
+        });
       }
-      db.exec('CREATE TEMP TABLE seed_accounts (i INTEGER PRIMARY KEY, id TEXT NOT NULL)');
-      const add = db.prepare('INSERT INTO seed_accounts (i, id) VALUES (?, ?)');
-      accounts.forEach((id, i) => add.run(i, id));
-      const series = `WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${Number(count)} - 1)`;
-      db.prepare(`${series} INSERT INTO browsers (id, secret_hash, created_at) SELECT printf('%s-b-%012d', ?, i), 'seeded', ? FROM k`).run(prefix, now);
-      db.prepare(
-        `${series} INSERT INTO sessions (id, browser_id, account_id, created_at, auth_time, last_seen, idle_expires_at, absolute_expires_at,
-           amr, acr, remember_me, created_ip, created_user_agent, last_ip, last_user_agent)
-         SELECT printf('%s-s-%012d', ?, k.i), printf('%s-b-%012d', ?, k.i), a.id, ?, ?, ?, ? + 86400, ? + 86400,
-           '["pwd"]', '0', 0, '127.0.0.1', 'signoff-bench-seed', '127.0.0.1', 'signoff-bench-seed'
-         FROM k JOIN seed_accounts a ON a.i = k.i % ${accounts.length}`,
-      ).run(prefix, prefix, now, now, now, now, now);
-      db.prepare(
-        `${series} INSERT INTO participants (session_id, client_id, sid, first_auth_at, last_auth_at, last_seen_at)
-         SELECT printf('%s-s-%012d', ?, i), ?, printf('%s-sid-%012d', ?, i), ?, ?, ? FROM k`,
-      ).run(prefix, clientId, prefix, now, now, now);
-      db.exec('DROP TABLE seed_accounts');
-    })();
+    }
+    for (let i = 0; i < count; i++) {
+      const browserId = `${prefix}-b-${pad(i, 12)}`;
+      const sessionId = `${prefix}-s-${pad(i, 12)}`;
+      await store.insertBrowser({ id: browserId, secretHash: 'seeded', createdAt: now });
+      await store.insertSession({
+        id: sessionId, browserId, accountId: accounts[i % accounts.length], createdAt: now, authTime: now, lastSeen: now,
+        idleExpiresAt: now + 86400, absoluteExpiresAt: now + 86400, amr: ['pwd'], acr: '0', rememberMe: false,
+        createdIp: '127.0.0.1', createdUserAgent: 'signoff-bench-seed', lastIp: '127.0.0.1', lastUserAgent: 'signoff-bench-seed',
+      });
+      await store.upsertParticipant({ sessionId, clientId, sid: `${prefix}-sid-${pad(i, 12)}`, firstAuthAt: now, lastAuthAt: now, lastSeenAt: now });
+    }
     return { seconds: (performance.now() - t0) / 1000 };
-  } finally {
-    db.close();
-  }
-};
-
-export const accountIdOf = (sqlitePath, username) => {
-  const db = new Database(sqlitePath, { readonly: true });
-  try {
-    return db.prepare('SELECT id FROM accounts WHERE username = ?').get(username)?.id;
-  } finally {
-    db.close();
-  }
-};
+  });

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
 import { freePort, startProcess } from './processes.js';
+import { currentRs256Key } from './store.js';
 
 const BENCH = dirname(dirname(fileURLToPath(import.meta.url)));
 export const ROOT = dirname(BENCH);
@@ -59,13 +59,8 @@ export const startSignoff = (configFile, profileDir) =>
 const signoffRs256Key = async (config) => {
   const { openJwk, parseKek } = await import('../../packages/server/dist/src/tokens/key-encryption.js');
   const kek = parseKek(readFileSync(config.keys.encryptionKeyFile, 'utf8'), 'keys.encryptionKeyFile');
-  const db = new Database(config.store.sqlite, { readonly: true, fileMustExist: true });
-  try {
-    const row = db.prepare("SELECT kid, private_jwk FROM signing_keys WHERE alg = 'RS256' AND retired_at IS NULL ORDER BY created_at DESC LIMIT 1").get();
-    return openJwk(kek, row.kid, JSON.parse(row.private_jwk));
-  } finally {
-    db.close();
-  }
+  const key = await currentRs256Key(config.store.sqlite);
+  return openJwk(kek, key.kid, key.privateJwk);
 };
 
 /**

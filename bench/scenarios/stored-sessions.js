@@ -1,6 +1,7 @@
 import { P7_USER, USER, startSignoff } from '../lib/setup.js';
 import { memoryMb } from '../lib/processes.js';
-import { accountIdOf, seedSessions } from '../lib/seed.js';
+import { seedSessions } from '../lib/seed.js';
+import { accountIdOf, withStore } from '../lib/store.js';
 import { inTurn, row } from './common.js';
 import { PENDING } from './logout.js';
 import { ssoAuthorizeLoad } from './p1-sso-authorize.js';
@@ -22,26 +23,22 @@ export const p7 = async (ctx) => {
     ];
   }
   const sqlite = ctx.systems.signoff.config.store.sqlite;
-  const accountId = accountIdOf(sqlite, P7_USER.username);
-  const { SqliteStore } = await import('../../packages/server/dist/src/store/sqlite/store.js');
+  const accountId = await accountIdOf(sqlite, P7_USER.username);
   const once = async (rep) => {
     const count = settings.p7Sessions;
-    seedSessions(sqlite, { count, prefix: `p7r${rep}`, accountIds: [accountId] });
-    const store = new SqliteStore(sqlite);
-    try {
+    await seedSessions(sqlite, { count, prefix: `p7r${rep}`, accountIds: [accountId] });
+    return withStore(sqlite, async (store) => {
       const t0 = performance.timeOrigin + performance.now();
       const ended = await store.endSessions({ accountId }, { reason: 'logout', actor: 'admin:bench', at: Math.floor(Date.now() / 1000) });
       const endSeconds = (performance.timeOrigin + performance.now() - t0) / 1000;
       if (ended.length !== count) throw new Error(`P7: ended ${ended.length} sessions, expected ${count}`);
       const tokens = await ctx.receiverLog.waitFor((m) => m.provider === 'signoff' && m.at >= t0 && m.sid?.startsWith(`p7r${rep}-sid-`), count, 60_000);
       return { value: endSeconds, deliveredSeconds: (Math.max(...tokens.map((m) => m.at)) - t0) / 1000 };
-    } finally {
-      await store.close();
-    }
+    });
   };
   const results = [];
   await inTurn(settings.reps, { signoff: async (rep) => { const r = await once(rep); results.push(r); return r; } }, ctx.log);
-  const detail = `${settings.p7Sessions} sessions of one account, each signed in to rp01 (seeded with SQL); every logout token verified by the receiver.`;
+  const detail = `${settings.p7Sessions} sessions of one account, each signed in to rp01 (seeded through the store); every logout token verified by the receiver.`;
   return [
     row({ id: 'P7', title: title('end + enqueue'), unit: 's', signoff: results.map((r) => r.value), peerNote: PEER_CANNOT, target: '≤ 1 s', met: ({ signoff }) => signoff.median <= 1, detail }),
     row({ id: 'P7', title: title('all delivered'), unit: 's', signoff: results.map((r) => r.deliveredSeconds), peerNote: PEER_CANNOT, target: '≤ 10 s', met: ({ signoff }) => signoff.median <= 10 }),
@@ -49,14 +46,14 @@ export const p7 = async (ctx) => {
 };
 
 /**
- * P8: 1,000,000 stored sessions. Signoff is stopped, the sessions are seeded into its file (one
- * transaction), Signoff is started again on it, and P1 runs on one connection (latency without
- * queueing) while its resident memory is read from /proc.
+ * P8: 1,000,000 stored sessions. Signoff is stopped, the sessions are seeded through its store,
+ * Signoff is started again on it, and P1 runs on one connection (latency without queueing) while
+ * its resident memory is read from /proc.
  */
 export const p8 = async (ctx) => {
   const { settings, systems } = ctx;
   await systems.signoff.stop();
-  const seeded = seedSessions(systems.signoff.config.store.sqlite, { count: settings.p8Sessions, prefix: 'p8' });
+  const seeded = await seedSessions(systems.signoff.config.store.sqlite, { count: settings.p8Sessions, prefix: 'p8' });
   ctx.log(`P8 seeded ${settings.p8Sessions} sessions in ${seeded.seconds.toFixed(1)} s`);
   const proc = await startSignoff(systems.signoff.configFile);
   Object.assign(systems.signoff, proc);

@@ -6,8 +6,9 @@ import { systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
 import { OutboxSignal } from './logout/back-channel/signal.js';
 import { Metrics } from './metrics/registry.js';
+import type { EndReason } from './sessions/store.js';
 import { openStore } from './store/open.js';
-import type { EndReason, Store } from './store/types.js';
+import type { Store } from './store/types.js';
 import { type KeyEncryptionKey, resolveKeyEncryptionKey } from './tokens/key-encryption.js';
 import { KeyRing, ensureSigningKeys, sealStoredKeys } from './tokens/keys.js';
 

@@ -12,12 +12,12 @@ import { after, describe, it } from 'node:test';
 import { systemClock } from '../src/clock.js';
 import { endSessions } from '../src/sessions/end.js';
 import { SqliteStore } from '../src/store/sqlite/store.js';
-import type { LogoutDelivery } from '../src/store/types.js';
+import type { LogoutDelivery } from '../src/logout/back-channel/outbox.js';
 import { TestBrowser } from './helpers/browser.js';
 import { CLIENTS, USERS, defaultClients, freePort } from './helpers/provider.js';
 import { type Received, type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { signoff, startSignoff } from './helpers/signoff-process.js';
-import { sampleSession } from './helpers/store-contract.js';
+import { sampleSession } from './helpers/store-contract/samples.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signoff-bcl-processes-'));
 const cleanups: (() => Promise<void>)[] = [];

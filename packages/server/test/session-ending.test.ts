@@ -13,9 +13,9 @@ import { after, before, describe, it } from 'node:test';
 import { ManualClock, nowSeconds, systemClock } from '../src/clock.js';
 import { endingDeps } from '../src/provider.js';
 import { endSessions } from '../src/sessions/end.js';
+import { END_REASONS, type EndReason } from '../src/sessions/store.js';
 import { sweepExpiredSessions } from '../src/sessions/sweep.js';
 import { openStore } from '../src/store/open.js';
-import { END_REASONS, type EndReason } from '../src/store/types.js';
 import { TestBrowser } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import {

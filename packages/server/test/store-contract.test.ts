@@ -14,15 +14,13 @@ import { SqliteStore } from '../src/store/sqlite/store.js';
 import { sha256 } from '../src/util/secrets.js';
 import { TestBrowser } from './helpers/browser.js';
 import { CLIENTS, type TestProvider, USERS, startProvider } from './helpers/provider.js';
-import { runStoreContract } from './helpers/store-contract.js';
-import { runSessionEndingContract } from './helpers/store-contract-ending.js';
+import { runStoreContract } from './helpers/store-contract/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signoff-store-contract-'));
 let n = 0;
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 runStoreContract('SqliteStore (file)', async () => new SqliteStore(join(dir, `store-${++n}.sqlite`)));
-runSessionEndingContract('SqliteStore (file)', async () => new SqliteStore(join(dir, `store-${++n}.sqlite`)));
 
 describe('SqliteStore specifics', () => {
   it('applies its migrations once: reopening an existing file keeps its data', async () => {

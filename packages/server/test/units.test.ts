@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Client } from '../src/clients/metadata.js';
+import type { Client, ClientStore } from '../src/clients/store.js';
 import { ERRORS, SignoffError } from '../src/errors.js';
 import {
   type AuthorizationRequest, RedirectableError, resolveClient, validateAuthorizationRequest,
@@ -13,7 +13,7 @@ import { MAX_PARAM_LENGTH, type Params, one, paramsFrom, required } from '../src
 import { browserCookieName, formatBrowserCookie, newBrowserCookie, parseBrowserCookie } from '../src/sessions/browser-cookie.js';
 import { isLive } from '../src/sessions/browser.js';
 import { lifetimesFor, touchInterval } from '../src/sessions/policy.js';
-import type { ClientStore, Session } from '../src/store/types.js';
+import type { Session } from '../src/sessions/store.js';
 import { parseDuration } from '../src/util/duration.js';
 import { constantTimeEqual, randomToken, sha256 } from '../src/util/secrets.js';
 

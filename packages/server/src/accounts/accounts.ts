@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
-import type { Account, AccountStore } from '../store/types.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import type { Account, AccountStore } from './store.js';
 
 export class AccountError extends Error {
   override name = 'AccountError';

@@ -1,7 +1,7 @@
-import type { DeliveryStatus } from '../store/types.js';
 import { nowSeconds } from '../clock.js';
-import { CONFIG_OPTION, CommandFailure, UsageError, limitOf, parse, table, usageExit } from './args.js';
+import type { DeliveryStatus } from '../logout/back-channel/outbox.js';
 import type { Provider } from '../provider.js';
+import { CONFIG_OPTION, CommandFailure, UsageError, limitOf, parse, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 
 export const DELIVERIES_USAGE = `Usage:

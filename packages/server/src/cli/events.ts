@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AuditEvent } from '../store/types.js';
+import type { AuditEvent } from '../sessions/events.js';
 import { CONFIG_OPTION, UsageError, parse, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 

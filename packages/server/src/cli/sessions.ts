@@ -1,6 +1,6 @@
 import { type Provider, endingDeps } from '../provider.js';
 import { endSessions } from '../sessions/end.js';
-import type { Session, SessionSelector } from '../store/types.js';
+import type { Session, SessionSelector } from '../sessions/store.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, limitOf, parse, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 

@@ -1,6 +1,11 @@
-import type { SeedClient } from '../config/schema.js';
-import type { ClientStore } from '../store/types.js';
 import { sha256 } from '../util/secrets.js';
+import type { ClientMetadata, ClientStore } from './store.js';
+
+/** A client the configuration declares: its metadata and, for a confidential client, its secret in plain. */
+export interface SeedClient {
+  metadata: ClientMetadata;
+  secret?: string;
+}
 
 /**
  * The configuration is the source of truth for its clients: at start-up they are written to the

@@ -1,16 +1,11 @@
-import type { ClientMetadata } from '../clients/metadata.js';
 import { parseClientMetadata } from '../clients/metadata.js';
+import type { SeedClient } from '../clients/registry.js';
 import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, record, string } from './validate.js';
 
 /**
  * The one configuration schema: it checks every key, holds every documented default, and is
  * frozen after loading. Durations are in seconds.
  */
-export interface SeedClient {
-  metadata: ClientMetadata;
-  secret?: string;
-}
-
 export interface SeedUser {
   username: string;
   password: string;

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { isLive } from '../sessions/browser.js';
-import type { SessionStore } from '../store/types.js';
+import type { SessionStore } from '../sessions/store.js';
 import { constantTimeEqual } from '../util/secrets.js';
 import { browserIdOfState, derivedBrowserState } from './session-management.js';
 

@@ -1,5 +1,5 @@
 import { clientOrigins } from '../clients/metadata.js';
-import type { ClientStore } from '../store/types.js';
+import type { ClientStore } from '../clients/store.js';
 
 /*
  * Which origins may use the check_session iframe (Session Management 1.0 §3.2), answered one

@@ -1,5 +1,5 @@
-import type { Client } from '../clients/metadata.js';
-import type { EndedSession } from '../store/types.js';
+import type { Client } from '../clients/store.js';
+import type { EndedSession } from '../sessions/store.js';
 
 /**
  * OpenID Connect Front-Channel Logout 1.0 §2-§3: the URLs the logged-out page loads in hidden

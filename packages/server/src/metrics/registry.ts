@@ -1,8 +1,9 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
+import type { DeliveryStore } from '../logout/back-channel/outbox.js';
 import type { DeliveryObserver } from '../logout/back-channel/worker.js';
-import type { DeliveryStore, EndReason, SessionStore } from '../store/types.js';
+import type { EndReason, SessionStore } from '../sessions/store.js';
 
 /** Why a sign-in failed, as far as the provider may tell itself (the user is never told). */
 export type SignInFailure = 'invalid_credentials' | 'missing_credentials';

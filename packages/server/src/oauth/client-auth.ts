@@ -1,6 +1,6 @@
-import { type Client, isPublic } from '../clients/metadata.js';
+import { isPublic } from '../clients/metadata.js';
+import type { Client, ClientStore } from '../clients/store.js';
 import { fail } from '../errors.js';
-import type { ClientStore } from '../store/types.js';
 import { constantTimeEqual, sha256 } from '../util/secrets.js';
 import { type Params, one } from './params.js';
 

@@ -1,11 +1,13 @@
-import type { Client } from '../clients/metadata.js';
+import type { AccountStore } from '../accounts/store.js';
+import type { Client } from '../clients/store.js';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { fail } from '../errors.js';
 import { isLive } from '../sessions/browser.js';
-import type { AccountStore, SessionStore, TokenStore } from '../store/types.js';
+import type { SessionStore } from '../sessions/store.js';
 import { activeAccessToken } from '../tokens/access-token.js';
 import type { KeyRing } from '../tokens/keys.js';
+import type { TokenStore } from '../tokens/token-store.js';
 import { sha256 } from '../util/secrets.js';
 import { type Params, one, required } from './params.js';
 

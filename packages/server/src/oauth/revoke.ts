@@ -1,9 +1,9 @@
-import type { Client } from '../clients/metadata.js';
+import type { Client } from '../clients/store.js';
 import { nowSeconds } from '../clock.js';
 import { activeAccessToken } from '../tokens/access-token.js';
 import { sha256 } from '../util/secrets.js';
-import { type Params, one, required } from './params.js';
 import type { IntrospectionDeps } from './introspect.js';
+import { type Params, one, required } from './params.js';
 
 /**
  * Token revocation (RFC 7009 §2). Revoking a refresh token revokes its family, and with it the

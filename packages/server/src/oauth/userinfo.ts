@@ -1,7 +1,7 @@
+import { claimsForScopes } from '../claims/scopes.js';
 import { fail } from '../errors.js';
 import { activeAccessToken } from '../tokens/access-token.js';
 import type { IntrospectionDeps } from './introspect.js';
-import { claimsForScopes } from './scopes.js';
 
 /** The UserInfo response (OIDC Core §5.3.2): `sub` plus the claims the token's scopes release. */
 export const userinfo = async (deps: IntrospectionDeps, accessToken: string): Promise<Record<string, unknown>> => {

@@ -1,9 +1,9 @@
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
-import type { Session, SessionStore } from '../store/types.js';
 import { constantTimeEqual, sha256 } from '../util/secrets.js';
 import { type BrowserCookie, parseBrowserCookie } from './browser-cookie.js';
 import { type SessionPolicy, lifetimesFor, touchInterval } from './policy.js';
+import type { Session, SessionStore } from './store.js';
 
 export interface ResolvedBrowser {
   browserId: string;

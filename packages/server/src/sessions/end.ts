@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
-import type { EndReason, EndedSession, SessionSelector, SessionStore } from '../store/types.js';
+import type { EndReason, EndedSession, SessionSelector, SessionStore } from './store.js';
 
 export interface EndingDeps {
   sessions: Pick<SessionStore, 'endSessions'>;

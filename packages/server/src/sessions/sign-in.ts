@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
-import type { EventStore, Session, SessionStore } from '../store/types.js';
 import { sha256 } from '../util/secrets.js';
 import { type BrowserCookie, newBrowserCookie } from './browser-cookie.js';
 import { isLive } from './browser.js';
 import { type EndingDeps, endSessions } from './end.js';
+import type { EventStore } from './events.js';
 import { type SessionPolicy, lifetimesFor } from './policy.js';
+import type { Session, SessionStore } from './store.js';
 
 export interface SignInInput {
   /** The browser the request came from, when its cookie was valid. */

@@ -2,9 +2,10 @@ import type { JWTPayload } from 'jose';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { isLive } from '../sessions/browser.js';
-import type { SessionStore, TokenFamily, TokenStore } from '../store/types.js';
+import type { SessionStore } from '../sessions/store.js';
 import { verifyOwnJwt } from './jwt.js';
 import type { KeyRing } from './keys.js';
+import type { TokenFamily, TokenStore } from './token-store.js';
 
 export interface ActiveAccessToken {
   claims: JWTPayload & { sub: string; client_id: string; scope: string; jti: string; exp: number };

@@ -1,12 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Client } from '../clients/metadata.js';
+import type { Account } from '../accounts/store.js';
+import { claimsForScopes } from '../claims/scopes.js';
+import type { Client } from '../clients/store.js';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
-import { claimsForScopes } from '../oauth/scopes.js';
-import type { Account, TokenFamily, TokenStore } from '../store/types.js';
 import { randomToken, sha256 } from '../util/secrets.js';
 import { signJwt } from './jwt.js';
 import type { KeyRing } from './keys.js';
+import type { TokenFamily, TokenStore } from './token-store.js';
 
 export interface TokenSettings {
   issuer: string;

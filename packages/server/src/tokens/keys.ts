@@ -1,9 +1,9 @@
 import { type JWK, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK } from 'jose';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
-import { LOGOUT_TOKEN_TTL_SECONDS } from '../logout/back-channel/logout-token.js';
-import type { KeyStore, SigningKey } from '../store/types.js';
 import { type KeyEncryptionKey, isSealed, openJwk, sealJwk } from './key-encryption.js';
+import type { KeyStore, SigningKey } from './key-store.js';
+import { LOGOUT_TOKEN_TTL_SECONDS } from './lifetimes.js';
 
 export type Alg = SigningKey['alg'];
 export const ALGS: readonly Alg[] = ['RS256', 'ES256'];

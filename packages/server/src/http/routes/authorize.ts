@@ -1,16 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nowSeconds } from '../../clock.js';
 import { SignoffError } from '../../errors.js';
-import { type Decision, decide, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { issueAuthorizationCode } from '../../oauth/authorize/complete.js';
+import { type Decision, decide, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { withIdTokenHint } from '../../oauth/authorize/id-token-hint.js';
+import type { Interaction } from '../../oauth/authorize/interaction-store.js';
 import { startInteraction } from '../../oauth/authorize/interaction.js';
 import {
   type AuthorizationRequest, RedirectableError, resolveClient, validateAuthorizationRequest,
 } from '../../oauth/authorize/request.js';
 import type { Provider } from '../../provider.js';
 import { touchSession } from '../../sessions/browser.js';
-import type { Interaction, Session } from '../../store/types.js';
+import type { Session } from '../../sessions/store.js';
 import { browserOf, clientInfo, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
 import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { requestParams } from '../params.js';

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { AUTH_METHODS, SIGNING_ALGS } from '../../clients/metadata.js';
+import { CLAIMS_SUPPORTED, SUPPORTED_SCOPES } from '../../claims/scopes.js';
+import { AUTH_METHODS, SIGNING_ALGS } from '../../clients/store.js';
 import { PROMPTS } from '../../oauth/authorize/request.js';
-import { CLAIMS_SUPPORTED, SUPPORTED_SCOPES } from '../../oauth/scopes.js';
 import type { Provider } from '../../provider.js';
 import { ENDPOINTS } from '../endpoints.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Client } from '../../clients/metadata.js';
+import type { Client } from '../../clients/store.js';
 import { fail } from '../../errors.js';
 import { frontChannelUrls } from '../../logout/front-channel.js';
 import { decideLogout } from '../../logout/rp-initiated/decide.js';
@@ -9,7 +9,7 @@ import { checkCsrf, loadInteraction, startInteraction } from '../../oauth/author
 import { one } from '../../oauth/params.js';
 import { type Provider, endingDeps } from '../../provider.js';
 import { endSessions } from '../../sessions/end.js';
-import type { EndedSession, SessionSelector } from '../../store/types.js';
+import type { EndedSession, SessionSelector } from '../../sessions/store.js';
 import { browserOf, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
 import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { originOf } from '../pages/html.js';

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { ClientMetadata } from '../../clients/metadata.js';
+import type { ClientMetadata } from '../../clients/store.js';
 import { signJwt } from '../../tokens/jwt.js';
 import type { KeyRing } from '../../tokens/keys.js';
+import { LOGOUT_TOKEN_TTL_SECONDS } from '../../tokens/lifetimes.js';
 
 /** Back-Channel Logout 1.0 §2.4: the `events` member that marks a JWT as a logout token. */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
-
-/** §2.4 (errata 2023): `exp` is required; two minutes is the lifetime the specification recommends. */
-export const LOGOUT_TOKEN_TTL_SECONDS = 120;
 
 export interface LogoutTokenInput {
   issuer: string;

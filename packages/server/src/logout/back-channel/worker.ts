@@ -1,10 +1,11 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { ClientStore, DeliveryStore, LogoutDelivery } from '../../store/types.js';
+import { hostname } from 'node:os';
+import type { ClientStore } from '../../clients/store.js';
 import type { Clock } from '../../clock.js';
 import type { KeyRing } from '../../tokens/keys.js';
 import { retryDelayMs } from './backoff.js';
 import { signLogoutToken } from './logout-token.js';
+import type { DeliveryStore, LogoutDelivery } from './outbox.js';
 import { type AttemptOutcome, sendLogoutToken } from './send.js';
 
 export interface DeliverySettings {

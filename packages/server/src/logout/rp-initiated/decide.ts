@@ -1,5 +1,5 @@
 import type { SignedIn } from '../../oauth/authorize/decide.js';
-import type { SessionStore } from '../../store/types.js';
+import type { SessionStore } from '../../sessions/store.js';
 import type { LogoutRequest } from './request.js';
 
 /**

@@ -1,7 +1,6 @@
-import type { Client } from '../../clients/metadata.js';
+import type { Client, ClientStore } from '../../clients/store.js';
 import { fail } from '../../errors.js';
 import { type Params, one } from '../../oauth/params.js';
-import type { ClientStore } from '../../store/types.js';
 import { type IdTokenHint, type IdTokenHintDeps, verifyIdTokenHint } from '../../tokens/id-token-hint.js';
 
 /** A validated end-session request (RP-Initiated Logout 1.0 §2). */

@@ -1,6 +1,7 @@
 import type { Clock } from '../../clock.js';
 import { nowSeconds } from '../../clock.js';
-import type { Session, SessionStore, TokenStore } from '../../store/types.js';
+import type { Session, SessionStore } from '../../sessions/store.js';
+import type { TokenStore } from '../../tokens/token-store.js';
 import { randomToken, sha256 } from '../../util/secrets.js';
 import type { AuthorizationRequest } from './request.js';
 

@@ -1,6 +1,8 @@
-import type { Client } from '../../clients/metadata.js';
+import type { Account, AccountStore } from '../../accounts/store.js';
+import type { Client } from '../../clients/store.js';
 import { fail } from '../../errors.js';
-import type { Account, AccountStore, GrantStore, Participant, Session, SessionStore } from '../../store/types.js';
+import type { Participant, Session, SessionStore } from '../../sessions/store.js';
+import type { GrantStore } from '../grants.js';
 import type { AuthorizationRequest } from './request.js';
 
 /** An account signed in on this browser, with its session. */

@@ -1,4 +1,4 @@
-import type { Client } from '../../clients/metadata.js';
+import type { Client } from '../../clients/store.js';
 import { fail } from '../../errors.js';
 import { type IdTokenHintDeps, verifyIdTokenHint } from '../../tokens/id-token-hint.js';
 import { type Params, one } from '../params.js';

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
-import type { Interaction, InteractionStore } from '../../store/types.js';
 import { constantTimeEqual, randomToken, sha256 } from '../../util/secrets.js';
+import type { Interaction, InteractionStore } from './interaction-store.js';
 import type { AuthorizationRequest } from './request.js';
 
 /** A binding secret as randomToken(32) makes it; anything else in the cookie is replaced. */

@@ -1,8 +1,8 @@
-import { type Client, isPublic } from '../../clients/metadata.js';
+import { SUPPORTED_SCOPES } from '../../claims/scopes.js';
+import { isPublic } from '../../clients/metadata.js';
+import type { Client, ClientStore } from '../../clients/store.js';
 import { SignoffError, fail } from '../../errors.js';
-import type { ClientStore } from '../../store/types.js';
 import { type Params, one, required } from '../params.js';
-import { SUPPORTED_SCOPES } from '../scopes.js';
 
 export type ResponseMode = 'query' | 'form_post';
 export const PROMPTS = ['none', 'login', 'consent', 'select_account'] as const;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Client } from '../../clients/metadata.js';
+import type { Client } from '../../clients/store.js';
 import { nowSeconds } from '../../clock.js';
 import { SignoffError, fail } from '../../errors.js';
 import { isLive } from '../../sessions/browser.js';
-import type { TokenFamily } from '../../store/types.js';
 import { type TokenResponse, issueTokens } from '../../tokens/issue.js';
+import type { TokenFamily } from '../../tokens/token-store.js';
 import { constantTimeEqual, sha256 } from '../../util/secrets.js';
 import { type Params, required, one } from '../params.js';
 import type { GrantDeps } from './deps.js';

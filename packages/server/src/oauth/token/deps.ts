@@ -1,5 +1,6 @@
+import type { AccountStore } from '../../accounts/store.js';
 import type { SessionPolicy } from '../../sessions/policy.js';
-import type { AccountStore, SessionStore } from '../../store/types.js';
+import type { SessionStore } from '../../sessions/store.js';
 import type { TokenSettings } from '../../tokens/issue.js';
 
 /** What the token-endpoint grants read: the token settings plus accounts and sessions. */

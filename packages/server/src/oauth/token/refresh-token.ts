@@ -1,4 +1,4 @@
-import type { Client } from '../../clients/metadata.js';
+import type { Client } from '../../clients/store.js';
 import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
 import { isLive, touchSession } from '../../sessions/browser.js';

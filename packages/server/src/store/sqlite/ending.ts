@@ -1,5 +1,5 @@
-import type { EndedSession, SessionEnding, SessionSelector } from '../types.js';
-import { toParticipant } from './rows.js';
+import type { EndedSession, SessionEnding, SessionSelector } from '../../sessions/store.js';
+import { toParticipant } from './session-rows.js';
 import type { Sql } from './sql.js';
 
 /** The WHERE condition of each session selector (over open sessions) and its values. */

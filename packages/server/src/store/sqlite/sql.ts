@@ -90,3 +90,8 @@ export const whereSql = (equal: Record<string, unknown>, fixed: string[] = []): 
   const conditions = [...set.map(([column]) => `${column} = ?`), ...fixed];
   return [conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', set.map(([, v]) => v)];
 };
+
+/** Column conversions every part shares: NULL is an absent field; scopes are stored space-separated. */
+export const opt = <T>(v: unknown): T | undefined => (v === null || v === undefined ? undefined : (v as T));
+export const splitScope = (v: unknown): string[] => (v as string).split(' ').filter(Boolean);
+export const joinScope = (s: readonly string[]): string => s.join(' ');

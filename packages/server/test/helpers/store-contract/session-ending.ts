@@ -1,37 +1,17 @@
 /**
- * The Store contract for the session core: the one ending path's transaction (DESIGN.md "One way
- * to end a session"), session listing, participants, and audit events. Run by every store
- * implementation beside runStoreContract.
+ * The contract of SessionStore.endSessions: the one ending path's transaction (DESIGN.md "One way
+ * to end a session") — sessions, token families, outbox rows and events, all or nothing.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
-import type { Browser, Store } from '../../src/store/types.js';
-import { NOW, sampleAccount, sampleClient, sampleCode, sampleSession, same, seedSession, storeTest } from './store-contract.js';
+import type { Browser } from '../../../src/sessions/store.js';
+import { ENDING, type MakeStore, NOW, same, sampleAccount, sampleSession, seedParticipants, seedSession, storeTest } from './samples.js';
 
-const ENDING = { reason: 'logout', actor: 'user', at: NOW + 100 } as const;
-
-/** A session with two participants — `bcl` has a back-channel URI, `plain` has none — and a family each. */
-const seedParticipants = async (store: Store, over: Parameters<typeof seedSession>[1] = {}) => {
-  const seeded = await seedSession(store, over);
-  await store.upsertClient(sampleClient({ client_id: 'bcl', backchannel_logout_uri: 'https://bcl.example.test/logout' }));
-  await store.upsertClient(sampleClient({ client_id: 'plain', backchannel_logout_uri: undefined }));
-  const families: Record<string, string> = {};
-  for (const [clientId, scope] of [['bcl', ['openid']], ['plain', ['openid', 'offline_access']]] as const) {
-    const sid = `sid-${clientId}-${randomUUID()}`;
-    await store.upsertParticipant({ sessionId: seeded.session.id, clientId, sid, firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
-    const code = sampleCode(seeded.session.id, seeded.account.id, { clientId, sid, scope: [...scope] });
-    await store.insertCode(code);
-    families[clientId] = randomUUID();
-    await store.redeemCode(code.hash, NOW, families[clientId] as string);
-  }
-  return { ...seeded, families };
-};
-
-export const runSessionEndingContract = (name: string, makeStore: () => Promise<Store>): void => {
+export const sessionEndingContract = (makeStore: MakeStore): void => {
   const test = storeTest(makeStore);
 
-  describe(`Store contract (session core): ${name}`, () => {
+  describe('the one ending path (endSessions)', () => {
     test('endSessions marks the session ended with reason, actor and time, and returns it with its participants', async (store) => {
       const { session, browser, account } = await seedParticipants(store);
       const ended = await store.endSessions({ sessionId: session.id }, ENDING);
@@ -129,46 +109,6 @@ export const runSessionEndingContract = (name: string, makeStore: () => Promise<
       assert.deepEqual(open.map((s) => s.id).filter((id) => id !== expired.id).sort(), [ids[1], ids[2]].sort(), 'the two newest stay');
       assert.equal(ended.length, 2, 'the oldest live one and the first of the same second');
       assert.equal((await store.sessionById(expired.id))?.endedAt, undefined, 'an expired session is left to the sweeper');
-    });
-
-    test('countLiveSessions counts sessions neither ended nor past an expiry (the signoff_sessions_open gauge)', async (store) => {
-      const { browser, account, session } = await seedSession(store);
-      await store.insertSession(sampleSession(browser.id, account.id, { idleExpiresAt: NOW + 10 }));
-      await store.insertSession(sampleSession(browser.id, account.id, { absoluteExpiresAt: NOW + 20 }));
-      assert.equal(await store.countLiveSessions(NOW), 3);
-      assert.equal(await store.countLiveSessions(NOW + 10), 2, 'idle expiry at the instant itself: no longer live');
-      assert.equal(await store.countLiveSessions(NOW + 20), 1);
-      await store.endSessions({ sessionId: session.id }, ENDING);
-      assert.equal(await store.countLiveSessions(NOW), 2);
-    });
-
-    test('listSessions filters by account and browser, newest first, with or without ended ones', async (store) => {
-      const a = await seedSession(store, { createdAt: NOW });
-      const b = sampleSession(a.browser.id, a.account.id, { createdAt: NOW + 1 });
-      await store.insertSession(b);
-      await seedSession(store);
-      same((await store.listSessions({ accountId: a.account.id, limit: 10 })).map((s) => s.id), [b.id, a.session.id]);
-      same((await store.listSessions({ browserId: a.browser.id, limit: 1 })).map((s) => s.id), [b.id]);
-      await store.endSessions({ sessionId: b.id }, ENDING);
-      same((await store.listSessions({ accountId: a.account.id, limit: 10 })).map((s) => s.id), [a.session.id]);
-      same((await store.listSessions({ accountId: a.account.id, includeEnded: true, limit: 10 })).map((s) => s.id), [b.id, a.session.id]);
-    });
-
-    test('touchParticipant only moves last-seen forward; participantsOf lists a session\'s clients', async (store) => {
-      const { session } = await seedParticipants(store);
-      await store.touchParticipant(session.id, 'bcl', NOW + 30);
-      await store.touchParticipant(session.id, 'bcl', NOW + 10);
-      const bcl = (await store.participantsOf(session.id)).find((p) => p.clientId === 'bcl');
-      assert.equal(bcl?.lastSeenAt, NOW + 30);
-      assert.equal(bcl?.lastAuthAt, NOW, 'a refresh is not an authentication');
-    });
-
-    test('events: the latest N oldest first, the next ones after an id, by session', async (store) => {
-      for (let i = 0; i < 5; i++) await store.appendEvent({ at: NOW + i, type: 'session.created', sessionId: i % 2 ? 'odd' : 'even', actor: 'user' });
-      const latest = await store.listEvents({ limit: 3 });
-      same(latest.map((e) => e.at), [NOW + 2, NOW + 3, NOW + 4]);
-      same((await store.listEvents({ afterId: latest[0]?.id, limit: 10 })).map((e) => e.at), [NOW + 3, NOW + 4]);
-      same((await store.listEvents({ sessionId: 'odd', limit: 10 })).map((e) => e.at), [NOW + 1, NOW + 3]);
     });
   });
 };

@@ -1,0 +1,51 @@
+/**
+ * Client metadata, named as in RFC 7591 §2 and the OpenID Connect registration and logout
+ * specifications, plus Signoff's own per-client settings (require_consent, require_pkce,
+ * allowed_origins, max_auth_age, max_idle, require_logout_confirmation). The secret itself is never kept: only its SHA-256.
+ */
+export interface ClientMetadata {
+  client_id: string;
+  client_name?: string | undefined;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  backchannel_logout_uri?: string | undefined;
+  backchannel_logout_session_required: boolean;
+  frontchannel_logout_uri?: string | undefined;
+  frontchannel_logout_session_required: boolean;
+  token_endpoint_auth_method: AuthMethod;
+  grant_types: GrantType[];
+  response_types: 'code'[];
+  scope: string;
+  id_token_signed_response_alg: SigningAlg;
+  require_consent: boolean;
+  require_pkce: boolean;
+  allowed_origins: string[];
+  /** OIDC Registration §2: the max_age used when a request has none. */
+  default_max_age?: number | undefined;
+  /** Signoff: a hard limit on the age of the authentication this client accepts (seconds). */
+  max_auth_age?: number | undefined;
+  /** Signoff: after this long without an authorization or refresh by this client, it needs a fresh sign-in. */
+  max_idle?: number | undefined;
+  /** Signoff: ask the user before signing out even when this client sends a valid id_token_hint. */
+  require_logout_confirmation?: boolean | undefined;
+}
+
+export interface Client extends ClientMetadata {
+  client_secret_hash?: string | undefined;
+  source: 'config' | 'cli';
+}
+
+export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+export const GRANT_TYPES = ['authorization_code', 'refresh_token'] as const;
+export type GrantType = (typeof GRANT_TYPES)[number];
+export const SIGNING_ALGS = ['RS256', 'ES256'] as const;
+export type SigningAlg = (typeof SIGNING_ALGS)[number];
+
+/** The registered clients; the configuration seeds them (registry.ts), `signoff clients` edits them. */
+export interface ClientStore {
+  upsertClient(client: Client): Promise<void>;
+  clientById(id: string): Promise<Client | undefined>;
+  listClients(): Promise<Client[]>;
+  removeClient(id: string): Promise<boolean>;
+}

@@ -1,0 +1,72 @@
+import type { EndReason } from '../../sessions/store.js';
+
+/** The back-channel logout outbox: its rows and their storage port, drained by worker.ts. */
+
+/** One back-channel logout notification owed to a client (Back-Channel Logout 1.0 §2.5). */
+export interface LogoutDelivery {
+  id: string;
+  clientId: string;
+  sessionId: string;
+  accountId: string;
+  sid: string;
+  reason: EndReason;
+  createdAt: number;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string | undefined;
+  finishedAt?: number | undefined;
+  /** The worker that holds the current attempt, until `leaseUntil` (DESIGN.md "Back-channel delivery"). */
+  leaseOwner?: string | undefined;
+  leaseUntil?: number | undefined;
+  /** When an operator last asked for a retry: the give-up time counts from here, not from createdAt. */
+  retriedAt?: number | undefined;
+}
+
+export type DeliveryStatus = LogoutDelivery['status'];
+
+/** What a delivery worker asks for: due rows, leased to `owner` until now + leaseSeconds. */
+export interface DeliveryClaim {
+  owner: string;
+  now: number;
+  leaseSeconds: number;
+  limit: number;
+  /** Clients whose rows are not claimed now (they have as many attempts in flight as they may). */
+  skipClients?: readonly string[] | undefined;
+}
+
+export interface DeliveryStore {
+  listDeliveries(query: { status?: DeliveryStatus | undefined; sessionId?: string | undefined; limit: number }): Promise<LogoutDelivery[]>;
+  /**
+   * Leases up to `limit` pending rows that are due and not leased (or whose lease expired) and
+   * counts the attempt, in one atomic statement: several workers on one store never hold the
+   * same row at once. Times may be fractional seconds.
+   */
+  claimDeliveries(claim: DeliveryClaim): Promise<LogoutDelivery[]>;
+  /** The outcome of a leased attempt; false (and no change) when `owner` no longer holds the lease. */
+  markDelivered(id: string, owner: string, at: number): Promise<boolean>;
+  rescheduleDelivery(id: string, owner: string, nextAttemptAt: number, error: string): Promise<boolean>;
+  markDeliveryFailed(id: string, owner: string, at: number, error: string): Promise<boolean>;
+  /**
+   * Hands back every pending row `owner` holds (a shutdown cut its attempts off), in one
+   * statement: lease cleared, due at `now` at the latest, the cut-off attempt not counted.
+   * Returns how many rows were released.
+   */
+  releaseDeliveries(owner: string, now: number): Promise<number>;
+  /**
+   * Makes every pending row of `clientId` that waits for a later retry due at `now`, in one
+   * statement (its application answered again: the backoff no longer has a reason). Returns how
+   * many rows were brought forward.
+   */
+  bringDeliveriesForward(clientId: string, now: number): Promise<number>;
+  /** An operator's retry: a failed or pending row becomes due now, its attempt count and give-up window restart. */
+  retryDelivery(id: string, now: number): Promise<boolean>;
+  /**
+   * An operator's retry of several rows, all or none, in one statement: when one of `ids` is not
+   * a pending or failed row nothing changes and `unknown` names those ids.
+   */
+  retryDeliveries(ids: readonly string[], now: number): Promise<{ retried: number; unknown: string[] }>;
+  /** An operator's retry of every pending or failed row of one client, in one statement; returns how many. */
+  retryClientDeliveries(clientId: string, now: number): Promise<number>;
+  countDeliveries(): Promise<Record<DeliveryStatus, number>>;
+}

@@ -1,0 +1,43 @@
+import type { Account, AccountStore } from '../../accounts/store.js';
+import type { Row, Sql } from './sql.js';
+
+const toAccount = (r: Row): Account => ({
+  id: r.id as string,
+  username: r.username as string,
+  passwordHash: r.password_hash as string,
+  claims: JSON.parse(r.claims as string) as Record<string, unknown>,
+  disabled: r.disabled === 1,
+  createdAt: r.created_at as number,
+  updatedAt: r.updated_at as number,
+});
+
+/** AccountStore on SQLite: claims are a JSON column. */
+export const sqliteAccounts = (sql: Sql): AccountStore => ({
+  async insertAccount(a) {
+    sql.run(
+      'INSERT INTO accounts (id, username, password_hash, claims, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      a.id, a.username, a.passwordHash, JSON.stringify(a.claims), a.disabled ? 1 : 0, a.createdAt, a.updatedAt,
+    );
+  },
+  async accountById(id) {
+    const r = sql.one('SELECT * FROM accounts WHERE id = ?', id);
+    return r && toAccount(r);
+  },
+  async accountByUsername(username) {
+    const r = sql.one('SELECT * FROM accounts WHERE username = ?', username);
+    return r && toAccount(r);
+  },
+  async listAccounts() {
+    return sql.all('SELECT * FROM accounts ORDER BY username').map(toAccount);
+  },
+  async updateAccount(id, patch) {
+    const r = sql.one('SELECT * FROM accounts WHERE id = ?', id);
+    if (!r) return false;
+    const next = { ...toAccount(r), ...patch };
+    sql.run(
+      'UPDATE accounts SET password_hash = ?, claims = ?, disabled = ?, updated_at = ? WHERE id = ?',
+      next.passwordHash, JSON.stringify(next.claims), next.disabled ? 1 : 0, next.updatedAt, id,
+    );
+    return true;
+  },
+});

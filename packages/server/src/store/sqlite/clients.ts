@@ -1,0 +1,33 @@
+import type { Client, ClientStore } from '../../clients/store.js';
+import { type Row, type Sql, opt } from './sql.js';
+
+const toClient = (r: Row): Client => ({
+  ...(JSON.parse(r.metadata as string) as Omit<Client, 'client_secret_hash' | 'source'>),
+  client_secret_hash: opt<string>(r.secret_hash),
+  source: r.source as Client['source'],
+});
+
+/**
+ * ClientStore on SQLite: the RFC 7591 metadata is one JSON column (the ending transaction reads
+ * its backchannel_logout_uri); the secret's hash and the source are columns of their own.
+ */
+export const sqliteClients = (sql: Sql): ClientStore => ({
+  async upsertClient(c) {
+    const { client_secret_hash, source, ...metadata } = c;
+    sql.run(
+      `INSERT INTO clients (client_id, secret_hash, metadata, source) VALUES (?, ?, ?, ?)
+       ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, metadata = excluded.metadata, source = excluded.source`,
+      c.client_id, client_secret_hash ?? null, JSON.stringify(metadata), source,
+    );
+  },
+  async clientById(id) {
+    const r = sql.one('SELECT * FROM clients WHERE client_id = ?', id);
+    return r && toClient(r);
+  },
+  async listClients() {
+    return sql.all('SELECT * FROM clients ORDER BY client_id').map(toClient);
+  },
+  async removeClient(id) {
+    return sql.run('DELETE FROM clients WHERE client_id = ?', id) > 0;
+  },
+});

@@ -1,0 +1,72 @@
+import type { Browser, SessionStore } from '../../sessions/store.js';
+import { endSessions } from './ending.js';
+import { SESSION_COLUMNS, sessionValue, toParticipant, toSession } from './session-rows.js';
+import { type Row, type Sql, whereSql } from './sql.js';
+
+/** SessionStore on SQLite: browsers, sessions and participants; the ending transaction is ending.ts. */
+export const sqliteSessions = (sql: Sql): SessionStore => ({
+  async insertBrowser(b) {
+    sql.run('INSERT INTO browsers (id, secret_hash, created_at) VALUES (?, ?, ?)', b.id, b.secretHash, b.createdAt);
+  },
+  async browserById(id) {
+    const r = sql.one('SELECT * FROM browsers WHERE id = ?', id);
+    return r && ({ id: r.id as string, secretHash: r.secret_hash as string, createdAt: r.created_at as number } satisfies Browser);
+  },
+  async updateBrowserSecret(id, secretHash) {
+    sql.run('UPDATE browsers SET secret_hash = ? WHERE id = ?', secretHash, id);
+  },
+  async insertSession(s) {
+    sql.run(
+      `INSERT INTO sessions (id, browser_id, account_id, created_at, auth_time, last_seen, idle_expires_at, absolute_expires_at,
+        amr, acr, remember_me, created_ip, created_user_agent, last_ip, last_user_agent, ended_at, end_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      s.id, s.browserId, s.accountId, s.createdAt, s.authTime, s.lastSeen, s.idleExpiresAt, s.absoluteExpiresAt,
+      JSON.stringify(s.amr), s.acr, s.rememberMe ? 1 : 0, s.createdIp, s.createdUserAgent, s.lastIp, s.lastUserAgent,
+      s.endedAt ?? null, s.endReason ?? null,
+    );
+  },
+  async sessionById(id) {
+    const r = sql.one('SELECT * FROM sessions WHERE id = ?', id);
+    return r && toSession(r);
+  },
+  async openSessionsOfBrowser(browserId) {
+    return sql.all('SELECT * FROM sessions WHERE browser_id = ? AND ended_at IS NULL ORDER BY auth_time DESC, id', browserId).map(toSession);
+  },
+  async updateSession(id, patch) {
+    const fields = Object.keys(patch).filter((f) => SESSION_COLUMNS[f] !== undefined);
+    if (fields.length === 0) return;
+    const sets = fields.map((f) => `${SESSION_COLUMNS[f]} = ?`).join(', ');
+    const values = fields.map((f) => sessionValue(f, (patch as Record<string, unknown>)[f]));
+    sql.run(`UPDATE sessions SET ${sets} WHERE id = ?`, ...values, id);
+  },
+  async upsertParticipant(p) {
+    const r = sql.one(
+      `INSERT INTO participants (session_id, client_id, sid, first_auth_at, last_auth_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (session_id, client_id) DO UPDATE SET last_auth_at = excluded.last_auth_at, last_seen_at = excluded.last_seen_at
+       RETURNING *`,
+      p.sessionId, p.clientId, p.sid, p.firstAuthAt, p.lastAuthAt, p.lastSeenAt,
+    );
+    return toParticipant(r as Row);
+  },
+  async participantBySid(sid) {
+    const r = sql.one('SELECT * FROM participants WHERE sid = ?', sid);
+    return r && toParticipant(r);
+  },
+  async participantsOf(sessionId) {
+    return sql.all('SELECT * FROM participants WHERE session_id = ? ORDER BY first_auth_at, client_id', sessionId).map(toParticipant);
+  },
+  async touchParticipant(sessionId, clientId, at) {
+    sql.run('UPDATE participants SET last_seen_at = ? WHERE session_id = ? AND client_id = ? AND last_seen_at < ?', at, sessionId, clientId, at);
+  },
+  async listSessions(f) {
+    const [where, args] = whereSql({ account_id: f.accountId, browser_id: f.browserId }, f.includeEnded ? [] : ['ended_at IS NULL']);
+    return sql.all(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT ?`, ...args, f.limit).map(toSession);
+  },
+  async countLiveSessions(now) {
+    // The partial index on open sessions' idle expiry keeps this off the ended rows.
+    return sql.one('SELECT COUNT(*) AS n FROM sessions WHERE ended_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?', now, now)?.n as number;
+  },
+  async endSessions(selector, ending) {
+    return endSessions(sql, selector, ending);
+  },
+});

@@ -1,0 +1,42 @@
+/** The AccountStore contract (accounts/store.ts). */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe } from 'node:test';
+import { type MakeStore, NOW, same, sampleAccount, storeTest } from './samples.js';
+
+export const accountStoreContract = (makeStore: MakeStore): void => {
+  const test = storeTest(makeStore);
+
+  describe('accounts', () => {
+    test('round-trips an account by id and by username', async (store) => {
+      const a = sampleAccount({ disabled: true });
+      await store.insertAccount(a);
+      same(await store.accountById(a.id), a);
+      same(await store.accountByUsername(a.username), a);
+      assert.equal(await store.accountById(randomUUID()), undefined);
+      assert.equal(await store.accountByUsername('nobody'), undefined);
+    });
+
+    test('rejects a second account with the same username', async (store) => {
+      const a = sampleAccount({ username: 'same' });
+      await store.insertAccount(a);
+      await assert.rejects(store.insertAccount(sampleAccount({ username: 'same' })));
+      assert.equal((await store.listAccounts()).length, 1);
+    });
+
+    test('lists accounts ordered by username', async (store) => {
+      for (const username of ['carol', 'alice', 'bob']) await store.insertAccount(sampleAccount({ username }));
+      same((await store.listAccounts()).map((a) => a.username), ['alice', 'bob', 'carol']);
+    });
+
+    test('updates only the patched fields and reports whether the account exists', async (store) => {
+      const a = sampleAccount();
+      await store.insertAccount(a);
+      assert.equal(await store.updateAccount(a.id, { disabled: true, updatedAt: NOW + 10 }), true);
+      same(await store.accountById(a.id), { ...a, disabled: true, updatedAt: NOW + 10 });
+      assert.equal(await store.updateAccount(a.id, { passwordHash: 'new-hash', claims: { name: 'X' } }), true);
+      same(await store.accountById(a.id), { ...a, disabled: true, updatedAt: NOW + 10, passwordHash: 'new-hash', claims: { name: 'X' } });
+      assert.equal(await store.updateAccount(randomUUID(), { disabled: true }), false);
+    });
+  });
+};

@@ -1,0 +1,48 @@
+/** The ClientStore contract (clients/store.ts). */
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { type MakeStore, same, sampleClient, storeTest } from './samples.js';
+
+export const clientStoreContract = (makeStore: MakeStore): void => {
+  const test = storeTest(makeStore);
+
+  describe('clients', () => {
+    test('round-trips a client with its metadata, secret hash and source', async (store) => {
+      const c = sampleClient();
+      await store.upsertClient(c);
+      const got = await store.clientById(c.client_id);
+      assert.ok(got);
+      same(JSON.parse(JSON.stringify(got)), JSON.parse(JSON.stringify(c)));
+      assert.equal(got.client_secret_hash, c.client_secret_hash);
+      assert.equal(await store.clientById('nobody'), undefined);
+    });
+
+    test('a public client has no secret hash', async (store) => {
+      const c = sampleClient({ token_endpoint_auth_method: 'none', client_secret_hash: undefined, source: 'config' });
+      await store.upsertClient(c);
+      const got = await store.clientById(c.client_id);
+      assert.equal(got?.client_secret_hash, undefined);
+      assert.equal(got?.source, 'config');
+    });
+
+    test('upsert replaces an existing client', async (store) => {
+      const c = sampleClient();
+      await store.upsertClient(c);
+      await store.upsertClient({ ...c, redirect_uris: ['https://new.example.test/cb'], client_secret_hash: 'other', source: 'config' });
+      const got = await store.clientById(c.client_id);
+      same(got?.redirect_uris, ['https://new.example.test/cb']);
+      assert.equal(got?.client_secret_hash, 'other');
+      assert.equal(got?.source, 'config');
+      assert.equal((await store.listClients()).length, 1);
+    });
+
+    test('lists clients by id and removes one once', async (store) => {
+      await store.upsertClient(sampleClient({ client_id: 'b' }));
+      await store.upsertClient(sampleClient({ client_id: 'a' }));
+      same((await store.listClients()).map((c) => c.client_id), ['a', 'b']);
+      assert.equal(await store.removeClient('a'), true);
+      assert.equal(await store.removeClient('a'), false);
+      same((await store.listClients()).map((c) => c.client_id), ['b']);
+    });
+  });
+};

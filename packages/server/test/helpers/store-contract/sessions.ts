@@ -1,0 +1,108 @@
+/** The SessionStore contract (sessions/store.ts): browsers, sessions, participants; the ending path is session-ending.ts. */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe } from 'node:test';
+import type { Browser } from '../../../src/sessions/store.js';
+import { ENDING, type MakeStore, NOW, same, sampleAccount, sampleSession, seedParticipants, seedSession, storeTest } from './samples.js';
+
+export const sessionStoreContract = (makeStore: MakeStore): void => {
+  const test = storeTest(makeStore);
+
+  describe('browsers, sessions and participants', () => {
+    test('round-trips a browser and replaces its secret hash', async (store) => {
+      const b: Browser = { id: randomUUID(), secretHash: 'h1', createdAt: NOW };
+      await store.insertBrowser(b);
+      same(await store.browserById(b.id), b);
+      await store.updateBrowserSecret(b.id, 'h2');
+      same(await store.browserById(b.id), { ...b, secretHash: 'h2' });
+      assert.equal(await store.browserById(randomUUID()), undefined);
+    });
+
+    test('round-trips a session with its lists and flags', async (store) => {
+      const { session } = await seedSession(store, { rememberMe: true, amr: ['pwd', 'hwk'] });
+      same(await store.sessionById(session.id), session);
+      assert.equal(await store.sessionById(randomUUID()), undefined);
+    });
+
+    test('lists the open sessions of one browser, newest authentication first, without ended ones', async (store) => {
+      const { browser, account, session: first } = await seedSession(store, { authTime: NOW - 100 });
+      const other = sampleAccount();
+      await store.insertAccount(other);
+      const second = sampleSession(browser.id, other.id, { authTime: NOW });
+      await store.insertSession(second);
+      const third = sampleAccount();
+      await store.insertAccount(third);
+      const ended = sampleSession(browser.id, third.id, { authTime: NOW + 5, endedAt: NOW + 6, endReason: 'logout' });
+      await store.insertSession(ended);
+      await seedSession(store); // another browser's session
+      same((await store.openSessionsOfBrowser(browser.id)).map((s) => s.id), [second.id, first.id]);
+      assert.equal(first.accountId, account.id);
+      same(await store.openSessionsOfBrowser(randomUUID()), []);
+    });
+
+    test('updates only the patched session fields; an ended session leaves the open list', async (store) => {
+      const { session, browser } = await seedSession(store);
+      await store.updateSession(session.id, { lastSeen: NOW + 60, idleExpiresAt: NOW + 1860, lastIp: '10.0.0.1', rememberMe: true, amr: ['pwd', 'otp', 'x'] });
+      same(await store.sessionById(session.id), {
+        ...session, lastSeen: NOW + 60, idleExpiresAt: NOW + 1860, lastIp: '10.0.0.1', rememberMe: true, amr: ['pwd', 'otp', 'x'],
+      });
+      await store.endSessions({ sessionId: session.id }, { reason: 'expired_idle', actor: 'system', at: NOW + 70 });
+      const ended = await store.sessionById(session.id);
+      assert.equal(ended?.endedAt, NOW + 70);
+      assert.equal(ended?.endReason, 'expired_idle');
+      assert.equal(ended?.endedBy, 'system');
+      same(await store.openSessionsOfBrowser(browser.id), []);
+    });
+
+    test('upsertParticipant keeps the first sid and first authentication and moves the last one', async (store) => {
+      const { session } = await seedSession(store);
+      const first = await store.upsertParticipant({ sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      same(first, { sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      const again = await store.upsertParticipant({ sessionId: session.id, clientId: 'web', sid: 'sid-second', firstAuthAt: NOW + 50, lastAuthAt: NOW + 50, lastSeenAt: NOW + 50 });
+      same(again, { sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW + 50, lastSeenAt: NOW + 50 });
+      same(await store.participantBySid('sid-first'), again);
+      assert.equal(await store.participantBySid('sid-second'), undefined);
+    });
+
+    test('each client of a session is its own participant with its own sid', async (store) => {
+      const { session } = await seedSession(store);
+      const a = await store.upsertParticipant({ sessionId: session.id, clientId: 'a', sid: 'sid-a', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      const b = await store.upsertParticipant({ sessionId: session.id, clientId: 'b', sid: 'sid-b', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      assert.equal(a.sid, 'sid-a');
+      assert.equal(b.sid, 'sid-b');
+      assert.equal((await store.participantBySid('sid-b'))?.clientId, 'b');
+    });
+
+    test('countLiveSessions counts sessions neither ended nor past an expiry (the signoff_sessions_open gauge)', async (store) => {
+      const { browser, account, session } = await seedSession(store);
+      await store.insertSession(sampleSession(browser.id, account.id, { idleExpiresAt: NOW + 10 }));
+      await store.insertSession(sampleSession(browser.id, account.id, { absoluteExpiresAt: NOW + 20 }));
+      assert.equal(await store.countLiveSessions(NOW), 3);
+      assert.equal(await store.countLiveSessions(NOW + 10), 2, 'idle expiry at the instant itself: no longer live');
+      assert.equal(await store.countLiveSessions(NOW + 20), 1);
+      await store.endSessions({ sessionId: session.id }, ENDING);
+      assert.equal(await store.countLiveSessions(NOW), 2);
+    });
+
+    test('listSessions filters by account and browser, newest first, with or without ended ones', async (store) => {
+      const a = await seedSession(store, { createdAt: NOW });
+      const b = sampleSession(a.browser.id, a.account.id, { createdAt: NOW + 1 });
+      await store.insertSession(b);
+      await seedSession(store);
+      same((await store.listSessions({ accountId: a.account.id, limit: 10 })).map((s) => s.id), [b.id, a.session.id]);
+      same((await store.listSessions({ browserId: a.browser.id, limit: 1 })).map((s) => s.id), [b.id]);
+      await store.endSessions({ sessionId: b.id }, ENDING);
+      same((await store.listSessions({ accountId: a.account.id, limit: 10 })).map((s) => s.id), [a.session.id]);
+      same((await store.listSessions({ accountId: a.account.id, includeEnded: true, limit: 10 })).map((s) => s.id), [b.id, a.session.id]);
+    });
+
+    test('touchParticipant only moves last-seen forward; participantsOf lists a session\'s clients', async (store) => {
+      const { session } = await seedParticipants(store);
+      await store.touchParticipant(session.id, 'bcl', NOW + 30);
+      await store.touchParticipant(session.id, 'bcl', NOW + 10);
+      const bcl = (await store.participantsOf(session.id)).find((p) => p.clientId === 'bcl');
+      assert.equal(bcl?.lastSeenAt, NOW + 30);
+      assert.equal(bcl?.lastAuthAt, NOW, 'a refresh is not an authentication');
+    });
+  });
+};
