@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type JSONWebKeySet, createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { type JSONWebKeySet, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { TestBrowser } from './helpers/browser.js';
 import { CLIENTS, USERS, defaultClients, freePort } from './helpers/provider.js';
 import { type Received, type Receiver, eventually, startReceiver } from './helpers/receiver.js';
@@ -198,6 +198,23 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
         });
       }
     }
+  });
+
+  it('issue 11 §2 "Signing keys are shared": two instances started at the same moment on one empty store end with one key per algorithm, served by both', async () => {
+    const c = await startCluster('empty-store', { together: true });
+    const [a, b] = [await jwksOf(c, 0), await jwksOf(c, 1)];
+    assert.deepEqual(a, b, 'both instances serve the same JWKS');
+    assert.deepEqual(a.keys.map((k) => k.alg).sort(), ['ES256', 'RS256'], `one key per algorithm, got ${a.keys.map((k) => `${k.alg} ${k.kid}`).join(', ')}`);
+    // And each instance signs with it, from its first token on.
+    const kids = new Set<string>();
+    for (const target of [0, 1]) {
+      const { browser } = await signIn(c);
+      const { code } = await silent(browser, c.issuer, WEB);
+      assert.ok(code);
+      await aim(c, target);
+      kids.add(decodeProtectedHeader((await exchange(c.issuer, WEB, code)).id_token).kid as string);
+    }
+    assert.deepEqual([...kids], a.keys.filter((k) => k.alg === 'RS256').map((k) => k.kid));
   });
 
   it('an RP-initiated logout through either instance gives each participating application exactly one back-channel notification; logout tokens verify with either JWKS (Back-Channel Logout §2.4-2.6, RP-Initiated Logout §2)', async () => {
