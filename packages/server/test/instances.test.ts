@@ -217,6 +217,20 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
     assert.deepEqual([...kids], a.keys.filter((k) => k.alg === 'RS256').map((k) => k.kid));
   });
 
+  it('issue 11 §2: three instances started at the same moment on an empty store all start — each migration applied once, each configured user created once', async () => {
+    // The window is a few milliseconds wide (a migration, a password hash): several rounds to meet it.
+    for (let round = 0; round < 5; round++) {
+      const config = join(dir, `together-${round}.json`);
+      writeFileSync(config, JSON.stringify({ issuer: 'http://127.0.0.1:9', store: await instanceStore(`together-${round}`), users: [USERS.alice, USERS.bob], logging: { level: 'warn' } }));
+      const ports = [await freePort(), await freePort(), await freePort()];
+      const started = await Promise.allSettled(ports.map((p) => startSignoff(config, p, dir)));
+      for (const s of started) if (s.status === 'fulfilled') s.value.child.kill('SIGTERM');
+      await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.exited : undefined)));
+      const failed = started.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []));
+      assert.deepEqual(failed, [], `round ${round}: every instance starts`);
+    }
+  });
+
   it('an RP-initiated logout through either instance gives each participating application exactly one back-channel notification; logout tokens verify with either JWKS (Back-Channel Logout §2.4-2.6, RP-Initiated Logout §2)', async () => {
     const rx: Record<'web' | 'spa', Receiver> = { web: await startReceiver(), spa: await startReceiver() };
     cleanups.push(async () => {
