@@ -134,6 +134,12 @@ const events = async (c: Cluster): Promise<{ type: string; sessionId?: string; r
   return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; sessionId?: string; reason?: string });
 };
 
+/** Fails if any instance of the cluster logged an error (pino level 50 and up): a busy store, a lost race. */
+const assertNoErrorsLogged = (c: Cluster): void => {
+  const errors = c.instances.flatMap((i) => i.stdout().split('\n').filter((l) => /"level":[5-9]\d/.test(l)));
+  assert.deepEqual(errors, [], 'no instance logged an error');
+};
+
 const verifiesWith = async (token: string, jwks: JSONWebKeySet, issuer: string, audience: string): Promise<void> => {
   await jwtVerify(token, createLocalJWKSet(jwks), { issuer, audience });
 };
@@ -275,6 +281,7 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
         for (const j of jwks) await verifiesWith(r.logoutToken, j, c.issuer, app);
       }
     }
+    assertNoErrorsLogged(c);
   });
 
   it('a restart of every instance keeps every session: SSO on both instances after both were stopped and started again (DESIGN.md "Storage")', async () => {
@@ -291,6 +298,7 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
         await exchange(c.issuer, WEB, code as string);
       }
     }
+    assertNoErrorsLogged(c);
   });
 
   it('two instances sweeping at once end each expired session once (issue 11 §2 "Housekeeping … safe with any number of instances")', async () => {
@@ -307,5 +315,6 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
     const ended = (await events(c)).filter((e) => e.type === 'session.ended');
     assert.deepEqual(ended.map((e) => e.sessionId).sort(), created.slice().sort(), 'one `session.ended` per session');
     assert.deepEqual(new Set(ended.map((e) => e.reason)), new Set(['expired_idle']));
+    assertNoErrorsLogged(c);
   });
 });
