@@ -39,18 +39,29 @@ export const authenticate = async (store: AccountStore, username: string, passwo
   return ok && account && !account.disabled ? account : undefined;
 };
 
+type SeedUser = { username: string; password: string; claims: Record<string, unknown> };
+
+/**
+ * Creates a seeded user; undefined once created. When another instance starting on the same
+ * store created it meanwhile (issue 11 §2), that account is returned, to be brought in line.
+ */
+const createUnlessRaced = async (store: AccountStore, clock: Clock, user: SeedUser): Promise<Account | undefined> => {
+  try {
+    await createAccount(store, clock, user);
+    return undefined;
+  } catch (err) {
+    const raced = await store.accountByUsername(user.username);
+    if (!raced) throw err;
+    return raced;
+  }
+};
+
 /** Seeds the configuration's users: created when missing, their password and claims brought in line when present. */
-export const seedAccounts = async (
-  store: AccountStore,
-  clock: Clock,
-  users: readonly { username: string; password: string; claims: Record<string, unknown> }[],
-): Promise<void> => {
+export const seedAccounts = async (store: AccountStore, clock: Clock, users: readonly SeedUser[]): Promise<void> => {
   for (const user of users) {
-    const existing = await store.accountByUsername(user.username);
-    if (!existing) await createAccount(store, clock, user);
-    else {
-      const passwordHash = (await verifyPassword(existing.passwordHash, user.password)) ? existing.passwordHash : await hashPassword(user.password);
-      await store.updateAccount(existing.id, { claims: user.claims, passwordHash, updatedAt: nowSeconds(clock) });
-    }
+    const existing = (await store.accountByUsername(user.username)) ?? (await createUnlessRaced(store, clock, user));
+    if (!existing) continue;
+    const passwordHash = (await verifyPassword(existing.passwordHash, user.password)) ? existing.passwordHash : await hashPassword(user.password);
+    await store.updateAccount(existing.id, { claims: user.claims, passwordHash, updatedAt: nowSeconds(clock) });
   }
 };

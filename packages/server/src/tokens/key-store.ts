@@ -27,6 +27,12 @@ export interface KeyStore {
   listKeys(): Promise<SigningKey[]>;
   keyByKid(kid: string): Promise<SigningKey | undefined>;
   insertKey(key: SigningKey): Promise<void>;
+  /**
+   * Inserts each key whose algorithm has no key that nothing has replaced yet, re-checking
+   * inside one transaction, so instances starting together on an empty store create one key
+   * per algorithm between them (issue 11 §2); returns the keys it inserted.
+   */
+  insertFirstKeys(keys: SigningKey[]): Promise<SigningKey[]>;
   /** Stops the keys of `alg` that nothing has replaced yet from signing at `retiredAt`. */
   retireKeys(alg: SigningKey['alg'], retiredAt: number, publishUntil: number): Promise<number>;
   /** Replaces the stored private key (sealing a key stored in plain). */

@@ -78,12 +78,15 @@ export const sealStoredKeys = async (store: KeyStore, kek: KeyEncryptionKey): Pr
   return sealed;
 };
 
-/** Creates a current key for every algorithm that has none (first start). */
+/**
+ * Creates a current key for every algorithm that has none (first start). Instances starting
+ * together on an empty store may each generate keys, but the store keeps the first set only
+ * (issue 11 §2 "Signing keys are shared").
+ */
 export const ensureSigningKeys = async (store: KeyStore, clock: Clock, kek: KeyEncryptionKey): Promise<void> => {
   const keys = await store.listKeys();
-  for (const alg of ALGS) {
-    if (!keys.some((k) => k.alg === alg && k.retiredAt === undefined)) await store.insertKey(await generateSigningKey(alg, nowSeconds(clock), kek));
-  }
+  const missing = ALGS.filter((alg) => !keys.some((k) => k.alg === alg && k.retiredAt === undefined));
+  if (missing.length > 0) await store.insertFirstKeys(await Promise.all(missing.map((alg) => generateSigningKey(alg, nowSeconds(clock), kek))));
 };
 
 /**

@@ -13,6 +13,15 @@ const toKey = (r: Row): SigningKey => ({
   revokedAt: opt<number>(r.revoked_at),
 });
 
+const insert = (sql: Sql, k: SigningKey): void => {
+  sql.run(
+    `INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, activates_at, retired_at, publish_until, revoked_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    k.kid, k.alg, JSON.stringify(k.privateJwk), JSON.stringify(k.publicJwk), k.createdAt, k.activatesAt ?? null, k.retiredAt ?? null,
+    k.publishUntil ?? null, k.revokedAt ?? null,
+  );
+};
+
 /** KeyStore on SQLite: the JWKs are JSON columns (the private one sealed, tokens/key-encryption.ts). */
 export const sqliteKeys = (sql: Sql): KeyStore => ({
   async listKeys() {
@@ -23,12 +32,21 @@ export const sqliteKeys = (sql: Sql): KeyStore => ({
     return r && toKey(r);
   },
   async insertKey(k) {
-    sql.run(
-      `INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at, activates_at, retired_at, publish_until, revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      k.kid, k.alg, JSON.stringify(k.privateJwk), JSON.stringify(k.publicJwk), k.createdAt, k.activatesAt ?? null, k.retiredAt ?? null,
-      k.publishUntil ?? null, k.revokedAt ?? null,
-    );
+    insert(sql, k);
+  },
+  async insertFirstKeys(keys) {
+    // Immediate: the write lock is taken before the check, so a second instance waits and sees the first's keys.
+    return sql.db
+      .transaction(() => {
+        const inserted: SigningKey[] = [];
+        for (const k of keys) {
+          if (sql.one('SELECT 1 AS found FROM signing_keys WHERE alg = ? AND retired_at IS NULL', k.alg)) continue;
+          insert(sql, k);
+          inserted.push(k);
+        }
+        return inserted;
+      })
+      .immediate();
   },
   async retireKeys(alg, retiredAt, publishUntil) {
     return sql.run(

@@ -193,6 +193,8 @@ export const migrate = (db: BetterSqlite3.Database): number => {
   }
   MIGRATIONS.slice(current).forEach((sql, i) => {
     db.transaction(() => {
+      // Another instance starting on the same store may have applied it since the version was read.
+      if (((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0) > current + i) return;
       db.exec(sql);
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(current + i + 1, Math.floor(Date.now() / 1000));
     }).immediate();

@@ -63,6 +63,21 @@ export const keyStoreContract = (makeStore: MakeStore): void => {
       ]);
     });
 
+    test('inserts first keys only for the algorithms with no unretired key, so instances starting together keep one set (issue 11 §2)', async (store) => {
+      const retired = sampleKey({ createdAt: NOW - 10, retiredAt: NOW - 5, publishUntil: NOW + 100 });
+      await store.insertKey(retired);
+      const first = [sampleKey(), sampleKey({ alg: 'ES256' })];
+      same(await store.insertFirstKeys(first), first, 'a retired key does not count');
+      const second = [sampleKey(), sampleKey({ alg: 'ES256' })];
+      same(await store.insertFirstKeys(second), [], 'the second instance inserts nothing');
+      same((await store.listKeys()).map((k) => k.kid).sort(), [retired, ...first].map((k) => k.kid).sort());
+      // Two at once: each algorithm ends with one unretired key.
+      await Promise.all([store.retireKeys('RS256', NOW, NOW), store.retireKeys('ES256', NOW, NOW)]);
+      await Promise.all([store.insertFirstKeys([sampleKey(), sampleKey({ alg: 'ES256' })]), store.insertFirstKeys([sampleKey(), sampleKey({ alg: 'ES256' })])]);
+      const unretired = (await store.listKeys()).filter((k) => k.retiredAt === undefined).map((k) => k.alg).sort();
+      same(unretired, ['ES256', 'RS256']);
+    });
+
     test('rejects a second key with the same kid', async (store) => {
       const k = sampleKey();
       await store.insertKey(k);
