@@ -128,7 +128,9 @@ export interface SessionStore {
    * and ends the account's sessions over the limit; and appends `session.reauthenticated` or
    * `session.created`. At most one open session per (browser, account) is a unique index, so a
    * concurrent sign-in for the same pair resolves to the one open session, never to two or an
-   * error. With an authorization it first consumes the interaction — when that is already gone
+   * error: an adapter whose transactions can interleave (PostgreSQL under READ COMMITTED) inserts
+   * with ON CONFLICT (browser_id, account_id) WHERE ended_at IS NULL DO NOTHING and, when that
+   * inserted nothing, re-authenticates the row that won. With an authorization it first consumes the interaction — when that is already gone
    * nothing is written and the answer is undefined — and then upserts the participant and
    * inserts the code. All or nothing.
    */
