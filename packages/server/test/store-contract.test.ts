@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
+import type { Session } from '../src/sessions/store.js';
+import { MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../src/store/sqlite/store.js';
 import { sha256 } from '../src/util/secrets.js';
 import { TestBrowser } from './helpers/browser.js';
@@ -33,6 +35,36 @@ describe('SqliteStore specifics', () => {
       assert.deepEqual((await second.grantFor('a', 'c'))?.scope, ['openid']);
     } finally {
       await second.close();
+    }
+  });
+
+  it('migration 6 ends all but the newest open session of a (browser, account) before the unique index (issue 11 §1)', async () => {
+    // Before it, a sign-in next to an expired but unswept session opened a second one.
+    const file = join(dir, 'duplicates.sqlite');
+    const db = new Database(file);
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    MIGRATIONS.slice(0, 5).forEach((m, i) => {
+      db.exec(m);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, 1)').run(i + 1);
+    });
+    db.exec(`
+      INSERT INTO accounts VALUES ('a', 'alice', 'x', '{}', 0, 1, 1);
+      INSERT INTO browsers VALUES ('b', 'h', 1);
+      INSERT INTO sessions (id, browser_id, account_id, created_at, auth_time, last_seen, idle_expires_at, absolute_expires_at,
+        amr, acr, remember_me, created_ip, created_user_agent, last_ip, last_user_agent)
+      VALUES ('stale', 'b', 'a', 1, 1, 1, 100, 1000, '[]', '0', 0, '', '', '', ''),
+             ('live', 'b', 'a', 200, 200, 200, 9999999999, 9999999999, '[]', '0', 0, '', '', '', '');`);
+    db.close();
+    const store = new SqliteStore(file);
+    try {
+      assert.deepEqual((await store.openSessionsOfBrowser('b')).map((s) => s.id), ['live']);
+      const stale = await store.sessionById('stale');
+      assert.equal(stale?.endReason, 'expired_idle');
+      assert.equal(stale?.endedBy, 'system');
+      assert.deepEqual((await store.listEvents({ sessionId: 'stale', limit: 5 })).map((e) => e.type), ['session.ended']);
+      await assert.rejects(store.insertSession({ ...(stale as Session), id: 'second', endedAt: undefined, endReason: undefined, endedBy: undefined }));
+    } finally {
+      await store.close();
     }
   });
 

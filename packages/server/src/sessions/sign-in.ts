@@ -3,11 +3,9 @@ import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { sha256 } from '../util/secrets.js';
 import { type BrowserCookie, newBrowserCookie } from './browser-cookie.js';
-import { isLive } from './browser.js';
-import { type EndingDeps, endSessions } from './end.js';
-import type { EventStore } from './events.js';
+import type { EndingDeps } from './end.js';
 import { type SessionPolicy, lifetimesFor } from './policy.js';
-import type { Session, SessionStore } from './store.js';
+import type { Participant, Session, SessionStore, SignInAuthorization } from './store.js';
 
 export interface SignInInput {
   /** The browser the request came from, when its cookie was valid. */
@@ -18,6 +16,8 @@ export interface SignInInput {
   acr: string;
   ip: string;
   userAgent: string;
+  /** The participant and code to write with the sign-in, when its request is answered at once. */
+  authorization?: SignInAuthorization | undefined;
 }
 
 /**
@@ -25,65 +25,51 @@ export interface SignInInput {
  * value planted before sign-in is never adopted (session fixation). One session per account
  * per browser: re-authentication updates it (auth_time, amr, lifetimes) instead of adding one.
  * A new session past the account's concurrent-session limit ends the oldest ones (reason `limit`).
+ * All of it — with the participant and authorization code when the request is answered at once —
+ * is one store operation (issue 11 §1), so two instances racing leave one open session and a
+ * failure part-way leaves nothing. Undefined when the interaction it answers was already completed.
  */
 export const signIn = async (
-  store: SessionStore & EventStore,
+  store: Pick<SessionStore, 'recordSignIn'>,
   clock: Clock,
   policy: SessionPolicy,
   input: SignInInput,
   /** Wakes the back-channel delivery worker and counts the endings when the session limit ends sessions. */
   ending: Pick<EndingDeps, 'wake' | 'ended'> = {},
-): Promise<{ cookie: BrowserCookie; session: Session }> => {
+): Promise<{ cookie: BrowserCookie; session: Session; participant?: Participant | undefined } | undefined> => {
   const now = nowSeconds(clock);
-  let cookie: BrowserCookie;
-  if (input.browserId) {
-    cookie = newBrowserCookie(input.browserId);
-    await store.updateBrowserSecret(input.browserId, sha256(cookie.secret));
-  } else {
-    cookie = newBrowserCookie();
-    await store.insertBrowser({ id: cookie.browserId, secretHash: sha256(cookie.secret), createdAt: now });
-  }
+  // The cookie secret is always new (session fixation); only its hash is stored.
+  const cookie = input.browserId ? newBrowserCookie(input.browserId) : newBrowserCookie();
   const { idleTimeout, absoluteLifetime } = lifetimesFor(policy, input.rememberMe);
-  const existing = (await store.openSessionsOfBrowser(cookie.browserId)).find((s) => s.accountId === input.accountId && isLive(s, now));
-  if (existing) {
-    const patch = {
+  const result = await store.recordSignIn({
+    browser: { id: cookie.browserId, secretHash: sha256(cookie.secret), createdAt: now },
+    session: {
+      id: randomUUID(),
+      browserId: cookie.browserId,
+      accountId: input.accountId,
+      createdAt: now,
       authTime: now,
       lastSeen: now,
+      idleExpiresAt: now + idleTimeout,
+      absoluteExpiresAt: now + absoluteLifetime,
       amr: input.amr,
       acr: input.acr,
       rememberMe: input.rememberMe,
-      idleExpiresAt: now + idleTimeout,
-      absoluteExpiresAt: Math.max(existing.absoluteExpiresAt, now + absoluteLifetime),
+      createdIp: input.ip,
+      createdUserAgent: input.userAgent,
       lastIp: input.ip,
       lastUserAgent: input.userAgent,
-    };
-    await store.updateSession(existing.id, patch);
-    await store.appendEvent({ at: now, type: 'session.reauthenticated', sessionId: existing.id, accountId: input.accountId, actor: 'user' });
-    return { cookie, session: { ...existing, ...patch } };
+    },
+    maxSessionsPerAccount: policy.maxSessionsPerAccount,
+    authorization: input.authorization,
+  });
+  // Its interaction was already completed (a form submitted twice): nothing was written.
+  if (!result) return undefined;
+  const { session, endings, participant } = result;
+  // The endings committed with the sign-in: wake the delivery worker and count them, as sessions/end.ts does.
+  for (const e of endings) {
+    if (e.sessions.length > 0) ending.wake?.();
+    ending.ended?.(e.reason, e.sessions.length);
   }
-  const session: Session = {
-    id: randomUUID(),
-    browserId: cookie.browserId,
-    accountId: input.accountId,
-    createdAt: now,
-    authTime: now,
-    lastSeen: now,
-    idleExpiresAt: now + idleTimeout,
-    absoluteExpiresAt: now + absoluteLifetime,
-    amr: input.amr,
-    acr: input.acr,
-    rememberMe: input.rememberMe,
-    createdIp: input.ip,
-    createdUserAgent: input.userAgent,
-    lastIp: input.ip,
-    lastUserAgent: input.userAgent,
-  };
-  await store.insertSession(session);
-  await store.appendEvent({ at: now, type: 'session.created', sessionId: session.id, accountId: input.accountId, actor: 'user' });
-  if (policy.maxSessionsPerAccount !== undefined) await enforceSessionLimit(store, clock, input.accountId, policy.maxSessionsPerAccount, ending);
-  return { cookie, session };
+  return { cookie, session, participant };
 };
-
-/** Ends the account's oldest live sessions beyond the limit, in one statement. */
-const enforceSessionLimit = (store: SessionStore, clock: Clock, accountId: string, limit: number, ending: Pick<EndingDeps, 'wake' | 'ended'>): Promise<unknown> =>
-  endSessions({ ...ending, sessions: store, clock }, { overLimitOf: accountId, keep: limit, liveAt: nowSeconds(clock) }, 'limit', 'system');

@@ -84,7 +84,57 @@ export interface SessionFilter {
   limit: number;
 }
 
+/** One sign-in's writes (SessionStore.recordSignIn). */
+export interface SignInRecord {
+  /** The browser with its new cookie secret hash; `createdAt` counts only when the browser is new. */
+  browser: Browser;
+  /** The session to create when the browser has no live one for this account. */
+  session: Session;
+  /** The account's concurrent-session limit, enforced when a session is created. */
+  maxSessionsPerAccount?: number | undefined;
+  /** The authorization the sign-in completes at once, when there is no consent to ask. */
+  authorization?: SignInAuthorization | undefined;
+}
+
+/**
+ * The participant and authorization code of a sign-in that answers its authorization request
+ * at once. The code's account, session, sid, auth time, acr and amr come from the session.
+ */
+export interface SignInAuthorization {
+  /** The interaction the sign-in answers, consumed once in the same transaction. */
+  interactionId: string;
+  clientId: string;
+  /** The sid of a new participant; an existing participant of (session, client) keeps its own. */
+  sid: string;
+  code: { hash: string; redirectUri: string; scope: string[]; nonce?: string | undefined; codeChallenge?: string | undefined; expiresAt: number };
+}
+
+export interface SignInResult {
+  /** The created session, or the browser's live one for the account, re-authenticated. */
+  session: Session;
+  created: boolean;
+  /** Sessions the sign-in ended: a stale one of this (browser, account), those over the limit. */
+  endings: { reason: EndReason; sessions: EndedSession[] }[];
+  /** The participant the code was issued to, when the record carried an authorization. */
+  participant?: Participant | undefined;
+}
+
 export interface SessionStore {
+  /**
+   * A sign-in as one transaction (issue 11 §1): inserts the browser or replaces its secret hash;
+   * ends an open but expired session of this (browser, account) through the ending path; then
+   * re-authenticates the live one (auth time, last seen, amr, acr, remember-me, idle expiry, last
+   * IP and user agent from `session`; absolute expiry the later of the two) or inserts `session`
+   * and ends the account's sessions over the limit; and appends `session.reauthenticated` or
+   * `session.created`. At most one open session per (browser, account) is a unique index, so a
+   * concurrent sign-in for the same pair resolves to the one open session, never to two or an
+   * error: an adapter whose transactions can interleave (PostgreSQL under READ COMMITTED) inserts
+   * with ON CONFLICT (browser_id, account_id) WHERE ended_at IS NULL DO NOTHING and, when that
+   * inserted nothing, re-authenticates the row that won. With an authorization it first consumes the interaction — when that is already gone
+   * nothing is written and the answer is undefined — and then upserts the participant and
+   * inserts the code. All or nothing.
+   */
+  recordSignIn(record: SignInRecord): Promise<SignInResult | undefined>;
   insertBrowser(browser: Browser): Promise<void>;
   browserById(id: string): Promise<Browser | undefined>;
   updateBrowserSecret(id: string, secretHash: string): Promise<void>;

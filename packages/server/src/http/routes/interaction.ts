@@ -4,6 +4,7 @@ import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
 import { type SignedIn, decideFor, eligibleFor, needsConsent, signedInAccounts } from '../../oauth/authorize/decide.js';
 import type { Interaction } from '../../oauth/authorize/interaction-store.js';
+import { authorizationAtSignIn } from '../../oauth/authorize/complete.js';
 import { checkCsrf, loadInteraction, requestOf, storedRequest } from '../../oauth/authorize/interaction.js';
 import { type Params, one } from '../../oauth/params.js';
 import { type Provider, endingDeps } from '../../provider.js';
@@ -165,24 +166,29 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     }
     const rememberMe = one(params, 'remember') === '1';
     const browser = await browserOf(p, req, reply);
-    const { cookie, session } = await signIn(p.store, p.clock, p.config.session, {
+    const request = requestOf(i);
+    const client = await p.store.clientById(request.clientId);
+    if (!client) fail('unknown_client', 'The application is no longer registered.');
+    const consent = await needsConsent(p.store, request, client, account);
+    // Without consent to ask, the participant and code are written with the sign-in (issue 11 §1).
+    const answer = consent ? undefined : authorizationAtSignIn(request, i.id, nowSeconds(p.clock), p.config.tokens.authorizationCodeTtl);
+    const signedIn = await signIn(p.store, p.clock, p.config.session, {
       browserId: browser?.browserId,
       accountId: account.id,
       rememberMe,
       amr: ['pwd'],
       acr: '0',
       ...clientInfo(req),
+      authorization: answer?.authorization,
     }, endingDeps(p));
+    if (!signedIn) fail('interaction_expired', 'This sign-in request was already completed.');
     p.metrics.signInSucceeded();
-    await setBrowserCookie(p, reply, cookie, rememberMe);
-    const request = requestOf(i);
-    const client = await p.store.clientById(request.clientId);
-    if (!client) fail('unknown_client', 'The application is no longer registered.');
-    if (await needsConsent(p.store, request, client, account)) {
-      await p.store.updateInteraction(i.id, { sessionId: session.id });
+    await setBrowserCookie(p, reply, signedIn.cookie, rememberMe);
+    if (!answer) {
+      await p.store.updateInteraction(i.id, { sessionId: signedIn.session.id });
       return again(reply, i);
     }
-    return finish(req, reply, i, session);
+    return sendAuthorizationResult(p, req, reply, request, { code: answer.code });
   });
 
   app.post<IdParams>(`${base}/:id/consent`, { config: { page: true } }, async (req, reply) => {

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import { nowSeconds } from '../../clock.js';
-import type { Session, SessionStore } from '../../sessions/store.js';
+import type { Session, SessionStore, SignInAuthorization } from '../../sessions/store.js';
 import type { TokenStore } from '../../tokens/token-store.js';
 import { randomToken, sha256 } from '../../util/secrets.js';
 import type { AuthorizationRequest } from './request.js';
@@ -41,4 +41,33 @@ export const issueAuthorizationCode = async (
     expiresAt: now + deps.codeTtl,
   });
   return code;
+};
+
+/**
+ * A code and participant sid for a sign-in that answers its request at once, written by the
+ * sign-in's own transaction (issue 11 §1); the code goes back to the client.
+ */
+export const authorizationAtSignIn = (
+  request: AuthorizationRequest,
+  interactionId: string,
+  now: number,
+  codeTtl: number,
+): { code: string; authorization: SignInAuthorization } => {
+  const code = randomToken(32);
+  return {
+    code,
+    authorization: {
+      interactionId,
+      clientId: request.clientId,
+      sid: randomToken(16),
+      code: {
+        hash: sha256(code),
+        redirectUri: request.redirectUri,
+        scope: request.scope,
+        nonce: request.nonce,
+        codeChallenge: request.codeChallenge,
+        expiresAt: now + codeTtl,
+      },
+    },
+  };
 };

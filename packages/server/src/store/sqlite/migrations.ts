@@ -182,6 +182,29 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE signing_keys ADD COLUMN activates_at INTEGER;
   ALTER TABLE signing_keys ADD COLUMN revoked_at INTEGER;
   `,
+  /* 6: at most one open session per (browser, account) (issue 11 §1), so two instances signing in
+     at once cannot create two. Before it, a sign-in next to an expired but unswept session opened
+     a second one; the older open ones are ended here as the sweeper would have ended them (they
+     are past an expiry, or lost a race): reason by the expiry reached first, tokens revoked
+     except offline_access, outbox rows and `session.ended` events, as sessions/end.ts does. */ `
+  CREATE TEMP TABLE superseded AS
+    SELECT s.id FROM sessions s WHERE s.ended_at IS NULL AND EXISTS (
+      SELECT 1 FROM sessions n WHERE n.browser_id = s.browser_id AND n.account_id = s.account_id AND n.ended_at IS NULL
+        AND (n.auth_time > s.auth_time OR (n.auth_time = s.auth_time AND n.rowid > s.rowid)));
+  UPDATE sessions SET ended_at = unixepoch(), ended_by = 'system',
+    end_reason = CASE WHEN idle_expires_at < absolute_expires_at THEN 'expired_idle' ELSE 'expired_absolute' END
+    WHERE id IN (SELECT id FROM superseded);
+  UPDATE token_families SET revoked_at = unixepoch()
+    WHERE session_id IN (SELECT id FROM superseded) AND offline = 0 AND revoked_at IS NULL;
+  INSERT INTO logout_deliveries (id, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at)
+    SELECT lower(hex(randomblob(16))), p.client_id, p.session_id, s.account_id, p.sid, s.end_reason, s.ended_at, 'pending', s.ended_at
+    FROM participants p JOIN sessions s ON s.id = p.session_id JOIN clients c ON c.client_id = p.client_id
+    WHERE p.session_id IN (SELECT id FROM superseded) AND json_extract(c.metadata, '$.backchannel_logout_uri') IS NOT NULL;
+  INSERT INTO events (at, type, session_id, account_id, reason, actor)
+    SELECT ended_at, 'session.ended', id, account_id, end_reason, 'system' FROM sessions WHERE id IN (SELECT id FROM superseded);
+  DROP TABLE superseded;
+  CREATE UNIQUE INDEX sessions_one_open_per_browser_account ON sessions (browser_id, account_id) WHERE ended_at IS NULL;
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {

@@ -1,5 +1,5 @@
 import type { EndReason, Participant, Session } from '../../sessions/store.js';
-import { type Row, opt } from './sql.js';
+import { type Row, type Sql, opt } from './sql.js';
 
 /** Session and participant rows ⇄ records, shared by sessions.ts and the ending transaction. */
 
@@ -50,3 +50,14 @@ export const toParticipant = (r: Row): Participant => ({
   lastAuthAt: r.last_auth_at as number,
   lastSeenAt: r.last_seen_at as number,
 });
+
+/** Inserts the participant unless (session, client) has one, whose sid and first authentication stay. */
+export const upsertParticipantRow = (sql: Sql, p: Participant): Participant =>
+  toParticipant(
+    sql.one(
+      `INSERT INTO participants (session_id, client_id, sid, first_auth_at, last_auth_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (session_id, client_id) DO UPDATE SET last_auth_at = excluded.last_auth_at, last_seen_at = excluded.last_seen_at
+       RETURNING *`,
+      p.sessionId, p.clientId, p.sid, p.firstAuthAt, p.lastAuthAt, p.lastSeenAt,
+    ) as Row,
+  );

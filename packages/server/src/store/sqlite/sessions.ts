@@ -1,7 +1,8 @@
 import type { Browser, SessionStore } from '../../sessions/store.js';
 import { endSessions } from './ending.js';
-import { SESSION_COLUMNS, sessionValue, toParticipant, toSession } from './session-rows.js';
-import { type Row, type Sql, whereSql } from './sql.js';
+import { SESSION_COLUMNS, sessionValue, toParticipant, toSession, upsertParticipantRow } from './session-rows.js';
+import { insertSessionRow, recordSignIn } from './sign-in.js';
+import { type Sql, whereSql } from './sql.js';
 
 /** SessionStore on SQLite: browsers, sessions and participants; the ending transaction is ending.ts. */
 export const sqliteSessions = (sql: Sql): SessionStore => ({
@@ -16,14 +17,10 @@ export const sqliteSessions = (sql: Sql): SessionStore => ({
     sql.run('UPDATE browsers SET secret_hash = ? WHERE id = ?', secretHash, id);
   },
   async insertSession(s) {
-    sql.run(
-      `INSERT INTO sessions (id, browser_id, account_id, created_at, auth_time, last_seen, idle_expires_at, absolute_expires_at,
-        amr, acr, remember_me, created_ip, created_user_agent, last_ip, last_user_agent, ended_at, end_reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      s.id, s.browserId, s.accountId, s.createdAt, s.authTime, s.lastSeen, s.idleExpiresAt, s.absoluteExpiresAt,
-      JSON.stringify(s.amr), s.acr, s.rememberMe ? 1 : 0, s.createdIp, s.createdUserAgent, s.lastIp, s.lastUserAgent,
-      s.endedAt ?? null, s.endReason ?? null,
-    );
+    insertSessionRow(sql, s);
+  },
+  async recordSignIn(record) {
+    return recordSignIn(sql, record);
   },
   async sessionById(id) {
     const r = sql.one('SELECT * FROM sessions WHERE id = ?', id);
@@ -40,13 +37,7 @@ export const sqliteSessions = (sql: Sql): SessionStore => ({
     sql.run(`UPDATE sessions SET ${sets} WHERE id = ?`, ...values, id);
   },
   async upsertParticipant(p) {
-    const r = sql.one(
-      `INSERT INTO participants (session_id, client_id, sid, first_auth_at, last_auth_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (session_id, client_id) DO UPDATE SET last_auth_at = excluded.last_auth_at, last_seen_at = excluded.last_seen_at
-       RETURNING *`,
-      p.sessionId, p.clientId, p.sid, p.firstAuthAt, p.lastAuthAt, p.lastSeenAt,
-    );
-    return toParticipant(r as Row);
+    return upsertParticipantRow(sql, p);
   },
   async participantBySid(sid) {
     const r = sql.one('SELECT * FROM participants WHERE sid = ?', sid);

@@ -1,6 +1,16 @@
 import type { AuthorizationCode, RefreshToken, TokenFamily, TokenStore } from '../../tokens/token-store.js';
 import { type Row, type Sql, joinScope, opt, splitScope } from './sql.js';
 
+/** Also written by the sign-in transaction (sign-in.ts). */
+export const insertCodeRow = (sql: Sql, c: AuthorizationCode): void => {
+  sql.run(
+    `INSERT INTO authorization_codes (hash, client_id, account_id, session_id, sid, redirect_uri, scope, nonce, code_challenge,
+      auth_time, acr, amr, expires_at, family_id, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    c.hash, c.clientId, c.accountId, c.sessionId, c.sid, c.redirectUri, joinScope(c.scope), c.nonce ?? null,
+    c.codeChallenge ?? null, c.authTime, c.acr, JSON.stringify(c.amr), c.expiresAt, c.familyId ?? null, c.usedAt ?? null,
+  );
+};
+
 const toCode = (r: Row): AuthorizationCode => ({
   hash: r.hash as string,
   clientId: r.client_id as string,
@@ -47,12 +57,7 @@ const toRefreshToken = (r: Row): RefreshToken => ({
 /** TokenStore on SQLite: codes, token families, refresh tokens (by hash) and the access-token denylist. */
 export const sqliteTokens = (sql: Sql): TokenStore => ({
   async insertCode(c) {
-    sql.run(
-      `INSERT INTO authorization_codes (hash, client_id, account_id, session_id, sid, redirect_uri, scope, nonce, code_challenge,
-        auth_time, acr, amr, expires_at, family_id, used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      c.hash, c.clientId, c.accountId, c.sessionId, c.sid, c.redirectUri, joinScope(c.scope), c.nonce ?? null,
-      c.codeChallenge ?? null, c.authTime, c.acr, JSON.stringify(c.amr), c.expiresAt, c.familyId ?? null, c.usedAt ?? null,
-    );
+    insertCodeRow(sql, c);
   },
   async redeemCode(hash, now, familyId) {
     return sql.db

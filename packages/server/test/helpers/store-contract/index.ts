@@ -15,6 +15,7 @@ import { deliveryStoreContract } from './outbox.js';
 import { type MakeStore, storeTest } from './samples.js';
 import { sessionEndingContract } from './session-ending.js';
 import { sessionStoreContract } from './sessions.js';
+import { signInContract } from './sign-in.js';
 import { tokenStoreContract } from './tokens.js';
 
 /** Runs every port's contract against fresh stores from `makeStore`. */
@@ -28,6 +29,7 @@ export const runStoreContract = (name: string, makeStore: MakeStore): void => {
     keyStoreContract(makeStore);
     sessionStoreContract(makeStore);
     sessionEndingContract(makeStore);
+    signInContract(makeStore);
     interactionStoreContract(makeStore);
     grantStoreContract(makeStore);
     tokenStoreContract(makeStore);

@@ -115,6 +115,18 @@ export const seedSession = async (store: Store, over: Partial<Session> = {}): Pr
   return { account, browser, session };
 };
 
+/**
+ * Another open session of the account, on a browser of its own: one (browser, account) has at
+ * most one open session (issue 11 §1, DESIGN.md "Domain model").
+ */
+export const insertOnNewBrowser = async (store: Store, accountId: string, over: Partial<Session> = {}): Promise<Session> => {
+  const browser: Browser = { id: randomUUID(), secretHash: `browser-hash-${randomUUID()}`, createdAt: NOW };
+  await store.insertBrowser(browser);
+  const session = sampleSession(browser.id, accountId, over);
+  await store.insertSession(session);
+  return session;
+};
+
 /** A redeemed code's family, to hang refresh tokens on. */
 export const seedFamily = async (store: Store, over: Partial<AuthorizationCode> = {}): Promise<{ familyId: string; code: AuthorizationCode }> => {
   const { account, session } = await seedSession(store);

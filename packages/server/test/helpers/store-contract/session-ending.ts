@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 import type { Browser } from '../../../src/sessions/store.js';
-import { ENDING, type MakeStore, NOW, same, sampleAccount, sampleSession, seedParticipants, seedSession, storeTest } from './samples.js';
+import { ENDING, type MakeStore, NOW, insertOnNewBrowser, same, sampleAccount, sampleSession, seedParticipants, seedSession, storeTest } from './samples.js';
 
 export const sessionEndingContract = (makeStore: MakeStore): void => {
   const test = storeTest(makeStore);
@@ -95,15 +95,10 @@ export const sessionEndingContract = (makeStore: MakeStore): void => {
     });
 
     test('the session-limit selector ends the live sessions beyond the newest N, by creation then insertion order', async (store) => {
-      const { account, browser } = await seedSession(store, { createdAt: NOW - 10 });
+      const { account } = await seedSession(store, { createdAt: NOW - 10 });
       const ids = [];
-      for (let i = 0; i < 3; i++) {
-        const s = sampleSession(browser.id, account.id, { createdAt: NOW });
-        await store.insertSession(s);
-        ids.push(s.id);
-      }
-      const expired = sampleSession(browser.id, account.id, { createdAt: NOW - 20, idleExpiresAt: NOW - 1 });
-      await store.insertSession(expired);
+      for (let i = 0; i < 3; i++) ids.push((await insertOnNewBrowser(store, account.id, { createdAt: NOW })).id);
+      const expired = await insertOnNewBrowser(store, account.id, { createdAt: NOW - 20, idleExpiresAt: NOW - 1 });
       const ended = await store.endSessions({ overLimitOf: account.id, keep: 2, liveAt: NOW }, { reason: 'limit', actor: 'system', at: NOW });
       const open = await store.listSessions({ accountId: account.id, limit: 10 });
       assert.deepEqual(open.map((s) => s.id).filter((id) => id !== expired.id).sort(), [ids[1], ids[2]].sort(), 'the two newest stay');

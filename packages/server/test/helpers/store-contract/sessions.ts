@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 import type { Browser } from '../../../src/sessions/store.js';
-import { ENDING, type MakeStore, NOW, same, sampleAccount, sampleSession, seedParticipants, seedSession, storeTest } from './samples.js';
+import { ENDING, type MakeStore, NOW, insertOnNewBrowser, same, sampleAccount, sampleSession, seedParticipants, seedSession, storeTest } from './samples.js';
 
 export const sessionStoreContract = (makeStore: MakeStore): void => {
   const test = storeTest(makeStore);
@@ -74,9 +74,9 @@ export const sessionStoreContract = (makeStore: MakeStore): void => {
     });
 
     test('countLiveSessions counts sessions neither ended nor past an expiry (the signoff_sessions_open gauge)', async (store) => {
-      const { browser, account, session } = await seedSession(store);
-      await store.insertSession(sampleSession(browser.id, account.id, { idleExpiresAt: NOW + 10 }));
-      await store.insertSession(sampleSession(browser.id, account.id, { absoluteExpiresAt: NOW + 20 }));
+      const { account, session } = await seedSession(store);
+      await insertOnNewBrowser(store, account.id, { idleExpiresAt: NOW + 10 });
+      await insertOnNewBrowser(store, account.id, { absoluteExpiresAt: NOW + 20 });
       assert.equal(await store.countLiveSessions(NOW), 3);
       assert.equal(await store.countLiveSessions(NOW + 10), 2, 'idle expiry at the instant itself: no longer live');
       assert.equal(await store.countLiveSessions(NOW + 20), 1);
@@ -86,11 +86,14 @@ export const sessionStoreContract = (makeStore: MakeStore): void => {
 
     test('listSessions filters by account and browser, newest first, with or without ended ones', async (store) => {
       const a = await seedSession(store, { createdAt: NOW });
-      const b = sampleSession(a.browser.id, a.account.id, { createdAt: NOW + 1 });
-      await store.insertSession(b);
+      const b = await insertOnNewBrowser(store, a.account.id, { createdAt: NOW + 1 });
+      const other = sampleAccount();
+      await store.insertAccount(other);
+      const c = sampleSession(a.browser.id, other.id, { createdAt: NOW + 2 });
+      await store.insertSession(c);
       await seedSession(store);
       same((await store.listSessions({ accountId: a.account.id, limit: 10 })).map((s) => s.id), [b.id, a.session.id]);
-      same((await store.listSessions({ browserId: a.browser.id, limit: 1 })).map((s) => s.id), [b.id]);
+      same((await store.listSessions({ browserId: a.browser.id, limit: 1 })).map((s) => s.id), [c.id]);
       await store.endSessions({ sessionId: b.id }, ENDING);
       same((await store.listSessions({ accountId: a.account.id, limit: 10 })).map((s) => s.id), [a.session.id]);
       same((await store.listSessions({ accountId: a.account.id, includeEnded: true, limit: 10 })).map((s) => s.id), [b.id, a.session.id]);
