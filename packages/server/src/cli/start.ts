@@ -6,7 +6,7 @@ import { startHousekeeping } from '../housekeeping.js';
 import { startDeliveries } from '../deliveries.js';
 import { CONFIG_OPTION, UsageError, parse } from './args.js';
 import { developmentBanner } from './banner.js';
-import { keyNotices, storeLine } from './store.js';
+import { createdStoreWarning, keyNotices, storeLine } from './store.js';
 
 export const START_USAGE = `Usage: signoff start [--config FILE] [--port N]
 
@@ -35,10 +35,8 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
   const { origin } = provider.store;
   console.error(`signoff: store: ${storeLine(origin)}`);
   const app = buildApp(provider);
-  if (origin.created && origin.location !== ':memory:') {
-    // A mistyped path starts an empty store that looks like lost data (issue 10 §8): say so.
-    app.log.warn({ store: origin.location }, `created a new, empty store at ${origin.location}`);
-  }
+  const created = createdStoreWarning(origin);
+  if (created) app.log.warn({ store: origin.location }, created);
   for (const notice of keyNotices(provider)) console.error(`signoff: ${notice}`);
   const management = config.management.port === null ? undefined : buildManagementApp(provider);
   let address: string;

@@ -6,14 +6,12 @@ import type { StoreOrigin } from '../store/types.js';
 export const storeLine = (origin: StoreOrigin): string => `${origin.kind} ${origin.location} (${origin.created ? 'created' : 'existing'})`;
 
 /**
- * Says on stderr that a new, empty store was just created: a mistyped path (or a forgotten
+ * The warning owed when a new, empty store was just created: a mistyped path (or a forgotten
  * --config) otherwise looks like a store whose users and clients vanished (issue 10 §8).
+ * Undefined for an existing store, or an in-memory one (always new).
  */
-export const warnIfCreated = (origin: StoreOrigin): void => {
-  if (origin.created && origin.location !== ':memory:') {
-    console.error(`signoff: warning: created a new, empty store at ${origin.location} (check --config and store.sqlite if you expected existing data)`);
-  }
-};
+export const createdStoreWarning = (origin: StoreOrigin): string | undefined =>
+  origin.created && origin.location !== ':memory:' ? `created a new, empty store at ${origin.location}` : undefined;
 
 /**
  * Opens the store of the configuration named by --config (or SIGNOFF_CONFIG, or the development
@@ -21,7 +19,8 @@ export const warnIfCreated = (origin: StoreOrigin): void => {
  */
 export const withProvider = async <T>(configFile: string | undefined, fn: (p: Provider) => Promise<T>): Promise<T> => {
   const provider = await openProvider(loadConfig({ file: configFile ?? process.env.SIGNOFF_CONFIG }));
-  warnIfCreated(provider.store.origin);
+  const created = createdStoreWarning(provider.store.origin);
+  if (created) console.error(`signoff: warning: ${created} (check --config and store.sqlite if you expected existing data)`);
   for (const notice of keyNotices(provider)) console.error(`signoff: ${notice}`);
   try {
     return await fn(provider);

@@ -1,11 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLoopbackIssuer } from '../config/schema.js';
 import { currentBrowserState } from '../logout/browser-state.js';
-import { cookieScope } from '../sessions/browser-cookie.js';
 import { browserIdOfState, derivedBrowserState, isBrowserState, newBrowserState, sessionState } from '../logout/session-management.js';
 import type { RedirectTarget } from '../oauth/authorize/request.js';
 import type { Provider } from '../provider.js';
-import { browserCookieName } from '../sessions/browser-cookie.js';
+import { browserCookieName, cookieScope } from '../sessions/browser-cookie.js';
 import { resolveBrowser } from '../sessions/browser.js';
 import { sha256 } from '../util/secrets.js';
 import { readCookie, setCookie } from './cookies.js';
