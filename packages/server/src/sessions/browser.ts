@@ -15,6 +15,13 @@ export const isLive = (s: Session, now: number): boolean =>
   s.endedAt === undefined && now < s.idleExpiresAt && now < s.absoluteExpiresAt;
 
 /**
+ * Why an open session that is no longer live ended: the expiry it reached first. Undefined while
+ * it lives. Every store adapter ends such a session this way when a sign-in finds it unswept.
+ */
+export const expiryReason = (s: Session, now: number): 'expired_idle' | 'expired_absolute' | undefined =>
+  isLive(s, now) ? undefined : s.idleExpiresAt < s.absoluteExpiresAt ? 'expired_idle' : 'expired_absolute';
+
+/**
  * Finds the browser a cookie value names. A malformed, unknown or tampered value resolves to
  * nothing (the caller clears the cookie): the secret is compared by hash in constant time.
  */

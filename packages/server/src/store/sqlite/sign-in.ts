@@ -1,4 +1,5 @@
-import type { EndReason, EndedSession, Session, SignInAuthorization, SignInRecord, SignInResult } from '../../sessions/store.js';
+import { expiryReason } from '../../sessions/browser.js';
+import type { EndedSession, Session, SignInAuthorization, SignInRecord, SignInResult } from '../../sessions/store.js';
 import { endSessions } from './ending.js';
 import { toSession, upsertParticipantRow } from './session-rows.js';
 import type { Sql } from './sql.js';
@@ -49,9 +50,9 @@ export const recordSignIn = (sql: Sql, r: SignInRecord): SignInResult | undefine
       const endings: SignInResult['endings'] = [];
       const open = sql.one('SELECT * FROM sessions WHERE browser_id = ? AND account_id = ? AND ended_at IS NULL', s.browserId, s.accountId);
       let live = open && toSession(open);
-      if (live && (live.idleExpiresAt <= at || live.absoluteExpiresAt <= at)) {
+      const reason = live && expiryReason(live, at);
+      if (live && reason) {
         // Expired but not yet swept: end it as the sweeper would, so the new session is the only open one.
-        const reason: EndReason = live.idleExpiresAt < live.absoluteExpiresAt ? 'expired_idle' : 'expired_absolute';
         endings.push({ reason, sessions: endSessions(sql, { sessionId: live.id }, { reason, actor: 'system', at }) });
         live = undefined;
       }
