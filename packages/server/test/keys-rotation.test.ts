@@ -130,7 +130,8 @@ describe('`signoff keys revoke KID` ends the trust in a key at once (issue 10 §
     const kid = decodeProtectedHeader(tokens.access_token).kid ?? '';
     assert.equal((await userinfo(op.issuer, tokens.access_token)).status, 200);
 
-    const r = await runCli(['keys', 'revoke', kid, '--config', cfg], { cwd: op.dir });
+    // After `--`: a kid is a base64url thumbprint and may begin with '-', which would read as an option.
+    const r = await runCli(['keys', 'revoke', '--config', cfg, '--', kid], { cwd: op.dir });
     assert.equal(r.code, 0, r.stderr);
     const replacement = /new RS256 signing key (\S+): signs from now/.exec(r.stdout)?.[1];
     assert.ok(replacement, `the only signing key is replaced at once: ${r.stdout}`);

@@ -6,7 +6,7 @@ import { iso, withProvider } from './store.js';
 export const KEYS_USAGE = `Usage:
   signoff keys list [--json] [--config FILE]
   signoff keys rotate [--config FILE]
-  signoff keys revoke KID [--config FILE]
+  signoff keys revoke [--config FILE] [--] KID     (a KID that begins with "-" goes after --)
 
 rotate publishes new RS256 and ES256 keys in every running provider's JWKS at once and signs
 with them from ${ROTATION_LEAD_SECONDS} seconds later: one JWKS cache lifetime (60 s), plus 10 s
