@@ -33,9 +33,12 @@ export const startDeliveries = (
     send: overrides.send,
   });
   const detach = p.outbox.attach(worker.wake);
+  // Endings and retries on other instances (PostgreSQL) wake this worker too.
+  const unwatch = p.store.watchOutbox(worker.wake);
   worker.start();
   return async () => {
     detach();
+    unwatch();
     return worker.stop();
   };
 };

@@ -39,7 +39,7 @@ export const openProvider = async (
 ): Promise<Provider> => {
   const clock = opts.clock ?? systemClock;
   const kek = resolveKeyEncryptionKey(config, opts.env ?? process.env);
-  const store = opts.store ?? openStore(config.store);
+  const store = opts.store ?? (await openStore(config.store));
   let sealedAtOpen: number;
   try {
     sealedAtOpen = await sealStoredKeys(store, kek);

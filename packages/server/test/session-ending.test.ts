@@ -118,7 +118,7 @@ describe('the sweeper (DESIGN.md "One way to end a session": idle or absolute ex
   });
 
   it('two instances sweeping one store at the same time end each session once', async () => {
-    const other = openStore({ sqlite: join(op.dir, 'signoff.sqlite') });
+    const other = await openStore({ sqlite: join(op.dir, 'signoff.sqlite') });
     try {
       const sessions = [await signInTwoClients(op, alice), await signInTwoClients(op, alice), await signInTwoClients(op, USERS.bob)];
       clock.advance(5 * 60 + 1);

@@ -25,7 +25,11 @@ export const loadConfig = (opts: LoadOptions = {}): Readonly<Config> => {
   if (env.SIGNOFF_ISSUER) raw.issuer = env.SIGNOFF_ISSUER;
   if (env.SIGNOFF_PORT) raw.port = env.SIGNOFF_PORT;
   if (env.SIGNOFF_STORE) {
-    raw.store = /^postgres(ql)?:\/\//.test(env.SIGNOFF_STORE) ? { postgres: env.SIGNOFF_STORE } : { sqlite: env.SIGNOFF_STORE };
+    // A pool size set in the file stays when the environment names another database.
+    const poolSize = typeof raw.store === 'object' && raw.store !== null ? (raw.store as Record<string, unknown>).poolSize : undefined;
+    raw.store = /^postgres(ql)?:\/\//.test(env.SIGNOFF_STORE)
+      ? { postgres: env.SIGNOFF_STORE, ...(poolSize !== undefined ? { poolSize } : {}) }
+      : { sqlite: env.SIGNOFF_STORE };
   }
   if (env.SIGNOFF_MANAGEMENT_PORT) {
     const management = typeof raw.management === 'object' && raw.management !== null ? raw.management : {};

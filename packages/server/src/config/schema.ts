@@ -12,16 +12,21 @@ export interface SeedUser {
   claims: Record<string, unknown>;
 }
 
-export type StoreConfig = { sqlite: string } | { postgres: string };
+/** The embedded SQLite file, or a PostgreSQL database (the URL's sslmode asks for TLS) with this instance's pool size. */
+export type StoreConfig = { sqlite: string } | { postgres: string; poolSize: number };
 
 const storeField = (value: unknown, key: string): StoreConfig => {
   const raw = record()(value ?? { sqlite: './data/signoff.sqlite' }, key);
   const keys = Object.keys(raw);
-  if (keys.length !== 1 || (keys[0] !== 'sqlite' && keys[0] !== 'postgres')) {
-    throw new ConfigError(key, 'expected {"sqlite": PATH} or {"postgres": URL}');
+  if ('sqlite' in raw && keys.length === 1) return { sqlite: string({ minLength: 1 })(raw.sqlite, `${key}.sqlite`) };
+  if ('postgres' in raw && keys.every((k) => k === 'postgres' || k === 'poolSize')) {
+    return {
+      postgres: string({ pattern: /^postgres(ql)?:\/\/[^\s]+$/, hint: 'expected a postgres:// URL' })(raw.postgres, `${key}.postgres`),
+      poolSize: integer({ default: 10, min: 1, max: 1000 })(raw.poolSize, `${key}.poolSize`),
+    };
   }
-  if ('sqlite' in raw) return { sqlite: string({ minLength: 1 })(raw.sqlite, `${key}.sqlite`) };
-  return { postgres: string({ pattern: /^postgres(ql)?:\/\//, hint: 'expected a postgres:// URL' })(raw.postgres, `${key}.postgres`) };
+  const unknown = keys.find((k) => k !== 'sqlite' && k !== 'postgres' && k !== 'poolSize');
+  throw new ConfigError(unknown ? `${key}.${unknown}` : key, 'expected {"sqlite": PATH} or {"postgres": URL, "poolSize": N}');
 };
 
 const issuerField = (value: unknown, key: string): string => {

@@ -1,10 +1,8 @@
 import type { StoreConfig } from '../config/schema.js';
-import { ConfigError } from '../config/validate.js';
+import { PostgresStore } from './postgres/store.js';
 import { SqliteStore } from './sqlite/store.js';
 import type { Store } from './types.js';
 
 /** Opens the store the configuration names and applies pending migrations. */
-export const openStore = (config: StoreConfig): Store => {
-  if ('sqlite' in config) return new SqliteStore(config.sqlite);
-  throw new ConfigError('store.postgres', 'the PostgreSQL store is not available in this version; use {"sqlite": PATH}');
-};
+export const openStore = async (config: StoreConfig): Promise<Store> =>
+  'sqlite' in config ? new SqliteStore(config.sqlite) : PostgresStore.open(config.postgres, config.poolSize);

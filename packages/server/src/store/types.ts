@@ -13,8 +13,8 @@ import type { TokenStore } from '../tokens/token-store.js';
  * an empty store (issue 10 §8), so `signoff start` names it and warns when it was just created.
  */
 export interface StoreOrigin {
-  kind: 'sqlite';
-  /** The absolute file path (or `:memory:`). */
+  kind: 'sqlite' | 'postgres';
+  /** The absolute file path (or `:memory:`), or the database URL without its password. */
   location: string;
   /** True when opening created it: no data of an earlier run is in it. */
   created: boolean;

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/validate.js';
 
@@ -57,7 +57,7 @@ const readKekFile = (file: string, source: string): KeyEncryptionKey => {
 /**
  * The KEK from SIGNOFF_KEY_ENCRYPTION_KEY, else from `keys.encryptionKeyFile`. A development
  * configuration without either uses (creating it on first start, mode 0600) `signoff.kek` beside
- * its SQLite file, or an ephemeral key for `:memory:`. Anything else fails naming both options.
+ * its SQLite file (in ./data for a PostgreSQL store), or an ephemeral key for `:memory:`. Anything else fails naming both options.
  */
 export const resolveKeyEncryptionKey = (config: Pick<Readonly<Config>, 'keys' | 'store' | 'development'>, env: NodeJS.ProcessEnv): KeyEncryptionKey => {
   const fromEnv = env[KEK_ENV];
@@ -70,10 +70,12 @@ export const resolveKeyEncryptionKey = (config: Pick<Readonly<Config>, 'keys' | 
         `(openssl rand -base64 32) or name a file holding it in ${KEK_FILE_KEY}`,
     );
   }
-  if (!('sqlite' in config.store) || config.store.sqlite === ':memory:') {
+  if ('sqlite' in config.store && config.store.sqlite === ':memory:') {
     return { ...parseKek(randomBytes(32).toString('base64'), 'an ephemeral development key'), generatedFile: ':memory:' };
   }
-  const file = join(dirname(config.store.sqlite), DEV_KEK_FILE);
+  // Beside the SQLite file; for a development PostgreSQL store, in ./data as the SQLite file would be,
+  // so that restarts (and instances started from the same directory) open the keys they sealed.
+  const file = 'sqlite' in config.store ? join(dirname(config.store.sqlite), DEV_KEK_FILE) : resolve('data', DEV_KEK_FILE);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   try {
     // 'wx': never overwrite a key that seals existing keys; 0600: readable by the owner only.

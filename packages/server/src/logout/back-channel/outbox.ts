@@ -69,4 +69,10 @@ export interface DeliveryStore {
   /** An operator's retry of every pending or failed row of one client, in one statement; returns how many. */
   retryClientDeliveries(clientId: string, now: number): Promise<number>;
   countDeliveries(): Promise<Record<DeliveryStatus, number>>;
+  /**
+   * Calls `listener` when another process may have made deliveries due — an ending, a retry, a
+   * release — so that every instance's worker starts at once; returns how to stop. PostgreSQL:
+   * LISTEN/NOTIFY. SQLite has no such signal: its workers' poll finds other processes' rows.
+   */
+  watchOutbox(listener: () => void): () => void;
 }

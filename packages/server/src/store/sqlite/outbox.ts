@@ -109,4 +109,7 @@ export const sqliteOutbox = (sql: Sql): DeliveryStore => ({
     for (const r of sql.all('SELECT status, COUNT(*) AS n FROM logout_deliveries GROUP BY status')) counts[r.status as DeliveryStatus] = r.n as number;
     return counts;
   },
+  watchOutbox() {
+    return () => undefined;
+  },
 });

@@ -1,0 +1,44 @@
+import type { Account, AccountStore } from '../../accounts/store.js';
+import type { Db, Row } from './db.js';
+
+const toAccount = (r: Row): Account => ({
+  id: r.id as string,
+  username: r.username as string,
+  passwordHash: r.password_hash as string,
+  claims: JSON.parse(r.claims as string) as Record<string, unknown>,
+  disabled: r.disabled === true,
+  createdAt: r.created_at as number,
+  updatedAt: r.updated_at as number,
+});
+
+/** AccountStore on PostgreSQL: claims are a JSON text column. */
+export const postgresAccounts = (db: Db): AccountStore => ({
+  async insertAccount(a) {
+    await db.run(
+      'INSERT INTO accounts (id, username, password_hash, claims, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [a.id, a.username, a.passwordHash, JSON.stringify(a.claims), a.disabled, a.createdAt, a.updatedAt],
+    );
+  },
+  async accountById(id) {
+    const r = await db.one('SELECT * FROM accounts WHERE id = $1', [id]);
+    return r && toAccount(r);
+  },
+  async accountByUsername(username) {
+    const r = await db.one('SELECT * FROM accounts WHERE username = $1', [username]);
+    return r && toAccount(r);
+  },
+  async listAccounts() {
+    // COLLATE "C": the byte order SQLite sorts in, whatever the database's locale.
+    return (await db.all('SELECT * FROM accounts ORDER BY username COLLATE "C"')).map(toAccount);
+  },
+  async updateAccount(id, patch) {
+    // One statement: a field the patch leaves out keeps its stored value.
+    return (
+      (await db.run(
+        `UPDATE accounts SET password_hash = COALESCE($2, password_hash), claims = COALESCE($3, claims),
+           disabled = COALESCE($4, disabled), updated_at = COALESCE($5, updated_at) WHERE id = $1`,
+        [id, patch.passwordHash ?? null, patch.claims === undefined ? null : JSON.stringify(patch.claims), patch.disabled ?? null, patch.updatedAt ?? null],
+      )) === 1
+    );
+  },
+});

@@ -1,0 +1,34 @@
+import type { Client, ClientStore } from '../../clients/store.js';
+import { type Db, type Row } from './db.js';
+import { opt } from './rows.js';
+
+const toClient = (r: Row): Client => ({
+  ...(r.metadata as Omit<Client, 'client_secret_hash' | 'source'>),
+  client_secret_hash: opt<string>(r.secret_hash),
+  source: r.source as Client['source'],
+});
+
+/**
+ * ClientStore on PostgreSQL: the RFC 7591 metadata is one jsonb column (the ending transaction
+ * reads its backchannel_logout_uri); the secret's hash and the source are columns of their own.
+ */
+export const postgresClients = (db: Db): ClientStore => ({
+  async upsertClient(c) {
+    const { client_secret_hash, source, ...metadata } = c;
+    await db.run(
+      `INSERT INTO clients (client_id, secret_hash, metadata, source) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (client_id) DO UPDATE SET secret_hash = excluded.secret_hash, metadata = excluded.metadata, source = excluded.source`,
+      [c.client_id, client_secret_hash ?? null, JSON.stringify(metadata), source],
+    );
+  },
+  async clientById(id) {
+    const r = await db.one('SELECT * FROM clients WHERE client_id = $1', [id]);
+    return r && toClient(r);
+  },
+  async listClients() {
+    return (await db.all('SELECT * FROM clients ORDER BY client_id COLLATE "C"')).map(toClient);
+  },
+  async removeClient(id) {
+    return (await db.run('DELETE FROM clients WHERE client_id = $1', [id])) > 0;
+  },
+});

@@ -1,0 +1,122 @@
+import pg from 'pg';
+import { SignoffError } from '../../errors.js';
+
+export type Row = Record<string, unknown>;
+
+/** The statements every part of the PostgreSQL store runs, on the pool or inside a transaction. */
+export interface Q {
+  one(text: string, values?: unknown[]): Promise<Row | undefined>;
+  all(text: string, values?: unknown[]): Promise<Row[]>;
+  /** The number of rows the statement changed. */
+  run(text: string, values?: unknown[]): Promise<number>;
+}
+
+/**
+ * int8 (COUNT, bigserial) and numeric as JavaScript numbers: every such value here is a count, an
+ * event id or a time in seconds, far below 2^53. Set on the pool, not globally, so an application
+ * embedding Signoff keeps pg's defaults.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 || oid === 1700 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+/** SQLSTATE classes and codes, and socket errors, that mean the database is not reachable now. */
+const UNREACHABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection ended/i;
+
+export const isUnreachable = (err: unknown): boolean => {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (code.startsWith('08') || UNREACHABLE_CODES.has(code))) return true;
+  return UNREACHABLE_MESSAGES.test(err.message);
+};
+
+/**
+ * A lost database is a 503 for the caller (the error registry's temporarily_unavailable), never a
+ * 500 or a crash; the pool reconnects by itself once the database is back (issue 11 §2).
+ */
+const unavailable = (err: unknown): unknown =>
+  isUnreachable(err) ? new SignoffError('temporarily_unavailable', 'The service is temporarily unavailable; try again shortly.', `store: ${(err as Error).message}`) : err;
+
+/** Transactions that lost a deadlock or a serialization race are retried this many times. */
+const RETRIES = 3;
+const RETRYABLE = new Set(['40001', '40P01']);
+
+const statements = (c: pg.Pool | pg.PoolClient): Q => ({
+  async one(text, values) {
+    return (await c.query(text, values)).rows[0] as Row | undefined;
+  },
+  async all(text, values) {
+    return (await c.query(text, values)).rows as Row[];
+  },
+  async run(text, values) {
+    return (await c.query(text, values)).rowCount ?? 0;
+  },
+});
+
+/** The connection string without its password, for messages and the store line. */
+export const redactUrl = (url: string): string => {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'postgres://…';
+  }
+};
+
+/**
+ * A node-postgres pool with the statement helpers. TLS and its verification are what the URL's
+ * `sslmode` asks (pg reads it); `poolSize` bounds the connections of this instance.
+ */
+export class Db implements Q {
+  readonly pool: pg.Pool;
+  private readonly q: Q;
+
+  constructor(readonly url: string, poolSize: number) {
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, keepAlive: true });
+    // An idle connection the server dropped: the pool discards it, and the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.q = statements(this.pool);
+  }
+
+  one(text: string, values?: unknown[]): Promise<Row | undefined> {
+    return this.q.one(text, values).catch((e: unknown) => Promise.reject(unavailable(e)));
+  }
+
+  all(text: string, values?: unknown[]): Promise<Row[]> {
+    return this.q.all(text, values).catch((e: unknown) => Promise.reject(unavailable(e)));
+  }
+
+  run(text: string, values?: unknown[]): Promise<number> {
+    return this.q.run(text, values).catch((e: unknown) => Promise.reject(unavailable(e)));
+  }
+
+  /** Runs fn in one READ COMMITTED transaction on one connection; all or nothing. */
+  async tx<T>(fn: (q: Q) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await this.pool.connect();
+      } catch (err) {
+        throw unavailable(err);
+      }
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(statements(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        if (isUnreachable(err)) broken = err as Error;
+        await client.query('ROLLBACK').catch(() => undefined);
+        const code = (err as { code?: unknown }).code;
+        if (attempt < RETRIES && typeof code === 'string' && RETRYABLE.has(code)) continue;
+        throw unavailable(err);
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+}

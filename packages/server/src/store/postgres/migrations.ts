@@ -1,0 +1,208 @@
+import type pg from 'pg';
+
+/**
+ * The PostgreSQL schema, versioned on its own (it starts where the SQLite schema's six migrations
+ * ended). Times are seconds since the epoch as double precision, so `next_attempt_at` and
+ * `lease_until` keep sub-second precision as they do on SQLite. Never edit a released migration:
+ * add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: the schema of SQLite migration 6 */ `
+  CREATE TABLE accounts (
+    id text PRIMARY KEY,
+    username text NOT NULL UNIQUE,
+    password_hash text NOT NULL,
+    claims text NOT NULL,
+    disabled boolean NOT NULL DEFAULT false,
+    created_at double precision NOT NULL,
+    updated_at double precision NOT NULL
+  );
+  CREATE TABLE clients (
+    client_id text PRIMARY KEY,
+    secret_hash text,
+    metadata jsonb NOT NULL,
+    source text NOT NULL
+  );
+  CREATE TABLE signing_keys (
+    kid text PRIMARY KEY,
+    alg text NOT NULL,
+    private_jwk text NOT NULL,
+    public_jwk text NOT NULL,
+    created_at double precision NOT NULL,
+    activates_at double precision,
+    retired_at double precision,
+    publish_until double precision,
+    revoked_at double precision
+  );
+  CREATE TABLE browsers (
+    id text PRIMARY KEY,
+    secret_hash text NOT NULL,
+    created_at double precision NOT NULL
+  );
+  CREATE TABLE sessions (
+    id text PRIMARY KEY,
+    -- Insertion order within one second, for the concurrent-session limit (SQLite's rowid).
+    seq bigserial NOT NULL,
+    browser_id text NOT NULL REFERENCES browsers(id),
+    account_id text NOT NULL REFERENCES accounts(id),
+    created_at double precision NOT NULL,
+    auth_time double precision NOT NULL,
+    last_seen double precision NOT NULL,
+    idle_expires_at double precision NOT NULL,
+    absolute_expires_at double precision NOT NULL,
+    amr text NOT NULL,
+    acr text NOT NULL,
+    remember_me boolean NOT NULL,
+    created_ip text NOT NULL,
+    created_user_agent text NOT NULL,
+    last_ip text NOT NULL,
+    last_user_agent text NOT NULL,
+    ended_at double precision,
+    end_reason text,
+    ended_by text
+  );
+  CREATE INDEX sessions_by_account ON sessions (account_id);
+  CREATE INDEX sessions_open_by_account ON sessions (account_id) WHERE ended_at IS NULL;
+  CREATE INDEX sessions_open_by_idle_expiry ON sessions (idle_expires_at) WHERE ended_at IS NULL;
+  CREATE INDEX sessions_open_by_absolute_expiry ON sessions (absolute_expires_at) WHERE ended_at IS NULL;
+  CREATE UNIQUE INDEX sessions_one_open_per_browser_account ON sessions (browser_id, account_id) WHERE ended_at IS NULL;
+  CREATE TABLE participants (
+    session_id text NOT NULL REFERENCES sessions(id),
+    client_id text NOT NULL,
+    sid text NOT NULL UNIQUE,
+    first_auth_at double precision NOT NULL,
+    last_auth_at double precision NOT NULL,
+    last_seen_at double precision NOT NULL,
+    PRIMARY KEY (session_id, client_id)
+  );
+  CREATE TABLE interactions (
+    id text PRIMARY KEY,
+    binding_hash text NOT NULL,
+    csrf_token text NOT NULL,
+    request text NOT NULL,
+    created_at double precision NOT NULL,
+    expires_at double precision NOT NULL,
+    session_id text,
+    step text NOT NULL DEFAULT 'login'
+  );
+  CREATE INDEX interactions_by_expiry ON interactions (expires_at);
+  CREATE TABLE grants (
+    account_id text NOT NULL,
+    client_id text NOT NULL,
+    scope text NOT NULL,
+    created_at double precision NOT NULL,
+    PRIMARY KEY (account_id, client_id)
+  );
+  CREATE TABLE authorization_codes (
+    hash text PRIMARY KEY,
+    client_id text NOT NULL,
+    account_id text NOT NULL,
+    session_id text NOT NULL,
+    sid text NOT NULL,
+    redirect_uri text NOT NULL,
+    scope text NOT NULL,
+    nonce text,
+    code_challenge text,
+    auth_time double precision NOT NULL,
+    acr text NOT NULL,
+    amr text NOT NULL,
+    expires_at double precision NOT NULL,
+    family_id text,
+    used_at double precision
+  );
+  CREATE INDEX authorization_codes_by_expiry ON authorization_codes (expires_at);
+  CREATE TABLE token_families (
+    id text PRIMARY KEY,
+    client_id text NOT NULL,
+    account_id text NOT NULL,
+    session_id text NOT NULL,
+    offline boolean NOT NULL,
+    sid text NOT NULL,
+    scope text NOT NULL,
+    auth_time double precision NOT NULL,
+    acr text NOT NULL,
+    amr text NOT NULL,
+    created_at double precision NOT NULL,
+    revoked_at double precision
+  );
+  CREATE INDEX token_families_by_session ON token_families (session_id);
+  CREATE TABLE refresh_tokens (
+    hash text PRIMARY KEY,
+    family_id text NOT NULL REFERENCES token_families(id),
+    client_id text NOT NULL,
+    scope text NOT NULL,
+    created_at double precision NOT NULL,
+    expires_at double precision NOT NULL,
+    used_at double precision
+  );
+  CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+  CREATE TABLE revoked_access_tokens (
+    jti text PRIMARY KEY,
+    expires_at double precision NOT NULL
+  );
+  CREATE TABLE logout_deliveries (
+    id text PRIMARY KEY,
+    client_id text NOT NULL,
+    session_id text NOT NULL,
+    account_id text NOT NULL,
+    sid text NOT NULL,
+    reason text NOT NULL,
+    created_at double precision NOT NULL,
+    status text NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at double precision NOT NULL,
+    lease_owner text,
+    lease_until double precision,
+    last_error text,
+    finished_at double precision,
+    retried_at double precision
+  );
+  CREATE INDEX logout_deliveries_due ON logout_deliveries (next_attempt_at, id) WHERE status = 'pending';
+  CREATE INDEX logout_deliveries_by_status ON logout_deliveries (status, created_at);
+  CREATE INDEX logout_deliveries_by_lease_owner ON logout_deliveries (lease_owner) WHERE lease_owner IS NOT NULL;
+  CREATE TABLE events (
+    id bigserial PRIMARY KEY,
+    at double precision NOT NULL,
+    type text NOT NULL,
+    session_id text,
+    account_id text,
+    client_id text,
+    reason text,
+    actor text
+  );
+  CREATE INDEX events_by_session ON events (session_id);
+  `,
+];
+
+/** pg_advisory_lock key of the migrations: one instance migrates, the others wait and find it done. */
+const MIGRATION_LOCK = 0x5319_0ff1;
+
+/**
+ * Applies pending migrations under a session-level advisory lock, so several instances starting at
+ * once on an empty database end with one schema (issue 11 §2). Returns the version it started from.
+ * A schema newer than this code stops start-up with a message saying so.
+ */
+export const migrate = async (client: pg.ClientBase): Promise<number> => {
+  await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+  try {
+    await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at double precision NOT NULL)');
+    const current = Number((await client.query('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations')).rows[0].v);
+    if (current > MIGRATIONS.length) {
+      throw new Error(`the store's schema (version ${current}) is newer than this Signoff (version ${MIGRATIONS.length}); upgrade Signoff`);
+    }
+    for (const [i, sql] of MIGRATIONS.slice(current).entries()) {
+      await client.query('BEGIN');
+      try {
+        await client.query(sql);
+        await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [current + i + 1, Date.now() / 1000]);
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    }
+    return current;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+  }
+};

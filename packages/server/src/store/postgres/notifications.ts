@@ -1,0 +1,73 @@
+import pg from 'pg';
+import type { Q } from './db.js';
+
+/** The channel on which a write that makes deliveries due wakes every instance's worker. */
+const CHANNEL = 'signoff_outbox';
+
+/** Queues the wake-up inside the caller's transaction: PostgreSQL delivers it when that commits. */
+export const notifyOutbox = (q: Q): Promise<number> => q.run(`SELECT pg_notify('${CHANNEL}', '')`);
+
+/**
+ * One LISTEN connection per instance (issue 11 §2): an ending on any instance wakes the workers of
+ * all of them at once, so fan-out latency does not wait for `backchannel.pollInterval`. When the
+ * connection drops it reconnects with backoff, and wakes the listeners once it is back (a
+ * notification sent meanwhile was lost; the poll would find its rows too, only later).
+ */
+export class OutboxNotifications {
+  private readonly listeners = new Set<() => void>();
+  private client: pg.Client | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private delayMs = 500;
+  private closed = false;
+
+  constructor(private readonly url: string) {}
+
+  watch(listener: () => void): () => void {
+    this.listeners.add(listener);
+    if (!this.client && !this.retry) void this.connect();
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  private wake(): void {
+    for (const l of this.listeners) l();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({ connectionString: this.url, keepAlive: true, connectionTimeoutMillis: 5000 });
+    this.client = client;
+    let reconnecting = false;
+    const lost = () => {
+      if (reconnecting || this.closed) return;
+      reconnecting = true;
+      this.client = undefined;
+      void client.end().catch(() => undefined);
+      this.retry = setTimeout(() => {
+        this.retry = undefined;
+        void this.connect();
+      }, this.delayMs);
+      this.retry.unref();
+      this.delayMs = Math.min(this.delayMs * 2, 10_000);
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', () => this.wake());
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.delayMs = 500;
+      this.wake();
+    } catch {
+      lost();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.client?.end().catch(() => undefined);
+    this.client = undefined;
+  }
+}

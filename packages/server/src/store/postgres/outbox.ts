@@ -1,0 +1,120 @@
+import type { DeliveryStatus, DeliveryStore, LogoutDelivery } from '../../logout/back-channel/outbox.js';
+import type { EndReason } from '../../sessions/store.js';
+import type { Db, Q, Row } from './db.js';
+import { type OutboxNotifications, notifyOutbox } from './notifications.js';
+import { opt, whereSql } from './rows.js';
+
+const toDelivery = (r: Row): LogoutDelivery => ({
+  id: r.id as string,
+  clientId: r.client_id as string,
+  sessionId: r.session_id as string,
+  accountId: r.account_id as string,
+  sid: r.sid as string,
+  reason: r.reason as EndReason,
+  createdAt: r.created_at as number,
+  status: r.status as LogoutDelivery['status'],
+  attempts: r.attempts as number,
+  nextAttemptAt: r.next_attempt_at as number,
+  lastError: opt<string>(r.last_error),
+  finishedAt: opt<number>(r.finished_at),
+  leaseOwner: opt<string>(r.lease_owner),
+  leaseUntil: opt<number>(r.lease_until),
+  retriedAt: opt<number>(r.retried_at),
+});
+
+/** The outcome of a leased attempt, applied only while `owner` still holds the lease. */
+const settle = async (db: Db, id: string, owner: string, status: DeliveryStatus, nextAttemptAt: number | null, finishedAt: number | null, error: string | null): Promise<boolean> =>
+  (await db.run(
+    `UPDATE logout_deliveries SET status = $1, next_attempt_at = COALESCE($2, next_attempt_at), finished_at = $3, last_error = $4,
+       lease_owner = NULL, lease_until = NULL
+     WHERE id = $5 AND lease_owner = $6 AND status = 'pending'`,
+    [status, nextAttemptAt, finishedAt, error, id, owner],
+  )) === 1;
+
+const RETRY_SET = "status = 'pending', next_attempt_at = $1, retried_at = $1, attempts = 0, finished_at = NULL";
+
+/** Runs a write that may make rows due, and wakes every instance's worker when it changed any. */
+const waking = (db: Db, write: (q: Q) => Promise<number>): Promise<number> =>
+  db.tx(async (q) => {
+    const changed = await write(q);
+    if (changed > 0) await notifyOutbox(q);
+    return changed;
+  });
+
+/**
+ * DeliveryStore on PostgreSQL: the back-channel outbox. Every instance drains it: a claim leases
+ * due rows with FOR UPDATE SKIP LOCKED, so two instances claiming at once take different rows and
+ * neither waits for the other (issue 11 §2). The ending transaction (ending.ts) writes the rows.
+ */
+export const postgresOutbox = (db: Db, notifications: OutboxNotifications): DeliveryStore => ({
+  async listDeliveries(query) {
+    const [where, args] = whereSql({ status: query.status, session_id: query.sessionId });
+    return (await db.all(`SELECT * FROM logout_deliveries ${where} ORDER BY created_at, id COLLATE "C" LIMIT $${args.length + 1}`, [...args, query.limit])).map(toDelivery);
+  },
+  async claimDeliveries(c) {
+    const rows = await db.all(
+      `UPDATE logout_deliveries SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
+       WHERE id IN (SELECT id FROM logout_deliveries WHERE status = 'pending' AND next_attempt_at <= $3
+                    AND (lease_until IS NULL OR lease_until <= $3) AND NOT (client_id = ANY($4::text[]))
+                    ORDER BY next_attempt_at, id LIMIT $5 FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [c.owner, c.now + c.leaseSeconds, c.now, c.skipClients ?? [], c.limit],
+    );
+    // RETURNING keeps no order: the due order is the claim's.
+    return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  },
+  async markDelivered(id, owner, at) {
+    return settle(db, id, owner, 'delivered', null, at, null);
+  },
+  async rescheduleDelivery(id, owner, nextAttemptAt, error) {
+    return settle(db, id, owner, 'pending', nextAttemptAt, null, error);
+  },
+  async markDeliveryFailed(id, owner, at, error) {
+    return settle(db, id, owner, 'failed', null, at, error);
+  },
+  async releaseDeliveries(owner, now) {
+    // Released rows are due at once: another instance's worker takes them now, not at its next poll.
+    return waking(db, (q) =>
+      q.run(
+        `UPDATE logout_deliveries SET lease_owner = NULL, lease_until = NULL, attempts = GREATEST(attempts - 1, 0),
+           next_attempt_at = LEAST(next_attempt_at, $1) WHERE lease_owner = $2 AND status = 'pending'`,
+        [now, owner],
+      ),
+    );
+  },
+  async bringDeliveriesForward(clientId, now) {
+    return waking(db, (q) =>
+      q.run("UPDATE logout_deliveries SET next_attempt_at = $1 WHERE status = 'pending' AND next_attempt_at > $1 AND client_id = $2", [now, clientId]),
+    );
+  },
+  async retryDelivery(id, now) {
+    return (await waking(db, (q) => q.run(`UPDATE logout_deliveries SET ${RETRY_SET} WHERE id = $2 AND status IN ('pending', 'failed')`, [now, id]))) === 1;
+  },
+  async retryDeliveries(ids, now) {
+    const wanted = [...new Set(ids)];
+    // All or none: the rows are locked, counted, and updated only when every named one is retryable.
+    const known = await db.tx(async (q) => {
+      const found = (await q.all("SELECT id FROM logout_deliveries WHERE id = ANY($1::text[]) AND status IN ('pending', 'failed') FOR UPDATE", [wanted])).map(
+        (r) => r.id as string,
+      );
+      if (found.length === wanted.length && wanted.length > 0) {
+        await q.run(`UPDATE logout_deliveries SET ${RETRY_SET} WHERE id = ANY($2::text[])`, [now, wanted]);
+        await notifyOutbox(q);
+      }
+      return new Set(found);
+    });
+    if (known.size === wanted.length) return { retried: wanted.length, unknown: [] };
+    return { retried: 0, unknown: wanted.filter((id) => !known.has(id)) };
+  },
+  async retryClientDeliveries(clientId, now) {
+    return waking(db, (q) => q.run(`UPDATE logout_deliveries SET ${RETRY_SET} WHERE client_id = $2 AND status IN ('pending', 'failed')`, [now, clientId]));
+  },
+  async countDeliveries() {
+    const counts: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, failed: 0 };
+    for (const r of await db.all('SELECT status, COUNT(*) AS n FROM logout_deliveries GROUP BY status')) counts[r.status as DeliveryStatus] = r.n as number;
+    return counts;
+  },
+  watchOutbox(listener) {
+    return notifications.watch(listener);
+  },
+});

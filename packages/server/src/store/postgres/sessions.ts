@@ -1,0 +1,64 @@
+import type { Browser, SessionStore } from '../../sessions/store.js';
+import type { Db } from './db.js';
+import { endSessions } from './ending.js';
+import { whereSql } from './rows.js';
+import { SESSION_COLUMNS, insertSessionRow, sessionValue, toParticipant, toSession, upsertParticipantRow } from './session-rows.js';
+import { recordSignIn } from './sign-in.js';
+
+/** SessionStore on PostgreSQL: browsers, sessions and participants; the ending transaction is ending.ts. */
+export const postgresSessions = (db: Db): SessionStore => ({
+  async insertBrowser(b) {
+    await db.run('INSERT INTO browsers (id, secret_hash, created_at) VALUES ($1, $2, $3)', [b.id, b.secretHash, b.createdAt]);
+  },
+  async browserById(id) {
+    const r = await db.one('SELECT * FROM browsers WHERE id = $1', [id]);
+    return r && ({ id: r.id as string, secretHash: r.secret_hash as string, createdAt: r.created_at as number } satisfies Browser);
+  },
+  async updateBrowserSecret(id, secretHash) {
+    await db.run('UPDATE browsers SET secret_hash = $1 WHERE id = $2', [secretHash, id]);
+  },
+  async insertSession(s) {
+    await insertSessionRow(db, s);
+  },
+  async recordSignIn(record) {
+    return db.tx((q) => recordSignIn(q, record));
+  },
+  async sessionById(id) {
+    const r = await db.one('SELECT * FROM sessions WHERE id = $1', [id]);
+    return r && toSession(r);
+  },
+  async openSessionsOfBrowser(browserId) {
+    return (await db.all('SELECT * FROM sessions WHERE browser_id = $1 AND ended_at IS NULL ORDER BY auth_time DESC, id COLLATE "C"', [browserId])).map(toSession);
+  },
+  async updateSession(id, patch) {
+    const fields = Object.keys(patch).filter((f) => SESSION_COLUMNS[f] !== undefined);
+    if (fields.length === 0) return;
+    const sets = fields.map((f, i) => `${SESSION_COLUMNS[f]} = $${i + 2}`).join(', ');
+    const values = fields.map((f) => sessionValue(f, (patch as Record<string, unknown>)[f]));
+    await db.run(`UPDATE sessions SET ${sets} WHERE id = $1`, [id, ...values]);
+  },
+  async upsertParticipant(p) {
+    return upsertParticipantRow(db, p);
+  },
+  async participantBySid(sid) {
+    const r = await db.one('SELECT * FROM participants WHERE sid = $1', [sid]);
+    return r && toParticipant(r);
+  },
+  async participantsOf(sessionId) {
+    return (await db.all('SELECT * FROM participants WHERE session_id = $1 ORDER BY first_auth_at, client_id COLLATE "C"', [sessionId])).map(toParticipant);
+  },
+  async touchParticipant(sessionId, clientId, at) {
+    await db.run('UPDATE participants SET last_seen_at = $1 WHERE session_id = $2 AND client_id = $3 AND last_seen_at < $1', [at, sessionId, clientId]);
+  },
+  async listSessions(f) {
+    const [where, args] = whereSql({ account_id: f.accountId, browser_id: f.browserId }, f.includeEnded ? [] : ['ended_at IS NULL']);
+    return (await db.all(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id COLLATE "C" LIMIT $${args.length + 1}`, [...args, f.limit])).map(toSession);
+  },
+  async countLiveSessions(now) {
+    const r = await db.one('SELECT COUNT(*) AS n FROM sessions WHERE ended_at IS NULL AND idle_expires_at > $1 AND absolute_expires_at > $1', [now]);
+    return r?.n as number;
+  },
+  async endSessions(selector, ending) {
+    return db.tx((q) => endSessions(q, selector, ending));
+  },
+});

@@ -1,0 +1,111 @@
+import type { AuthorizationCode, RefreshToken, TokenFamily, TokenStore } from '../../tokens/token-store.js';
+import type { Db, Q, Row } from './db.js';
+import { joinScope, opt, splitScope } from './rows.js';
+
+/** Also written by the sign-in transaction (sign-in.ts). */
+export const insertCodeRow = (q: Q, c: AuthorizationCode): Promise<number> =>
+  q.run(
+    `INSERT INTO authorization_codes (hash, client_id, account_id, session_id, sid, redirect_uri, scope, nonce, code_challenge,
+      auth_time, acr, amr, expires_at, family_id, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+    [c.hash, c.clientId, c.accountId, c.sessionId, c.sid, c.redirectUri, joinScope(c.scope), c.nonce ?? null,
+      c.codeChallenge ?? null, c.authTime, c.acr, JSON.stringify(c.amr), c.expiresAt, c.familyId ?? null, c.usedAt ?? null],
+  );
+
+const toCode = (r: Row): AuthorizationCode => ({
+  hash: r.hash as string,
+  clientId: r.client_id as string,
+  accountId: r.account_id as string,
+  sessionId: r.session_id as string,
+  sid: r.sid as string,
+  redirectUri: r.redirect_uri as string,
+  scope: splitScope(r.scope),
+  nonce: opt<string>(r.nonce),
+  codeChallenge: opt<string>(r.code_challenge),
+  authTime: r.auth_time as number,
+  acr: r.acr as string,
+  amr: JSON.parse(r.amr as string) as string[],
+  expiresAt: r.expires_at as number,
+  familyId: opt<string>(r.family_id),
+  usedAt: opt<number>(r.used_at),
+});
+
+const toFamily = (r: Row): TokenFamily => ({
+  id: r.id as string,
+  clientId: r.client_id as string,
+  accountId: r.account_id as string,
+  sessionId: r.session_id as string,
+  offline: r.offline === true,
+  sid: r.sid as string,
+  scope: splitScope(r.scope),
+  authTime: r.auth_time as number,
+  acr: r.acr as string,
+  amr: JSON.parse(r.amr as string) as string[],
+  createdAt: r.created_at as number,
+  revokedAt: opt<number>(r.revoked_at),
+});
+
+const toRefreshToken = (r: Row): RefreshToken => ({
+  hash: r.hash as string,
+  familyId: r.family_id as string,
+  clientId: r.client_id as string,
+  scope: splitScope(r.scope),
+  createdAt: r.created_at as number,
+  expiresAt: r.expires_at as number,
+  usedAt: opt<number>(r.used_at),
+});
+
+/** TokenStore on PostgreSQL: codes, token families, refresh tokens (by hash) and the access-token denylist. */
+export const postgresTokens = (db: Db): TokenStore => ({
+  async insertCode(c) {
+    await insertCodeRow(db, c);
+  },
+  async redeemCode(hash, now, familyId) {
+    // FOR UPDATE: two instances redeeming one code at once are serialised; the second sees it used.
+    return db.tx(async (q) => {
+      const r = await q.one('SELECT * FROM authorization_codes WHERE hash = $1 FOR UPDATE', [hash]);
+      if (!r) return undefined;
+      const code = toCode(r);
+      if (code.usedAt !== undefined) {
+        if (code.familyId) await q.run('UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, code.familyId]);
+        return { code, replayed: true };
+      }
+      await q.run('UPDATE authorization_codes SET used_at = $1, family_id = $2 WHERE hash = $3', [now, familyId, hash]);
+      await q.run(
+        `INSERT INTO token_families (id, client_id, account_id, session_id, offline, sid, scope, auth_time, acr, amr, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [familyId, code.clientId, code.accountId, code.sessionId, code.scope.includes('offline_access'), code.sid,
+          joinScope(code.scope), code.authTime, code.acr, JSON.stringify(code.amr), now],
+      );
+      return { code, replayed: false };
+    });
+  },
+  async deleteExpiredCodes(now) {
+    return db.run('DELETE FROM authorization_codes WHERE expires_at <= $1', [now]);
+  },
+  async familyById(id) {
+    const r = await db.one('SELECT * FROM token_families WHERE id = $1', [id]);
+    return r && toFamily(r);
+  },
+  async revokeFamily(id, now) {
+    await db.run('UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, id]);
+  },
+  async insertRefreshToken(t) {
+    await db.run(
+      'INSERT INTO refresh_tokens (hash, family_id, client_id, scope, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [t.hash, t.familyId, t.clientId, joinScope(t.scope), t.createdAt, t.expiresAt, t.usedAt ?? null],
+    );
+  },
+  async refreshTokenByHash(hash) {
+    const r = await db.one('SELECT * FROM refresh_tokens WHERE hash = $1', [hash]);
+    return r && toRefreshToken(r);
+  },
+  async markRefreshTokenUsed(hash, now) {
+    return (await db.run('UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL', [now, hash])) === 1;
+  },
+  async revokeAccessToken(jti, expiresAt) {
+    await db.run('INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING', [jti, expiresAt]);
+  },
+  async isAccessTokenRevoked(jti) {
+    return (await db.one('SELECT 1 AS x FROM revoked_access_tokens WHERE jti = $1', [jti])) !== undefined;
+  },
+});
