@@ -4,9 +4,8 @@
  * with one configuration — one issuer, the proxy's URL — and one store; every request through the
  * proxy goes to the next instance, and the proxy records which one served it.
  *
- * Today the store is one SQLite file (WAL) shared by the processes; `instanceStore` is the only
- * place that says so, so that the PostgreSQL store runs the same tests by returning
- * `{ postgres: URL }` of a fresh database instead.
+ * Every test runs on both backends: one SQLite file (WAL) shared by the processes, and one
+ * PostgreSQL database of its own (`instanceStore` is the only place that tells them apart).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +16,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type JSONWebKeySet, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { TestBrowser } from './helpers/browser.js';
+import { freshDatabase, usePostgres } from './helpers/postgres.js';
 import { CLIENTS, USERS, defaultClients, freePort } from './helpers/provider.js';
 import { type Received, type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { type RoundRobin, type Routed, startRoundRobin } from './helpers/round-robin.js';
@@ -30,8 +30,16 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+type Backend = 'sqlite' | 'postgres';
+const postgres = usePostgres();
+
 /** The store configuration every instance of the cluster `name` shares: a fresh, empty store. */
-const instanceStore = async (name: string): Promise<Record<string, unknown>> => ({ sqlite: join(dir, `${name}.sqlite`) });
+const instanceStore = async (backend: Backend, name: string): Promise<Record<string, unknown>> => {
+  if (backend === 'sqlite') return { sqlite: join(dir, `${name}.sqlite`) };
+  const db = await freshDatabase(await postgres());
+  cleanups.push(() => db.drop());
+  return { postgres: db.url, poolSize: 4 };
+};
 
 interface Cluster {
   issuer: string;
@@ -52,7 +60,7 @@ interface Cluster {
  */
 const startCluster = async (
   name: string,
-  opts: { clients?: Record<string, unknown>[]; extra?: Record<string, unknown>; together?: boolean } = {},
+  opts: { backend: Backend; clients?: Record<string, unknown>[]; extra?: Record<string, unknown>; together?: boolean },
 ): Promise<Cluster> => {
   const proxyPort = await freePort();
   const issuer = `http://127.0.0.1:${proxyPort}`;
@@ -63,7 +71,7 @@ const startCluster = async (
     config,
     JSON.stringify({
       issuer,
-      store: await instanceStore(name),
+      store: await instanceStore(opts.backend, name),
       clients: opts.clients ?? defaultClients(),
       users: [USERS.alice, USERS.bob],
       logging: { level: 'warn' },
@@ -177,9 +185,10 @@ describe('the round-robin proxy (test/helpers/round-robin.ts)', () => {
   });
 });
 
-describe('issue 11 §3: two instances on one store behind a round-robin proxy', () => {
+const clusterSuite = (backend: Backend) =>
+describe(`issue 11 §3: two instances on one ${backend} store behind a round-robin proxy`, () => {
   it('SSO across instances: after one sign-in, prompt=none requests on either instance each return a code (OIDC Core §3.1.2.1, DESIGN.md "Storage")', async () => {
-    const c = await startCluster('sso');
+    const c = await startCluster(`${backend}-sso`, { backend });
     const { browser } = await signIn(c);
     const served = new Set<number>();
     for (let i = 0; i < 4; i++) {
@@ -192,7 +201,7 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
   });
 
   it('a code issued by one instance is redeemed at the other, and the refresh token is rotated on the other again (RFC 6749 §4.1.3, §6)', async () => {
-    const c = await startCluster('tokens');
+    const c = await startCluster(`${backend}-tokens`, { backend });
     const { code } = await signIn(c);
     const issuedBy = issuerOfCode(c, code);
     await aim(c, 1 - issuedBy);
@@ -220,7 +229,7 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
   });
 
   it('ID tokens signed by either instance verify with the JWKS served by either instance (OIDC Core §10.1, RFC 7517)', async () => {
-    const c = await startCluster('jwks');
+    const c = await startCluster(`${backend}-jwks`, { backend });
     const tokensBy: Tokens[] = [];
     for (const target of [0, 1]) {
       const { browser } = await signIn(c);
@@ -241,7 +250,7 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
   });
 
   it('issue 11 §2 "Signing keys are shared": two instances started at the same moment on one empty store end with one key per algorithm, served by both', async () => {
-    const c = await startCluster('empty-store', { together: true });
+    const c = await startCluster(`${backend}-empty-store`, { backend, together: true });
     const [a, b] = [await jwksOf(c, 0), await jwksOf(c, 1)];
     assert.deepEqual(a, b, 'both instances serve the same JWKS');
     assert.deepEqual(a.keys.map((k) => k.alg).sort(), ['ES256', 'RS256'], `one key per algorithm, got ${a.keys.map((k) => `${k.alg} ${k.kid}`).join(', ')}`);
@@ -261,7 +270,7 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
     // The window is a few milliseconds wide (a migration, a password hash): several rounds to meet it.
     for (let round = 0; round < 5; round++) {
       const config = join(dir, `together-${round}.json`);
-      writeFileSync(config, JSON.stringify({ issuer: 'http://127.0.0.1:9', store: await instanceStore(`together-${round}`), users: [USERS.alice, USERS.bob], logging: { level: 'warn' } }));
+      writeFileSync(config, JSON.stringify({ issuer: 'http://127.0.0.1:9', store: await instanceStore(backend, `${backend}-together-${round}`), users: [USERS.alice, USERS.bob], logging: { level: 'warn' } }));
       const ports = [await freePort(), await freePort(), await freePort()];
       const started = await Promise.allSettled(ports.map((p) => startSignoff(config, p, dir)));
       for (const s of started) if (s.status === 'fulfilled') s.value.child.kill('SIGTERM');
@@ -278,7 +287,7 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
       await rx.spa.close();
     });
     const clients = defaultClients().map((m) => (m.client_id === 'web' || m.client_id === 'spa' ? { ...m, backchannel_logout_uri: rx[m.client_id].url } : m));
-    const c = await startCluster('logout', { clients });
+    const c = await startCluster(`${backend}-logout`, { backend, clients });
     const spa = CLIENTS.spa;
     const sessions = 4;
     const sids = { web: new Set<string>(), spa: new Set<string>() };
@@ -318,7 +327,7 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
   });
 
   it('a restart of every instance keeps every session: SSO on both instances after both were stopped and started again (DESIGN.md "Storage")', async () => {
-    const c = await startCluster('restart');
+    const c = await startCluster(`${backend}-restart`, { backend });
     const browsers = [(await signIn(c)).browser, (await signIn(c)).browser];
     await c.stop();
     await c.restart();
@@ -335,7 +344,7 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
   });
 
   it('two instances sweeping at once end each expired session once (issue 11 §2 "Housekeeping … safe with any number of instances")', async () => {
-    const c = await startCluster('sweep', { extra: { session: { idleTimeout: '2s', sweepInterval: '1s' } } });
+    const c = await startCluster(`${backend}-sweep`, { backend, extra: { session: { idleTimeout: '2s', sweepInterval: '1s' } } });
     const count = 4;
     for (let i = 0; i < count; i++) await signIn(c);
     const created = (await events(c)).filter((e) => e.type === 'session.created').map((e) => e.sessionId as string);
@@ -351,3 +360,6 @@ describe('issue 11 §3: two instances on one store behind a round-robin proxy', 
     assertNoErrorsLogged(c);
   });
 });
+
+clusterSuite('sqlite');
+clusterSuite('postgres');

@@ -136,8 +136,13 @@ export const usePostgres = (): (() => Promise<PostgresServer>) => {
   });
   return () =>
     (shared ??= (async () => {
-      const configured = process.env.SIGNOFF_TEST_POSTGRES ?? DEFAULT_ADMIN_URL;
-      if (await answers(configured)) return { adminUrl: configured, kind: 'external' as const, stop: async () => undefined };
+      const configured = process.env.SIGNOFF_TEST_POSTGRES;
+      // A server the developer named and that does not answer is a failure, not a reason to test elsewhere.
+      if (configured !== undefined && configured !== '') {
+        if (!(await answers(configured))) throw new Error(`SIGNOFF_TEST_POSTGRES names ${configured}, which does not answer`);
+        return { adminUrl: configured, kind: 'external' as const, stop: async () => undefined };
+      }
+      if (await answers(DEFAULT_ADMIN_URL)) return { adminUrl: DEFAULT_ADMIN_URL, kind: 'external' as const, stop: async () => undefined };
       return startEmbeddedPostgres();
     })());
 };

@@ -22,7 +22,8 @@ const types = {
 };
 
 /** SQLSTATE classes and codes, and socket errors, that mean the database is not reachable now. */
-const UNREACHABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+// 25006: a server that became read-only (a primary demoted by a failover) is unavailable for writes until the new primary answers.
+const UNREACHABLE_CODES = new Set(['25006', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection ended/i;
 
 export const isUnreachable = (err: unknown): boolean => {
@@ -104,7 +105,9 @@ export class Db implements Q {
       }
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        // Named, not left to the server's default_transaction_isolation: the ending and sign-in
+        // transactions are written for READ COMMITTED (ending.ts, sign-in.ts).
+        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
         const result = await fn(statements(client));
         await client.query('COMMIT');
         return result;
