@@ -326,6 +326,60 @@ describe(`issue 11 §3: two instances on one ${backend} store behind a round-rob
     assertNoErrorsLogged(c);
   });
 
+  it('SIGKILL of one instance in the middle of a fan-out of 30 sessions × 3 applications, while the applications answer 503 at first, loses no notification (issue 11 §3, DESIGN.md "Back-channel delivery")', async () => {
+    const apps = ['web', 'spa', 'post'] as const;
+    type App = (typeof apps)[number];
+    const sessions = 30;
+    // Each (application, sid): 503 the first time, 204 from then on.
+    const attempts = new Map<string, number>();
+    const delivered: Record<App, Set<string>> = { web: new Set(), spa: new Set(), post: new Set() };
+    const rx = {} as Record<App, Receiver>;
+    for (const app of apps) {
+      rx[app] = await startReceiver((n) => {
+        const sid = decodeJwt((rx[app].received[n - 1] as Received).logoutToken).sid as string;
+        const count = (attempts.get(`${app} ${sid}`) ?? 0) + 1;
+        attempts.set(`${app} ${sid}`, count);
+        if (count === 1) return 503;
+        delivered[app].add(sid);
+        return 204;
+      });
+    }
+    cleanups.push(async () => {
+      for (const app of apps) await rx[app].close();
+    });
+    const clients = defaultClients().map((m) => (apps.includes(m.client_id as App) ? { ...m, backchannel_logout_uri: rx[m.client_id as App].url } : m));
+    // A killed instance's leases lapse after attemptTimeout + 5 s; a short attempt timeout keeps the test short.
+    const c = await startCluster(`${backend}-sigkill`, { backend, clients, extra: { backchannel: { attemptTimeout: '1s' } } });
+    for (let i = 0; i < sessions; i++) {
+      const { browser } = await signIn(c);
+      for (const app of [CLIENTS.spa, CLIENTS.post]) {
+        const pkce: Record<string, string> = app === CLIENTS.spa ? { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' } : {};
+        const joined = await silent(browser, c.issuer, app, pkce);
+        assert.ok(joined.code, `session ${i}: ${app.client_id} joined`);
+      }
+    }
+    const ended = await runSignoff(['sessions', 'end', '--user', 'alice', '--config', c.config], { cwd: dir });
+    assert.equal(ended.code, 0, ended.stderr);
+    const total = () => apps.reduce((n, app) => n + rx[app].received.length, 0);
+    await eventually(async () => (total() >= 30 ? true : undefined), 'the fan-out under way', 10_000);
+    const victim = c.instances[0] as RunningSignoff;
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    const sentBeforeKill = total();
+    assert.ok(sentBeforeKill < sessions * apps.length * 2, `the kill came in the middle of the fan-out (${sentBeforeKill} requests so far)`);
+    await eventually(async () => (apps.every((app) => delivered[app].size === sessions) ? true : undefined), 'an acknowledged notification per session', 45_000).catch(
+      (err: unknown) => assert.fail(`${String(err)}: ${apps.map((app) => `${app} ${delivered[app].size}/${sessions}`).join(', ')}`),
+    );
+    // The store agrees: nothing pending or failed once the survivor has recorded its answers.
+    await eventually(async () => {
+      const r = await runSignoff(['deliveries', 'list', '--json', '--limit', '1000', '--config', c.config], { cwd: dir });
+      const rows = JSON.parse(r.stdout) as { status: string }[];
+      if (rows.length === sessions * apps.length && rows.every((d) => d.status === 'delivered')) return true;
+      await new Promise((res) => setTimeout(res, 300));
+      return undefined;
+    }, 'every outbox row recorded as delivered', 15_000);
+  });
+
   it('a restart of every instance keeps every session: SSO on both instances after both were stopped and started again (DESIGN.md "Storage")', async () => {
     const c = await startCluster(`${backend}-restart`, { backend });
     const browsers = [(await signIn(c)).browser, (await signIn(c)).browser];
