@@ -14,13 +14,21 @@ export const createdStoreWarning = (origin: StoreOrigin): string | undefined =>
   origin.created && origin.location !== ':memory:' ? `created a new, empty store at ${origin.location}` : undefined;
 
 /**
+ * Where to look when that store was not the one meant: the setting that named it. SIGNOFF_STORE
+ * overrides the configuration file's store (config/load.ts); otherwise it is store.sqlite or
+ * store.postgres of --config (issue 11 §3: a PostgreSQL store is not named by store.sqlite).
+ */
+export const storeSettingHint = (origin: StoreOrigin, env: NodeJS.ProcessEnv): string =>
+  env.SIGNOFF_STORE ? 'check SIGNOFF_STORE, which overrides the store of --config' : `check --config and store.${origin.kind}`;
+
+/**
  * Opens the store of the configuration named by --config (or SIGNOFF_CONFIG, or the development
  * configuration), runs fn and closes it.
  */
 export const withProvider = async <T>(configFile: string | undefined, fn: (p: Provider) => Promise<T>): Promise<T> => {
   const provider = await openProvider(loadConfig({ file: configFile ?? process.env.SIGNOFF_CONFIG }));
   const created = createdStoreWarning(provider.store.origin);
-  if (created) console.error(`signoff: warning: ${created} (check --config and store.sqlite if you expected existing data)`);
+  if (created) console.error(`signoff: warning: ${created} (if you expected existing data, ${storeSettingHint(provider.store.origin, process.env)})`);
   for (const notice of keyNotices(provider)) console.error(`signoff: ${notice}`);
   try {
     return await fn(provider);

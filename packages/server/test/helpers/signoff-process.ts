@@ -75,10 +75,10 @@ export interface RunningSignoff {
   stdout(): string;
 }
 
-/** Runs `signoff start --config FILE --port N` and resolves once it listens. */
-export const startSignoff = (config: string, port: number, cwd: string): Promise<RunningSignoff> =>
+/** Runs `signoff start --config FILE --port N` (in `env`, default cleanEnv()) and resolves once it listens. */
+export const startSignoff = (config: string, port: number, cwd: string, env: NodeJS.ProcessEnv = cleanEnv()): Promise<RunningSignoff> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--config', config, '--port', String(port)], { cwd, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'start', '--config', config, '--port', String(port)], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stderr = '';
     let stdout = '';
