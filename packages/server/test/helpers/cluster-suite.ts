@@ -307,6 +307,22 @@ export const clusterSuite = (backend: Backend): void => {
       assert.deepEqual(await jwksOf(c, 0), await jwksOf(c, 1), 'both instances serve the same JWKS');
     });
 
+    if (backend === 'postgres') {
+      it('issue 11 §2: an ending written elsewhere (the CLI) wakes the workers of every instance at once (LISTEN/NOTIFY): the notification leaves long before backchannel.pollInterval', async () => {
+        const rx = await startReceiver();
+        cleanups.push(() => rx.close());
+        const clients = defaultClients().map((m) => (m.client_id === 'web' ? { ...m, backchannel_logout_uri: rx.url } : m));
+        // A poll this slow would make the test time out: only the notification can wake the workers in time.
+        const c = await startCluster(`${backend}-notify`, { backend, clients, extra: { backchannel: { pollInterval: '60s' } } });
+        await signIn(c);
+        const t0 = Date.now();
+        const ended = await runSignoff(['sessions', 'end', '--user', 'alice', '--config', c.config], { cwd: dir });
+        assert.equal(ended.code, 0, ended.stderr);
+        await rx.waitFor(1, 10_000);
+        assert.ok(Date.now() - t0 < 10_000);
+      });
+    }
+
     it('SIGKILL of one instance in the middle of a fan-out of 30 sessions × 3 applications, while the applications answer 503 at first, loses no notification (issue 11 §3, DESIGN.md "Back-channel delivery")', async () => {
       const apps = ['web', 'spa', 'post'] as const;
       type App = (typeof apps)[number];
