@@ -103,6 +103,13 @@ export class Db implements Q {
         throw unavailable(err);
       }
       let broken: Error | undefined;
+      // The pool listens for errors only on idle clients: a connection lost while this one is
+      // checked out would emit 'error' with no listener and crash the process (issue 11 §2). The
+      // statement in flight fails on its own; the client is discarded at release.
+      const lost = (err: Error) => {
+        broken ??= err;
+      };
+      client.on('error', lost);
       try {
         await client.query('BEGIN');
         const result = await fn(statements(client));
@@ -115,6 +122,7 @@ export class Db implements Q {
         if (attempt < RETRIES && typeof code === 'string' && RETRYABLE.has(code)) continue;
         throw unavailable(err);
       } finally {
+        client.removeListener('error', lost);
         client.release(broken);
       }
     }
