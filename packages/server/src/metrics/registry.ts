@@ -9,6 +9,13 @@ import type { EndReason, SessionStore } from '../sessions/store.js';
 export type SignInFailure = 'invalid_credentials' | 'missing_credentials';
 
 /**
+ * A gauge read from the store is NaN while the store cannot be read (issue 11 §2: a lost
+ * database): one failing gauge would otherwise fail the whole scrape with a 500, and the counters
+ * of this process, which need no store, would be lost with it. Readiness (/readyz) says why.
+ */
+const unknownWhenUnreadable = (value: Promise<number>): Promise<number> => value.catch(() => Number.NaN);
+
+/**
  * The provider's Prometheus metrics (served on GET /metrics of the management listener). The
  * gauges (open sessions, pending and failed notifications) are read from the store at scrape
  * time, so they count every process's rows; the counters and histograms count what this process
@@ -33,7 +40,7 @@ export class Metrics {
         registers: [this.registry],
         async collect() {
           counts ??= store.countDeliveries().finally(() => setImmediate(() => (counts = undefined)));
-          this.set((await counts)[status]);
+          this.set(await unknownWhenUnreadable(counts.then((c) => c[status])));
         },
       });
     statusGauge('signoff_backchannel_pending', 'Back-channel logout notifications not yet delivered (all processes).', 'pending');
@@ -52,7 +59,7 @@ export class Metrics {
       help: 'SSO sessions live now: not ended and neither expiry passed (all processes).',
       registers: [this.registry],
       async collect() {
-        this.set(await store.countLiveSessions(nowSeconds(clock)));
+        this.set(await unknownWhenUnreadable(store.countLiveSessions(nowSeconds(clock))));
       },
     });
     this.signIns = new Counter({
