@@ -23,7 +23,7 @@ const types = {
 
 /** SQLSTATE classes and codes, and socket errors, that mean the database is not reachable now. */
 const UNREACHABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection ended/i;
+const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection ended|Query read timeout/i;
 
 export const isUnreachable = (err: unknown): boolean => {
   if (!(err instanceof Error)) return false;
@@ -43,17 +43,34 @@ const unavailable = (err: unknown): unknown =>
 const RETRIES = 3;
 const RETRYABLE = new Set(['40001', '40P01']);
 
-const statements = (c: pg.Pool | pg.PoolClient): Q => ({
-  async one(text, values) {
-    return (await c.query(text, values)).rows[0] as Row | undefined;
-  },
-  async all(text, values) {
-    return (await c.query(text, values)).rows as Row[];
-  },
-  async run(text, values) {
-    return (await c.query(text, values)).rowCount ?? 0;
-  },
-});
+/**
+ * How long to wait for a connection, and for a statement's answer. A network that drops packets
+ * (no reset) would otherwise hold a request until the kernel's keepalive gives up, hours later;
+ * every statement here is small, so one that has not answered in this time has lost its database
+ * and the request gets a 503 (issue 11 §2). Migrations run without the statement limit.
+ */
+export interface DbTimeouts {
+  connectMs: number;
+  statementMs: number;
+}
+
+const DEFAULT_TIMEOUTS: DbTimeouts = { connectMs: 5000, statementMs: 15_000 };
+
+const statements = (c: pg.Pool | pg.PoolClient, timeoutMs: number): Q => {
+  // node-postgres takes a per-statement read timeout in the query config; its types omit it.
+  const query = (text: string, values?: unknown[]) => c.query({ text, values, query_timeout: timeoutMs } as pg.QueryConfig);
+  return {
+    async one(text, values) {
+      return (await query(text, values)).rows[0] as Row | undefined;
+    },
+    async all(text, values) {
+      return (await query(text, values)).rows as Row[];
+    },
+    async run(text, values) {
+      return (await query(text, values)).rowCount ?? 0;
+    },
+  };
+};
 
 /** The connection string without its password, for messages and the store line. */
 export const redactUrl = (url: string): string => {
@@ -74,11 +91,14 @@ export class Db implements Q {
   readonly pool: pg.Pool;
   private readonly q: Q;
 
-  constructor(readonly url: string, poolSize: number) {
-    this.pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, keepAlive: true });
+  private readonly statementMs: number;
+
+  constructor(readonly url: string, poolSize: number, timeouts: DbTimeouts = DEFAULT_TIMEOUTS) {
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: timeouts.connectMs, idleTimeoutMillis: 30_000, keepAlive: true });
     // An idle connection the server dropped: the pool discards it, and the next query reconnects.
     this.pool.on('error', () => undefined);
-    this.q = statements(this.pool);
+    this.statementMs = timeouts.statementMs;
+    this.q = statements(this.pool, this.statementMs);
   }
 
   one(text: string, values?: unknown[]): Promise<Row | undefined> {
@@ -111,13 +131,16 @@ export class Db implements Q {
       };
       client.on('error', lost);
       try {
-        await client.query('BEGIN');
-        const result = await fn(statements(client));
-        await client.query('COMMIT');
+        const q = statements(client, this.statementMs);
+        await q.run('BEGIN');
+        const result = await fn(q);
+        await q.run('COMMIT');
         return result;
       } catch (err) {
         if (isUnreachable(err)) broken = err as Error;
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A lost connection is discarded at release, and the server rolls back what it held; a
+        // ROLLBACK sent on it could wait for ever on a network that drops packets.
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         const code = (err as { code?: unknown }).code;
         if (attempt < RETRIES && typeof code === 'string' && RETRYABLE.has(code)) continue;
         throw unavailable(err);
