@@ -273,16 +273,25 @@ describe('the database lost while the provider runs, then back (issue 11 §2)', 
     const open = await signIn(i.base);
     i.link.freeze();
     const started = Date.now();
-    const [page, token, ready] = await Promise.all([
+    const management = Promise.all([fetch(`${i.op.management}/readyz`), fetch(`${i.op.management}/metrics`)]).then(async ([ready, metrics]) => ({
+      ready: ready.status,
+      metrics: { status: metrics.status, text: await metrics.text() },
+      ms: Date.now() - started,
+    }));
+    const [page, token, probes] = await Promise.all([
       new TestBrowser(i.base).request(authorizeUrl(i.base, WEB)),
       refresh(i.base, WEB, open.tokens.refresh_token as string),
-      fetch(`${i.op.management}/readyz`),
+      management,
     ]);
     // At most a statement timeout (15 s) on a pooled connection, then a connect timeout (5 s).
     assert.ok(Date.now() - started < 25_000, `answered after ${Date.now() - started} ms`);
     expectUnavailablePage(page, 'GET /authorize');
     assert.equal(token.status, 503, JSON.stringify(token.body));
-    assert.equal(ready.status, 503);
+    // Probes and scrapes answer within their own short bound (2 s), well inside a scraper's timeout.
+    assert.equal(probes.ready, 503);
+    assert.equal(probes.metrics.status, 200);
+    assert.match(probes.metrics.text, /^signoff_sessions_open nan$/im);
+    assert.ok(probes.ms < 5000, `readiness and metrics answered after ${probes.ms} ms`);
     assertAlive(i);
     i.link.restore();
     await eventually(async () => ((await fetch(`${i.op.management}/readyz`)).status === 200 ? true : undefined), 'ready again', 20_000);
