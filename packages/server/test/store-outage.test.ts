@@ -14,7 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
 import pg from 'pg';
 import type { LogoutDelivery } from '../src/logout/back-channel/outbox.js';
+import { systemClock } from '../src/clock.js';
 import { SignoffError } from '../src/errors.js';
+import { startHousekeeping } from '../src/housekeeping.js';
+import type { Provider } from '../src/provider.js';
 import { Db } from '../src/store/postgres/db.js';
 import { PostgresStore } from '../src/store/postgres/store.js';
 import { TestBrowser, isLoginPage, parseForm } from './helpers/browser.js';
@@ -114,6 +117,41 @@ describe('a network that drops packets: statements and connections are bounded i
     link.restore();
     assert.deepEqual(await store.one('SELECT 5 AS five'), { five: 5 });
     assert.deepEqual(await store.tx((q) => q.one('SELECT 6 AS six')), { six: 6 });
+  });
+});
+
+describe('housekeeping while the store does not answer (issue 11 §2)', () => {
+  it('a sweep that outlasts the interval is not started again until it ends: runs do not pile up on the pool', { timeout: 10_000 }, async () => {
+    let calls = 0;
+    let finish: () => void = () => undefined;
+    const hanging = {
+      config: { session: { sweepInterval: 1 } },
+      clock: systemClock,
+      outbox: { wake: () => undefined },
+      metrics: { sessionsEnded: () => undefined },
+      store: {
+        endSessions: () => {
+          calls++;
+          // The first statement hangs; every later one answers at once.
+          return calls === 1 ? new Promise((resolve) => (finish = () => resolve([]))) : Promise.resolve([]);
+        },
+        deleteExpiredInteractions: async () => 0,
+        deleteExpiredCodes: async () => 0,
+      },
+    } as unknown as Provider;
+    const errors: unknown[] = [];
+    const stop = startHousekeeping(hanging, { info: () => undefined, error: (obj) => errors.push(obj) }, 10);
+    try {
+      await sleep(300);
+      assert.equal(calls, 1, 'one sweep, still waiting for its store');
+      finish();
+      // The first run's second statement, then the next run's.
+      await eventually(async () => (calls > 2 ? true : undefined), 'the next sweep once the first ended', 2000);
+      assert.deepEqual(errors, []);
+    } finally {
+      stop();
+      finish();
+    }
   });
 });
 
