@@ -55,6 +55,22 @@ describe('the database unreachable when signoff start runs (issue 11 §2)', () =
     assert.doesNotMatch(r.stderr, /listening on/);
   });
 
+  it('a network that drops packets to the database: exit 1 after the connect timeout, naming the host and port, never a hang', { timeout: 30_000 }, async () => {
+    const server = await postgresServer();
+    const target = new URL(server.adminUrl);
+    const link = await startTcpLink({ host: target.hostname, port: Number(target.port || 5432) });
+    cleanups.push(link.close);
+    link.freeze();
+    const config = writeConfig('frozen-at-start', { issuer: 'http://127.0.0.1:3992', store: { postgres: link.via(server.adminUrl) } });
+    const started = Date.now();
+    const r = await runSignoff(['start', '--config', config, '--port', String(await freePort())], { cwd: dir, timeoutMs: 20_000 });
+    assert.equal(r.code, 1, r.stderr);
+    assert.ok(r.stderr.includes(`cannot open the PostgreSQL store postgres://${target.username}@127.0.0.1:${link.port}/`), r.stderr);
+    assert.match(r.stderr, /timeout/);
+    assert.doesNotMatch(r.stderr, STACK);
+    assert.ok(Date.now() - started < 15_000, `gave up after ${Date.now() - started} ms`);
+  });
+
   it('a database that does not exist on a server that answers: exit 1 naming the database, its host and port, no stack trace', { timeout: 30_000 }, async () => {
     const server = await postgresServer();
     const url = databaseUrl(server.adminUrl, 'signoff_no_such_database');
