@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import { SignoffError } from '../src/errors.js';
 import { startHousekeeping } from '../src/housekeeping.js';
@@ -70,6 +71,31 @@ describe('a network that drops packets: statements and connections are bounded i
     link.restore();
     assert.deepEqual(await store.one('SELECT 5 AS five'), { five: 5 });
     assert.deepEqual(await store.tx((q) => q.one('SELECT 6 AS six')), { six: 6 });
+  });
+});
+
+describe('a read-only server where the primary was (issue 11 §2: a failover under way)', () => {
+  it('a write fails with temporarily_unavailable, not a 500, and works once the server takes writes again', { timeout: 20_000 }, async () => {
+    const server = await postgresServer();
+    const db = await freshDatabase(server);
+    cleanups.push(db.drop);
+    const store = new Db(db.url, 2);
+    cleanups.push(() => store.pool.end());
+    await store.run('CREATE TABLE t (x int)');
+    const admin = new pg.Client({ connectionString: server.adminUrl });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    // New sessions of the database are read-only, as on a standby; the pool's are ended.
+    const reconnect = () => admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [db.name]);
+    await admin.query(`ALTER DATABASE ${db.name} SET default_transaction_read_only = on`);
+    await reconnect();
+    const unavailable = (err: unknown) => err instanceof SignoffError && err.code === 'temporarily_unavailable';
+    await eventually(async () => ((await store.run('INSERT INTO t VALUES (1)').then(() => false, unavailable)) ? true : undefined), 'a refused write', 5000);
+    await assert.rejects(store.tx((q) => q.run('INSERT INTO t VALUES (2)')), unavailable);
+    await admin.query(`ALTER DATABASE ${db.name} RESET default_transaction_read_only`);
+    await reconnect();
+    await eventually(async () => ((await store.run('INSERT INTO t VALUES (3)').then(() => true, () => undefined)) ? true : undefined), 'writes again', 5000);
+    assert.equal(await store.tx((q) => q.run('INSERT INTO t VALUES (4)')), 1);
   });
 });
 

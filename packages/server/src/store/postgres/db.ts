@@ -21,14 +21,21 @@ const types = {
     oid === 20 || oid === 1700 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-/** SQLSTATE classes and codes, and socket errors, that mean the database is not reachable now. */
-const UNREACHABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+/**
+ * SQLSTATE classes and codes, and socket errors, that mean the database cannot serve now: class 08
+ * (connection exception), class 53 (insufficient resources: too many connections, disk full, out
+ * of memory), an administrator's shutdown or a server starting up (57P01-57P03), a statement
+ * cancelled by the server (57014, statement_timeout), a read-only server where a primary was
+ * expected (25006: a failover under way, or a standby behind the URL), system and I/O errors (58).
+ */
+const UNREACHABLE_CODES = new Set(['25006', '57014', '57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const UNREACHABLE_CLASSES = ['08', '53', '58'];
 const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection ended|Query read timeout/i;
 
 export const isUnreachable = (err: unknown): boolean => {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && (code.startsWith('08') || UNREACHABLE_CODES.has(code))) return true;
+  if (typeof code === 'string' && (UNREACHABLE_CLASSES.some((c) => code.startsWith(c)) || UNREACHABLE_CODES.has(code))) return true;
   return UNREACHABLE_MESSAGES.test(err.message);
 };
 
