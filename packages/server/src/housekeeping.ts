@@ -20,7 +20,17 @@ export const startHousekeeping = (
     // Codes are kept a while past expiry so a late replay is still recognised and revokes.
     await p.store.deleteExpiredCodes(now - 3600);
   };
-  const timer = setInterval(() => void run().catch((err: unknown) => log.error({ err }, 'housekeeping failed; retrying at the next interval')), everyMs);
+  // One run at a time: with the store away a run can outlast the interval (a statement timeout),
+  // and runs piling up would take the pool's connections from the requests (issue 11 §2).
+  let running = false;
+  const tick = () => {
+    if (running) return;
+    running = true;
+    void run()
+      .catch((err: unknown) => log.error({ err }, 'housekeeping failed; retrying at the next interval'))
+      .finally(() => (running = false));
+  };
+  const timer = setInterval(tick, everyMs);
   timer.unref();
   return () => clearInterval(timer);
 };

@@ -34,6 +34,9 @@ const challengeFor = (err: SignoffError, request: FastifyRequest): string | unde
   return undefined;
 };
 
+/** A lost database usually comes back within seconds (a failover, a restart); clients wait this long. */
+const RETRY_AFTER_SECONDS = 5;
+
 /** Routes that a person's browser opens render errors as pages, not JSON. */
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -61,6 +64,8 @@ export const installErrorHandling = (app: FastifyInstance, p: Provider): void =>
     }
     const challenge = challengeFor(known, request);
     if (challenge) reply.header('www-authenticate', challenge);
+    // RFC 9110 §10.2.3: when to ask again, for a store that is unreachable now (issue 11 §2).
+    if (known.code === 'temporarily_unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     if (request.routeOptions.config?.page) {
       return sendPage(reply, errorPage({ status: known.status, error: known.oauthError, description: known.description, requestId: request.id }));
     }

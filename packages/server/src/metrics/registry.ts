@@ -8,6 +8,24 @@ import type { EndReason, SessionStore } from '../sessions/store.js';
 /** Why a sign-in failed, as far as the provider may tell itself (the user is never told). */
 export type SignInFailure = 'invalid_credentials' | 'missing_credentials';
 
+/** Below Prometheus's default scrape timeout (10 s), with room for the rest of the scrape. */
+export const GAUGE_READ_TIMEOUT_MS = 2000;
+
+/**
+ * A gauge read from the store is NaN while the store cannot be read, or does not answer within
+ * GAUGE_READ_TIMEOUT_MS (issue 11 §2: a lost database): one failing gauge would otherwise fail
+ * the whole scrape with a 500, or hold it past the scraper's timeout, and the counters of this
+ * process, which need no store, would be lost with it. Readiness (/readyz) says why.
+ */
+const unknownWhenUnreadable = (value: Promise<number>): Promise<number> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(Number.NaN), GAUGE_READ_TIMEOUT_MS);
+    timer.unref();
+  });
+  return Promise.race([value.catch(() => Number.NaN), late]).finally(() => clearTimeout(timer));
+};
+
 /**
  * The provider's Prometheus metrics (served on GET /metrics of the management listener). The
  * gauges (open sessions, pending and failed notifications) are read from the store at scrape
@@ -33,7 +51,7 @@ export class Metrics {
         registers: [this.registry],
         async collect() {
           counts ??= store.countDeliveries().finally(() => setImmediate(() => (counts = undefined)));
-          this.set((await counts)[status]);
+          this.set(await unknownWhenUnreadable(counts.then((c) => c[status])));
         },
       });
     statusGauge('signoff_backchannel_pending', 'Back-channel logout notifications not yet delivered (all processes).', 'pending');
@@ -52,7 +70,7 @@ export class Metrics {
       help: 'SSO sessions live now: not ended and neither expiry passed (all processes).',
       registers: [this.registry],
       async collect() {
-        this.set(await store.countLiveSessions(nowSeconds(clock)));
+        this.set(await unknownWhenUnreadable(store.countLiveSessions(nowSeconds(clock))));
       },
     });
     this.signIns = new Counter({

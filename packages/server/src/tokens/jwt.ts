@@ -9,17 +9,25 @@ export const signJwt = async (keys: KeyRing, alg: Alg, claims: JWTPayload, typ?:
 
 /**
  * Verifies a JWT this provider issued: signature by one of its keys (by `kid`), issuer, and
- * optionally `typ` and expiry. Returns undefined for anything that does not verify.
+ * optionally `typ` and expiry. Returns undefined for anything that does not verify. A store that
+ * cannot be read is not a token that does not verify: its error goes up (a 503, issue 11 §2),
+ * so a client is not told that a good token is invalid while the database is away.
  */
 export const verifyOwnJwt = async (
   keys: KeyRing,
   token: string,
   opts: { issuer: string; typ?: string; ignoreExpiry?: boolean; nowSeconds: number },
 ): Promise<JWTPayload | undefined> => {
+  let header: ReturnType<typeof decodeProtectedHeader>;
   try {
-    const header = decodeProtectedHeader(token);
-    const entry = await keys.verificationKey(header.kid);
-    if (!entry || header.alg !== entry.alg) return undefined;
+    header = decodeProtectedHeader(token);
+  } catch {
+    return undefined;
+  }
+  if (typeof header.kid !== 'string') return undefined;
+  const entry = await keys.verificationKey(header.kid);
+  if (!entry || header.alg !== entry.alg) return undefined;
+  try {
     const { payload } = await jwtVerify(token, entry.key, {
       issuer: opts.issuer,
       algorithms: [entry.alg],

@@ -21,15 +21,21 @@ const types = {
     oid === 20 || oid === 1700 ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-/** SQLSTATE classes and codes, and socket errors, that mean the database is not reachable now. */
-// 25006: a server that became read-only (a primary demoted by a failover) is unavailable for writes until the new primary answers.
-const UNREACHABLE_CODES = new Set(['25006', '57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection ended/i;
+/**
+ * SQLSTATE classes and codes, and socket errors, that mean the database cannot serve now: class 08
+ * (connection exception), class 53 (insufficient resources: too many connections, disk full, out
+ * of memory), an administrator's shutdown or a server starting up (57P01-57P03), a statement
+ * cancelled by the server (57014, statement_timeout), a read-only server where a primary was
+ * expected (25006: a failover under way, or a standby behind the URL), system and I/O errors (58).
+ */
+const UNREACHABLE_CODES = new Set(['25006', '57014', '57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+const UNREACHABLE_CLASSES = ['08', '53', '58'];
+const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Connection ended|Query read timeout/i;
 
 export const isUnreachable = (err: unknown): boolean => {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && (code.startsWith('08') || UNREACHABLE_CODES.has(code))) return true;
+  if (typeof code === 'string' && (UNREACHABLE_CLASSES.some((c) => code.startsWith(c)) || UNREACHABLE_CODES.has(code))) return true;
   return UNREACHABLE_MESSAGES.test(err.message);
 };
 
@@ -44,17 +50,34 @@ const unavailable = (err: unknown): unknown =>
 const RETRIES = 3;
 const RETRYABLE = new Set(['40001', '40P01']);
 
-const statements = (c: pg.Pool | pg.PoolClient): Q => ({
-  async one(text, values) {
-    return (await c.query(text, values)).rows[0] as Row | undefined;
-  },
-  async all(text, values) {
-    return (await c.query(text, values)).rows as Row[];
-  },
-  async run(text, values) {
-    return (await c.query(text, values)).rowCount ?? 0;
-  },
-});
+/**
+ * How long to wait for a connection, and for a statement's answer. A network that drops packets
+ * (no reset) would otherwise hold a request until the kernel's keepalive gives up, hours later;
+ * every statement here is small, so one that has not answered in this time has lost its database
+ * and the request gets a 503 (issue 11 §2). Migrations run without the statement limit.
+ */
+export interface DbTimeouts {
+  connectMs: number;
+  statementMs: number;
+}
+
+const DEFAULT_TIMEOUTS: DbTimeouts = { connectMs: 5000, statementMs: 15_000 };
+
+const statements = (c: pg.Pool | pg.PoolClient, timeoutMs: number): Q => {
+  // node-postgres takes a per-statement read timeout in the query config; its types omit it.
+  const query = (text: string, values?: unknown[]) => c.query({ text, values, query_timeout: timeoutMs } as pg.QueryConfig);
+  return {
+    async one(text, values) {
+      return (await query(text, values)).rows[0] as Row | undefined;
+    },
+    async all(text, values) {
+      return (await query(text, values)).rows as Row[];
+    },
+    async run(text, values) {
+      return (await query(text, values)).rowCount ?? 0;
+    },
+  };
+};
 
 /** The connection string without its password, for messages and the store line. */
 export const redactUrl = (url: string): string => {
@@ -75,11 +98,14 @@ export class Db implements Q {
   readonly pool: pg.Pool;
   private readonly q: Q;
 
-  constructor(readonly url: string, poolSize: number) {
-    this.pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, keepAlive: true });
+  private readonly statementMs: number;
+
+  constructor(readonly url: string, poolSize: number, timeouts: DbTimeouts = DEFAULT_TIMEOUTS) {
+    this.pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: timeouts.connectMs, idleTimeoutMillis: 30_000, keepAlive: true });
     // An idle connection the server dropped: the pool discards it, and the next query reconnects.
     this.pool.on('error', () => undefined);
-    this.q = statements(this.pool);
+    this.statementMs = timeouts.statementMs;
+    this.q = statements(this.pool, this.statementMs);
   }
 
   one(text: string, values?: unknown[]): Promise<Row | undefined> {
@@ -104,20 +130,31 @@ export class Db implements Q {
         throw unavailable(err);
       }
       let broken: Error | undefined;
+      // The pool listens for errors only on idle clients: a connection lost while this one is
+      // checked out would emit 'error' with no listener and crash the process (issue 11 §2). The
+      // statement in flight fails on its own; the client is discarded at release.
+      const lost = (err: Error) => {
+        broken ??= err;
+      };
+      client.on('error', lost);
       try {
+        const q = statements(client, this.statementMs);
         // Named, not left to the server's default_transaction_isolation: the ending and sign-in
         // transactions are written for READ COMMITTED (ending.ts, sign-in.ts).
-        await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
-        const result = await fn(statements(client));
-        await client.query('COMMIT');
+        await q.run('BEGIN ISOLATION LEVEL READ COMMITTED');
+        const result = await fn(q);
+        await q.run('COMMIT');
         return result;
       } catch (err) {
         if (isUnreachable(err)) broken = err as Error;
-        await client.query('ROLLBACK').catch(() => undefined);
+        // A lost connection is discarded at release, and the server rolls back what it held; a
+        // ROLLBACK sent on it could wait for ever on a network that drops packets.
+        if (!broken) await client.query('ROLLBACK').catch(() => undefined);
         const code = (err as { code?: unknown }).code;
         if (attempt < RETRIES && typeof code === 'string' && RETRYABLE.has(code)) continue;
         throw unavailable(err);
       } finally {
+        client.removeListener('error', lost);
         client.release(broken);
       }
     }

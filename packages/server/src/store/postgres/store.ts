@@ -59,11 +59,19 @@ export class PostgresStore implements Store {
     const db = new Db(url, poolSize);
     try {
       const client = await db.pool.connect();
+      // A connection lost during the migrations fails them (caught below); unheard, its 'error'
+      // event would crash the process with a stack trace instead (the pool hears idle clients only).
+      let lost: Error | undefined;
+      const onError = (err: Error) => {
+        lost ??= err;
+      };
+      client.on('error', onError);
       try {
         const from = await migrate(client);
         return new PostgresStore(db, from === 0);
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        client.release(lost);
       }
     } catch (err) {
       await db.pool.end().catch(() => undefined);
