@@ -12,6 +12,7 @@ import { SignoffError } from '../src/errors.js';
 import { startHousekeeping } from '../src/housekeeping.js';
 import type { Provider } from '../src/provider.js';
 import { Db } from '../src/store/postgres/db.js';
+import { OutboxNotifications } from '../src/store/postgres/notifications.js';
 import { freshDatabase, usePostgres } from './helpers/postgres.js';
 import { eventually } from './helpers/receiver.js';
 import { startTcpLink } from './helpers/tcp-link.js';
@@ -131,5 +132,34 @@ describe('housekeeping while the store does not answer (issue 11 §2)', () => {
       stop();
       finish();
     }
+  });
+});
+
+describe('the LISTEN connection behind a network that drops packets (issue 11 §2: every instance is woken at once)', () => {
+  it('is checked now and then, found dead while the network drops packets, and replaced once it is back: the listener is woken by the new connection without any NOTIFY', { timeout: 30_000 }, async () => {
+    const server = await postgresServer();
+    const db = await freshDatabase(server);
+    cleanups.push(db.drop);
+    const target = new URL(db.url);
+    const link = await startTcpLink({ host: target.hostname, port: Number(target.port || 5432) });
+    cleanups.push(link.close);
+    const notifications = new OutboxNotifications(link.via(db.url), { intervalMs: 200, timeoutMs: 300 });
+    cleanups.push(() => notifications.close());
+    let wakes = 0;
+    notifications.watch(() => wakes++);
+    await eventually(async () => (wakes === 1 ? true : undefined), 'the first wake, once LISTEN is in place');
+    link.freeze();
+    // Long enough for a heartbeat to time out; a connection that resumed after the freeze would wake nobody.
+    await sleep(1500);
+    assert.equal(wakes, 1, 'nothing wakes the listener while the network is down');
+    link.restore();
+    await eventually(async () => (wakes >= 2 ? true : undefined), 'a wake from a new LISTEN connection', 15_000);
+    // And that connection hears NOTIFY.
+    const before = wakes;
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    await admin.query("SELECT pg_notify('signoff_outbox', '')");
+    await admin.end();
+    await eventually(async () => (wakes > before ? true : undefined), 'a wake from NOTIFY', 5000);
   });
 });

@@ -4,6 +4,13 @@ import type { Q } from './db.js';
 /** The channel on which a write that makes deliveries due wakes every instance's worker. */
 const CHANNEL = 'signoff_outbox';
 
+/** How often the LISTEN connection is checked, and how long the check may take. */
+export interface Heartbeat {
+  intervalMs: number;
+  timeoutMs: number;
+}
+const HEARTBEAT: Heartbeat = { intervalMs: 15_000, timeoutMs: 5000 };
+
 /** Queues the wake-up inside the caller's transaction: PostgreSQL delivers it when that commits. */
 export const notifyOutbox = (q: Q): Promise<number> => q.run(`SELECT pg_notify('${CHANNEL}', '')`);
 
@@ -17,10 +24,14 @@ export class OutboxNotifications {
   private readonly listeners = new Set<() => void>();
   private client: pg.Client | undefined;
   private retry: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
   private delayMs = 500;
   private closed = false;
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly heartbeatEvery: Heartbeat = HEARTBEAT,
+  ) {}
 
   watch(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -43,6 +54,7 @@ export class OutboxNotifications {
       if (reconnecting || this.closed) return;
       reconnecting = true;
       this.client = undefined;
+      clearInterval(this.heartbeat);
       void client.end().catch(() => undefined);
       this.retry = setTimeout(() => {
         this.retry = undefined;
@@ -59,6 +71,12 @@ export class OutboxNotifications {
       await client.query(`LISTEN ${CHANNEL}`);
       this.delayMs = 500;
       this.wake();
+      // A network that drops packets sends no reset: without a query now and then, this
+      // connection would be found dead only by the kernel's keepalive, hours later.
+      this.heartbeat = setInterval(() => {
+        client.query({ text: 'SELECT 1', query_timeout: this.heartbeatEvery.timeoutMs } as pg.QueryConfig).catch(lost);
+      }, this.heartbeatEvery.intervalMs);
+      this.heartbeat.unref();
     } catch {
       lost();
     }
@@ -67,6 +85,7 @@ export class OutboxNotifications {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retry) clearTimeout(this.retry);
+    clearInterval(this.heartbeat);
     await this.client?.end().catch(() => undefined);
     this.client = undefined;
   }
