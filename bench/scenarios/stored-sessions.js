@@ -38,7 +38,7 @@ export const p7 = async (ctx) => {
       const ended = await store.endSessions({ accountId: b.accountId }, { reason: 'logout', actor: 'admin:bench', at: Math.floor(Date.now() / 1000) });
       const endSeconds = (performance.timeOrigin + performance.now() - t0) / 1000;
       if (ended.length !== count) throw new Error(`P7 ${b.side}: ended ${ended.length} sessions, expected ${count}`);
-      const tokens = await ctx.receiverLog.waitFor((m) => m.provider === b.provider && m.at >= t0 && m.sid?.startsWith(`${prefix}-sid-`), count, 60_000);
+      const tokens = await ctx.receiverLog.waitFor((m) => m.provider === b.provider && m.at >= t0 && m.sid?.startsWith(`${prefix}-sid-`), count, 180_000);
       return { value: endSeconds, deliveredSeconds: (Math.max(...tokens.map((m) => m.at)) - t0) / 1000, seedSeconds: seeded.seconds };
     });
   };
