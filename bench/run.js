@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Benchmarks of Signoff side by side with oidc-provider and against the machine's ceiling.
-//   node bench/run.js [--quick] [--only P1,P2] [--out DIR] [--profile DIR] [--help]
+//   node bench/run.js [--quick] [--only P1,P2] [--out DIR] [--profile DIR] [--postgres URL|off] [--help]
 // Starts every server on 127.0.0.1 (one process each), drives the load from this process with
 // autocannon, and writes DIR/latest.json and DIR/latest.md (DIR: bench/results, or
 // bench/results/quick for --quick). --profile runs Signoff under --cpu-prof (see profile-top.js).
+// Signoff runs on SQLite and, on a database of its own, on PostgreSQL (--postgres: the server).
 // See bench/README.md.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { peerDriver, signoffDriver } from './lib/drivers.js';
 import { ReceiverLog } from './lib/receivers.js';
-import { writeResults } from './lib/report.js';
+import { DEFAULT_ADMIN_URL, serverOf, serverVersion } from './lib/postgres.js';
+import { mergeWithPrevious, writeResults } from './lib/report.js';
 import { ROOT, USER, startSystems } from './lib/setup.js';
 import { round } from './lib/stats.js';
 import { p3, p4 } from './scenarios/logout.js';
@@ -25,14 +27,20 @@ import { p2, p6 } from './scenarios/token-endpoint.js';
 
 const BENCH = dirname(fileURLToPath(import.meta.url));
 
-const USAGE = `Usage: npm run bench -- [--quick] [--only P1,P6] [--out DIR] [--profile DIR]
+const USAGE = `Usage: npm run bench -- [--quick] [--only P1,P6] [--out DIR] [--profile DIR] [--postgres URL|off]
        (or: node bench/run.js [options])
 
-  --quick        run every scenario for a moment (results in bench/results/quick)
-  --only IDS     run only these scenarios, comma-separated (P1 to P8)
-  --out DIR      write latest.json and latest.md to DIR (default bench/results)
-  --profile DIR  run Signoff under node --cpu-prof, profiles in DIR (see profile-top.js)
-  -h, --help     print this text
+  --quick          run every scenario for a moment (results in bench/results/quick)
+  --only IDS       run only these scenarios, comma-separated (P1 to P8); their rows replace
+                   those of the same scenarios in DIR/latest.json, the other rows are kept
+  --out DIR        write latest.json and latest.md to DIR (default bench/results)
+  --profile DIR    run Signoff under node --cpu-prof, profiles in DIR/sqlite, DIR/postgres
+                   and DIR/pgpair (see profile-top.js)
+  --postgres URL   the PostgreSQL server for the PostgreSQL columns, as an admin URL (default
+                   SIGNOFF_BENCH_POSTGRES, else ${DEFAULT_ADMIN_URL});
+                   each Signoff system gets a database of its own, dropped at the end;
+                   off: SQLite only
+  -h, --help       print this text
 
 bench/README.md describes the scenarios and how to read the results.`;
 
@@ -45,7 +53,7 @@ const usageError = (message) => {
 let values;
 try {
   ({ values } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, profile: { type: 'string' }, postgres: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   }));
 } catch (err) {
   usageError(err.message);
@@ -73,6 +81,8 @@ const settings = SETTINGS[mode];
 const only = values.only ? values.only.split(',').map((s) => s.trim().toUpperCase()) : Object.keys(SCENARIOS);
 const unknown = only.filter((id) => !(id in SCENARIOS));
 if (unknown.length > 0) usageError(`--only: no scenario ${unknown.join(', ')} (there are ${Object.keys(SCENARIOS).join(', ')})`);
+const postgresUrl = (values.postgres ?? process.env.SIGNOFF_BENCH_POSTGRES) || DEFAULT_ADMIN_URL;
+if (postgresUrl !== 'off' && !/^postgres(ql)?:\/\//.test(postgresUrl)) usageError(`--postgres: expected a postgres:// URL or off, got ${postgresUrl}`);
 const outDir = values.out ?? join(BENCH, 'results', ...(values.quick ? ['quick'] : []));
 const log = (line) => console.error(line);
 
@@ -95,16 +105,18 @@ const ceiling = (jwk) => (name, seconds) =>
 
 /**
  * Both systems do the same work: a token response of each is decoded once before any load — an
- * RS256 JWT access token, an RS256 ID token with the same key, a refresh token.
+ * RS256 JWT access token, an RS256 ID token with the same key, a refresh token. Signoff on
+ * PostgreSQL signs with an RS256 key of its own (its store made it): the same work, another kid.
  */
 const checkSameWork = async (ctx) => {
   const out = {};
-  for (const d of [ctx.signoff, ctx.peer]) {
+  for (const d of [ctx.signoff, ...(ctx.postgres ? [ctx.postgres] : []), ctx.peer]) {
     const { code } = await d.signIn(USER, 'rp01', ctx.receivers);
     const t = await d.exchange('rp01', code, ctx.receivers);
     const at = decodeProtectedHeader(t.access_token);
     const id = decodeProtectedHeader(t.id_token);
-    if (at.alg !== 'RS256' || id.alg !== 'RS256' || at.kid !== ctx.systems.jwk.kid || id.kid !== ctx.systems.jwk.kid || !t.refresh_token) {
+    const kid = d === ctx.postgres ? at.kid : ctx.systems.jwk.kid;
+    if (at.alg !== 'RS256' || id.alg !== 'RS256' || at.kid !== kid || id.kid !== kid || !t.refresh_token) {
       throw new Error(`${d.name} does not answer with RS256 JWTs under the shared key and a refresh token: ${JSON.stringify({ at, id })}`);
     }
     out[d.name] = { accessToken: at, idTokenClaims: Object.keys(decodeJwt(t.id_token)).sort(), refreshToken: true };
@@ -116,7 +128,17 @@ const main = async () => {
   const started = new Date();
   const desc = machine();
   log(`signoff bench (${mode}): ${desc.cpu}, ${desc.cores} cores, Node ${desc.node}; ${desc.uptime}`);
-  const systems = await startSystems({ profileDir: values.profile });
+  const systems = await startSystems({ profileDir: values.profile, postgres: postgresUrl === 'off' ? undefined : postgresUrl });
+  // A run stopped by a signal (a `timeout`) still stops its servers and drops its databases.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      log(`bench: ${signal}, stopping the servers`);
+      systems.close().finally(() => process.exit(130));
+    });
+  }
+  const postgresVersion = systems.postgres ? await serverVersion(systems.postgresAdminUrl) : undefined;
+  if (systems.postgres) log(`Signoff on PostgreSQL ${postgresVersion}: database ${systems.postgres.database.name}`);
+  else log(`Signoff on PostgreSQL: ${systems.postgresNote}`);
   try {
     const receiverLog = new ReceiverLog(systems.receivers.child);
     const discovery = await (await fetch(`${systems.signoff.issuer}/.well-known/openid-configuration`)).json();
@@ -126,7 +148,10 @@ const main = async () => {
       receivers: systems.receivers.url,
       receiverLog,
       signoff: signoffDriver(systems.signoff),
+      postgres: systems.postgres && signoffDriver({ ...systems.postgres, name: 'postgres' }),
+      postgresNote: systems.postgresNote,
       peer: peerDriver(systems.peer),
+      profileDir: values.profile,
       // Signoff's back-channel delivery is a separate issue: until it is in, P3, P4 and P7 say so.
       signoffBackChannel: discovery.backchannel_logout_supported === true,
       ceiling: ceiling(systems.jwk),
@@ -145,12 +170,12 @@ const main = async () => {
       log(`${id} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     }
     if (receiverLog.failures.length > 0) throw new Error(`logout tokens failed verification: ${JSON.stringify(receiverLog.failures.slice(0, 3))}`);
-    const results = {
+    let results = {
       mode,
       startedAt: started.toISOString(),
       durationSeconds: (Date.now() - started.getTime()) / 1000,
       machine: { ...desc, loadEnd: loads() },
-      versions: { signoff: versionOf('signoff'), oidcProvider: versionOf('oidc-provider'), autocannon: versionOf('autocannon') },
+      versions: { signoff: versionOf('signoff'), oidcProvider: versionOf('oidc-provider'), autocannon: versionOf('autocannon'), ...(postgresVersion ? { postgres: postgresVersion } : {}) },
       repetitions: settings.reps,
       settings,
       sameWork,
@@ -161,12 +186,18 @@ const main = async () => {
           'back-channel URIs, its back-channel logout, its default memory adapter, grants auto-approved in loadExistingGrant, a fetch ' +
           'that allows loopback, JWT access tokens through a default resource, refresh tokens on every code grant and rotation.',
         'oidc-provider SSO cookies come from its development interactions (its own sign-in form, driven like a browser).',
+        systems.postgres
+          ? `Signoff on PostgreSQL: the same configuration on a PostgreSQL ${postgresVersion} store (a database of its own on ` +
+            `${serverOf(systems.postgresAdminUrl)}, pool of 10 connections, SIGNOFF_KEY_ENCRYPTION_KEY), in its own process; ` +
+            'the PostgreSQL server runs on the same machine and its backends share the two cores.'
+          : `Signoff on PostgreSQL: ${systems.postgresNote}.`,
         `${receiverLog.verified.length} logout tokens were received and verified (signature, iss, aud, iat, jti, events, sid/sub, no nonce); none failed.`,
         'Ratios are Signoff ÷ the other side: above 1 is higher for Signoff (better for rates, worse for latencies).',
         'Where targets are missed, bench/README.md ("Where the time goes") says where the time goes, from a --cpu-prof profile.',
       ],
       scenarios,
     };
+    if (values.only) results = mergeWithPrevious(outDir, results, Object.keys(SCENARIOS));
     const md = writeResults(outDir, results);
     console.log(md);
   } finally {

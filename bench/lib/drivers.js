@@ -83,9 +83,10 @@ const timed = async (fn) => {
   return { ms: performance.now() - t0, hop, startedAt: performance.timeOrigin + t0 };
 };
 
-export const signoffDriver = ({ issuer, pid }) =>
+/** Signoff; `name` is the system's name in the back-channel URIs ('signoff' on SQLite, 'postgres', 'pgpair'). */
+export const signoffDriver = ({ issuer, pid, name = 'signoff' }) =>
   driver({
-    name: 'signoff',
+    name,
     issuer,
     pid,
     authorizePath: '/authorize',
@@ -94,7 +95,7 @@ export const signoffDriver = ({ issuer, pid }) =>
     // The hint names the browser's live session: Signoff ends it at once (no confirmation page).
     logout: async (browser, idToken) => {
       const t = await timed(() => browser.request(`/logout?${new URLSearchParams({ id_token_hint: idToken })}`));
-      if (t.hop.status >= 400 || /name="logout_scope"/.test(t.hop.body)) throw new Error(`signoff: logout did not end the session (${t.hop.status})`);
+      if (t.hop.status >= 400 || /name="logout_scope"/.test(t.hop.body)) throw new Error(`${name}: logout did not end the session (${t.hop.status})`);
       return t;
     },
   });

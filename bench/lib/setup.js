@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createDatabase, dropDatabase, unreachable } from './postgres.js';
 import { freePort, startProcess } from './processes.js';
 import { currentRs256Key } from './store.js';
 
@@ -33,41 +34,117 @@ const clientsFor = (provider, receivers) =>
     backchannel_logout_session_required: true,
   }));
 
-/** Signoff's configuration: the embedded SQLite store in a file, production settings, logs off. */
-const signoffConfig = (dir, port, receivers) => ({
-  issuer: `http://127.0.0.1:${port}`,
+/**
+ * Signoff's configuration, production settings, logs off: by default the embedded SQLite store in
+ * a file with its key-encryption key in a file; with `store` (PostgreSQL) the key-encryption key
+ * comes from SIGNOFF_KEY_ENCRYPTION_KEY, shared by every instance of one database. `provider` names
+ * the system in the back-channel URIs (the receivers tell systems apart by it); `issuer` is the
+ * instance's own URL unless a proxy in front of it is the issuer.
+ */
+const signoffConfig = (dir, port, receivers, { store, provider = 'signoff', issuer = `http://127.0.0.1:${port}` } = {}) => ({
+  issuer,
   port,
-  store: { sqlite: join(dir, 'signoff.sqlite') },
-  keys: { encryptionKeyFile: join(dir, 'signoff.kek') },
+  store: store ?? { sqlite: join(dir, 'signoff.sqlite') },
+  ...(store ? {} : { keys: { encryptionKeyFile: join(dir, 'signoff.kek') } }),
   logging: { level: 'silent' },
   // Any free port: the default (9464) may be taken by a provider a developer runs meanwhile.
   management: { port: 0 },
   outbound: { allowPrivateNetworks: true },
-  clients: clientsFor('signoff', receivers),
+  clients: clientsFor(provider, receivers),
   users: [USER, P7_USER],
 });
 
-/** Starts Signoff; with `profileDir`, under `--cpu-prof` (the profile is written when it stops). */
-export const startSignoff = (configFile, profileDir) =>
+/**
+ * Starts Signoff; with `profileDir`, under `--cpu-prof` (the profile is written when it stops).
+ * `env` adds to the environment (SIGNOFF_KEY_ENCRYPTION_KEY for a PostgreSQL store).
+ */
+export const startSignoff = (configFile, profileDir, env) =>
   startProcess(
     process.execPath,
     [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), SIGNOFF_BIN, 'start', '--config', configFile],
-    { ready: /listening on/, name: 'signoff' },
+    { ready: /listening on/, name: 'signoff', env },
   );
 
 /** The current RS256 private key Signoff generated at its first start, unsealed with its key-encryption key. */
 const signoffRs256Key = async (config) => {
   const { openJwk, parseKek } = await import('../../packages/server/dist/src/tokens/key-encryption.js');
   const kek = parseKek(readFileSync(config.keys.encryptionKeyFile, 'utf8'), 'keys.encryptionKeyFile');
-  const key = await currentRs256Key(config.store.sqlite);
+  const key = await currentRs256Key(config.store);
   return openJwk(kek, key.kid, key.privateJwk);
 };
 
+/** Connections of each Signoff instance to PostgreSQL (the configuration's default). */
+export const POOL_SIZE = 10;
+
 /**
- * Starts everything on 127.0.0.1, one process each: the receivers, Signoff, oidc-provider (with
- * Signoff's RS256 key) and the bare route. Returns the systems and a `close`.
+ * Signoff instances on one new PostgreSQL database: `count` of them, started one after the other
+ * (the first applies the migrations and creates the signing keys, the others find them), all with
+ * one SIGNOFF_KEY_ENCRYPTION_KEY. `issuer(ports)` is the issuer they share (default: the first
+ * instance's own URL). Returns the database, the instances and a `stop` that drops the database.
  */
-export const startSystems = async ({ profileDir } = {}) => {
+export const startPostgresSignoffs = async ({ dir, adminUrl, receiversUrl, provider, count = 1, issuer, profileDir }) => {
+  const database = await createDatabase(adminUrl);
+  const store = { postgres: database.url, poolSize: POOL_SIZE };
+  const env = { SIGNOFF_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+  const instances = [];
+  const stop = async () => {
+    await Promise.all(instances.map((i) => i.stop()));
+    await dropDatabase(adminUrl, database.name).catch((err) => console.error(`could not drop ${database.name}: ${err.message}`));
+  };
+  try {
+    const ports = [];
+    for (let i = 0; i < count; i++) ports.push(await freePort());
+    for (const [i, port] of ports.entries()) {
+      const config = signoffConfig(dir, port, receiversUrl, { store, provider, issuer: issuer?.(ports) });
+      const configFile = join(dir, `${provider}-${i + 1}.config.json`);
+      writeFileSync(configFile, JSON.stringify(config, null, 2));
+      const proc = await startSignoff(configFile, profileDir && join(profileDir, provider), env);
+      instances.push({ ...proc, issuer: config.issuer, url: `http://127.0.0.1:${port}`, config, configFile, env });
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { database, store, env, instances, stop };
+};
+
+/**
+ * Two Signoff instances on one PostgreSQL database behind the round-robin proxy
+ * (servers/round-robin.js), which is their issuer. Started for P1 and stopped after it.
+ */
+export const startPostgresPair = async ({ dir, adminUrl, receiversUrl, profileDir }) => {
+  const proxyPort = await freePort();
+  const url = `http://127.0.0.1:${proxyPort}`;
+  const pair = await startPostgresSignoffs({ dir, adminUrl, receiversUrl, provider: 'pgpair', count: 2, issuer: () => url, profileDir });
+  let proxy;
+  try {
+    proxy = await startProxy(proxyPort, pair.instances.map((i) => i.url));
+  } catch (err) {
+    await pair.stop();
+    throw err;
+  }
+  return {
+    ...pair,
+    issuer: url,
+    proxy,
+    stop: async () => {
+      await proxy.stop();
+      await pair.stop();
+    },
+  };
+};
+
+/** The round-robin proxy (servers/round-robin.js) on `port` (0: any) in front of `targets`. */
+export const startProxy = async (port, targets) =>
+  startProcess(join(BENCH, 'servers/round-robin.js'), [String(port), ...targets], { ipc: true, name: 'round-robin proxy' });
+
+/**
+ * Starts everything on 127.0.0.1, one process each: the receivers, Signoff on SQLite, Signoff on
+ * PostgreSQL (a database of its own on the server at `postgres`, an admin URL; none when
+ * `postgres` is undefined or the server does not answer, and `postgresNote` says why),
+ * oidc-provider (with Signoff's RS256 key) and the bare route. Returns the systems and a `close`.
+ */
+export const startSystems = async ({ profileDir, postgres } = {}) => {
   const dir = mkdtempSync(join(tmpdir(), 'signoff-bench-'));
   const receivers = await startProcess(join(BENCH, 'servers/receivers.js'), [], { ipc: true, name: 'receivers' });
   const receiversUrl = `http://127.0.0.1:${receivers.message.port}`;
@@ -77,9 +154,25 @@ export const startSystems = async ({ profileDir } = {}) => {
   const configFile = join(dir, 'signoff.config.json');
   writeFileSync(configFile, JSON.stringify(config, null, 2));
   writeFileSync(config.keys.encryptionKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-  const signoff = await startSignoff(configFile, profileDir);
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const signoff = await startSignoff(configFile, profileDir && join(profileDir, 'sqlite'));
   const jwk = await signoffRs256Key(config);
 
+  let pg;
+  let postgresNote = postgres ? await unreachable(postgres) : 'not run (--postgres off)';
+  if (postgres && postgresNote) postgresNote = `no PostgreSQL server answered at ${postgres}: ${postgresNote}`;
+  else if (postgres) pg = await startPostgresSignoffs({ dir, adminUrl: postgres, receiversUrl, provider: 'postgres', profileDir });
+
+  try {
+    return await startTheRest({ dir, jwk, receivers, receiversUrl, config, configFile, signoff, pg, postgres, postgresNote });
+  } catch (err) {
+    await Promise.all([signoff.stop(), pg?.stop(), receivers.stop()]);
+    throw err;
+  }
+};
+
+/** oidc-provider and the bare route, once Signoff runs; then the receivers learn every issuer. */
+const startTheRest = async ({ dir, jwk, receivers, receiversUrl, config, configFile, signoff, pg, postgres, postgresNote }) => {
   const peerPort = await freePort();
   const peerConfig = { issuer: `http://127.0.0.1:${peerPort}`, port: peerPort, jwk, clients: clientsFor('peer', receiversUrl), users: [USER] };
   const peerFile = join(dir, 'peer.config.json');
@@ -91,6 +184,7 @@ export const startSystems = async ({ profileDir } = {}) => {
 
   await configureReceivers(receivers.child, {
     signoff: { issuer: config.issuer, jwksUri: `${config.issuer}/jwks` },
+    ...(pg ? { postgres: { issuer: pg.instances[0].issuer, jwksUri: `${pg.instances[0].issuer}/jwks` } } : {}),
     peer: { issuer: peerConfig.issuer, jwksUri: `${peerConfig.issuer}/jwks` },
   });
 
@@ -99,10 +193,14 @@ export const startSystems = async ({ profileDir } = {}) => {
     jwk,
     receivers: { ...receivers, url: receiversUrl },
     signoff: { ...signoff, issuer: config.issuer, config, configFile },
+    // Signoff on PostgreSQL: one instance on a database of its own (pg.database), or undefined.
+    postgres: pg && { ...pg.instances[0], database: pg.database, store: pg.store },
+    postgresAdminUrl: postgres,
+    postgresNote,
     peer: { ...peer, issuer: peerConfig.issuer },
     bare: { ...bare, url: `http://127.0.0.1:${barePort}` },
     close: async () => {
-      await Promise.all([systems.signoff.stop(), peer.stop(), bare.stop(), receivers.stop()]);
+      await Promise.all([systems.signoff.stop(), pg?.stop(), peer.stop(), bare.stop(), receivers.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -20,10 +20,16 @@ export const inTurn = async (reps, sides, log) => {
 
 /**
  * One row of the table: medians and ranges, ratios of medians (Signoff over the other side, so
- * > 1 means Signoff is higher), and whether the target is met (`met` gets the summaries).
+ * > 1 means Signoff is higher), and whether the target is met (`met` gets the summaries). The
+ * `postgres` column is Signoff on the PostgreSQL store, with a target of its own
+ * (`postgresTarget`, judged by `postgresMet` with the PostgreSQL figure as `signoff`); without one
+ * it is reported only.
  */
-export const row = ({ id, title, unit, signoff, peer, ceiling, ceilingName, target, met, signoffNote, peerNote, detail }) => {
+export const row = ({
+  id, title, unit, signoff, postgres, peer, ceiling, ceilingName, target, met, signoffNote, postgresNote, peerNote, postgresTarget, postgresMet, detail,
+}) => {
   const s = signoff?.length ? summary(signoff) : undefined;
+  const pg = postgres?.length ? summary(postgres) : undefined;
   const p = peer?.length ? summary(peer) : undefined;
   const c = ceiling?.length ? summary(ceiling) : undefined;
   return {
@@ -31,18 +37,31 @@ export const row = ({ id, title, unit, signoff, peer, ceiling, ceilingName, targ
     title,
     unit,
     signoff: s,
+    postgres: pg,
     peer: p,
     ceiling: c,
     ceilingName,
     ratioToPeer: s && p ? s.median / p.median : undefined,
+    postgresRatioToPeer: pg && p ? pg.median / p.median : undefined,
     ratioToCeiling: s && c ? s.median / c.median : undefined,
+    postgresRatioToCeiling: pg && c ? pg.median / c.median : undefined,
     target,
-    met: s ? met({ signoff: s, peer: p, ceiling: c }) : undefined,
+    met: s && met ? met({ signoff: s, peer: p, ceiling: c }) : undefined,
+    postgresTarget,
+    postgresMet: pg && postgresMet ? postgresMet({ signoff: pg, peer: p, ceiling: c }) : undefined,
     signoffNote,
+    postgresNote: pg ? undefined : postgresNote,
     peerNote,
     detail,
   };
 };
 
-/** Both systems, for scenarios that run the same phase against each. */
-export const bothSides = (ctx, phase) => ({ signoff: (rep) => phase(ctx.signoff, rep), peer: (rep) => phase(ctx.peer, rep) });
+/** Signoff on SQLite, Signoff on PostgreSQL (when it runs) and the peer, for scenarios that run the same phase against each. */
+export const bothSides = (ctx, phase) => ({
+  signoff: (rep) => phase(ctx.signoff, rep),
+  ...(ctx.postgres ? { postgres: (rep) => phase(ctx.postgres, rep) } : {}),
+  peer: (rep) => phase(ctx.peer, rep),
+});
+
+/** The note of a PostgreSQL cell of a scenario measured on SQLite only. */
+export const NOT_ON_POSTGRES = 'not measured on PostgreSQL (issue 11 §4 measures P1, P2, P4 and P7 there)';

@@ -1,7 +1,7 @@
 import { signedInTo } from '../lib/drivers.js';
 import { CLIENT_IDS, HANGING_CLIENT, USER } from '../lib/setup.js';
 import { percentile } from '../lib/stats.js';
-import { inTurn, row } from './common.js';
+import { NOT_ON_POSTGRES, inTurn, row } from './common.js';
 
 export const PENDING = 'pending the back-channel issue';
 
@@ -32,13 +32,16 @@ const samples = async (ctx, d, n, clientIds) => {
  * Warm-up, then the repetitions in turn of logouts of sessions signed in to `clientIds`; `figure`
  * turns one repetition's samples into its number (Signoff's side waits for its back-channel).
  */
-const logoutRuns = async (ctx, { id, clientIds, signoffSamples, peerSamples, figure }) => {
+const logoutRuns = async (ctx, { id, clientIds, signoffSamples, peerSamples, figure, onPostgres = false }) => {
   const measure = async (d, n) => figure(await samples(ctx, d, n, clientIds));
+  const pg = onPostgres && ctx.signoffBackChannel ? ctx.postgres : undefined;
   ctx.log(`${id} warm-up`);
   if (ctx.signoffBackChannel) await samples(ctx, ctx.signoff, 1, clientIds);
+  if (pg) await samples(ctx, pg, 1, clientIds);
   await samples(ctx, ctx.peer, 1, clientIds);
   return inTurn(ctx.settings.reps, {
     signoff: ctx.signoffBackChannel ? () => measure(ctx.signoff, signoffSamples) : undefined,
+    postgres: pg ? () => measure(pg, signoffSamples) : undefined,
     peer: () => measure(ctx.peer, peerSamples),
   }, ctx.log);
 };
@@ -64,6 +67,7 @@ export const p3 = async (ctx) => {
       ...runs,
       signoffNote: ctx.signoffBackChannel ? undefined : PENDING,
       target: 'p99 ≤ 20 ms (oidc-provider waits its 2.5 s timeout)',
+      postgresNote: NOT_ON_POSTGRES,
       met: ({ signoff }) => signoff.median <= 20,
       detail:
         `Sessions signed in to rp01, rp02 and a client whose back-channel endpoint never answers; ${settings.p3Samples} logouts per ` +
@@ -82,6 +86,7 @@ export const p4 = async (ctx) => {
     clientIds: CLIENT_IDS,
     signoffSamples: settings.p4Samples,
     peerSamples: settings.p4Samples,
+    onPostgres: true,
     figure: (s) => {
       const ms = s.map((x) => x.allVerifiedMs);
       return { value: percentile(ms, 50), samples: ms.length, max: Math.max(...ms), responseP50: percentile(s.map((x) => x.responseMs), 50) };
@@ -96,6 +101,9 @@ export const p4 = async (ctx) => {
       signoffNote: ctx.signoffBackChannel ? undefined : PENDING,
       target: 'p50 ≤ 50 ms and no slower than oidc-provider',
       met: ({ signoff, peer }) => signoff.median <= 50 && (!peer || signoff.median <= peer.median),
+      postgresNote: ctx.signoffBackChannel ? ctx.postgresNote : PENDING,
+      postgresTarget: 'p50 ≤ 20 ms',
+      postgresMet: ({ signoff }) => signoff.median <= 20,
       detail:
         `${settings.p4Samples} logouts per repetition; from the start of the logout request to the moment the 20th receiver finished ` +
         'verifying its token (signature against the JWKS, iss, aud, iat, jti, events, sid, no nonce).',

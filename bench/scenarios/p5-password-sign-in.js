@@ -1,7 +1,7 @@
 import { Browser, parseForm } from '../lib/browser.js';
 import { redirectWithCode, runLoad } from '../lib/load.js';
 import { USER } from '../lib/setup.js';
-import { inTurn, row } from './common.js';
+import { NOT_ON_POSTGRES, inTurn, row } from './common.js';
 
 /** A sign-in form ready to post: an authorization request started in a fresh browser. */
 const prepareSignIn = async (ctx, d) => {
@@ -55,6 +55,7 @@ export const p5 = async (ctx) => {
       unit: 'sign-ins per CPU-second',
       ...runs,
       ceilingName: '(raw argon2id verify)',
+      postgresNote: NOT_ON_POSTGRES,
       peerNote: 'not comparable: oidc-provider has no password store, its dev interactions accept any password',
       target: '≥ 85% of the raw argon2id verify rate',
       met: ({ signoff, ceiling }) => signoff.median >= 0.85 * ceiling.median,

@@ -1,5 +1,8 @@
 // The harness itself, in seconds: `node bench/run.js --quick` must produce a number for every
-// scenario of each side (or say why there is none). Speed is never asserted here.
+// scenario of each side (or say why there is none), and the PostgreSQL path must have run once:
+// P1 (one instance and two behind the proxy), P2, P4 and P7 on a PostgreSQL database of their own
+// (the server of SIGNOFF_BENCH_POSTGRES, else 127.0.0.1:5432; a bench without PostgreSQL fails
+// here rather than pass without it). Speed is never asserted here.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,7 +24,12 @@ test('bench --quick: every scenario produced a number, or says why it has none',
     for (const s of results.scenarios) {
       assert.ok(Number.isFinite(s.signoff?.median) || s.signoffNote, `${s.id} ${s.title}: no Signoff number and no note`);
       assert.ok(Number.isFinite(s.peer?.median) || s.peerNote, `${s.id} ${s.title}: no oidc-provider number and no note`);
+      assert.ok(Number.isFinite(s.postgres?.median) || s.postgresNote, `${s.id} ${s.title}: no PostgreSQL number and no note`);
     }
+    const onPostgres = results.scenarios.filter((s) => ['P1', 'P2', 'P4', 'P7'].includes(s.id));
+    assert.equal(onPostgres.length, 6, 'P1 (one instance, two behind the proxy), P2, P4 and P7 (end + enqueue, all delivered)');
+    for (const s of onPostgres) assert.ok(Number.isFinite(s.postgres?.median), `${s.id} ${s.title}: no PostgreSQL number (${s.postgresNote})`);
+    assert.ok(results.scenarios.some((s) => /two Signoff instances/.test(s.title) && s.postgres.median > 0), 'P1 on two instances behind the proxy');
     assert.match(readFileSync(join(out, 'latest.md'), 'utf8'), /\| P1 \|/);
     assert.ok(results.machine.cpu && results.machine.cores > 0 && results.machine.node);
   } finally {

@@ -15,13 +15,13 @@ test('bench --help and -h print the usage on stdout and exit 0 (issue 10 §8)', 
     const r = bench(flag);
     assert.equal(r.status, 0, `${flag}: exit ${r.status}\n${r.stderr}`);
     assert.match(r.stdout, /^Usage: npm run bench -- /);
-    for (const option of ['--quick', '--only', '--out', '--profile']) assert.ok(r.stdout.includes(option), `${flag} names ${option}`);
+    for (const option of ['--quick', '--only', '--out', '--profile', '--postgres']) assert.ok(r.stdout.includes(option), `${flag} names ${option}`);
     assert.doesNotMatch(r.stdout + r.stderr, STACK, 'no stack trace');
   }
 });
 
 test('an unknown option or scenario is a usage error: exit 2, the message and the usage, no stack trace (issue 10 §8)', () => {
-  for (const [args, message] of [[['--bogus'], /--bogus/], [['--only', 'P1,P9'], /P9/]]) {
+  for (const [args, message] of [[['--bogus'], /--bogus/], [['--only', 'P1,P9'], /P9/], [['--postgres', 'mysql://db'], /--postgres/]]) {
     const r = bench(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
     assert.match(r.stderr, message);
