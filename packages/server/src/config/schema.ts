@@ -26,7 +26,9 @@ const storeField = (value: unknown, key: string): StoreConfig => {
     };
   }
   const unknown = keys.find((k) => k !== 'sqlite' && k !== 'postgres' && k !== 'poolSize');
-  throw new ConfigError(unknown ? `${key}.${unknown}` : key, 'expected {"sqlite": PATH} or {"postgres": URL, "poolSize": N}');
+  if (unknown) throw new ConfigError(`${key}.${unknown}`, 'expected {"sqlite": PATH} or {"postgres": URL, "poolSize": N}');
+  if ('sqlite' in raw && 'poolSize' in raw && !('postgres' in raw)) throw new ConfigError(`${key}.poolSize`, 'applies to a PostgreSQL store only');
+  throw new ConfigError(key, 'expected {"sqlite": PATH} or {"postgres": URL, "poolSize": N}');
 };
 
 const issuerField = (value: unknown, key: string): string => {

@@ -74,6 +74,17 @@ export interface Participant {
   lastSeenAt: number;
 }
 
+/** Participants grouped by session, in their order (an ending returns each session's own). */
+export const participantsBySession = (participants: readonly Participant[]): Map<string, Participant[]> => {
+  const grouped = new Map<string, Participant[]>();
+  for (const p of participants) {
+    const list = grouped.get(p.sessionId);
+    if (list) list.push(p);
+    else grouped.set(p.sessionId, [p]);
+  }
+  return grouped;
+};
+
 export type SessionPatch = Partial<Omit<Session, 'id' | 'browserId' | 'accountId' | 'createdAt' | 'endedAt' | 'endReason' | 'endedBy'>>;
 
 export interface SessionFilter {

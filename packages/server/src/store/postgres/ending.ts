@@ -1,4 +1,4 @@
-import type { EndedSession, SessionEnding, SessionSelector } from '../../sessions/store.js';
+import { type EndedSession, type SessionEnding, type SessionSelector, participantsBySession } from '../../sessions/store.js';
 import type { Q } from './db.js';
 import { notifyOutbox } from './notifications.js';
 import { toParticipant } from './session-rows.js';
@@ -54,10 +54,11 @@ export const endSessions = async (q: Q, selector: SessionSelector, e: SessionEnd
   const participants = (
     await q.all('SELECT * FROM participants WHERE session_id = ANY($1::text[]) ORDER BY first_auth_at, client_id COLLATE "C"', [ids])
   ).map(toParticipant);
+  const bySession = participantsBySession(participants);
   return ended.map((r) => ({
     id: r.id as string,
     browserId: r.browser_id as string,
     accountId: r.account_id as string,
-    participants: participants.filter((p) => p.sessionId === r.id),
+    participants: bySession.get(r.id as string) ?? [],
   }));
 };

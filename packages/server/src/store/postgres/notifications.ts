@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Q } from './db.js';
 
 /** The channel on which a write that makes deliveries due wakes every instance's worker. */
-const CHANNEL = 'signoff_outbox';
+export const OUTBOX_CHANNEL = 'signoff_outbox';
 
 /** How often the LISTEN connection is checked, and how long the check may take. */
 export interface Heartbeat {
@@ -12,7 +12,7 @@ export interface Heartbeat {
 const HEARTBEAT: Heartbeat = { intervalMs: 15_000, timeoutMs: 5000 };
 
 /** Queues the wake-up inside the caller's transaction: PostgreSQL delivers it when that commits. */
-export const notifyOutbox = (q: Q): Promise<number> => q.run(`SELECT pg_notify('${CHANNEL}', '')`);
+export const notifyOutbox = (q: Q): Promise<number> => q.run(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 
 /**
  * One LISTEN connection per instance (issue 11 §2): an ending on any instance wakes the workers of
@@ -68,7 +68,7 @@ export class OutboxNotifications {
     client.on('notification', () => this.wake());
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
       this.delayMs = 500;
       this.wake();
       // A network that drops packets sends no reset: without a query now and then, this

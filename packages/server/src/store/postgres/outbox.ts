@@ -1,7 +1,7 @@
 import type { DeliveryStatus, DeliveryStore, LogoutDelivery } from '../../logout/back-channel/outbox.js';
 import type { EndReason } from '../../sessions/store.js';
-import type { Db, Q, Row } from './db.js';
-import { type OutboxNotifications, notifyOutbox } from './notifications.js';
+import type { Db, Row } from './db.js';
+import { OUTBOX_CHANNEL, type OutboxNotifications, notifyOutbox } from './notifications.js';
 import { opt, whereSql } from './rows.js';
 
 const toDelivery = (r: Row): LogoutDelivery => ({
@@ -33,13 +33,19 @@ const settle = async (db: Db, id: string, owner: string, status: DeliveryStatus,
 
 const RETRY_SET = "status = 'pending', next_attempt_at = $1, retried_at = $1, attempts = 0, finished_at = NULL";
 
-/** Runs a write that may make rows due, and wakes every instance's worker when it changed any. */
-const waking = (db: Db, write: (q: Q) => Promise<number>): Promise<number> =>
-  db.tx(async (q) => {
-    const changed = await write(q);
-    if (changed > 0) await notifyOutbox(q);
-    return changed;
-  });
+/**
+ * Runs an UPDATE that may make rows due and wakes every instance's worker when it changed any —
+ * one statement, its own transaction: the worker brings rows forward after every delivery, and a
+ * BEGIN and COMMIT around an update that mostly changes nothing were two round trips each time.
+ */
+const waking = async (db: Db, update: string, values: unknown[]): Promise<number> => {
+  const r = await db.one(
+    `WITH changed AS (${update} RETURNING 1)
+     SELECT count(*) AS n, CASE WHEN count(*) > 0 THEN pg_notify('${OUTBOX_CHANNEL}', '') END AS notified FROM changed`,
+    values,
+  );
+  return r?.n as number;
+};
 
 /**
  * DeliveryStore on PostgreSQL: the back-channel outbox. Every instance drains it: a claim leases
@@ -74,21 +80,18 @@ export const postgresOutbox = (db: Db, notifications: OutboxNotifications): Deli
   },
   async releaseDeliveries(owner, now) {
     // Released rows are due at once: another instance's worker takes them now, not at its next poll.
-    return waking(db, (q) =>
-      q.run(
-        `UPDATE logout_deliveries SET lease_owner = NULL, lease_until = NULL, attempts = GREATEST(attempts - 1, 0),
-           next_attempt_at = LEAST(next_attempt_at, $1) WHERE lease_owner = $2 AND status = 'pending'`,
-        [now, owner],
-      ),
+    return waking(
+      db,
+      `UPDATE logout_deliveries SET lease_owner = NULL, lease_until = NULL, attempts = GREATEST(attempts - 1, 0),
+         next_attempt_at = LEAST(next_attempt_at, $1) WHERE lease_owner = $2 AND status = 'pending'`,
+      [now, owner],
     );
   },
   async bringDeliveriesForward(clientId, now) {
-    return waking(db, (q) =>
-      q.run("UPDATE logout_deliveries SET next_attempt_at = $1 WHERE status = 'pending' AND next_attempt_at > $1 AND client_id = $2", [now, clientId]),
-    );
+    return waking(db, "UPDATE logout_deliveries SET next_attempt_at = $1 WHERE status = 'pending' AND next_attempt_at > $1 AND client_id = $2", [now, clientId]);
   },
   async retryDelivery(id, now) {
-    return (await waking(db, (q) => q.run(`UPDATE logout_deliveries SET ${RETRY_SET} WHERE id = $2 AND status IN ('pending', 'failed')`, [now, id]))) === 1;
+    return (await waking(db, `UPDATE logout_deliveries SET ${RETRY_SET} WHERE id = $2 AND status IN ('pending', 'failed')`, [now, id])) === 1;
   },
   async retryDeliveries(ids, now) {
     const wanted = [...new Set(ids)];
@@ -107,7 +110,7 @@ export const postgresOutbox = (db: Db, notifications: OutboxNotifications): Deli
     return { retried: 0, unknown: wanted.filter((id) => !known.has(id)) };
   },
   async retryClientDeliveries(clientId, now) {
-    return waking(db, (q) => q.run(`UPDATE logout_deliveries SET ${RETRY_SET} WHERE client_id = $2 AND status IN ('pending', 'failed')`, [now, clientId]));
+    return waking(db, `UPDATE logout_deliveries SET ${RETRY_SET} WHERE client_id = $2 AND status IN ('pending', 'failed')`, [now, clientId]);
   },
   async countDeliveries() {
     const counts: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, failed: 0 };

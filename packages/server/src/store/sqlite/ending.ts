@@ -1,4 +1,4 @@
-import type { EndedSession, SessionEnding, SessionSelector } from '../../sessions/store.js';
+import { type EndedSession, type SessionEnding, type SessionSelector, participantsBySession } from '../../sessions/store.js';
 import { toParticipant } from './session-rows.js';
 import type { Sql } from './sql.js';
 
@@ -50,11 +50,12 @@ export const endSessions = (sql: Sql, selector: SessionSelector, e: SessionEndin
         e.at, e.reason, e.actor, ids,
       );
       const participants = sql.all(`SELECT * FROM participants WHERE session_id ${inEnded} ORDER BY first_auth_at, client_id`, ids).map(toParticipant);
+      const bySession = participantsBySession(participants);
       return ended.map((r) => ({
         id: r.id as string,
         browserId: r.browser_id as string,
         accountId: r.account_id as string,
-        participants: participants.filter((p) => p.sessionId === r.id),
+        participants: bySession.get(r.id as string) ?? [],
       }));
     })
     .immediate();
