@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
+import pg from 'pg';
 import type { LogoutDelivery } from '../src/logout/back-channel/outbox.js';
 import { redactUrl } from '../src/store/postgres/db.js';
 import { PostgresStore } from '../src/store/postgres/store.js';
@@ -321,6 +322,37 @@ describe('issue 11 §3: the CLI works against PostgreSQL', () => {
     assert.equal(latest.stdout.split('\n').filter(Boolean).length, 1);
     const bySession = (await s.ok('events', 'tail', '--json', '--session', session.id)).stdout.trim().split('\n');
     assert.deepEqual(bySession.map((l) => (JSON.parse(l) as { type: string }).type), ['session.created', 'session.ended']);
+  });
+
+  it('events tail --follow prints an event committed after a newer one (ids are handed out in order, committed in any order, with several writers) (issue 11 §3)', async () => {
+    const s = await setUp('events-late');
+    const store = await s.store();
+    await store.appendEvent({ at: 1, type: 'session.created', sessionId: 'first', actor: 'user' });
+    const follower: ChildProcess = spawn(process.execPath, [BIN, 'events', 'tail', '--follow', '--json', '-n', '1', '--config', s.config], { cwd: dir, env: s.env });
+    const killer = setTimeout(() => follower.kill('SIGKILL'), 30_000);
+    const exited = new Promise<void>((resolve) => follower.on('exit', () => resolve()));
+    cleanups.push(async () => {
+      follower.kill('SIGKILL');
+      await exited;
+      clearTimeout(killer);
+    });
+    let out = '';
+    follower.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const printed = () => out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { sessionId?: string }).sessionId);
+    await eventually(async () => (printed().length === 1 ? true : undefined), 'the latest event from --follow', 10_000);
+    // Another writer (an instance, mid-transaction) takes the next id and commits late: the one
+    // statement of hand SQL here, since the store's own methods commit at once.
+    const late = new pg.Client({ connectionString: s.url });
+    await late.connect();
+    cleanups.push(() => late.end());
+    await late.query('BEGIN');
+    await late.query("INSERT INTO events (at, type, session_id, actor) VALUES (2, 'session.created', 'late', 'user')");
+    await store.appendEvent({ at: 3, type: 'session.created', sessionId: 'newer', actor: 'user' });
+    await eventually(async () => (printed().length === 2 ? true : undefined), 'the newer event', 10_000);
+    await late.query('COMMIT');
+    await eventually(async () => (printed().length === 3 ? true : undefined), 'the event committed late', 10_000);
+    await new Promise((r) => setTimeout(r, 1500)); // another poll or two: nothing is printed twice
+    assert.deepEqual(printed(), ['first', 'newer', 'late']);
   });
 
   it('a command against an unreachable PostgreSQL exits 1 with one line naming its host and port, no stack trace and no password (issue 11 §3)', async () => {

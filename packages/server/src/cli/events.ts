@@ -23,6 +23,9 @@ const line = (e: AuditEvent, json: boolean | undefined): string =>
     : [iso(e.at), e.type, e.sessionId ? `session=${e.sessionId}` : '', e.accountId ? `sub=${e.accountId}` : '', e.clientId ? `client=${e.clientId}` : '',
         e.reason ? `reason=${e.reason}` : '', e.actor ? `actor=${e.actor}` : ''].filter(Boolean).join(' ');
 
+/** How far back --follow looks again for events committed after newer ones. */
+const LATE_IDS = 200;
+
 export const eventsCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
   const [action] = positionals;
@@ -37,13 +40,20 @@ export const eventsCommand = async (argv: string[]): Promise<number | undefined>
     const latest = await p.store.listEvents({ sessionId: values.session, limit: Math.max(lines, 1) });
     // Fewer than N stored means all of them (a negative start would count from the end instead).
     let events = latest.slice(Math.max(0, latest.length - lines));
-    let afterId = latest.at(-1)?.id ?? 0;
+    // Ids are handed out in order but, on PostgreSQL with several writers, committed in any order:
+    // an event may appear after a newer one was printed. Each poll re-reads the last LATE_IDS ids
+    // and prints only those not printed yet.
+    const seen = new Set(latest.map((e) => e.id));
+    let newest = latest.at(-1)?.id ?? 0;
     for (;;) {
       for (const e of events) console.log(line(e, values.json));
-      afterId = events.at(-1)?.id ?? afterId;
       if (!values.follow) return 0;
       await sleep(1000);
-      events = await p.store.listEvents({ afterId, sessionId: values.session, limit: 1000 });
+      const read = await p.store.listEvents({ afterId: Math.max(0, newest - LATE_IDS), sessionId: values.session, limit: 1000 + LATE_IDS });
+      events = read.filter((e) => !seen.has(e.id));
+      for (const e of events) seen.add(e.id);
+      newest = Math.max(newest, ...events.map((e) => e.id));
+      for (const id of seen) if (id <= newest - LATE_IDS) seen.delete(id);
     }
   });
 };

@@ -16,7 +16,7 @@ const toEvent = (r: Row): AuditEvent => ({
 /**
  * EventStore on PostgreSQL: the id is a bigserial. Ids are handed out in order but committed in
  * any order across instances, so a reader following `afterId` may see a smaller id appear late;
- * `signoff events --follow` re-reads a short window for that reason.
+ * `signoff events tail --follow` re-reads a window of recent ids for that reason (cli/events.ts).
  */
 export const postgresEvents = (db: Db): EventStore => ({
   async appendEvent(e) {
