@@ -16,7 +16,7 @@ import { after, describe, it } from 'node:test';
 import { type JSONWebKeySet, createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { TestBrowser } from './browser.js';
 import { freshDatabase, usePostgres } from './postgres.js';
-import { CLIENTS, USERS, defaultClients, freePort } from './provider.js';
+import { CLIENTS, USERS, defaultClients } from './provider.js';
 import { type Received, type Receiver, eventually, startReceiver } from './receiver.js';
 import { type RoundRobin, type Routed, startRoundRobin } from './round-robin.js';
 import { type Tokens, WEB, authorizeUrl, codeOf, exchange, refresh, silent } from './session-flows.js';
@@ -49,7 +49,7 @@ interface Cluster {
   instances: RunningSignoff[];
   /** SIGTERM to every instance, waiting until each has exited. */
   stop(): Promise<void>;
-  /** Starts every instance again on its port (all at once). */
+  /** Starts every instance again (all at once, each on a port of its own choosing). */
   restart(): Promise<void>;
 }
 
@@ -61,10 +61,12 @@ const startCluster = async (
   name: string,
   opts: { backend: Backend; clients?: Record<string, unknown>[]; extra?: Record<string, unknown>; together?: boolean },
 ): Promise<Cluster> => {
-  const proxyPort = await freePort();
-  const issuer = `http://127.0.0.1:${proxyPort}`;
-  const ports = [await freePort(), await freePort()];
-  const bases = ports.map((p) => `http://127.0.0.1:${p}`);
+  // Every listener takes a port of its own choosing (0): a port picked beforehand and bound later
+  // can be taken meanwhile by another test file's process (EADDRINUSE). The proxy comes first, as
+  // its URL is the issuer; the instances' bases are filled in once each listens.
+  const bases: string[] = [];
+  const proxy = await startRoundRobin(0, bases);
+  const issuer = proxy.url;
   const config = join(dir, `${name}.json`);
   writeFileSync(
     config,
@@ -77,11 +79,11 @@ const startCluster = async (
       ...opts.extra,
     }),
   );
-  const proxy = await startRoundRobin(proxyPort, bases);
   const startAll = async (together: boolean): Promise<RunningSignoff[]> => {
-    if (together) return Promise.all(ports.map((p) => startSignoff(config, p, dir)));
     const started: RunningSignoff[] = [];
-    for (const p of ports) started.push(await startSignoff(config, p, dir));
+    if (together) started.push(...(await Promise.all([0, 1].map(() => startSignoff(config, 0, dir)))));
+    else for (let i = 0; i < 2; i++) started.push(await startSignoff(config, 0, dir));
+    bases.splice(0, bases.length, ...started.map((s) => s.base));
     return started;
   };
   const cluster: Cluster = {
@@ -241,8 +243,7 @@ export const clusterSuite = (backend: Backend): void => {
       for (let round = 0; round < (backend === 'sqlite' ? 5 : 2); round++) {
         const config = join(dir, `together-${round}.json`);
         writeFileSync(config, JSON.stringify({ issuer: 'http://127.0.0.1:9', store: await instanceStore(backend, `${backend}-together-${round}`), users: [USERS.alice, USERS.bob], logging: { level: 'warn' } }));
-        const ports = [await freePort(), await freePort(), await freePort()];
-        const started = await Promise.allSettled(ports.map((p) => startSignoff(config, p, dir)));
+        const started = await Promise.allSettled([0, 1, 2].map(() => startSignoff(config, 0, dir)));
         for (const s of started) if (s.status === 'fulfilled') s.value.child.kill('SIGTERM');
         await Promise.all(started.map((s) => (s.status === 'fulfilled' ? s.value.exited : undefined)));
         const failed = started.flatMap((s) => (s.status === 'rejected' ? [String(s.reason)] : []));

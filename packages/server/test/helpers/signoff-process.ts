@@ -67,6 +67,8 @@ export const signoff = (args: string[], cwd: string): Promise<SignoffResult> => 
 
 export interface RunningSignoff {
   child: ChildProcess;
+  /** Base URL of its public listener, as it printed it (so `--port 0` works). */
+  base: string;
   /** Base URL of its management listener (/metrics, /readyz). */
   management: string;
   exited: Promise<void>;
@@ -87,9 +89,11 @@ export const startSignoff = (config: string, port: number, cwd: string, env: Nod
     const timer = setTimeout(() => reject(new Error(`signoff start did not listen in time:\n${stderr}`)), 20_000);
     child.stderr?.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
-      if (/listening on/.test(stderr)) {
+      // The whole line, not a chunk of it: it names the address the listener took.
+      const listening = /listening on (http:\/\/\S+), issuer /.exec(stderr);
+      if (listening?.[1]) {
         clearTimeout(timer);
-        resolve({ child, exited, management: managementUrl(stderr), stderr: () => stderr, stdout: () => stdout });
+        resolve({ child, exited, base: listening[1], management: managementUrl(stderr), stderr: () => stderr, stdout: () => stdout });
       }
     });
     void exited.then(() => {
