@@ -66,6 +66,8 @@ const startCluster = async (
   // its URL is the issuer; the instances' bases are filled in once each listens.
   const bases: string[] = [];
   const proxy = await startRoundRobin(0, bases);
+  // Closed even when an instance fails to start: an open listener would keep the test file's process alive.
+  cleanups.push(() => proxy.close());
   const issuer = proxy.url;
   const config = join(dir, `${name}.json`);
   writeFileSync(
@@ -100,10 +102,7 @@ const startCluster = async (
       cluster.instances = await startAll(true);
     },
   };
-  cleanups.push(async () => {
-    await cluster.stop();
-    await proxy.close();
-  });
+  cleanups.push(() => cluster.stop());
   return cluster;
 };
 
