@@ -15,7 +15,7 @@ import { Db } from '../src/store/postgres/db.js';
 import { OutboxNotifications } from '../src/store/postgres/notifications.js';
 import { freshDatabase, usePostgres } from './helpers/postgres.js';
 import { eventually } from './helpers/receiver.js';
-import { startTcpLink } from './helpers/tcp-link.js';
+import { startTcpLinkTo } from './helpers/tcp-link.js';
 
 const postgresServer = usePostgres();
 const cleanups: (() => Promise<void>)[] = [];
@@ -23,14 +23,18 @@ after(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
 
+/** A fresh database and a TCP link in front of it, both undone after the file. */
+const linkedDatabase = async () => {
+  const db = await freshDatabase(await postgresServer());
+  cleanups.push(db.drop);
+  const link = await startTcpLinkTo(db.url);
+  cleanups.push(link.close);
+  return { db, link };
+};
+
 describe('a connection lost inside a transaction (issue 11 §2)', () => {
   it('the transaction fails with temporarily_unavailable (a 503), the process does not crash, and the next one runs on a new connection', { timeout: 20_000 }, async () => {
-    const server = await postgresServer();
-    const db = await freshDatabase(server);
-    cleanups.push(db.drop);
-    const target = new URL(db.url);
-    const link = await startTcpLink({ host: target.hostname, port: Number(target.port || 5432) });
-    cleanups.push(link.close);
+    const { db, link } = await linkedDatabase();
     const store = new Db(link.via(db.url), 2);
     cleanups.push(() => store.pool.end());
     // Between two statements of the transaction, its connection is checked out of the pool: the
@@ -49,12 +53,7 @@ describe('a connection lost inside a transaction (issue 11 §2)', () => {
 
 describe('a network that drops packets: statements and connections are bounded in time (issue 11 §2)', () => {
   it('a statement, a transaction and a new connection each fail with temporarily_unavailable within their timeout rather than hanging; once the network is back the next ones succeed', { timeout: 20_000 }, async () => {
-    const server = await postgresServer();
-    const db = await freshDatabase(server);
-    cleanups.push(db.drop);
-    const target = new URL(db.url);
-    const link = await startTcpLink({ host: target.hostname, port: Number(target.port || 5432) });
-    cleanups.push(link.close);
+    const { db, link } = await linkedDatabase();
     const store = new Db(link.via(db.url), 2, { connectMs: 500, statementMs: 500 });
     cleanups.push(() => store.pool.end());
     assert.deepEqual(await store.one('SELECT 1 AS one'), { one: 1 }, 'a connection in the pool');
@@ -137,12 +136,7 @@ describe('housekeeping while the store does not answer (issue 11 §2)', () => {
 
 describe('the LISTEN connection behind a network that drops packets (issue 11 §2: every instance is woken at once)', () => {
   it('is checked now and then, found dead while the network drops packets, and replaced once it is back: the listener is woken by the new connection without any NOTIFY', { timeout: 30_000 }, async () => {
-    const server = await postgresServer();
-    const db = await freshDatabase(server);
-    cleanups.push(db.drop);
-    const target = new URL(db.url);
-    const link = await startTcpLink({ host: target.hostname, port: Number(target.port || 5432) });
-    cleanups.push(link.close);
+    const { db, link } = await linkedDatabase();
     const notifications = new OutboxNotifications(link.via(db.url), { intervalMs: 200, timeoutMs: 300 });
     cleanups.push(() => notifications.close());
     let wakes = 0;

@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { databaseUrl, usePostgres } from './helpers/postgres.js';
 import { freePort } from './helpers/provider.js';
 import { runSignoff } from './helpers/signoff-process.js';
-import { startTcpLink } from './helpers/tcp-link.js';
+import { startTcpLinkTo } from './helpers/tcp-link.js';
 
 const STACK = /\bat\s+\S+\.js:\d+/;
 const postgresServer = usePostgres();
@@ -43,15 +43,14 @@ describe('the database unreachable when signoff start runs (issue 11 §2)', () =
 
   it('a network that drops packets to the database: exit 1 after the connect timeout, naming the host and port, never a hang', { timeout: 30_000 }, async () => {
     const server = await postgresServer();
-    const target = new URL(server.adminUrl);
-    const link = await startTcpLink({ host: target.hostname, port: Number(target.port || 5432) });
+    const link = await startTcpLinkTo(server.adminUrl);
     cleanups.push(link.close);
     link.freeze();
     const config = writeConfig('frozen-at-start', { issuer: 'http://127.0.0.1:3992', store: { postgres: link.via(server.adminUrl) } });
     const started = Date.now();
     const r = await runSignoff(['start', '--config', config, '--port', String(await freePort())], { cwd: dir, timeoutMs: 20_000 });
     assert.equal(r.code, 1, r.stderr);
-    assert.ok(r.stderr.includes(`cannot open the PostgreSQL store postgres://${target.username}@127.0.0.1:${link.port}/`), r.stderr);
+    assert.ok(r.stderr.includes(`cannot open the PostgreSQL store postgres://${new URL(server.adminUrl).username}@127.0.0.1:${link.port}/`), r.stderr);
     assert.match(r.stderr, /timeout/);
     assert.doesNotMatch(r.stderr, STACK);
     assert.ok(Date.now() - started < 15_000, `gave up after ${Date.now() - started} ms`);

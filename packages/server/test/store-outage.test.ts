@@ -20,7 +20,7 @@ import { USERS, defaultClients, freePort } from './helpers/provider.js';
 import { type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { type Tokens, WEB, authorizeUrl, codeOf, exchange, post, refresh } from './helpers/session-flows.js';
 import { type RunningSignoff, runSignoff, startSignoff } from './helpers/signoff-process.js';
-import { type TcpLink, startTcpLink } from './helpers/tcp-link.js';
+import { type TcpLink, startTcpLinkTo } from './helpers/tcp-link.js';
 
 const STACK = /\bat\s+\S+\.js:\d+/;
 const postgresServer = usePostgres();
@@ -60,8 +60,7 @@ const startInstance = async (name: string, backchannel: Record<string, unknown> 
   const server = await postgresServer();
   const db = await freshDatabase(server);
   cleanups.push(db.drop);
-  const target = new URL(db.url);
-  const link = await startTcpLink({ host: target.hostname, port: Number(target.port || 5432) });
+  const link = await startTcpLinkTo(db.url);
   cleanups.push(link.close);
   const answer = { status: 204 };
   const rx = await startReceiver(() => answer.status);

@@ -21,6 +21,12 @@ export interface TcpLink {
   close(): Promise<void>;
 }
 
+/** A link in front of the server a PostgreSQL URL names. */
+export const startTcpLinkTo = (url: string): Promise<TcpLink> => {
+  const target = new URL(url);
+  return startTcpLink({ host: target.hostname, port: Number(target.port || 5432) });
+};
+
 export const startTcpLink = async (target: { host: string; port: number }): Promise<TcpLink> => {
   const pairs = new Set<[Socket, Socket]>();
   /** Connections accepted while frozen, never forwarded. */
