@@ -111,6 +111,22 @@ const refused = async (s: Setup, user: { username: string; password: string }): 
 
 const json = <T>(r: SignoffResult): T => JSON.parse(r.stdout) as T;
 
+/** `signoff events tail --follow --json -n 1` on the database of `s`, killed after the test (or after 30 s). */
+const follow = (s: Setup) => {
+  const follower: ChildProcess = spawn(process.execPath, [BIN, 'events', 'tail', '--follow', '--json', '-n', '1', '--config', s.config], { cwd: dir, env: s.env });
+  const killer = setTimeout(() => follower.kill('SIGKILL'), 30_000);
+  const exited = new Promise<void>((resolve) => follower.on('exit', () => resolve()));
+  cleanups.push(async () => {
+    follower.kill('SIGKILL');
+    await exited;
+    clearTimeout(killer);
+  });
+  let out = '';
+  follower.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const lines = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; sessionId?: string; reason?: string; actor?: string });
+  return { follower, exited, lines };
+};
+
 describe('issue 11 §3: the CLI works against PostgreSQL', () => {
   it('users add, list, passwd (ending the user\'s sessions) and disable work on a PostgreSQL store (issue 11 §3)', async () => {
     const s = await setUp('users');
@@ -297,17 +313,7 @@ describe('issue 11 §3: the CLI works against PostgreSQL', () => {
     assert.match(tail.stdout, new RegExp(`^\\S+ session\\.created session=${session.id} sub=${session.accountId}\\b`, 'm'));
 
     // --follow, bounded: it prints the latest event, then what `sessions end` writes, and is stopped.
-    const follower: ChildProcess = spawn(process.execPath, [BIN, 'events', 'tail', '--follow', '--json', '-n', '1', '--config', s.config], { cwd: dir, env: s.env });
-    const killer = setTimeout(() => follower.kill('SIGKILL'), 30_000);
-    const exited = new Promise<void>((resolve) => follower.on('exit', () => resolve()));
-    cleanups.push(async () => {
-      follower.kill('SIGKILL');
-      await exited;
-      clearTimeout(killer);
-    });
-    let out = '';
-    follower.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const lines = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; sessionId?: string; reason?: string; actor?: string });
+    const { follower, exited, lines } = follow(s);
     await eventually(async () => (lines().length >= 1 ? true : undefined), 'the latest event from --follow', 10_000);
     assert.deepEqual(lines().map((e) => e.type), ['session.created']);
     await s.ok('sessions', 'end', '--user', 'alice');
@@ -328,17 +334,8 @@ describe('issue 11 §3: the CLI works against PostgreSQL', () => {
     const s = await setUp('events-late');
     const store = await s.store();
     await store.appendEvent({ at: 1, type: 'session.created', sessionId: 'first', actor: 'user' });
-    const follower: ChildProcess = spawn(process.execPath, [BIN, 'events', 'tail', '--follow', '--json', '-n', '1', '--config', s.config], { cwd: dir, env: s.env });
-    const killer = setTimeout(() => follower.kill('SIGKILL'), 30_000);
-    const exited = new Promise<void>((resolve) => follower.on('exit', () => resolve()));
-    cleanups.push(async () => {
-      follower.kill('SIGKILL');
-      await exited;
-      clearTimeout(killer);
-    });
-    let out = '';
-    follower.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const printed = () => out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { sessionId?: string }).sessionId);
+    const { lines } = follow(s);
+    const printed = () => lines().map((e) => e.sessionId);
     await eventually(async () => (printed().length === 1 ? true : undefined), 'the latest event from --follow', 10_000);
     // Another writer (an instance, mid-transaction) takes the next id and commits late: the one
     // statement of hand SQL here, since the store's own methods commit at once.
