@@ -1,6 +1,5 @@
-import { parseClientMetadata } from '../clients/metadata.js';
+import { listClients, registerClient, removeClient } from '../clients/manage.js';
 import { ConfigError } from '../config/validate.js';
-import { randomToken, sha256 } from '../util/secrets.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, parse, table, usageExit } from './args.js';
 import { withProvider } from './store.js';
 
@@ -44,7 +43,6 @@ export const clientsCommand = async (argv: string[]): Promise<number | undefined
             throw new UsageError('--metadata must be a JSON object');
           }
         }
-        const secret = values.public ? undefined : randomToken(32);
         const input: Record<string, unknown> = {
           ...extra,
           client_id: clientId,
@@ -53,25 +51,23 @@ export const clientsCommand = async (argv: string[]): Promise<number | undefined
           ...(values['grant-type'] ? { grant_types: values['grant-type'] } : {}),
           ...(values.scope ? { scope: values.scope } : {}),
           ...(values.name ? { client_name: values.name } : {}),
-          ...(secret ? { client_secret: secret } : { token_endpoint_auth_method: 'none' }),
         };
-        let metadata;
+        let registered;
         try {
-          metadata = parseClientMetadata(input, 'client').metadata;
+          registered = await registerClient(p.store, input, { public: values.public === true, source: 'cli' });
         } catch (err) {
           if (err instanceof ConfigError) throw new UsageError(err.message.replace('configuration key "client.', 'metadata "'));
           throw err;
         }
-        if (await p.store.clientById(clientId)) throw new CommandFailure(`client "${clientId}" already exists`);
-        await p.store.upsertClient({ ...metadata, client_secret_hash: secret && sha256(secret), source: 'cli' });
-        console.log(`added client ${clientId} (${metadata.token_endpoint_auth_method})`);
-        if (secret) console.log(`client_secret: ${secret}\n(shown once; only its hash is stored)`);
+        if ('failure' in registered) throw new CommandFailure(`client "${clientId}" already exists`);
+        console.log(`added client ${clientId} (${registered.client.token_endpoint_auth_method})`);
+        if (registered.secret) console.log(`client_secret: ${registered.secret}\n(shown once; only its hash is stored)`);
         return 0;
       }
       case 'list': {
-        const clients = await p.store.listClients();
+        const clients = await listClients(p.store);
         if (values.json) {
-          console.log(JSON.stringify(clients.map(({ client_secret_hash: _, ...c }) => c), null, 2));
+          console.log(JSON.stringify(clients, null, 2));
         } else {
           console.log(
             table([
@@ -84,10 +80,9 @@ export const clientsCommand = async (argv: string[]): Promise<number | undefined
       }
       case 'remove': {
         if (!clientId) throw new UsageError('a CLIENT_ID is required');
-        const client = await p.store.clientById(clientId);
-        if (!client) throw new CommandFailure(`no client "${clientId}"`);
-        if (client.source === 'config') throw new CommandFailure(`client "${clientId}" is defined in the configuration file; remove it there`);
-        await p.store.removeClient(clientId);
+        const removed = await removeClient(p.store, clientId);
+        if (removed === 'not_found') throw new CommandFailure(`no client "${clientId}"`);
+        if (removed === 'from_config') throw new CommandFailure(`client "${clientId}" is defined in the configuration file; remove it there`);
         console.log(`removed client ${clientId}`);
         return 0;
       }

@@ -1,4 +1,4 @@
-import { nowSeconds } from '../clock.js';
+import { retryClientDeliveries, retryDeliveries } from '../logout/back-channel/deliveries.js';
 import type { DeliveryStatus } from '../logout/back-channel/outbox.js';
 import type { Provider } from '../provider.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, limitOf, parse, table, usageExit } from './args.js';
@@ -42,14 +42,13 @@ const retryTargetOf = (ids: string[], all: boolean | undefined, clientId: string
 
 /** Runs a retry. An id or client that does not exist is a runtime failure (exit 1), not a usage error. */
 const retry = async (p: Provider, target: RetryTarget): Promise<number> => {
-  const now = nowSeconds(p.clock);
   if ('clientId' in target) {
-    const n = await p.store.retryClientDeliveries(target.clientId, now);
-    if (n === 0 && !(await p.store.clientById(target.clientId))) throw new CommandFailure(`no client "${target.clientId}"`);
+    const n = await retryClientDeliveries(p, target.clientId);
+    if (n === 'unknown_client') throw new CommandFailure(`no client "${target.clientId}"`);
     console.log(n === 0 ? `client ${target.clientId} has no pending or failed deliveries` : `${n} deliver${n === 1 ? 'y' : 'ies'} of client ${target.clientId} due now`);
     return 0;
   }
-  const { retried, unknown } = await p.store.retryDeliveries(target.ids, now);
+  const { retried, unknown } = await retryDeliveries(p, target.ids);
   if (unknown.length > 0) {
     throw new CommandFailure(`no pending or failed deliver${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map((id) => `"${id}"`).join(', ')}; nothing was retried`);
   }
