@@ -266,6 +266,60 @@ describe('clients (RFC 7591 §2 metadata, OIDC Registration §2)', () => {
   });
 });
 
+describe('client credentials clients (issue 12 §2; RFC 6749 §4.4, RFC 7591 §2)', () => {
+  const service = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
+    client_id: 'ops',
+    client_secret: SECRET,
+    grant_types: ['client_credentials'],
+    scope: 'signoff.sessions.read signoff.users.manage',
+    ...over,
+  });
+
+  it('accepts a confidential client with only client_credentials and no redirect_uris (RFC 7591 §2: redirect URIs are for redirect-based flows)', () => {
+    const c = parseConfig(minimal({ clients: [service()] })).clients[0];
+    assert.deepEqual(c?.metadata.grant_types, ['client_credentials']);
+    assert.deepEqual(c?.metadata.redirect_uris, []);
+    assert.equal(c?.metadata.scope, 'signoff.sessions.read signoff.users.manage');
+    assert.equal(c?.metadata.token_endpoint_auth_method, 'client_secret_basic');
+  });
+
+  it('still requires redirect_uris when the client also has the authorization_code grant', () => {
+    failsNaming(minimal({ clients: [service({ grant_types: ['authorization_code', 'client_credentials'] })] }), 'clients[0].redirect_uris');
+    failsNaming(minimal({ clients: [{ client_id: 'web', client_secret: SECRET }] }), 'clients[0].redirect_uris');
+  });
+
+  it('refuses client_credentials for a public client, naming grant_types (RFC 6749 §4.4: confidential clients only)', () => {
+    failsNaming(
+      minimal({ clients: [{ client_id: 'pub', token_endpoint_auth_method: 'none', grant_types: ['client_credentials'], scope: 'signoff.events.read' }] }),
+      'clients[0].grant_types',
+      /confidential/,
+    );
+  });
+
+  it('requires an explicit scope with client_credentials: admin scopes are never implied', () => {
+    failsNaming(minimal({ clients: [service({ scope: undefined })] }), 'clients[0].scope', /client_credentials/);
+    failsNaming(minimal({ clients: [service({ scope: '' })] }), 'clients[0].scope');
+  });
+
+  it('accepts every signoff.* admin scope and refuses unknown ones', () => {
+    const all =
+      'signoff.sessions.read signoff.sessions.manage signoff.users.read signoff.users.manage signoff.clients.read ' +
+      'signoff.clients.manage signoff.events.read signoff.deliveries.read signoff.deliveries.manage';
+    assert.equal(parseConfig(minimal({ clients: [service({ scope: all })] })).clients[0]?.metadata.scope, all);
+    failsNaming(minimal({ clients: [service({ scope: 'signoff.sessions.write' })] }), 'clients[0].scope');
+    failsNaming(minimal({ clients: [service({ scope: 'signoff.events.manage' })] }), 'clients[0].scope');
+  });
+
+  it('admin scopes need the client_credentials grant; OIDC scopes need the authorization_code grant', () => {
+    failsNaming(minimal({ clients: [webClient({ scope: 'openid signoff.users.read' })] }), 'clients[0].scope', /client_credentials/);
+    failsNaming(minimal({ clients: [service({ scope: 'openid signoff.users.read' })] }), 'clients[0].scope');
+    const both = parseConfig(minimal({
+      clients: [webClient({ grant_types: ['authorization_code', 'client_credentials'], scope: 'openid profile signoff.users.read' })],
+    })).clients[0];
+    assert.equal(both?.metadata.scope, 'openid profile signoff.users.read');
+  });
+});
+
 describe('outbound.allowPrivateNetworks (DESIGN.md "Back-channel delivery": SSRF guard)', () => {
   it('defaults to true for a loopback issuer (a development set-up)', () => {
     assert.equal(parseConfig(minimal({ issuer: 'http://127.0.0.1:3000' })).outbound.allowPrivateNetworks, true);

@@ -1,3 +1,4 @@
+import { ADMIN_SCOPES, isAdminScope } from '../admin/scopes.js';
 import { SUPPORTED_SCOPES } from '../claims/scopes.js';
 import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, optionalString, string } from '../config/validate.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, GRANT_TYPES, type GrantType, SIGNING_ALGS } from './store.js';
@@ -54,7 +55,7 @@ const shape = object({
   client_id: string({ pattern: /^[\x21-\x7e]{1,128}$/, hint: 'must be 1-128 visible ASCII characters' }),
   client_secret: optionalString(),
   client_name: optionalString(),
-  redirect_uris: array(redirectUri),
+  redirect_uris: array(redirectUri, []),
   post_logout_redirect_uris: array(redirectUri, []),
   backchannel_logout_uri: logoutUri,
   backchannel_logout_session_required: boolean(false),
@@ -63,7 +64,7 @@ const shape = object({
   token_endpoint_auth_method: optional(oneOf(AUTH_METHODS)),
   grant_types: array<GrantType>(oneOf(GRANT_TYPES), ['authorization_code']),
   response_types: array<'code'>(oneOf(['code'] as const), ['code']),
-  scope: string({ default: SUPPORTED_SCOPES.join(' ') }),
+  scope: optionalString(),
   id_token_signed_response_alg: oneOf(SIGNING_ALGS, 'RS256'),
   require_consent: boolean(false),
   require_pkce: boolean(false),
@@ -74,11 +75,43 @@ const shape = object({
   require_logout_confirmation: boolean(false),
 });
 
+/**
+ * The registered `scope` (RFC 7591 §2): what the client may ask for. OpenID Connect scopes go with
+ * the authorization code grant and default to all of them; the admin scopes (signoff.*) go with
+ * the client credentials grant and are never implied: such a client lists the ones it needs.
+ */
+const clientScope = (value: string | undefined, grants: readonly string[], key: string): string => {
+  const credentials = grants.includes('client_credentials');
+  if (value === undefined) {
+    if (credentials) throw new ConfigError(key, 'required with the client_credentials grant: list the signoff.* scopes the client may ask for');
+    return SUPPORTED_SCOPES.join(' ');
+  }
+  const oidc = grants.includes('authorization_code') || !credentials;
+  const known = [...(oidc ? SUPPORTED_SCOPES : []), ...(credentials ? ADMIN_SCOPES : [])];
+  const scopes = value.split(' ').filter(Boolean);
+  if (scopes.length === 0) throw new ConfigError(key, 'must list at least one scope');
+  for (const s of scopes) {
+    if (!known.includes(s)) {
+      const why = isAdminScope(s) ? ' (admin scopes need the client_credentials grant)' : '';
+      throw new ConfigError(key, `unsupported scope "${s}"${why} (supported here: ${known.join(' ')})`);
+    }
+  }
+  return scopes.join(' ');
+};
+
 /** Validates registration metadata; returns the metadata and the plaintext secret (if any). */
 export const parseClientMetadata = (input: unknown, key: string): { metadata: ClientMetadata; secret?: string } => {
   const raw = shape(input, key);
-  if (raw.redirect_uris.length === 0) throw new ConfigError(`${key}.redirect_uris`, 'at least one redirect URI is required');
+  const grants = raw.grant_types;
+  // RFC 7591 §2: redirect_uris is for redirect-based flows; a client with only the client
+  // credentials grant (RFC 6749 §4.4) never sees a redirect and registers none.
+  const redirects = grants.includes('authorization_code');
+  if (redirects && raw.redirect_uris.length === 0) throw new ConfigError(`${key}.redirect_uris`, 'at least one redirect URI is required');
   const method: AuthMethod = raw.token_endpoint_auth_method ?? (raw.client_secret ? 'client_secret_basic' : 'none');
+  // RFC 6749 §4.4: "The client credentials grant type MUST only be used by confidential clients."
+  if (method === 'none' && grants.includes('client_credentials')) {
+    throw new ConfigError(`${key}.grant_types`, 'client_credentials is only for confidential clients (a client_secret and token_endpoint_auth_method other than "none")');
+  }
   if (method === 'none' && raw.client_secret !== undefined) {
     throw new ConfigError(`${key}.client_secret`, 'a public client (token_endpoint_auth_method "none") has no secret');
   }
@@ -88,9 +121,7 @@ export const parseClientMetadata = (input: unknown, key: string): { metadata: Cl
       throw new ConfigError(`${key}.client_secret`, `must be at least ${MIN_SECRET_LENGTH} characters (it is stored as a SHA-256 hash)`);
     }
   }
-  for (const s of raw.scope.split(' ')) {
-    if (!SUPPORTED_SCOPES.includes(s)) throw new ConfigError(`${key}.scope`, `unsupported scope "${s}" (supported: ${SUPPORTED_SCOPES.join(' ')})`);
-  }
+  const scope = clientScope(raw.scope, grants, `${key}.scope`);
   if (raw.frontchannel_logout_uri !== undefined) {
     // Front-Channel Logout §2: same scheme, host and port as one of the client's redirect URIs.
     const target = new URL(raw.frontchannel_logout_uri).origin;
@@ -98,8 +129,8 @@ export const parseClientMetadata = (input: unknown, key: string): { metadata: Cl
       throw new ConfigError(`${key}.frontchannel_logout_uri`, 'must have the same scheme, host and port as one of redirect_uris');
     }
   }
-  const { client_secret: secret, token_endpoint_auth_method: _method, ...rest } = raw;
-  const metadata: ClientMetadata = { ...rest, token_endpoint_auth_method: method };
+  const { client_secret: secret, token_endpoint_auth_method: _method, scope: _scope, ...rest } = raw;
+  const metadata: ClientMetadata = { ...rest, scope, token_endpoint_auth_method: method };
   return secret === undefined ? { metadata } : { metadata, secret };
 };
 

@@ -1,11 +1,12 @@
 import type { AccountStore } from '../accounts/store.js';
-import type { Client } from '../clients/store.js';
+import type { Client, ClientStore } from '../clients/store.js';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { fail } from '../errors.js';
 import { isLive } from '../sessions/browser.js';
 import type { SessionStore } from '../sessions/store.js';
 import { activeAccessToken } from '../tokens/access-token.js';
+import { activeClientAccessToken } from '../tokens/client-access-token.js';
 import type { KeyRing } from '../tokens/keys.js';
 import type { TokenStore } from '../tokens/token-store.js';
 import { sha256 } from '../util/secrets.js';
@@ -18,6 +19,7 @@ export interface IntrospectionDeps {
   tokens: TokenStore;
   sessions: SessionStore;
   accounts: AccountStore;
+  clients: ClientStore;
 }
 
 export type Introspection = { active: false } | ({ active: true } & Record<string, unknown>);
@@ -41,6 +43,13 @@ export const introspect = async (deps: IntrospectionDeps, client: Client, params
     if (!account || account.disabled) return inactive;
     const { iss, sub, aud, exp, iat, jti, scope, client_id, sid } = access.claims;
     return { active: true, token_type: 'Bearer', scope, client_id, username: account.username, sub, aud, iss, exp, iat, jti, sid };
+  }
+  // A client credentials token (RFC 6749 §4.4) names no user: no username, `sub` is the client.
+  const own = await activeClientAccessToken(deps, token);
+  if (own) {
+    if (own.claims.client_id !== client.client_id) return inactive;
+    const { iss, sub, aud, exp, iat, jti, scope, client_id } = own.claims;
+    return { active: true, token_type: 'Bearer', scope, client_id, sub, aud, iss, exp, iat, jti };
   }
   const refresh = await deps.tokens.refreshTokenByHash(sha256(token));
   if (!refresh || refresh.clientId !== client.client_id || refresh.usedAt !== undefined || refresh.expiresAt <= now) return inactive;

@@ -1,6 +1,7 @@
 import type { Client } from '../clients/store.js';
 import { nowSeconds } from '../clock.js';
 import { activeAccessToken } from '../tokens/access-token.js';
+import { activeClientAccessToken } from '../tokens/client-access-token.js';
 import { sha256 } from '../util/secrets.js';
 import type { IntrospectionDeps } from './introspect.js';
 import { type Params, one, required } from './params.js';
@@ -28,4 +29,6 @@ export const revokeToken = async (deps: IntrospectionDeps, client: Client, param
   }
   const access = await activeAccessToken(deps, token);
   if (access && access.claims.client_id === client.client_id) await deps.tokens.revokeAccessToken(access.claims.jti, access.claims.exp);
+  const own = access ? undefined : await activeClientAccessToken(deps, token);
+  if (own && own.claims.client_id === client.client_id) await deps.tokens.revokeAccessToken(own.claims.jti, own.claims.exp);
 };

@@ -19,10 +19,13 @@ export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
   frontchannel_logout_supported: true,
   frontchannel_logout_session_supported: true,
   check_session_iframe: issuer + ENDPOINTS.checkSession,
+  // Only the OpenID Connect scopes: the admin API's signoff.* scopes are not requestable at the
+  // authorization endpoint (it refuses them), and listing them would advertise the admin surface
+  // to every relying party; an operator registers them per client (README, "Client metadata").
   scopes_supported: SUPPORTED_SCOPES,
   response_types_supported: ['code'],
   response_modes_supported: ['query', 'form_post'],
-  grant_types_supported: ['authorization_code', 'refresh_token'],
+  grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
   subject_types_supported: ['public'],
   id_token_signing_alg_values_supported: SIGNING_ALGS,
   token_endpoint_auth_methods_supported: AUTH_METHODS,

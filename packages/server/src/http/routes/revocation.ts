@@ -10,7 +10,7 @@ import { sendNoStore } from '../respond.js';
 
 /** Revocation (RFC 7009) and introspection (RFC 7662): both authenticate the client first. */
 export const revocationRoutes = (app: FastifyInstance, p: Provider): void => {
-  const deps = { issuer: p.config.issuer, keys: p.keys, clock: p.clock, tokens: p.store, sessions: p.store, accounts: p.store };
+  const deps = { issuer: p.config.issuer, keys: p.keys, clock: p.clock, tokens: p.store, sessions: p.store, accounts: p.store, clients: p.store };
 
   app.post(ENDPOINTS.revocation, { config: { cors: true } }, async (req, reply) => {
     const params = bodyParams(req);

@@ -3,6 +3,7 @@ import { fail } from '../../errors.js';
 import { authenticateClient } from '../../oauth/client-auth.js';
 import { required } from '../../oauth/params.js';
 import { authorizationCodeGrant } from '../../oauth/token/authorization-code.js';
+import { clientCredentialsGrant } from '../../oauth/token/client-credentials.js';
 import type { GrantDeps } from '../../oauth/token/deps.js';
 import { refreshTokenGrant } from '../../oauth/token/refresh-token.js';
 import type { Provider } from '../../provider.js';
@@ -22,7 +23,8 @@ const tokenResponseSchema = {
       refresh_token: { type: 'string' },
       scope: { type: 'string' },
     },
-    required: ['access_token', 'token_type', 'expires_in', 'id_token'],
+    // No id_token from the client credentials grant (RFC 6749 §4.4.3): no user signed in.
+    required: ['access_token', 'token_type', 'expires_in'],
   },
 };
 
@@ -42,14 +44,16 @@ export const tokenRoutes = (app: FastifyInstance, p: Provider): void => {
     const params = bodyParams(req);
     const { client } = await authenticateClient(p.store, req.headers.authorization, params);
     const grantType = required(params, 'grant_type');
-    if (grantType !== 'authorization_code' && grantType !== 'refresh_token') {
+    if (grantType !== 'authorization_code' && grantType !== 'refresh_token' && grantType !== 'client_credentials') {
       fail('unsupported_grant_type', `grant_type "${grantType}" is not supported.`);
     }
     if (!client.grant_types.includes(grantType)) fail('unauthorized_client', `This client may not use the ${grantType} grant.`);
     const body =
       grantType === 'authorization_code'
         ? await authorizationCodeGrant(deps, client, params)
-        : await refreshTokenGrant(deps, client, params, clientInfo(req));
+        : grantType === 'refresh_token'
+          ? await refreshTokenGrant(deps, client, params, clientInfo(req))
+          : await clientCredentialsGrant(deps, client, params);
     p.metrics.tokenIssued(grantType);
     return sendNoStore(reply, 200, body);
   });

@@ -24,7 +24,7 @@ const bearerToken = (req: FastifyRequest): string => {
 
 /** UserInfo (OIDC Core §5.3), GET and POST. */
 export const userinfoRoutes = (app: FastifyInstance, p: Provider): void => {
-  const deps = { issuer: p.config.issuer, keys: p.keys, clock: p.clock, tokens: p.store, sessions: p.store, accounts: p.store };
+  const deps = { issuer: p.config.issuer, keys: p.keys, clock: p.clock, tokens: p.store, sessions: p.store, accounts: p.store, clients: p.store };
   const handler = async (req: FastifyRequest, reply: FastifyReply) => sendNoStore(reply, 200, await userinfo(deps, bearerToken(req)));
   app.get(ENDPOINTS.userinfo, { config: { cors: true } }, handler);
   app.post(ENDPOINTS.userinfo, { config: { cors: true } }, handler);

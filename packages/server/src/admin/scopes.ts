@@ -1,0 +1,23 @@
+/**
+ * The admin API's scopes and audience (issue 12 §2, DESIGN.md "Contracts": `signoff.<area>.read|manage`).
+ * They are OAuth scopes of the client credentials grant (RFC 6749 §4.4), not OpenID Connect
+ * scopes: they release no claims and are never requested at the authorization endpoint.
+ */
+export const ADMIN_SCOPES: readonly string[] = [
+  'signoff.sessions.read',
+  'signoff.sessions.manage',
+  'signoff.users.read',
+  'signoff.users.manage',
+  'signoff.clients.read',
+  'signoff.clients.manage',
+  'signoff.events.read',
+  'signoff.deliveries.read',
+  'signoff.deliveries.manage',
+];
+
+export const isAdminScope = (scope: string): boolean => ADMIN_SCOPES.includes(scope);
+
+/** The admin API's base path; its base URL is the `aud` of its access tokens (RFC 9068 §3, RFC 8707 §2). */
+export const ADMIN_BASE_PATH = '/admin/v1';
+
+export const adminAudience = (issuer: string): string => issuer + ADMIN_BASE_PATH;
