@@ -11,6 +11,8 @@ export const CLIENTS_USAGE = `Usage:
   signoff clients remove CLIENT_ID [--config FILE]
 
 A confidential client gets a generated secret, printed once: only its hash is stored.
+An admin API client (--grant-type client_credentials --scope "signoff.sessions.read ...")
+needs no --redirect-uri; every client with the authorization_code grant needs one.
 --public registers a public client (token_endpoint_auth_method "none", PKCE required).
 --metadata takes any other registration metadata as JSON, with RFC 7591 names.`;
 
