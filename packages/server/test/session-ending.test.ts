@@ -378,4 +378,16 @@ describe('signoff sessions list|show|end and events tail (issue 3 "Audit events"
     for (const hint of ['alice', 'bob']) assert.equal((await silent(shared.browser, op.issuer, WEB, { login_hint: hint })).error, 'login_required', hint);
     assert.ok((await silent(keep.browser, op.issuer, WEB)).code, 'alice on another browser stays signed in');
   });
+
+  it('issue 12 §1: sessions end --user keeps the offline_access refresh tokens by default; with --revoke-offline-tokens they are refused with invalid_grant', async () => {
+    const kept = await signInTwoClients(op, USERS.bob);
+    assert.match(await ok(['sessions', 'end', '--user', 'bob']), /ended 1 session\(s\)/);
+    const again = await refresh(op.issuer, WEB, kept.offline.refresh_token ?? '');
+    assert.equal(again.status, 200, `by default the offline_access token survives: ${JSON.stringify(again.body)}`);
+    const revoked = await signInTwoClients(op, USERS.bob);
+    assert.match(await ok(['sessions', 'end', '--user', 'bob', '--revoke-offline-tokens']), /ended 1 session\(s\)/);
+    await assertRefused(op, WEB, revoked.offline.refresh_token, 'offline_access refresh token after --revoke-offline-tokens');
+    await assertRefused(op, WEB, again.body.refresh_token as string, 'the earlier offline_access token, rotated, too: every family of the account');
+    assert.equal((await cli(['sessions', 'end', '--browser', 'x', '--revoke-offline-tokens'])).code, 2, 'only with --user');
+  });
 });
