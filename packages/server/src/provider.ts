@@ -1,4 +1,5 @@
 import { seedAccounts } from './accounts/accounts.js';
+import type { LifecycleDeps } from './accounts/lifecycle.js';
 import { prepareDummyHash } from './accounts/passwords.js';
 import { syncConfigClients } from './clients/registry.js';
 import type { Clock } from './clock.js';
@@ -64,3 +65,9 @@ export const endingDeps = (p: Provider) => ({
   wake: p.outbox.wake,
   ended: (reason: EndReason, count: number) => p.metrics.sessionsEnded(reason, count),
 });
+
+/** What the account use cases need from a running provider (accounts/lifecycle.ts). */
+export const lifecycleDeps = (p: Provider): LifecycleDeps => {
+  const { sessions: _, ...ending } = endingDeps(p);
+  return { ...ending, accounts: p.store, revokeOfflineTokensOn: p.config.session.revokeOfflineTokensOn };
+};

@@ -91,6 +91,22 @@ describe('configuration defaults (DESIGN.md "Contracts": session policy, duratio
   });
 });
 
+describe('session.revokeOfflineTokensOn (issue 12 §1)', () => {
+  it('issue 12 §1: defaults to a password change and a disabled account revoking the offline_access refresh tokens', () => {
+    assert.deepEqual(parseConfig(minimal()).session.revokeOfflineTokensOn, ['password_changed', 'account_disabled']);
+  });
+
+  it('issue 12 §1: takes [] (keep them) or either reason', () => {
+    assert.deepEqual(parseConfig(minimal({ session: { revokeOfflineTokensOn: [] } })).session.revokeOfflineTokensOn, []);
+    assert.deepEqual(parseConfig(minimal({ session: { revokeOfflineTokensOn: ['account_disabled'] } })).session.revokeOfflineTokensOn, ['account_disabled']);
+  });
+
+  it('issue 12 §1: a bad value names the key', () => {
+    failsNaming(minimal({ session: { revokeOfflineTokensOn: ['logout'] } }), 'session.revokeOfflineTokensOn[0]', /password_changed/);
+    failsNaming(minimal({ session: { revokeOfflineTokensOn: 'password_changed' } }), 'session.revokeOfflineTokensOn', /array/);
+  });
+});
+
 describe('unknown keys and bad types name the key (DESIGN.md habit 4)', () => {
   it('rejects an unknown top-level key naming it', () => {
     failsNaming(minimal({ sesion: {} }), 'sesion', /unknown key/);

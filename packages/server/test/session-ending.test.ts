@@ -164,6 +164,8 @@ interface Row {
   actor: string;
   /** Ends the session the real way this reason happens. */
   trigger: (s: Signed, username: string) => Promise<void>;
+  /** The reason also revokes the account's offline_access tokens (session.revokeOfflineTokensOn's default, issue 12 §1). */
+  revokesOffline?: true;
 }
 
 describe('every ending reason has the same effects (DESIGN.md "One way to end a session"; OIDC Core §11 offline_access)', () => {
@@ -208,11 +210,13 @@ describe('every ending reason has the same effects (DESIGN.md "One way to end a 
     {
       reason: 'password_changed',
       actor: 'admin:cli',
+      revokesOffline: true,
       trigger: async (_s, username) => assert.match(await cli(['users', 'passwd', username, '--password-stdin'], 'a-new-password\n'), /ended 1 session/),
     },
     {
       reason: 'account_disabled',
       actor: 'admin:cli',
+      revokesOffline: true,
       trigger: async (_s, username) => assert.match(await cli(['users', 'disable', username]), /ended 1 session/),
     },
     {
@@ -252,7 +256,7 @@ describe('every ending reason has the same effects (DESIGN.md "One way to end a 
   });
 
   for (const row of rows) {
-    it(`${row.reason}: session ended (reason, actor), bound refresh tokens refused, access tokens inactive, offline_access token survives, one outbox row per back-channel client, one session.ended event`, async () => {
+    it(`${row.reason}: session ended (reason, actor), bound refresh tokens refused, access tokens inactive, offline_access token ${row.revokesOffline ? 'revoked by default (issue 12 §1)' : 'survives'}, one outbox row per back-channel client, one session.ended event`, async () => {
       const username = user(row.reason);
       const s = await signInTwoClients(op, { username, password: PASSWORD });
       assert.equal((await introspect(op.issuer, WEB, s.bound.access_token)).active, true, 'active before the ending');
@@ -271,16 +275,17 @@ describe('every ending reason has the same effects (DESIGN.md "One way to end a 
         assert.equal((await userinfo(op.issuer, token)).status, 401, `${client.client_id} access token at /userinfo`);
       }
 
-      if (row.reason === 'account_disabled') {
-        // A disabled account uses nothing (asked without spending the token); once enabled again
-        // its offline_access token works: the ending itself did not revoke it.
-        assert.deepEqual(await introspect(op.issuer, WEB, s.offline.refresh_token ?? ''), { active: false }, 'offline token while disabled');
-        await cli(['users', 'enable', username]);
+      if (row.revokesOffline) {
+        // Issue 12 §1: by default this change also revokes the account's offline_access tokens.
+        if (row.reason === 'account_disabled') await cli(['users', 'enable', username]);
+        await assertRefused(op, WEB, s.offline.refresh_token, 'offline_access refresh token (session.revokeOfflineTokensOn)');
+        assert.deepEqual(await introspect(op.issuer, WEB, s.offline.access_token), { active: false }, 'its access token is inactive at once');
+      } else {
+        const survived = await refresh(op.issuer, WEB, s.offline.refresh_token ?? '');
+        assert.equal(survived.status, 200, `the offline_access refresh token survives: ${JSON.stringify(survived.body)}`);
+        assert.equal((await userinfo(op.issuer, survived.body.access_token as string)).status, 200, 'its new access token works at /userinfo');
+        assert.equal((await introspect(op.issuer, WEB, s.offline.access_token)).active, true, 'the offline_access access token stays active');
       }
-      const survived = await refresh(op.issuer, WEB, s.offline.refresh_token ?? '');
-      assert.equal(survived.status, 200, `the offline_access refresh token survives: ${JSON.stringify(survived.body)}`);
-      assert.equal((await userinfo(op.issuer, survived.body.access_token as string)).status, 200, 'its new access token works at /userinfo');
-      assert.equal((await introspect(op.issuer, WEB, s.offline.access_token)).active, true, 'the offline_access access token stays active');
 
       const rows1 = await deliveries(op, s.sessionId);
       assert.deepEqual(
@@ -372,5 +377,17 @@ describe('signoff sessions list|show|end and events tail (issue 3 "Audit events"
     assert.match(await ok(['sessions', 'end', '--browser', browserIdOf(shared.browser)]), /ended 2 session\(s\)/);
     for (const hint of ['alice', 'bob']) assert.equal((await silent(shared.browser, op.issuer, WEB, { login_hint: hint })).error, 'login_required', hint);
     assert.ok((await silent(keep.browser, op.issuer, WEB)).code, 'alice on another browser stays signed in');
+  });
+
+  it('issue 12 §1: sessions end --user keeps the offline_access refresh tokens by default; with --revoke-offline-tokens they are refused with invalid_grant', async () => {
+    const kept = await signInTwoClients(op, USERS.bob);
+    assert.match(await ok(['sessions', 'end', '--user', 'bob']), /ended 1 session\(s\)/);
+    const again = await refresh(op.issuer, WEB, kept.offline.refresh_token ?? '');
+    assert.equal(again.status, 200, `by default the offline_access token survives: ${JSON.stringify(again.body)}`);
+    const revoked = await signInTwoClients(op, USERS.bob);
+    assert.match(await ok(['sessions', 'end', '--user', 'bob', '--revoke-offline-tokens']), /ended 1 session\(s\)/);
+    await assertRefused(op, WEB, revoked.offline.refresh_token, 'offline_access refresh token after --revoke-offline-tokens');
+    await assertRefused(op, WEB, again.body.refresh_token as string, 'the earlier offline_access token, rotated, too: every family of the account');
+    assert.equal((await cli(['sessions', 'end', '--browser', 'x', '--revoke-offline-tokens'])).code, 2, 'only with --user');
   });
 });

@@ -1,36 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
+import { createAccount } from './lifecycle.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { Account, AccountStore } from './store.js';
-
-export class AccountError extends Error {
-  override name = 'AccountError';
-}
-
-export const USERNAME_PATTERN = /^[^\s]{1,128}$/;
-
-export const createAccount = async (
-  store: AccountStore,
-  clock: Clock,
-  input: { username: string; password: string; claims?: Record<string, unknown> },
-): Promise<Account> => {
-  if (!USERNAME_PATTERN.test(input.username)) throw new AccountError('a username is 1-128 characters without spaces');
-  if (input.password.length === 0) throw new AccountError('the password must not be empty');
-  if (await store.accountByUsername(input.username)) throw new AccountError(`user "${input.username}" already exists`);
-  const now = nowSeconds(clock);
-  const account: Account = {
-    id: randomUUID(),
-    username: input.username,
-    passwordHash: await hashPassword(input.password),
-    claims: input.claims ?? {},
-    disabled: false,
-    createdAt: now,
-    updatedAt: now,
-  };
-  await store.insertAccount(account);
-  return account;
-};
 
 /** Checks a username and password; undefined for any failure, without saying which. */
 export const authenticate = async (store: AccountStore, username: string, password: string): Promise<Account | undefined> => {
@@ -47,7 +19,7 @@ type SeedUser = { username: string; password: string; claims: Record<string, unk
  */
 const createUnlessRaced = async (store: AccountStore, clock: Clock, user: SeedUser): Promise<Account | undefined> => {
   try {
-    await createAccount(store, clock, user);
+    await createAccount({ accounts: store, clock }, user);
     return undefined;
   } catch (err) {
     const raced = await store.accountByUsername(user.username);

@@ -7,11 +7,12 @@ import { iso, withProvider } from './store.js';
 export const SESSIONS_USAGE = `Usage:
   signoff sessions list [--user USERNAME] [--all] [--limit N] [--json] [--config FILE]
   signoff sessions show SESSION_ID [--json] [--config FILE]
-  signoff sessions end (SESSION_ID | --user USERNAME | --browser BROWSER_ID) [--config FILE]
+  signoff sessions end (SESSION_ID | --user USERNAME [--revoke-offline-tokens] | --browser BROWSER_ID) [--config FILE]
 
 list shows open sessions (with --all, ended ones too), newest first. end ends sessions as an
 administrator (reason "admin"): their refresh tokens are revoked and every application signed
-in through them is notified by back-channel logout.`;
+in through them is notified by back-channel logout. offline_access refresh tokens survive,
+unless --user is given --revoke-offline-tokens.`;
 
 const OPTIONS = {
   ...CONFIG_OPTION,
@@ -20,6 +21,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   limit: { type: 'string' },
   json: { type: 'boolean' },
+  'revoke-offline-tokens': { type: 'boolean' },
 } as const;
 
 const state = (s: Session): string => (s.endedAt === undefined ? 'open' : `ended (${s.endReason ?? '?'})`);
@@ -81,7 +83,9 @@ export const sessionsCommand = async (argv: string[]): Promise<number | undefine
         if (chosen !== 1) throw new UsageError('give exactly one of SESSION_ID, --user USERNAME or --browser BROWSER_ID');
         const selector: SessionSelector =
           id !== undefined ? { sessionId: id } : values.user !== undefined ? { accountId: await accountIdOf(p, values.user) } : { browserId: values.browser as string };
-        const ended = await endSessions(endingDeps(p), selector, 'admin', 'admin:cli');
+        const revokeOfflineTokens = values['revoke-offline-tokens'] === true;
+        if (revokeOfflineTokens && values.user === undefined) throw new UsageError('--revoke-offline-tokens goes with --user USERNAME');
+        const ended = await endSessions(endingDeps(p), selector, 'admin', 'admin:cli', { revokeOfflineTokens });
         const notified = ended.reduce((n, s) => n + s.participants.length, 0);
         console.log(`ended ${ended.length} session(s); ${notified} application sign-in(s) notified`);
         return 0;

@@ -1,8 +1,5 @@
-import { AccountError, createAccount } from '../accounts/accounts.js';
-import { hashPassword } from '../accounts/passwords.js';
-import { nowSeconds } from '../clock.js';
-import { type Provider, endingDeps } from '../provider.js';
-import { endSessions } from '../sessions/end.js';
+import { AccountError, type AccountChange, changePassword, createAccount, disableAccount, enableAccount } from '../accounts/lifecycle.js';
+import { type Provider, lifecycleDeps } from '../provider.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, parse, readStdin, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
 
@@ -55,20 +52,28 @@ const findAccount = async (p: Provider, username: string | undefined) => {
   return account;
 };
 
+/** A change to an account deleted since it was looked up fails as an unknown one would. */
+const found = (username: string | undefined, change: AccountChange | undefined): AccountChange => {
+  if (!change) throw new CommandFailure(`no user "${username}"`);
+  return change;
+};
+
+const ACTOR = 'admin:cli';
+
 export const usersCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
   const [action, username] = positionals;
   const usage = usageExit(values.help, action, USERS_USAGE);
   if (usage !== undefined) return usage;
   return withProvider(values.config, async (p) => {
-    const now = nowSeconds(p.clock);
+    const deps = lifecycleDeps(p);
     switch (action) {
       case 'add': {
         if (!username) throw new UsageError('a USERNAME is required');
         const input = { username, password: await passwordFrom(values), claims: parseClaims(values.claim) };
         if (await p.store.accountByUsername(username)) throw new CommandFailure(`user "${username}" already exists`);
         try {
-          const account = await createAccount(p.store, p.clock, input);
+          const { account } = await createAccount(deps, input);
           console.log(`added user ${account.username} (sub ${account.id})`);
         } catch (err) {
           if (err instanceof AccountError) throw new UsageError(err.message);
@@ -87,22 +92,19 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
       }
       case 'passwd': {
         const account = await findAccount(p, username);
-        await p.store.updateAccount(account.id, { passwordHash: await hashPassword(await passwordFrom(values)), updatedAt: now });
-        // Whoever knew the old password may hold a session: every session of the account ends.
-        const ended = await endSessions(endingDeps(p), { accountId: account.id }, 'password_changed', 'admin:cli');
-        console.log(`changed the password of ${account.username}; ended ${ended.length} session(s)`);
+        const changed = found(username, await changePassword(deps, { accountId: account.id, password: await passwordFrom(values), actor: ACTOR }));
+        console.log(`changed the password of ${account.username}; ended ${changed.endedSessions} session(s)`);
         return 0;
       }
       case 'disable': {
         const account = await findAccount(p, username);
-        await p.store.updateAccount(account.id, { disabled: true, updatedAt: now });
-        const ended = await endSessions(endingDeps(p), { accountId: account.id }, 'account_disabled', 'admin:cli');
-        console.log(`disabled user ${account.username}; ended ${ended.length} session(s)`);
+        const changed = found(username, await disableAccount(deps, { accountId: account.id, actor: ACTOR }));
+        console.log(`disabled user ${account.username}; ended ${changed.endedSessions} session(s)`);
         return 0;
       }
       case 'enable': {
         const account = await findAccount(p, username);
-        await p.store.updateAccount(account.id, { disabled: false, updatedAt: now });
+        found(username, await enableAccount(deps, { accountId: account.id }));
         console.log(`enabled user ${account.username}`);
         return 0;
       }

@@ -1,3 +1,4 @@
+import { ACCOUNT_CHANGE_REASONS } from '../accounts/store.js';
 import { parseClientMetadata } from '../clients/metadata.js';
 import type { SeedClient } from '../clients/registry.js';
 import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, record, string } from './validate.js';
@@ -84,6 +85,8 @@ const rawSchema = object({
     maxSessionsPerAccount: optional(integer({ min: 1 })),
     // How often expired sessions are ended through the ending path (and their clients notified).
     sweepInterval: duration('60s'),
+    // The account changes that also revoke the account's offline_access refresh tokens (issue 12 §1).
+    revokeOfflineTokensOn: array(oneOf(ACCOUNT_CHANGE_REASONS), [...ACCOUNT_CHANGE_REASONS]),
   }),
   // Session Management 1.0: how long the check_session iframe trusts its last confirmation of the
   // browser state with the provider (README "Session Management"): an ending elsewhere is seen

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
-import type { EndReason, EndedSession, SessionSelector, SessionStore } from './store.js';
+import type { EndReason, EndedSession, SessionEnding, SessionSelector, SessionStore } from './store.js';
 
 export interface EndingDeps {
   sessions: Pick<SessionStore, 'endSessions'>;
@@ -29,9 +29,29 @@ export const endSessions = async (
   selector: SessionSelector,
   reason: EndReason,
   actor: string,
+  options: EndingOptions = {},
 ): Promise<EndedSession[]> => {
-  const ended = await deps.sessions.endSessions(selector, { reason, actor, at: nowSeconds(deps.clock) });
+  const ending: SessionEnding = { reason, actor, at: nowSeconds(deps.clock) };
+  if (options.revokeOfflineTokens) ending.revokeOfflineTokens = true;
+  const ended = await deps.sessions.endSessions(selector, ending);
+  afterEnding(deps, reason, ended);
+  return ended;
+};
+
+export interface EndingOptions {
+  /**
+   * "Log out everywhere" with revoke_offline_tokens (issue 12 §1, default false): with the
+   * `{ accountId }` selector the account's offline_access token families are revoked too.
+   */
+  revokeOfflineTokens?: boolean | undefined;
+}
+
+/**
+ * What follows an ending once its transaction has committed: the delivery worker is woken when
+ * something ended, and the endings are counted by reason. A use case whose own transaction ran
+ * the ending (accounts/lifecycle.ts: a password change) calls this after its commit.
+ */
+export const afterEnding = (deps: Pick<EndingDeps, 'wake' | 'ended'>, reason: EndReason, ended: readonly EndedSession[]): void => {
   if (ended.length > 0) deps.wake?.();
   deps.ended?.(reason, ended.length);
-  return ended;
 };

@@ -53,6 +53,13 @@ export interface SessionEnding {
   reason: EndReason;
   actor: string;
   at: number;
+  /**
+   * With the `{ accountId }` selector: also revoke every token family of the account, its
+   * offline_access ones included, which an ending otherwise spares (OIDC Core §11) — a password
+   * change, a disabled account, or "log out everywhere" asked with revoke_offline_tokens (issue 12
+   * §1). Done even when no session was open. Other selectors ignore it.
+   */
+  revokeOfflineTokens?: boolean | undefined;
 }
 
 /** A session the ending path ended, with the clients that were signed in through it. */
@@ -168,7 +175,8 @@ export interface SessionStore {
    * open sessions ended, revokes their token families except offline_access ones, writes one
    * outbox row per participant whose client has a backchannel_logout_uri and one `session.ended`
    * event per session — all or nothing. Sessions already ended are left alone, so concurrent
-   * callers (several instances' sweepers) end each session once.
+   * callers (several instances' sweepers) end each session once. `ending.revokeOfflineTokens`
+   * with an `{ accountId }` selector revokes the account's offline_access families too.
    */
   endSessions(selector: SessionSelector, ending: SessionEnding): Promise<EndedSession[]>;
 }

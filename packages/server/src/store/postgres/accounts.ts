@@ -1,5 +1,6 @@
-import type { Account, AccountStore } from '../../accounts/store.js';
-import type { Db, Row } from './db.js';
+import type { Account, AccountPatch, AccountStore } from '../../accounts/store.js';
+import type { Db, Q, Row } from './db.js';
+import { endSessions } from './ending.js';
 
 const toAccount = (r: Row): Account => ({
   id: r.id as string,
@@ -10,6 +11,14 @@ const toAccount = (r: Row): Account => ({
   createdAt: r.created_at as number,
   updatedAt: r.updated_at as number,
 });
+
+/** One statement: a field the patch leaves out keeps its stored value. */
+const update = async (q: Q, id: string, patch: AccountPatch): Promise<boolean> =>
+  (await q.run(
+    `UPDATE accounts SET password_hash = COALESCE($2, password_hash), claims = COALESCE($3, claims),
+       disabled = COALESCE($4, disabled), updated_at = COALESCE($5, updated_at) WHERE id = $1`,
+    [id, patch.passwordHash ?? null, patch.claims === undefined ? null : JSON.stringify(patch.claims), patch.disabled ?? null, patch.updatedAt ?? null],
+  )) === 1;
 
 /** AccountStore on PostgreSQL: claims are a JSON text column. */
 export const postgresAccounts = (db: Db): AccountStore => ({
@@ -32,13 +41,13 @@ export const postgresAccounts = (db: Db): AccountStore => ({
     return (await db.all('SELECT * FROM accounts ORDER BY username COLLATE "C"')).map(toAccount);
   },
   async updateAccount(id, patch) {
-    // One statement: a field the patch leaves out keeps its stored value.
-    return (
-      (await db.run(
-        `UPDATE accounts SET password_hash = COALESCE($2, password_hash), claims = COALESCE($3, claims),
-           disabled = COALESCE($4, disabled), updated_at = COALESCE($5, updated_at) WHERE id = $1`,
-        [id, patch.passwordHash ?? null, patch.claims === undefined ? null : JSON.stringify(patch.claims), patch.disabled ?? null, patch.updatedAt ?? null],
-      )) === 1
-    );
+    return update(db, id, patch);
+  },
+  async changeAccount(id, patch, ending) {
+    // The account row's lock, taken by the UPDATE, is held until the ending has committed with it.
+    return db.tx(async (q) => {
+      if (!(await update(q, id, patch))) return { found: false, ended: [] };
+      return { found: true, ended: ending ? await endSessions(q, { accountId: id }, ending) : [] };
+    });
   },
 });

@@ -34,6 +34,10 @@ export const endSessions = async (q: Q, selector: SessionSelector, e: SessionEnd
      RETURNING id, browser_id, account_id`,
     [e.at, e.reason, e.actor, ...values],
   );
+  // Issue 12 §1: every family of the account, offline_access ones too, whether or not a session was open.
+  if (e.revokeOfflineTokens && 'accountId' in selector) {
+    await q.run('UPDATE token_families SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL', [e.at, selector.accountId]);
+  }
   if (ended.length === 0) return [];
   const ids = ended.map((r) => r.id as string);
   // OIDC Core §11: offline_access families outlive the session; all others die with it.

@@ -1,4 +1,5 @@
-import type { Account, AccountStore } from '../../accounts/store.js';
+import type { Account, AccountPatch, AccountStore } from '../../accounts/store.js';
+import { endSessions } from './ending.js';
 import type { Row, Sql } from './sql.js';
 
 const toAccount = (r: Row): Account => ({
@@ -10,6 +11,17 @@ const toAccount = (r: Row): Account => ({
   createdAt: r.created_at as number,
   updatedAt: r.updated_at as number,
 });
+
+const update = (sql: Sql, id: string, patch: AccountPatch): boolean => {
+  const r = sql.one('SELECT * FROM accounts WHERE id = ?', id);
+  if (!r) return false;
+  const next = { ...toAccount(r), ...patch };
+  sql.run(
+    'UPDATE accounts SET password_hash = ?, claims = ?, disabled = ?, updated_at = ? WHERE id = ?',
+    next.passwordHash, JSON.stringify(next.claims), next.disabled ? 1 : 0, next.updatedAt, id,
+  );
+  return true;
+};
 
 /** AccountStore on SQLite: claims are a JSON column. */
 export const sqliteAccounts = (sql: Sql): AccountStore => ({
@@ -31,13 +43,15 @@ export const sqliteAccounts = (sql: Sql): AccountStore => ({
     return sql.all('SELECT * FROM accounts ORDER BY username').map(toAccount);
   },
   async updateAccount(id, patch) {
-    const r = sql.one('SELECT * FROM accounts WHERE id = ?', id);
-    if (!r) return false;
-    const next = { ...toAccount(r), ...patch };
-    sql.run(
-      'UPDATE accounts SET password_hash = ?, claims = ?, disabled = ?, updated_at = ? WHERE id = ?',
-      next.passwordHash, JSON.stringify(next.claims), next.disabled ? 1 : 0, next.updatedAt, id,
-    );
-    return true;
+    return update(sql, id, patch);
+  },
+  async changeAccount(id, patch, ending) {
+    // One immediate transaction; the ending's own transaction nests in it as a savepoint.
+    return sql.db
+      .transaction(() => {
+        if (!update(sql, id, patch)) return { found: false, ended: [] };
+        return { found: true, ended: ending ? endSessions(sql, { accountId: id }, ending) : [] };
+      })
+      .immediate();
   },
 });

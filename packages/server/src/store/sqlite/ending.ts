@@ -32,6 +32,10 @@ export const endSessions = (sql: Sql, selector: SessionSelector, e: SessionEndin
          RETURNING id, browser_id, account_id`,
         e.at, e.reason, e.actor, ...values,
       );
+      // Issue 12 §1: every family of the account, offline_access ones too, whether or not a session was open.
+      if (e.revokeOfflineTokens && 'accountId' in selector) {
+        sql.run('UPDATE token_families SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL', e.at, selector.accountId);
+      }
       if (ended.length === 0) return [];
       const ids = JSON.stringify(ended.map((r) => r.id));
       const inEnded = 'IN (SELECT value FROM json_each(?))';

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+import { accountChangeContract } from './account-changes.js';
 import { accountStoreContract } from './accounts.js';
 import { clientStoreContract } from './clients.js';
 import { eventStoreContract } from './events.js';
@@ -25,6 +26,7 @@ export const runStoreContract = (name: string, makeStore: MakeStore): void => {
       assert.equal(await store.ping(), true);
     });
     accountStoreContract(makeStore);
+    accountChangeContract(makeStore);
     clientStoreContract(makeStore);
     keyStoreContract(makeStore);
     sessionStoreContract(makeStore);
