@@ -120,17 +120,14 @@ export const toSessionView = (
   })),
 });
 
-/** Views of several sessions, each account and client looked up once. */
-const viewsOf = async (deps: SessionQueryDeps, sessions: readonly Session[], now: number): Promise<SessionView[]> => {
-  const accounts = new Map<string, Promise<Account | undefined>>();
-  const clients = new Map<string, Client | undefined>();
-  const account = (id: string) => accounts.get(id) ?? accounts.set(id, deps.store.accountById(id)).get(id)!;
-  const participantsOf = await Promise.all(sessions.map((s) => deps.store.participantsOf(s.id)));
-  for (const id of new Set(participantsOf.flat().map((p) => p.clientId))) clients.set(id, await deps.store.clientById(id));
-  return Promise.all(
-    sessions.map(async (s, i) =>
-      toSessionView(s, participantsOf[i] ?? [], { username: (await account(s.accountId))?.username, clientName: (c) => clients.get(c)?.client_name }, now),
-    ),
+/** Views of sessions with their participants, each account and client looked up once. */
+const viewsOf = async (deps: SessionQueryDeps, sessions: readonly Session[], participants: readonly Participant[][], now: number): Promise<SessionView[]> => {
+  const lookUp = async <T>(ids: Iterable<string>, find: (id: string) => Promise<T | undefined>) =>
+    new Map(await Promise.all([...new Set(ids)].map(async (id) => [id, await find(id)] as const)));
+  const accounts = await lookUp(sessions.map((s) => s.accountId), (id) => deps.store.accountById(id));
+  const clients = await lookUp(participants.flat().map((p) => p.clientId), (id) => deps.store.clientById(id));
+  return sessions.map((s, i) =>
+    toSessionView(s, participants[i] ?? [], { username: accounts.get(s.accountId)?.username, clientName: (c) => clients.get(c)?.client_name }, now),
   );
 };
 
@@ -152,7 +149,7 @@ export const listSessionViews = async (deps: SessionQueryDeps, q: SessionListQue
   const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    sessions: await viewsOf(deps, page, now),
+    sessions: await viewsOf(deps, page, await Promise.all(page.map((s) => deps.store.participantsOf(s.id))), now),
     next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
   };
 };
@@ -165,10 +162,8 @@ export const sessionDetail = async (
   const session = await deps.store.sessionById(id);
   if (!session) return undefined;
   const participants = await deps.store.participantsOf(id);
-  const account = await deps.store.accountById(session.accountId);
-  const clients = new Map(await Promise.all(participants.map(async (p) => [p.clientId, await deps.store.clientById(p.clientId)] as const)));
-  const view = toSessionView(session, participants, { username: account?.username, clientName: (c) => clients.get(c)?.client_name }, nowSeconds(deps.clock));
-  return { view, session, participants };
+  const [view] = await viewsOf(deps, [session], [participants], nowSeconds(deps.clock));
+  return view && { view, session, participants };
 };
 
 export const getSessionView = async (deps: SessionQueryDeps, id: string): Promise<SessionView | undefined> => (await sessionDetail(deps, id))?.view;
