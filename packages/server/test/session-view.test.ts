@@ -12,15 +12,20 @@ import { ManualClock } from '../src/clock.js';
 import { type SessionQueryDeps, type SessionView, getSessionView, listSessionViews } from '../src/sessions/query.js';
 import type { Browser, Session } from '../src/sessions/store.js';
 import { SqliteStore } from '../src/store/sqlite/store.js';
+import { describeUserAgent } from '../src/sessions/user-agent.js';
 import { CLIENTS, USERS, startProvider } from './helpers/provider.js';
-import { accountIdOf, exchange, idClaims, signInFresh, silent } from './helpers/session-flows.js';
+import { TestBrowser } from './helpers/browser.js';
+import { accountIdOf, authorizeUrl, codeOf, exchange, idClaims, silent } from './helpers/session-flows.js';
 import { sampleAccount, sampleSession } from './helpers/store-contract/samples.js';
+
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
 
 describe('issue 12 §3: the session view of a real sign-in', () => {
   it('shows the account, times, amr/acr, device and both clients with their sids; its id is neither the cookie nor a sid', async () => {
     const op = await startProvider();
     try {
-      const { browser, code } = await signInFresh(op.issuer, CLIENTS.web, USERS.alice);
+      const browser = new TestBrowser(op.issuer, { 'user-agent': IPHONE });
+      const code = codeOf(await browser.signIn(authorizeUrl(op.issuer, CLIENTS.web), USERS.alice), CLIENTS.web);
       const webClaims = idClaims(await exchange(op.issuer, CLIENTS.web, code));
       const spa = await silent(browser, op.issuer, CLIENTS.spa, { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
       assert.ok(spa.code, `spa signed in silently: ${spa.error}`);
@@ -43,13 +48,12 @@ describe('issue 12 §3: the session view of a real sign-in', () => {
       assert.equal(typeof v.acr, 'string');
       assert.deepEqual(v.device, {
         initial_ip: '127.0.0.1',
-        initial_user_agent: 'signoff-test-browser',
+        initial_user_agent: IPHONE,
         last_ip: '127.0.0.1',
-        last_user_agent: 'signoff-test-browser',
-        // Placeholder until ua-parser-js is a dependency (sessions/user-agent.ts).
-        browser: null,
-        os: null,
-        device_type: null,
+        last_user_agent: IPHONE,
+        browser: 'Mobile Safari 17',
+        os: 'iOS 17.4',
+        device_type: 'mobile',
       });
       assert.deepEqual(v.clients.map((c) => [c.client_id, c.client_name]).sort(), [['spa', null], ['web', 'Web App']]);
       const web = v.clients.find((c) => c.client_id === 'web');
@@ -167,5 +171,15 @@ describe('issue 12 §3: paging and filters over a seeded store', () => {
     assert.deepEqual(rest.sessions.map((v) => v.id), [c.id]);
     assert.equal(rest.next_cursor, null);
     assert.deepEqual((await listSessionViews(deps, { clientId: 'nobody' })).sessions, []);
+  });
+});
+
+describe('issue 12 §3: device fields from the user agent (ua-parser-js)', () => {
+  it('names the browser with its major version, the OS with its version, and the device type only when the string says one', () => {
+    assert.deepEqual(describeUserAgent(IPHONE), { browser: 'Mobile Safari 17', os: 'iOS 17.4', device_type: 'mobile' });
+    const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36';
+    assert.deepEqual(describeUserAgent(chrome), { browser: 'Chrome 124', os: 'Windows 10', device_type: null });
+    assert.deepEqual(describeUserAgent('signoff-test-browser'), { browser: null, os: null, device_type: null });
+    assert.deepEqual(describeUserAgent(''), { browser: null, os: null, device_type: null });
   });
 });

@@ -29,6 +29,7 @@ export interface SessionView {
   remember_me: boolean;
   amr: string[];
   acr: string;
+  /** browser, os and device_type describe the last user agent (sessions/user-agent.ts). */
   device: {
     initial_ip: string;
     initial_user_agent: string;
