@@ -178,10 +178,20 @@ describe('issuer (OIDC Discovery §3, OIDC Core §2: https URL without query or 
 });
 
 describe('management listener and HTTP timeouts (issue 10 §6)', () => {
-  it('defaults: management on 127.0.0.1:9464; requests within 30 s, headers within 10 s; HSTS for a year', () => {
+  it('defaults: management on 127.0.0.1:9464; requests within 30 s, headers within 10 s; HSTS for a year; no proxy trusted', () => {
     const c = parseConfig(minimal());
     assert.deepEqual(c.management, { port: 9464, host: '127.0.0.1' });
-    assert.deepEqual(c.http, { requestTimeout: 30, headersTimeout: 10, hstsMaxAge: 365 * 86400 });
+    assert.deepEqual(c.http, { requestTimeout: 30, headersTimeout: 10, hstsMaxAge: 365 * 86400, trustProxy: false });
+  });
+
+  it('issue 12 §3: http.trustProxy takes true, a hop count or a list of addresses and CIDR ranges, and names a bad entry', () => {
+    assert.equal(parseConfig(minimal({ http: { trustProxy: true } })).http.trustProxy, true);
+    assert.equal(parseConfig(minimal({ http: { trustProxy: 2 } })).http.trustProxy, 2);
+    assert.deepEqual(parseConfig(minimal({ http: { trustProxy: ['10.0.0.0/8', '::1', 'loopback'] } })).http.trustProxy, ['10.0.0.0/8', '::1', 'loopback']);
+    failsNaming(minimal({ http: { trustProxy: ['10.0.0.0/8', '10.0.0.300'] } }), 'http.trustProxy[1]');
+    failsNaming(minimal({ http: { trustProxy: 0 } }), 'http.trustProxy');
+    failsNaming(minimal({ http: { trustProxy: [] } }), 'http.trustProxy');
+    failsNaming(minimal({ http: { trustProxy: '10.0.0.1' } }), 'http.trustProxy');
   });
 
   it('takes management.port null (off) or 0 (any free port), and names bad keys', () => {

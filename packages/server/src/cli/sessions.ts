@@ -1,5 +1,6 @@
 import { type Provider, endingDeps } from '../provider.js';
 import { endSessions } from '../sessions/end.js';
+import { sessionDetail } from '../sessions/query.js';
 import type { Session, SessionSelector } from '../sessions/store.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, limitOf, parse, table, usageExit } from './args.js';
 import { iso, withProvider } from './store.js';
@@ -56,25 +57,26 @@ export const sessionsCommand = async (argv: string[]): Promise<number | undefine
       }
       case 'show': {
         if (!id) throw new UsageError('a SESSION_ID is required');
-        const session = await p.store.sessionById(id);
-        if (!session) throw new CommandFailure(`no session "${id}"`);
-        const participants = await p.store.participantsOf(id);
+        const detail = await sessionDetail(p, id);
+        if (!detail) throw new CommandFailure(`no session "${id}"`);
+        const { session, participants, view: v } = detail;
         const events = await p.store.listEvents({ sessionId: id, limit });
         if (values.json) {
           console.log(JSON.stringify({ session, participants, events }, null, 2));
           return 0;
         }
+        const ended = v.ended_at === null ? 'open' : `ended (${v.end_reason ?? '?'})${v.ended_by ? ` by ${v.ended_by} at ${iso(v.ended_at)}` : ''}`;
         console.log(table([
-          ['session', session.id],
-          ['user', usernames.get(session.accountId) ?? session.accountId],
-          ['state', state(session) + (session.endedBy ? ` by ${session.endedBy} at ${iso(session.endedAt)}` : '')],
+          ['session', v.id],
+          ['user', v.username ?? v.user_id],
+          ['state', ended],
           ['browser', session.browserId],
-          ['created', `${iso(session.createdAt)} from ${session.createdIp} (${session.createdUserAgent || '-'})`],
-          ['authenticated', `${iso(session.authTime)} amr=${session.amr.join(',')} acr=${session.acr}${session.rememberMe ? ' remember-me' : ''}`],
-          ['last seen', `${iso(session.lastSeen)} from ${session.lastIp} (${session.lastUserAgent || '-'})`],
-          ['expires', `idle ${iso(session.idleExpiresAt)}, absolute ${iso(session.absoluteExpiresAt)}`],
+          ['created', `${iso(v.created_at)} from ${v.device.initial_ip} (${v.device.initial_user_agent || '-'})`],
+          ['authenticated', `${iso(v.authenticated_at)} amr=${v.amr.join(',')} acr=${v.acr}${v.remember_me ? ' remember-me' : ''}`],
+          ['last seen', `${iso(v.last_active_at)} from ${v.device.last_ip} (${v.device.last_user_agent || '-'})`],
+          ['expires', `idle ${iso(v.idle_expires_at)}, absolute ${iso(v.expires_at)}`],
         ]));
-        console.log(`\n${table([['CLIENT', 'SID', 'FIRST SIGN-IN', 'LAST SIGN-IN'], ...participants.map((x) => [x.clientId, x.sid, iso(x.firstAuthAt), iso(x.lastAuthAt)])])}`);
+        console.log(`\n${table([['CLIENT', 'SID', 'FIRST SIGN-IN', 'LAST SIGN-IN'], ...v.clients.map((x) => [x.client_id, x.sid, iso(x.first_authenticated_at), iso(x.last_authenticated_at)])])}`);
         console.log(`\n${table([['EVENT', 'AT', 'REASON', 'ACTOR'], ...events.map((e) => [e.type, iso(e.at), e.reason ?? '-', e.actor ?? '-'])])}`);
         return 0;
       }

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { ACCOUNT_CHANGE_REASONS } from '../accounts/store.js';
 import { parseClientMetadata } from '../clients/metadata.js';
 import type { SeedClient } from '../clients/registry.js';
@@ -47,6 +48,29 @@ const issuerField = (value: unknown, key: string): string => {
   return issuer;
 };
 
+/** Names proxy-addr (Fastify's trustProxy) accepts for whole address ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * Which peers may say who the client is through X-Forwarded-For (Fastify's `trustProxy`): false
+ * (the default: request.ip is the TCP peer), true (every peer, so only behind a proxy that
+ * overwrites the header), a hop count, or a list of proxy addresses, CIDR ranges or the names
+ * loopback, linklocal, uniquelocal. A typo here would silently trust the wrong peer, so every
+ * entry must parse.
+ */
+export type TrustProxy = boolean | number | string[];
+
+const trustProxyField = (value: unknown, key: string): TrustProxy => {
+  if (value === undefined || typeof value === 'boolean') return value ?? false;
+  if (typeof value === 'number') return integer({ min: 1, max: 100 })(value, key);
+  if (!Array.isArray(value) || value.length === 0) throw new ConfigError(key, 'expected false, true, a hop count or a non-empty list of addresses or CIDR ranges');
+  return value.map((entry, i) => {
+    const item = string()(entry, `${key}[${i}]`);
+    if (PROXY_RANGE_NAMES.has(item) || ipaddr.isValid(item) || ipaddr.isValidCIDR(item)) return item;
+    throw new ConfigError(`${key}[${i}]`, `"${item}" is not an IP address, a CIDR range, loopback, linklocal or uniquelocal`);
+  });
+};
+
 /** `null` turns the management listener off; a number (0: any free port) turns it on. */
 const managementPort = (value: unknown, key: string): number | null =>
   value === null ? null : integer({ default: DEFAULT_MANAGEMENT_PORT, min: 0, max: 65535 })(value, key);
@@ -76,7 +100,8 @@ const rawSchema = object({
   // A request must arrive whole within requestTimeout (headers within headersTimeout), so a
   // slowly sent body cannot hold a connection for minutes (issue 10 §6). An https issuer sends
   // Strict-Transport-Security with hstsMaxAge on every response.
-  http: object({ requestTimeout: duration('30s'), headersTimeout: duration('10s'), hstsMaxAge: duration('365d') }),
+  // trustProxy: behind a load balancer, request.ip (recorded on sessions) is the client's address.
+  http: object({ requestTimeout: duration('30s'), headersTimeout: duration('10s'), hstsMaxAge: duration('365d'), trustProxy: trustProxyField }),
   session: object({
     idleTimeout: duration('30m'),
     absoluteLifetime: duration('10h'),

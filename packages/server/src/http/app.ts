@@ -19,7 +19,7 @@ import { tokenRoutes } from './routes/token.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { paramsFrom } from '../oauth/params.js';
 import { redactText, redactUrl } from './log-redaction.js';
-import { serverOptions } from './server-options.js';
+import { serverOptions, trustProxyOption } from './server-options.js';
 
 /** Form bodies are small; anything larger is refused before parsing (413). */
 export const BODY_LIMIT = 64 * 1024;
@@ -69,7 +69,8 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
       maxParamLength: 100,
       querystringParser: (query) => parseQueryString(query) as Record<string, string[]>,
     },
-    trustProxy: false,
+    // The client's address behind a load balancer (config http.trustProxy); off, X-Forwarded-For is ignored.
+    trustProxy: trustProxyOption(p.config),
   });
 
   // Only form bodies are accepted (RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1, RFC 6750 §2.2).

@@ -15,3 +15,15 @@ export const serverOptions = (config: Pick<Config, 'http'>) => {
     http: { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(requestTimeout / 4))) },
   };
 };
+
+/**
+ * Fastify's `trustProxy` from http.trustProxy, so that request.ip — recorded on sessions at
+ * sign-in and use — is the client's address behind a load balancer. A hop count becomes a
+ * function trusting that many hops nearest the provider, as Express does: Fastify itself
+ * ignores a bare number (it trusts nothing then).
+ */
+export const trustProxyOption = (config: Pick<Config, 'http'>): boolean | string[] | ((address: string, hop: number) => boolean) => {
+  const trust = config.http.trustProxy;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return Array.isArray(trust) ? [...trust] : trust;
+};

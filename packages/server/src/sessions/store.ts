@@ -102,6 +102,26 @@ export interface SessionFilter {
   limit: number;
 }
 
+/** Where a page of sessions starts: strictly after this session in the (created_at DESC, id) order. */
+export interface SessionKey {
+  createdAt: number;
+  id: string;
+}
+
+/**
+ * A keyset-paged query (sessions/query.ts): newest first, ties by id, so a page boundary is a
+ * position in a total order and sessions inserted meanwhile cause neither duplicates nor gaps.
+ */
+export interface SessionPageQuery {
+  accountId?: string | undefined;
+  /** Only sessions the client signed in through (a participant of this client). */
+  clientId?: string | undefined;
+  /** true: live at `at` (open, neither expiry reached); false: the rest (ended or expired). */
+  live?: { live: boolean; at: number } | undefined;
+  after?: SessionKey | undefined;
+  limit: number;
+}
+
 /** One sign-in's writes (SessionStore.recordSignIn). */
 export interface SignInRecord {
   /** The browser with its new cookie secret hash; `createdAt` counts only when the browser is new. */
@@ -168,6 +188,8 @@ export interface SessionStore {
   participantsOf(sessionId: string): Promise<Participant[]>;
   touchParticipant(sessionId: string, clientId: string, at: number): Promise<void>;
   listSessions(filter: SessionFilter): Promise<Session[]>;
+  /** A page of sessions in (created_at DESC, id) order after `query.after`, at most `limit`. */
+  pageSessions(query: SessionPageQuery): Promise<Session[]>;
   /** How many sessions are live at `now` (not ended, neither expiry passed): a metrics gauge. */
   countLiveSessions(now: number): Promise<number>;
   /**

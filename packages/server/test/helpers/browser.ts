@@ -13,7 +13,8 @@ export interface Hop {
 export class TestBrowser {
   readonly cookies = new Map<string, string>();
 
-  constructor(readonly issuer: string) {}
+  /** `headers` go with every request (a user agent of its own, X-Forwarded-For as a proxy would add). */
+  constructor(readonly issuer: string, readonly headers: Record<string, string> = {}) {}
 
   private cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
@@ -32,7 +33,7 @@ export class TestBrowser {
 
   /** One request, no redirect following. */
   async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Hop> {
-    const headers: Record<string, string> = { cookie: this.cookieHeader(), 'user-agent': 'signoff-test-browser' };
+    const headers: Record<string, string> = { cookie: this.cookieHeader(), 'user-agent': 'signoff-test-browser', ...this.headers };
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';

@@ -54,6 +54,24 @@ export const postgresSessions = (db: Db): SessionStore => ({
     const [where, args] = whereSql({ account_id: f.accountId, browser_id: f.browserId }, f.includeEnded ? [] : ['ended_at IS NULL']);
     return (await db.all(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id COLLATE "C" LIMIT $${args.length + 1}`, [...args, f.limit])).map(toSession);
   },
+  async pageSessions(q) {
+    const conditions: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown): string => `$${args.push(v)}`;
+    if (q.accountId !== undefined) conditions.push(`account_id = ${arg(q.accountId)}`);
+    if (q.clientId !== undefined) conditions.push(`EXISTS (SELECT 1 FROM participants p WHERE p.session_id = sessions.id AND p.client_id = ${arg(q.clientId)})`);
+    if (q.live !== undefined) {
+      const at = arg(q.live.at);
+      const live = `ended_at IS NULL AND idle_expires_at > ${at} AND absolute_expires_at > ${at}`;
+      conditions.push(q.live.live ? live : `NOT (${live})`);
+    }
+    if (q.after !== undefined) {
+      const createdAt = arg(q.after.createdAt);
+      conditions.push(`(created_at < ${createdAt} OR (created_at = ${createdAt} AND id COLLATE "C" > ${arg(q.after.id)}))`);
+    }
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    return (await db.all(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id COLLATE "C" LIMIT ${arg(q.limit)}`, args)).map(toSession);
+  },
   async countLiveSessions(now) {
     const r = await db.one('SELECT COUNT(*) AS n FROM sessions WHERE ended_at IS NULL AND idle_expires_at > $1 AND absolute_expires_at > $1', [now]);
     return r?.n as number;

@@ -53,6 +53,19 @@ export const sqliteSessions = (sql: Sql): SessionStore => ({
     const [where, args] = whereSql({ account_id: f.accountId, browser_id: f.browserId }, f.includeEnded ? [] : ['ended_at IS NULL']);
     return sql.all(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT ?`, ...args, f.limit).map(toSession);
   },
+  async pageSessions(q) {
+    const conditions: string[] = [];
+    const args: unknown[] = [];
+    if (q.accountId !== undefined) conditions.push('account_id = ?'), args.push(q.accountId);
+    if (q.clientId !== undefined) conditions.push('EXISTS (SELECT 1 FROM participants p WHERE p.session_id = sessions.id AND p.client_id = ?)'), args.push(q.clientId);
+    if (q.live !== undefined) {
+      const live = 'ended_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?';
+      conditions.push(q.live.live ? live : `NOT (${live})`), args.push(q.live.at, q.live.at);
+    }
+    if (q.after !== undefined) conditions.push('(created_at < ? OR (created_at = ? AND id > ?))'), args.push(q.after.createdAt, q.after.createdAt, q.after.id);
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    return sql.all(`SELECT * FROM sessions ${where} ORDER BY created_at DESC, id LIMIT ?`, ...args, q.limit).map(toSession);
+  },
   async countLiveSessions(now) {
     // The partial index on open sessions' idle expiry keeps this off the ended rows.
     return sql.one('SELECT COUNT(*) AS n FROM sessions WHERE ended_at IS NULL AND idle_expires_at > ? AND absolute_expires_at > ?', now, now)?.n as number;

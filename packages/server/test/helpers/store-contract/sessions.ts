@@ -99,6 +99,39 @@ export const sessionStoreContract = (makeStore: MakeStore): void => {
       same((await store.listSessions({ accountId: a.account.id, includeEnded: true, limit: 10 })).map((s) => s.id), [b.id, a.session.id]);
     });
 
+    test('pageSessions pages in (created_at DESC, id) order after a key, ties by id', async (store) => {
+      const a = await seedSession(store, { createdAt: NOW });
+      const same1 = await insertOnNewBrowser(store, a.account.id, { createdAt: NOW + 1 });
+      const same2 = await insertOnNewBrowser(store, a.account.id, { createdAt: NOW + 1 });
+      const newest = await insertOnNewBrowser(store, a.account.id, { createdAt: NOW + 2 });
+      const tied = [same1, same2].sort((x, y) => (x.id < y.id ? -1 : 1));
+      const order = [newest.id, tied[0]!.id, tied[1]!.id, a.session.id];
+      same((await store.pageSessions({ accountId: a.account.id, limit: 10 })).map((s) => s.id), order);
+      const first = await store.pageSessions({ accountId: a.account.id, limit: 2 });
+      same(first.map((s) => s.id), order.slice(0, 2));
+      const last = first.at(-1)!;
+      same((await store.pageSessions({ accountId: a.account.id, after: { createdAt: last.createdAt, id: last.id }, limit: 2 })).map((s) => s.id), order.slice(2));
+      same(await store.pageSessions({ accountId: a.account.id, after: { createdAt: a.session.createdAt, id: a.session.id }, limit: 2 }), []);
+    });
+
+    test('pageSessions filters by account, by a client signed in through the session, and by liveness at a time', async (store) => {
+      const live = await seedSession(store, { createdAt: NOW });
+      const idle = await insertOnNewBrowser(store, live.account.id, { createdAt: NOW + 1, idleExpiresAt: NOW + 10 });
+      const ended = await insertOnNewBrowser(store, live.account.id, { createdAt: NOW + 2 });
+      await store.endSessions({ sessionId: ended.id }, ENDING);
+      const other = await seedSession(store, { createdAt: NOW + 3 });
+      await store.upsertParticipant({ sessionId: live.session.id, clientId: 'web', sid: `sid-${randomUUID()}`, firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      await store.upsertParticipant({ sessionId: live.session.id, clientId: 'spa', sid: `sid-${randomUUID()}`, firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      await store.upsertParticipant({ sessionId: other.session.id, clientId: 'web', sid: `sid-${randomUUID()}`, firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      const ids = async (q: Omit<Parameters<typeof store.pageSessions>[0], 'limit'>) => (await store.pageSessions({ ...q, limit: 10 })).map((s) => s.id);
+      same(await ids({ accountId: live.account.id }), [ended.id, idle.id, live.session.id]);
+      same(await ids({ clientId: 'web' }), [other.session.id, live.session.id], 'each session once, however many clients');
+      same(await ids({ clientId: 'web', accountId: live.account.id }), [live.session.id]);
+      same(await ids({ accountId: live.account.id, live: { live: true, at: NOW + 10 } }), [live.session.id], 'idle expiry at the instant itself: no longer live');
+      same(await ids({ accountId: live.account.id, live: { live: true, at: NOW + 9 } }), [idle.id, live.session.id]);
+      same(await ids({ accountId: live.account.id, live: { live: false, at: NOW + 10 } }), [ended.id, idle.id]);
+    });
+
     test('touchParticipant only moves last-seen forward; participantsOf lists a session\'s clients', async (store) => {
       const { session } = await seedParticipants(store);
       await store.touchParticipant(session.id, 'bcl', NOW + 30);
