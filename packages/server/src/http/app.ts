@@ -5,6 +5,7 @@ import { installCors } from './cors.js';
 import { ENDPOINTS } from './endpoints.js';
 import { installErrorHandling } from './errors.js';
 import { parseQueryString } from './params.js';
+import { adminRoutes } from './routes/admin/index.js';
 import { authorizeRoutes } from './routes/authorize.js';
 import { devRoutes } from './routes/dev.js';
 import { checkSessionRoutes } from './routes/check-session.js';
@@ -71,6 +72,9 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
     },
     // The client's address behind a load balancer (config http.trustProxy); off, X-Forwarded-For is ignored.
     trustProxy: trustProxyOption(p.config),
+    // Request schemas (the admin API's) refuse what they do not list, rather than drop it
+    // silently: a mistyped field is a 400, not an option quietly ignored.
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
   // Only form bodies are accepted (RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1, RFC 6750 §2.2).
@@ -95,7 +99,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
     discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
-    revocationRoutes, healthRoutes, devRoutes,
+    revocationRoutes, healthRoutes, devRoutes, adminRoutes,
   ]) {
     routes(app, p);
   }
