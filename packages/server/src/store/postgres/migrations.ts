@@ -172,6 +172,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX events_by_session ON events (session_id);
   `,
+  /* 2: a credential change revokes every token family of the account (issue 12 §1), and the admin
+     API pages every session newest first by (created_at, id COLLATE "C"): both walked the whole table. */ `
+  CREATE INDEX token_families_by_account ON token_families (account_id);
+  CREATE INDEX sessions_by_creation ON sessions (created_at DESC, id COLLATE "C");
+  `,
 ];
 
 /** pg_advisory_lock key of the migrations: one instance migrates, the others wait and find it done. */

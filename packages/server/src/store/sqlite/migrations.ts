@@ -205,6 +205,11 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE superseded;
   CREATE UNIQUE INDEX sessions_one_open_per_browser_account ON sessions (browser_id, account_id) WHERE ended_at IS NULL;
   `,
+  /* 7: a credential change revokes every token family of the account (issue 12 §1), and the admin
+     API pages every session newest first by (created_at, id): both walked the whole table. */ `
+  CREATE INDEX token_families_by_account ON token_families (account_id);
+  CREATE INDEX sessions_by_creation ON sessions (created_at DESC, id);
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {
