@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import type { Session } from '../src/sessions/store.js';
 import { type Receiver, startReceiver } from './helpers/receiver.js';
-import { CLIENTS, type TestProvider, USERS, defaultClients, startProvider } from './helpers/provider.js';
+import { type TestProvider, USERS, defaultClients, startProvider } from './helpers/provider.js';
 import { basicAuth, postForm } from './helpers/rp.js';
 import { type Tokens, WEB, accountIdOf, exchange, signInFresh, silent } from './helpers/session-flows.js';
 

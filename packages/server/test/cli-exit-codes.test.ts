@@ -8,9 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runSignoff } from './helpers/signoff-process.js';
+import { STACK, runSignoff } from './helpers/signoff-process.js';
 
-const STACK = /\bat\s+\S+\.js:\d+/;
 
 describe('signoff exit status: 1 for runtime failures, 2 only for usage errors', () => {
   const dir = mkdtempSync(join(tmpdir(), 'signoff-cli-exit-'));

@@ -21,13 +21,12 @@ import { freshDatabase, usePostgres } from './helpers/postgres.js';
 import { CLIENTS, defaultClients, freePort } from './helpers/provider.js';
 import { type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { type TestClient, authorizeUrl, browserIdOf, silent } from './helpers/session-flows.js';
-import { BIN, type SignoffResult, cleanEnv, runSignoff, startSignoff } from './helpers/signoff-process.js';
+import { BIN, STACK, type SignoffResult, cleanEnv, runSignoff, startSignoff } from './helpers/signoff-process.js';
 
 const server = usePostgres();
 const dir = mkdtempSync(join(tmpdir(), 'signoff-cli-pg-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const STACK = /\bat\s+\S+\.js:\d+/;
 const ALICE = { username: 'alice', password: 'alice-password' };
 const BOB = { username: 'bob', password: 'bob-password' };
 

@@ -15,7 +15,7 @@ import { SqliteStore } from '../src/store/sqlite/store.js';
 import { describeUserAgent } from '../src/sessions/user-agent.js';
 import { CLIENTS, USERS, startProvider } from './helpers/provider.js';
 import { TestBrowser } from './helpers/browser.js';
-import { accountIdOf, authorizeUrl, codeOf, exchange, idClaims, silent } from './helpers/session-flows.js';
+import { PKCE_S256, accountIdOf, authorizeUrl, codeOf, exchange, idClaims, silent } from './helpers/session-flows.js';
 import { sampleAccount, sampleSession } from './helpers/store-contract/samples.js';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
@@ -27,7 +27,7 @@ describe('issue 12 §3: the session view of a real sign-in', () => {
       const browser = new TestBrowser(op.issuer, { 'user-agent': IPHONE });
       const code = codeOf(await browser.signIn(authorizeUrl(op.issuer, CLIENTS.web), USERS.alice), CLIENTS.web);
       const webClaims = idClaims(await exchange(op.issuer, CLIENTS.web, code));
-      const spa = await silent(browser, op.issuer, CLIENTS.spa, { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+      const spa = await silent(browser, op.issuer, CLIENTS.spa, PKCE_S256);
       assert.ok(spa.code, `spa signed in silently: ${spa.error}`);
       const deps = { store: op.provider.store, clock: op.provider.clock };
       const { sessions, next_cursor } = await listSessionViews(deps, {});

@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { databaseUrl, usePostgres } from './helpers/postgres.js';
 import { freePort } from './helpers/provider.js';
-import { runSignoff } from './helpers/signoff-process.js';
+import { STACK, runSignoff } from './helpers/signoff-process.js';
 import { startTcpLinkTo } from './helpers/tcp-link.js';
 
-const STACK = /\bat\s+\S+\.js:\d+/;
 const postgresServer = usePostgres();
 const dir = mkdtempSync(join(tmpdir(), 'signoff-outage-start-'));
 const cleanups: (() => Promise<void>)[] = [];

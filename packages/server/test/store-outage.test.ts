@@ -19,10 +19,9 @@ import { type PostgresServer, type TestDatabase, freshDatabase, usePostgres } fr
 import { USERS, defaultClients, freePort } from './helpers/provider.js';
 import { type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { type Tokens, WEB, authorizeUrl, codeOf, exchange, post, refresh } from './helpers/session-flows.js';
-import { type RunningSignoff, runSignoff, startSignoff } from './helpers/signoff-process.js';
+import { type RunningSignoff, STACK, runSignoff, startSignoff } from './helpers/signoff-process.js';
 import { type TcpLink, startTcpLinkTo } from './helpers/tcp-link.js';
 
-const STACK = /\bat\s+\S+\.js:\d+/;
 const postgresServer = usePostgres();
 const dir = mkdtempSync(join(tmpdir(), 'signoff-outage-'));
 const cleanups: (() => Promise<void>)[] = [];

@@ -19,7 +19,7 @@ import { freshDatabase, usePostgres } from './postgres.js';
 import { CLIENTS, USERS, defaultClients } from './provider.js';
 import { type Received, type Receiver, eventually, startReceiver } from './receiver.js';
 import { type RoundRobin, type Routed, startRoundRobin } from './round-robin.js';
-import { type Tokens, WEB, authorizeUrl, codeOf, exchange, refresh, silent } from './session-flows.js';
+import { PKCE_S256, PKCE_VERIFIER, type Tokens, WEB, authorizeUrl, codeOf, exchange, refresh, silent } from './session-flows.js';
 import { type RunningSignoff, runSignoff, startSignoff } from './signoff-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signoff-instances-'));
@@ -266,12 +266,12 @@ export const clusterSuite = (backend: Backend): void => {
         const web = await exchange(c.issuer, WEB, code);
         sids.web.add(decodeJwt(web.id_token).sid as string);
         // The second application joins the session silently, wherever that request lands.
-        const joined = await silent(browser, c.issuer, spa, { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+        const joined = await silent(browser, c.issuer, spa, PKCE_S256);
         assert.ok(joined.code);
         const r = await fetch(`${c.issuer}/token`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ grant_type: 'authorization_code', code: joined.code, redirect_uri: spa.redirect_uri, client_id: spa.client_id, code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk' }),
+          body: new URLSearchParams({ grant_type: 'authorization_code', code: joined.code, redirect_uri: spa.redirect_uri, client_id: spa.client_id, code_verifier: PKCE_VERIFIER }),
         });
         const spaTokens = (await r.json()) as Tokens;
         assert.equal(r.status, 200, JSON.stringify(spaTokens));
@@ -350,7 +350,7 @@ export const clusterSuite = (backend: Backend): void => {
       for (let i = 0; i < sessions; i++) {
         const { browser } = await signIn(c);
         for (const app of [CLIENTS.spa, CLIENTS.post]) {
-          const pkce: Record<string, string> = app === CLIENTS.spa ? { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' } : {};
+          const pkce: Record<string, string> = app === CLIENTS.spa ? { ...PKCE_S256 } : {};
           const joined = await silent(browser, c.issuer, app, pkce);
           assert.ok(joined.code, `session ${i}: ${app.client_id} joined`);
         }

@@ -31,6 +31,10 @@ export const EXTRA = {
 
 export const WEB: TestClient = CLIENTS.web;
 
+/** The S256 challenge of RFC 7636 Appendix B, for a public client's authorization request, and its verifier. */
+export const PKCE_S256 = { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' } as const;
+export const PKCE_VERIFIER = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+
 /** Registration metadata of an extra client, with extra settings (backchannel_logout_uri, max_auth_age, ...). */
 export const extraClient = (c: TestClient, settings: Record<string, unknown> = {}): Record<string, unknown> => ({
   client_id: c.client_id,

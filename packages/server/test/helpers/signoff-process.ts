@@ -20,6 +20,9 @@ after(() => {
  * a management listener on any free port, so that providers started side by side (and a
  * developer's own on 9464) do not compete for one port.
  */
+/** A Node stack frame (`at fn (file.js:1:2)`): what a command must never print to its user. */
+export const STACK = /\bat\s+\S+\.js:\d+/;
+
 export const cleanEnv = (): NodeJS.ProcessEnv => ({
   ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SIGNOFF_'))),
   ...TEST_KEK_ENV,
