@@ -4,7 +4,7 @@
  *
  * `adminApiDocument()` builds the provider in this process and asks it for
  * GET /admin/v1/openapi.json (no listener: `app.inject`); `adminApiTypes(document)` turns the
- * document into TypeScript with openapi-typescript's programmatic API, which lints it with
+ * document into TypeScript with openapi-typescript's programmatic API, which bundles it with
  * Redocly first. Run as a program (`npm run admin-api-types -w signoff`), it writes
  * test/generated/admin-api.ts, the file the typed client in the tests is checked against;
  * test/admin-openapi.test.ts fails when that file differs from what the live document gives.
@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
 import openapiTS, { type OpenAPI3, astToString } from 'openapi-typescript';
 import { parseConfig } from '../../src/config/schema.js';
 import { buildApp } from '../../src/http/app.js';
@@ -31,8 +32,8 @@ export const ADMIN_API_TYPES_COMMAND = 'npm run admin-api-types -w signoff';
 /** The issuer the document is generated for: it only shows in `servers`, which the types leave out. */
 const ISSUER = 'https://signoff.example';
 
-/** GET /admin/v1/openapi.json of a provider built in this process on a throw-away SQLite store. */
-export const adminApiDocument = async (): Promise<Record<string, unknown>> => {
+/** Runs `use` with the provider's HTTP app, built in this process (no listener) on a throw-away SQLite store. */
+export const withAdminApp = async <T>(use: (app: FastifyInstance) => Promise<T>): Promise<T> => {
   const dir = mkdtempSync(join(tmpdir(), 'signoff-openapi-'));
   try {
     const config = parseConfig({
@@ -46,9 +47,7 @@ export const adminApiDocument = async (): Promise<Record<string, unknown>> => {
     try {
       const app = buildApp(provider);
       try {
-        const res = await app.inject({ method: 'GET', url: '/admin/v1/openapi.json' });
-        if (res.statusCode !== 200) throw new Error(`GET /admin/v1/openapi.json answered ${res.statusCode}: ${res.body}`);
-        return res.json() as Record<string, unknown>;
+        return await use(app);
       } finally {
         await app.close();
       }
@@ -60,6 +59,16 @@ export const adminApiDocument = async (): Promise<Record<string, unknown>> => {
   }
 };
 
+/** GET /admin/v1/openapi.json of `app`. */
+export const documentOf = async (app: FastifyInstance): Promise<Record<string, unknown>> => {
+  const res = await app.inject({ method: 'GET', url: '/admin/v1/openapi.json' });
+  if (res.statusCode !== 200) throw new Error(`GET /admin/v1/openapi.json answered ${res.statusCode}: ${res.body}`);
+  return res.json() as Record<string, unknown>;
+};
+
+/** The admin API's OpenAPI document, from a provider built in this process. */
+export const adminApiDocument = (): Promise<Record<string, unknown>> => withAdminApp(documentOf);
+
 const HEADER = `/**
  * GENERATED FILE, do not edit: the types of the admin API (ISSUER/admin/v1) from its OpenAPI
  * document, GET /admin/v1/openapi.json, by openapi-typescript (test/helpers/admin-api-types.ts).
@@ -69,8 +78,8 @@ const HEADER = `/**
 `;
 
 /**
- * The TypeScript of `document`. openapi-typescript lints it with Redocly's `minimal` rules first
- * and throws on an error (an unresolved $ref, a malformed operation).
+ * The TypeScript of `document`. openapi-typescript bundles it with Redocly and throws on an error
+ * such as an unresolved $ref; the full lint of the document is test/admin-openapi.test.ts's.
  */
 export const adminApiTypes = async (document: Record<string, unknown>): Promise<string> =>
   HEADER + astToString(await openapiTS(document as unknown as OpenAPI3, { silent: true }));
