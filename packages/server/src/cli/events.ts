@@ -43,8 +43,10 @@ export const eventsCommand = async (argv: string[]): Promise<number | undefined>
     // Ids are handed out in order but, on PostgreSQL with several writers, committed in any order:
     // an event may appear after a newer one was printed. Each poll re-reads the last LATE_IDS ids
     // and prints only those not printed yet.
-    const seen = new Set(latest.map((e) => e.id));
     let newest = latest.at(-1)?.id ?? 0;
+    // What is stored when it starts is not new, printed or not: only later commits are.
+    const before = values.follow ? await p.store.listEvents({ afterId: Math.max(0, newest - LATE_IDS), sessionId: values.session, limit: LATE_IDS + 1 }) : [];
+    const seen = new Set([...latest, ...before].map((e) => e.id));
     for (;;) {
       for (const e of events) console.log(line(e, values.json));
       if (!values.follow) return 0;
