@@ -66,8 +66,11 @@ export const endingDeps = (p: Provider) => ({
   ended: (reason: EndReason, count: number) => p.metrics.sessionsEnded(reason, count),
 });
 
+/** What the client use cases need from a running provider (clients/manage.ts). */
+export const clientDeps = (p: Provider) => ({ clients: p.store, events: p.store, clock: p.clock });
+
 /** What the account use cases need from a running provider (accounts/lifecycle.ts). */
 export const lifecycleDeps = (p: Provider): LifecycleDeps => {
   const { sessions: _, ...ending } = endingDeps(p);
-  return { ...ending, accounts: p.store, revokeOfflineTokensOn: p.config.session.revokeOfflineTokensOn };
+  return { ...ending, accounts: p.store, events: p.store, revokeOfflineTokensOn: p.config.session.revokeOfflineTokensOn };
 };

@@ -72,7 +72,7 @@ const lifecycleSuite = (name: string, start: Start): void => {
       const accountId = await accountIdOf(op, 'off');
       assert.deepEqual(await disableAccount(deps, { accountId, actor: 'admin:test' }), { endedSessions: 2 });
       assert.equal((await op.provider.store.listEvents({ limit: 100 })).filter((e) => e.type === 'session.ended' && e.accountId === accountId && e.reason === 'account_disabled').length, 2);
-      assert.deepEqual(await enableAccount(deps, { accountId }), { endedSessions: 0 });
+      assert.deepEqual(await enableAccount(deps, { accountId, actor: 'admin:test' }), { endedSessions: 0 });
       await refused(op, s.offline.refresh_token, 'the offline_access refresh token, after enable');
       await refused(op, s.bound[0]?.refresh_token, 'a bound refresh token, after enable');
     });
@@ -103,7 +103,7 @@ const lifecycleSuite = (name: string, start: Start): void => {
       const accountId = await accountIdOf(op, 'keep-off');
       assert.deepEqual(await disableAccount(deps, { accountId, actor: 'admin:test' }), { endedSessions: 2 });
       await refused(op, s.bound[0]?.refresh_token, 'a bound refresh token');
-      await enableAccount(deps, { accountId });
+      await enableAccount(deps, { accountId, actor: 'admin:test' });
       await works(op, s.offline.refresh_token, 'the offline_access refresh token');
     });
   });

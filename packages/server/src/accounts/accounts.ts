@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { createAccount } from './lifecycle.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import type { EventStore } from '../sessions/events.js';
 import type { Account, AccountStore } from './store.js';
 
 /** Checks a username and password; undefined for any failure, without saying which. */
@@ -17,9 +18,9 @@ type SeedUser = { username: string; password: string; claims: Record<string, unk
  * Creates a seeded user; undefined once created. When another instance starting on the same
  * store created it meanwhile (issue 11 §2), that account is returned, to be brought in line.
  */
-const createUnlessRaced = async (store: AccountStore, clock: Clock, user: SeedUser): Promise<Account | undefined> => {
+const createUnlessRaced = async (store: AccountStore & EventStore, clock: Clock, user: SeedUser): Promise<Account | undefined> => {
   try {
-    await createAccount({ accounts: store, clock }, user);
+    await createAccount({ accounts: store, clock, events: store }, { ...user, actor: 'config' });
     return undefined;
   } catch (err) {
     const raced = await store.accountByUsername(user.username);
@@ -29,7 +30,7 @@ const createUnlessRaced = async (store: AccountStore, clock: Clock, user: SeedUs
 };
 
 /** Seeds the configuration's users: created when missing, their password and claims brought in line when present. */
-export const seedAccounts = async (store: AccountStore, clock: Clock, users: readonly SeedUser[]): Promise<void> => {
+export const seedAccounts = async (store: AccountStore & EventStore, clock: Clock, users: readonly SeedUser[]): Promise<void> => {
   for (const user of users) {
     const existing = (await store.accountByUsername(user.username)) ?? (await createUnlessRaced(store, clock, user));
     if (!existing) continue;

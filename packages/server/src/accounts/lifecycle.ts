@@ -7,9 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
+import { type AuditDeps, recordChange } from '../sessions/audit-log.js';
 import { type EndingDeps, afterEnding } from '../sessions/end.js';
+import { cutPage, decodeCursor, isKeyString, pageLimit } from '../util/paging.js';
 import { hashPassword } from './passwords.js';
-import type { Account, AccountChangeReason, AccountPatch, AccountStore } from './store.js';
+import type { Account, AccountChangeEnding, AccountChangeReason, AccountPatch, AccountStore } from './store.js';
 
 export class AccountError extends Error {
   override name = 'AccountError';
@@ -17,8 +19,8 @@ export class AccountError extends Error {
 
 export const USERNAME_PATTERN = /^[^\s]{1,128}$/;
 
-export interface LifecycleDeps extends Pick<EndingDeps, 'wake' | 'ended'> {
-  accounts: Pick<AccountStore, 'accountByUsername' | 'insertAccount' | 'changeAccount'>;
+export interface LifecycleDeps extends Pick<EndingDeps, 'wake' | 'ended'>, AuditDeps {
+  accounts: Pick<AccountStore, 'accountById' | 'accountByUsername' | 'insertAccount' | 'changeAccount' | 'pageAccounts'>;
   clock: Clock;
   /** session.revokeOfflineTokensOn: the changes that also revoke the account's offline_access refresh tokens. */
   revokeOfflineTokensOn: readonly AccountChangeReason[];
@@ -30,8 +32,8 @@ export interface AccountChange {
 }
 
 export const createAccount = async (
-  deps: Pick<LifecycleDeps, 'accounts' | 'clock'>,
-  input: { username: string; password: string; claims?: Record<string, unknown> },
+  deps: Pick<LifecycleDeps, 'accounts' | 'clock' | 'events'>,
+  input: { username: string; password: string; claims?: Record<string, unknown>; actor: string },
 ): Promise<{ account: Account }> => {
   if (!USERNAME_PATTERN.test(input.username)) throw new AccountError('a username is 1-128 characters without spaces');
   if (input.password.length === 0) throw new AccountError('the password must not be empty');
@@ -47,37 +49,93 @@ export const createAccount = async (
     updatedAt: now,
   };
   await deps.accounts.insertAccount(account);
+  await recordChange(deps, 'account.created', { accountId: account.id, actor: input.actor });
   return { account };
 };
 
+/** The account, unless it does not exist or was deleted. */
+export const getAccount = async (deps: Pick<LifecycleDeps, 'accounts'>, accountId: string): Promise<Account | undefined> => {
+  const account = await deps.accounts.accountById(accountId);
+  return account?.deletedAt === undefined ? account : undefined;
+};
+
+/** A page of accounts by username; the cursor is the page's last username. */
+export const listAccountPage = async (
+  deps: Pick<LifecycleDeps, 'accounts'>,
+  q: { cursor?: string | undefined; limit?: number | undefined },
+): Promise<{ accounts: Account[]; next_cursor: string | null }> => {
+  const limit = pageLimit(q.limit);
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, ([username]) => (isKeyString(username) ? username : undefined));
+  const page = cutPage(await deps.accounts.pageAccounts({ after, limit: limit + 1 }), limit, (a) => [a.username]);
+  return { accounts: page.rows, next_cursor: page.next_cursor };
+};
+
+/**
+ * One change of an account in one transaction: the patch and, for a change that ends sessions,
+ * every session of the account (offline refresh tokens too where session.revokeOfflineTokensOn
+ * says so; always when the account is deleted). The audit event follows the commit.
+ */
 const change = async (
   deps: LifecycleDeps,
   accountId: string,
   patch: AccountPatch,
-  ending?: { reason: AccountChangeReason; actor: string },
+  audit: { type: 'account.updated' | 'account.deleted'; actor: string; fields: string[] },
+  reason?: AccountChangeEnding['reason'],
 ): Promise<AccountChange | undefined> => {
   const at = nowSeconds(deps.clock);
-  const e = ending && { ...ending, at, revokeOfflineTokens: deps.revokeOfflineTokensOn.includes(ending.reason) };
-  const { found, ended } = await deps.accounts.changeAccount(accountId, { ...patch, updatedAt: at }, e);
+  const revokeOfflineTokens = reason === 'account_deleted' || (deps.revokeOfflineTokensOn as readonly string[]).includes(reason ?? '');
+  const ending = reason && { reason, actor: audit.actor, at, revokeOfflineTokens };
+  const { found, ended } = await deps.accounts.changeAccount(accountId, { ...patch, updatedAt: at }, ending);
   if (!found) return undefined;
-  if (e) afterEnding(deps, e.reason, ended);
+  if (ending) afterEnding(deps, ending.reason, ended);
+  await recordChange(deps, audit.type, { accountId, actor: audit.actor, reason: audit.fields.join(',') || undefined });
   return { endedSessions: ended.length };
 };
 
-/** Whoever knew the old password may hold a session: every session of the account ends. */
-export const changePassword = async (
-  deps: LifecycleDeps,
-  input: { accountId: string; password: string; actor: string },
-): Promise<AccountChange | undefined> => {
-  if (input.password.length === 0) throw new AccountError('the password must not be empty');
-  return change(deps, input.accountId, { passwordHash: await hashPassword(input.password) }, { reason: 'password_changed', actor: input.actor });
+export interface AccountUpdate {
+  accountId: string;
+  password?: string | undefined;
+  claims?: Record<string, unknown> | undefined;
+  disabled?: boolean | undefined;
+  actor: string;
+}
+
+/**
+ * Changes password, claims and disabled state at once. Whoever knew the old password may hold a
+ * session, and a disabled account has none: either change ends every session of the account.
+ */
+export const updateAccount = async (deps: LifecycleDeps, input: AccountUpdate): Promise<AccountChange | undefined> => {
+  if (input.password !== undefined && input.password.length === 0) throw new AccountError('the password must not be empty');
+  const patch: AccountPatch = {
+    ...(input.password === undefined ? {} : { passwordHash: await hashPassword(input.password) }),
+    ...(input.claims === undefined ? {} : { claims: input.claims }),
+    ...(input.disabled === undefined ? {} : { disabled: input.disabled }),
+  };
+  const reason: AccountChangeReason | undefined = input.disabled === true ? 'account_disabled' : input.password === undefined ? undefined : 'password_changed';
+  const fields = Object.keys(patch).map((f) => (f === 'passwordHash' ? 'password' : f));
+  return change(deps, input.accountId, patch, { type: 'account.updated', actor: input.actor, fields }, reason);
 };
 
-export const setClaims = (deps: LifecycleDeps, input: { accountId: string; claims: Record<string, unknown> }): Promise<AccountChange | undefined> =>
-  change(deps, input.accountId, { claims: input.claims });
+export const changePassword = (deps: LifecycleDeps, input: { accountId: string; password: string; actor: string }): Promise<AccountChange | undefined> =>
+  updateAccount(deps, input);
 
 export const disableAccount = (deps: LifecycleDeps, input: { accountId: string; actor: string }): Promise<AccountChange | undefined> =>
-  change(deps, input.accountId, { disabled: true }, { reason: 'account_disabled', actor: input.actor });
+  updateAccount(deps, { ...input, disabled: true });
 
-export const enableAccount = (deps: LifecycleDeps, input: { accountId: string }): Promise<AccountChange | undefined> =>
-  change(deps, input.accountId, { disabled: false });
+export const enableAccount = (deps: LifecycleDeps, input: { accountId: string; actor: string }): Promise<AccountChange | undefined> =>
+  updateAccount(deps, { ...input, disabled: false });
+
+/**
+ * Deletes an account as a tombstone: username, password and claims go (the username is free
+ * again: a space, which no username has, keeps the tombstone's apart), the record stays so that
+ * the sessions, tokens and outbox rows that name it stay whole; every session ends and every
+ * refresh token, offline ones included, is revoked, in one transaction.
+ */
+export const deleteAccount = (deps: LifecycleDeps, input: { accountId: string; actor: string }): Promise<AccountChange | undefined> =>
+  change(
+    deps,
+    input.accountId,
+    { username: `deleted ${input.accountId}`, passwordHash: '', claims: {}, disabled: true, deletedAt: nowSeconds(deps.clock) },
+    { type: 'account.deleted', actor: input.actor, fields: [] },
+    'account_deleted',
+  );

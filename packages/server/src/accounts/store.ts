@@ -9,9 +9,11 @@ export interface Account {
   disabled: boolean;
   createdAt: number;
   updatedAt: number;
+  /** A deleted account is a tombstone: no username, password or claims, kept so that what names it stays whole. */
+  deletedAt?: number | undefined;
 }
 
-export type AccountPatch = Partial<Pick<Account, 'passwordHash' | 'claims' | 'disabled' | 'updatedAt'>>;
+export type AccountPatch = Partial<Pick<Account, 'username' | 'passwordHash' | 'claims' | 'disabled' | 'updatedAt' | 'deletedAt'>>;
 
 /** The account changes that end the account's sessions, and may revoke its offline tokens (session.revokeOfflineTokensOn). */
 export const ACCOUNT_CHANGE_REASONS = ['password_changed', 'account_disabled'] as const satisfies readonly EndReason[];
@@ -19,14 +21,17 @@ export type AccountChangeReason = (typeof ACCOUNT_CHANGE_REASONS)[number];
 
 /** An account change's ending: every session of the account, through the one ending path's transaction. */
 export interface AccountChangeEnding extends SessionEnding {
-  reason: AccountChangeReason;
+  reason: AccountChangeReason | 'account_deleted';
 }
 
 export interface AccountStore {
   insertAccount(account: Account): Promise<void>;
   accountById(id: string): Promise<Account | undefined>;
   accountByUsername(username: string): Promise<Account | undefined>;
+  /** Every account but the deleted ones, by username. */
   listAccounts(): Promise<Account[]>;
+  /** Up to `limit` accounts but the deleted ones, by username (byte order), after the username `after`. */
+  pageAccounts(query: { after?: string | undefined; limit: number }): Promise<Account[]>;
   updateAccount(id: string, patch: AccountPatch): Promise<boolean>;
   /**
    * Applies the patch and, with an ending, ends every open session of the account through the

@@ -1,7 +1,8 @@
 import { listClients, registerClient, removeClient } from '../clients/manage.js';
 import { ConfigError } from '../config/validate.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, parse, table, usageExit } from './args.js';
-import { withProvider } from './store.js';
+import { clientDeps } from '../provider.js';
+import { CLI_ACTOR, withProvider } from './store.js';
 
 export const CLIENTS_USAGE = `Usage:
   signoff clients add CLIENT_ID --redirect-uri URI [--redirect-uri URI ...] [--public] [--name NAME]
@@ -56,7 +57,7 @@ export const clientsCommand = async (argv: string[]): Promise<number | undefined
         };
         let registered;
         try {
-          registered = await registerClient(p.store, input, { public: values.public === true, source: 'cli' });
+          registered = await registerClient(clientDeps(p), input, { public: values.public === true, source: 'cli', actor: CLI_ACTOR });
         } catch (err) {
           if (err instanceof ConfigError) throw new UsageError(err.message.replace('configuration key "client.', 'metadata "'));
           throw err;
@@ -82,7 +83,7 @@ export const clientsCommand = async (argv: string[]): Promise<number | undefined
       }
       case 'remove': {
         if (!clientId) throw new UsageError('a CLIENT_ID is required');
-        const removed = await removeClient(p.store, clientId);
+        const removed = await removeClient(clientDeps(p), clientId, CLI_ACTOR);
         if (removed === 'not_found') throw new CommandFailure(`no client "${clientId}"`);
         if (removed === 'from_config') throw new CommandFailure(`client "${clientId}" is defined in the configuration file; remove it there`);
         console.log(`removed client ${clientId}`);

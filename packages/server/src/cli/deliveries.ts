@@ -2,7 +2,7 @@ import { retryClientDeliveries, retryDeliveries } from '../logout/back-channel/d
 import type { DeliveryStatus } from '../logout/back-channel/outbox.js';
 import type { Provider } from '../provider.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, limitOf, parse, table, usageExit } from './args.js';
-import { iso, withProvider } from './store.js';
+import { CLI_ACTOR, iso, withProvider } from './store.js';
 
 export const DELIVERIES_USAGE = `Usage:
   signoff deliveries list [--status pending|failed|delivered] [--limit N] [--json] [--config FILE]
@@ -43,12 +43,12 @@ const retryTargetOf = (ids: string[], all: boolean | undefined, clientId: string
 /** Runs a retry. An id or client that does not exist is a runtime failure (exit 1), not a usage error. */
 const retry = async (p: Provider, target: RetryTarget): Promise<number> => {
   if ('clientId' in target) {
-    const n = await retryClientDeliveries(p, target.clientId);
+    const n = await retryClientDeliveries(p, target.clientId, CLI_ACTOR);
     if (n === 'unknown_client') throw new CommandFailure(`no client "${target.clientId}"`);
     console.log(n === 0 ? `client ${target.clientId} has no pending or failed deliveries` : `${n} deliver${n === 1 ? 'y' : 'ies'} of client ${target.clientId} due now`);
     return 0;
   }
-  const { retried, unknown } = await retryDeliveries(p, target.ids);
+  const { retried, unknown } = await retryDeliveries(p, target.ids, CLI_ACTOR);
   if (unknown.length > 0) {
     throw new CommandFailure(`no pending or failed deliver${unknown.length === 1 ? 'y' : 'ies'} ${unknown.map((id) => `"${id}"`).join(', ')}; nothing was retried`);
   }

@@ -3,7 +3,7 @@ import { endSessions } from '../sessions/end.js';
 import { sessionDetail } from '../sessions/query.js';
 import type { Session, SessionSelector } from '../sessions/store.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, limitOf, parse, table, usageExit } from './args.js';
-import { iso, withProvider } from './store.js';
+import { CLI_ACTOR, iso, withProvider } from './store.js';
 
 export const SESSIONS_USAGE = `Usage:
   signoff sessions list [--user USERNAME] [--all] [--limit N] [--json] [--config FILE]
@@ -87,7 +87,7 @@ export const sessionsCommand = async (argv: string[]): Promise<number | undefine
           id !== undefined ? { sessionId: id } : values.user !== undefined ? { accountId: await accountIdOf(p, values.user) } : { browserId: values.browser as string };
         const revokeOfflineTokens = values['revoke-offline-tokens'] === true;
         if (revokeOfflineTokens && values.user === undefined) throw new UsageError('--revoke-offline-tokens goes with --user USERNAME');
-        const ended = await endSessions(endingDeps(p), selector, 'admin', 'admin:cli', { revokeOfflineTokens });
+        const ended = await endSessions(endingDeps(p), selector, 'admin', CLI_ACTOR, { revokeOfflineTokens });
         const notified = ended.reduce((n, s) => n + s.participants.length, 0);
         console.log(`ended ${ended.length} session(s); ${notified} application sign-in(s) notified`);
         return 0;

@@ -47,4 +47,7 @@ export const keyNotices = (p: Provider): string[] => [
   ...(p.sealedAtOpen > 0 ? [`sealed ${p.sealedAtOpen} private signing key(s) stored in plain by an earlier version (key-encryption key ${p.kek.id})`] : []),
 ];
 
+/** The actor of every change made from the command line, in the audit log and on ended sessions. */
+export const CLI_ACTOR = 'admin:cli';
+
 export const iso = (seconds: number | undefined): string => (seconds === undefined ? '-' : new Date(seconds * 1000).toISOString());

@@ -1,7 +1,7 @@
 import { AccountError, type AccountChange, changePassword, createAccount, disableAccount, enableAccount } from '../accounts/lifecycle.js';
 import { type Provider, lifecycleDeps } from '../provider.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, parse, readStdin, table, usageExit } from './args.js';
-import { iso, withProvider } from './store.js';
+import { CLI_ACTOR, iso, withProvider } from './store.js';
 
 export const USERS_USAGE = `Usage:
   signoff users add USERNAME (--password P | --password-stdin) [--claim NAME=VALUE ...] [--config FILE]
@@ -58,8 +58,6 @@ const found = (username: string | undefined, change: AccountChange | undefined):
   return change;
 };
 
-const ACTOR = 'admin:cli';
-
 export const usersCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
   const [action, username] = positionals;
@@ -70,7 +68,7 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
     switch (action) {
       case 'add': {
         if (!username) throw new UsageError('a USERNAME is required');
-        const input = { username, password: await passwordFrom(values), claims: parseClaims(values.claim) };
+        const input = { username, password: await passwordFrom(values), claims: parseClaims(values.claim), actor: CLI_ACTOR };
         if (await p.store.accountByUsername(username)) throw new CommandFailure(`user "${username}" already exists`);
         try {
           const { account } = await createAccount(deps, input);
@@ -92,19 +90,19 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
       }
       case 'passwd': {
         const account = await findAccount(p, username);
-        const changed = found(username, await changePassword(deps, { accountId: account.id, password: await passwordFrom(values), actor: ACTOR }));
+        const changed = found(username, await changePassword(deps, { accountId: account.id, password: await passwordFrom(values), actor: CLI_ACTOR }));
         console.log(`changed the password of ${account.username}; ended ${changed.endedSessions} session(s)`);
         return 0;
       }
       case 'disable': {
         const account = await findAccount(p, username);
-        const changed = found(username, await disableAccount(deps, { accountId: account.id, actor: ACTOR }));
+        const changed = found(username, await disableAccount(deps, { accountId: account.id, actor: CLI_ACTOR }));
         console.log(`disabled user ${account.username}; ended ${changed.endedSessions} session(s)`);
         return 0;
       }
       case 'enable': {
         const account = await findAccount(p, username);
-        found(username, await enableAccount(deps, { accountId: account.id }));
+        found(username, await enableAccount(deps, { accountId: account.id, actor: CLI_ACTOR }));
         console.log(`enabled user ${account.username}`);
         return 0;
       }

@@ -32,7 +32,8 @@ export interface ClientMetadata {
 
 export interface Client extends ClientMetadata {
   client_secret_hash?: string | undefined;
-  source: 'config' | 'cli';
+  /** Where it was registered: the configuration file (which owns it), the CLI or the admin API. */
+  source: 'config' | 'cli' | 'api';
 }
 
 export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;

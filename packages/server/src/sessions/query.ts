@@ -1,7 +1,7 @@
 import type { Account } from '../accounts/store.js';
 import type { Client } from '../clients/store.js';
 import { type Clock, nowSeconds } from '../clock.js';
-import { fail } from '../errors.js';
+import { cutPage, decodeCursor, isKeyNumber, isKeyString, pageLimit } from '../util/paging.js';
 import { isLive } from './browser.js';
 import type { EndReason, Participant, Session, SessionKey, SessionStore } from './store.js';
 import { describeUserAgent } from './user-agent.js';
@@ -61,27 +61,9 @@ export interface SessionListQuery {
   limit?: number | undefined;
 }
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 200;
-
-/** An opaque cursor: the (created_at, id) key of the last session of the page, base64url JSON. */
-export const encodeCursor = (key: SessionKey): string => Buffer.from(JSON.stringify([key.createdAt, key.id])).toString('base64url');
-
-export const decodeCursor = (cursor: string): SessionKey => {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'number' && Number.isFinite(createdAt) && typeof id === 'string' && id.length > 0 && id.length <= 200) return { createdAt, id };
-  } catch {
-    // falls through to the one error below
-  }
-  return fail('invalid_request', 'The cursor is not one this provider issued.');
-};
-
-const limitOf = (limit: number | undefined): number => {
-  if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) fail('invalid_request', 'The limit must be a positive integer.');
-  return Math.min(limit, MAX_LIMIT);
-};
+/** A cursor's key: the (created_at, id) of the last session of its page. */
+const sessionKey = (cursor: string): SessionKey =>
+  decodeCursor(cursor, ([createdAt, id]) => (isKeyNumber(createdAt) && isKeyString(id) ? { createdAt, id } : undefined));
 
 /** Builds a view from records; `names` resolve the username and each client's name. */
 export const toSessionView = (
@@ -121,6 +103,9 @@ export const toSessionView = (
   })),
 });
 
+/** A deleted account is a tombstone: its sessions show no username. */
+const usernameOf = (a: Account | undefined): string | undefined => (a?.deletedAt === undefined ? a?.username : undefined);
+
 /** Views of sessions with their participants, each account and client looked up once. */
 const viewsOf = async (deps: SessionQueryDeps, sessions: readonly Session[], participants: readonly Participant[][], now: number): Promise<SessionView[]> => {
   const lookUp = async <T>(ids: Iterable<string>, find: (id: string) => Promise<T | undefined>) =>
@@ -128,7 +113,7 @@ const viewsOf = async (deps: SessionQueryDeps, sessions: readonly Session[], par
   const accounts = await lookUp(sessions.map((s) => s.accountId), (id) => deps.store.accountById(id));
   const clients = await lookUp(participants.flat().map((p) => p.clientId), (id) => deps.store.clientById(id));
   return sessions.map((s, i) =>
-    toSessionView(s, participants[i] ?? [], { username: accounts.get(s.accountId)?.username, clientName: (c) => clients.get(c)?.client_name }, now),
+    toSessionView(s, participants[i] ?? [], { username: usernameOf(accounts.get(s.accountId)), clientName: (c) => clients.get(c)?.client_name }, now),
   );
 };
 
@@ -137,21 +122,19 @@ const viewsOf = async (deps: SessionQueryDeps, sessions: readonly Session[], par
  * null when nothing follows; pages stay consistent while sessions are created meanwhile.
  */
 export const listSessionViews = async (deps: SessionQueryDeps, q: SessionListQuery): Promise<{ sessions: SessionView[]; next_cursor: string | null }> => {
-  const limit = limitOf(q.limit);
+  const limit = pageLimit(q.limit);
   const now = nowSeconds(deps.clock);
-  // One more than asked says whether another page follows, without a count.
   const rows = await deps.store.pageSessions({
     accountId: q.accountId,
     clientId: q.clientId,
     live: q.active === undefined ? undefined : { live: q.active, at: now },
-    after: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+    after: q.cursor === undefined ? undefined : sessionKey(q.cursor),
     limit: limit + 1,
   });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
+  const page = cutPage(rows, limit, (s) => [s.createdAt, s.id]);
   return {
-    sessions: await viewsOf(deps, page, await Promise.all(page.map((s) => deps.store.participantsOf(s.id))), now),
-    next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    sessions: await viewsOf(deps, page.rows, await Promise.all(page.rows.map((s) => deps.store.participantsOf(s.id))), now),
+    next_cursor: page.next_cursor,
   };
 };
 

@@ -32,7 +32,7 @@ export interface Session {
 }
 
 /** Why a session ended; every ending goes through sessions/end.ts. */
-export const END_REASONS = ['logout', 'admin', 'expired_idle', 'expired_absolute', 'password_changed', 'account_disabled', 'limit'] as const;
+export const END_REASONS = ['logout', 'admin', 'expired_idle', 'expired_absolute', 'password_changed', 'account_disabled', 'account_deleted', 'limit'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /**

@@ -36,7 +36,14 @@ export interface DeliveryClaim {
 }
 
 export interface DeliveryStore {
-  listDeliveries(query: { status?: DeliveryStatus | undefined; sessionId?: string | undefined; limit: number }): Promise<LogoutDelivery[]>;
+  /** Rows oldest first (created_at, then id in byte order), after the row keyed `after`; each filter narrows. */
+  listDeliveries(query: {
+    status?: DeliveryStatus | undefined;
+    sessionId?: string | undefined;
+    clientId?: string | undefined;
+    after?: { createdAt: number; id: string } | undefined;
+    limit: number;
+  }): Promise<LogoutDelivery[]>;
   /**
    * Leases up to `limit` pending rows that are due and not leased (or whose lease expired) and
    * counts the attempt, in one atomic statement: several workers on one store never hold the

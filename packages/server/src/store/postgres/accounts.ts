@@ -1,6 +1,7 @@
 import type { Account, AccountPatch, AccountStore } from '../../accounts/store.js';
 import type { Db, Q, Row } from './db.js';
 import { endSessions } from './ending.js';
+import { opt } from './rows.js';
 
 const toAccount = (r: Row): Account => ({
   id: r.id as string,
@@ -10,14 +11,19 @@ const toAccount = (r: Row): Account => ({
   disabled: r.disabled === true,
   createdAt: r.created_at as number,
   updatedAt: r.updated_at as number,
+  deletedAt: opt<number>(r.deleted_at),
 });
 
-/** One statement: a field the patch leaves out keeps its stored value. */
+/** One statement: a field the patch leaves out keeps its stored value; a deleted account (a tombstone) never changes again. */
 const update = async (q: Q, id: string, patch: AccountPatch): Promise<boolean> =>
   (await q.run(
-    `UPDATE accounts SET password_hash = COALESCE($2, password_hash), claims = COALESCE($3, claims),
-       disabled = COALESCE($4, disabled), updated_at = COALESCE($5, updated_at) WHERE id = $1`,
-    [id, patch.passwordHash ?? null, patch.claims === undefined ? null : JSON.stringify(patch.claims), patch.disabled ?? null, patch.updatedAt ?? null],
+    `UPDATE accounts SET username = COALESCE($2, username), password_hash = COALESCE($3, password_hash), claims = COALESCE($4, claims),
+       disabled = COALESCE($5, disabled), updated_at = COALESCE($6, updated_at), deleted_at = COALESCE($7, deleted_at)
+     WHERE id = $1 AND deleted_at IS NULL`,
+    [
+      id, patch.username ?? null, patch.passwordHash ?? null, patch.claims === undefined ? null : JSON.stringify(patch.claims),
+      patch.disabled ?? null, patch.updatedAt ?? null, patch.deletedAt ?? null,
+    ],
   )) === 1;
 
 /** AccountStore on PostgreSQL: claims are a JSON text column. */
@@ -38,7 +44,12 @@ export const postgresAccounts = (db: Db): AccountStore => ({
   },
   async listAccounts() {
     // COLLATE "C": the byte order SQLite sorts in, whatever the database's locale.
-    return (await db.all('SELECT * FROM accounts ORDER BY username COLLATE "C"')).map(toAccount);
+    return (await db.all('SELECT * FROM accounts WHERE deleted_at IS NULL ORDER BY username COLLATE "C"')).map(toAccount);
+  },
+  async pageAccounts(q) {
+    const after = q.after === undefined ? '' : 'AND username COLLATE "C" > $2';
+    const args = q.after === undefined ? [q.limit] : [q.limit, q.after];
+    return (await db.all(`SELECT * FROM accounts WHERE deleted_at IS NULL ${after} ORDER BY username COLLATE "C" LIMIT $1`, args)).map(toAccount);
   },
   async updateAccount(id, patch) {
     return update(db, id, patch);

@@ -26,7 +26,7 @@ export const postgresEvents = (db: Db): EventStore => ({
     );
   },
   async listEvents(q) {
-    const [where, args] = whereSql({ session_id: q.sessionId }, q.afterId === undefined ? [] : [`id > ${Math.trunc(q.afterId)}`]);
+    const [where, args] = whereSql({ session_id: q.sessionId, account_id: q.accountId, type: q.type }, q.afterId === undefined ? [] : [`id > ${Math.trunc(q.afterId)}`]);
     const limit = `$${args.length + 1}`;
     // After an id: the next ones, oldest first; otherwise the latest ones, still printed oldest first.
     if (q.afterId !== undefined) return (await db.all(`SELECT * FROM events ${where} ORDER BY id LIMIT ${limit}`, [...args, q.limit])).map(toEvent);

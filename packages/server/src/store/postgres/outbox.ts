@@ -54,8 +54,12 @@ const waking = async (db: Db, update: string, values: unknown[]): Promise<number
  */
 export const postgresOutbox = (db: Db, notifications: OutboxNotifications): DeliveryStore => ({
   async listDeliveries(query) {
-    const [where, args] = whereSql({ status: query.status, session_id: query.sessionId });
-    return (await db.all(`SELECT * FROM logout_deliveries ${where} ORDER BY created_at, id COLLATE "C" LIMIT $${args.length + 1}`, [...args, query.limit])).map(toDelivery);
+    const [where, args] = whereSql({ status: query.status, session_id: query.sessionId, client_id: query.clientId });
+    const n = args.length;
+    const after = query.after ? `${where ? 'AND' : 'WHERE'} (created_at > $${n + 1} OR (created_at = $${n + 1} AND id COLLATE "C" > $${n + 2}))` : '';
+    const keys = query.after ? [query.after.createdAt, query.after.id] : [];
+    const sql = `SELECT * FROM logout_deliveries ${where} ${after} ORDER BY created_at, id COLLATE "C" LIMIT $${n + keys.length + 1}`;
+    return (await db.all(sql, [...args, ...keys, query.limit])).map(toDelivery);
   },
   async claimDeliveries(c) {
     const rows = await db.all(

@@ -1,6 +1,6 @@
 import type { Account, AccountPatch, AccountStore } from '../../accounts/store.js';
 import { endSessions } from './ending.js';
-import type { Row, Sql } from './sql.js';
+import { type Row, type Sql, opt } from './sql.js';
 
 const toAccount = (r: Row): Account => ({
   id: r.id as string,
@@ -10,15 +10,17 @@ const toAccount = (r: Row): Account => ({
   disabled: r.disabled === 1,
   createdAt: r.created_at as number,
   updatedAt: r.updated_at as number,
+  deletedAt: opt<number>(r.deleted_at),
 });
 
 const update = (sql: Sql, id: string, patch: AccountPatch): boolean => {
-  const r = sql.one('SELECT * FROM accounts WHERE id = ?', id);
+  // A deleted account is a tombstone: nothing changes it again.
+  const r = sql.one('SELECT * FROM accounts WHERE id = ? AND deleted_at IS NULL', id);
   if (!r) return false;
   const next = { ...toAccount(r), ...patch };
   sql.run(
-    'UPDATE accounts SET password_hash = ?, claims = ?, disabled = ?, updated_at = ? WHERE id = ?',
-    next.passwordHash, JSON.stringify(next.claims), next.disabled ? 1 : 0, next.updatedAt, id,
+    'UPDATE accounts SET username = ?, password_hash = ?, claims = ?, disabled = ?, updated_at = ?, deleted_at = ? WHERE id = ?',
+    next.username, next.passwordHash, JSON.stringify(next.claims), next.disabled ? 1 : 0, next.updatedAt, next.deletedAt ?? null, id,
   );
   return true;
 };
@@ -40,7 +42,11 @@ export const sqliteAccounts = (sql: Sql): AccountStore => ({
     return r && toAccount(r);
   },
   async listAccounts() {
-    return sql.all('SELECT * FROM accounts ORDER BY username').map(toAccount);
+    return sql.all('SELECT * FROM accounts WHERE deleted_at IS NULL ORDER BY username').map(toAccount);
+  },
+  async pageAccounts(q) {
+    const after = q.after === undefined ? '' : 'AND username > ?';
+    return sql.all(`SELECT * FROM accounts WHERE deleted_at IS NULL ${after} ORDER BY username LIMIT ?`, ...(q.after === undefined ? [] : [q.after]), q.limit).map(toAccount);
   },
   async updateAccount(id, patch) {
     return update(sql, id, patch);

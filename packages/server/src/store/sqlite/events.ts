@@ -21,7 +21,7 @@ export const sqliteEvents = (sql: Sql): EventStore => ({
     );
   },
   async listEvents(q) {
-    const [where, args] = whereSql({ session_id: q.sessionId }, q.afterId === undefined ? [] : [`id > ${Math.trunc(q.afterId)}`]);
+    const [where, args] = whereSql({ session_id: q.sessionId, account_id: q.accountId, type: q.type }, q.afterId === undefined ? [] : [`id > ${Math.trunc(q.afterId)}`]);
     // After an id: the next ones, oldest first; otherwise the latest ones, still printed oldest first.
     if (q.afterId !== undefined) return sql.all(`SELECT * FROM events ${where} ORDER BY id LIMIT ?`, ...args, q.limit).map(toEvent);
     return sql.all(`SELECT * FROM events ${where} ORDER BY id DESC LIMIT ?`, ...args, q.limit).map(toEvent).reverse();

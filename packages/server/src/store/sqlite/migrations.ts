@@ -210,6 +210,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX token_families_by_account ON token_families (account_id);
   CREATE INDEX sessions_by_creation ON sessions (created_at DESC, id);
   `,
+  /* 8: the admin API (issue 12 §3) deletes accounts as tombstones — the sessions, token families
+     and outbox rows that name them stay whole, the personal data goes — and follows one user's
+     audit events in id order. */ `
+  ALTER TABLE accounts ADD COLUMN deleted_at INTEGER;
+  CREATE INDEX events_by_account ON events (account_id, id);
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {

@@ -35,8 +35,10 @@ const settle = (sql: Sql, id: string, owner: string, status: DeliveryStatus, nex
  */
 export const sqliteOutbox = (sql: Sql): DeliveryStore => ({
   async listDeliveries(q) {
-    const [where, args] = whereSql({ status: q.status, session_id: q.sessionId });
-    return sql.all(`SELECT * FROM logout_deliveries ${where} ORDER BY created_at, id LIMIT ?`, ...args, q.limit).map(toDelivery);
+    const after = q.after && ['(created_at > ? OR (created_at = ? AND id > ?))'];
+    const [where, args] = whereSql({ status: q.status, session_id: q.sessionId, client_id: q.clientId }, after);
+    const keys = q.after ? [q.after.createdAt, q.after.createdAt, q.after.id] : [];
+    return sql.all(`SELECT * FROM logout_deliveries ${where} ORDER BY created_at, id LIMIT ?`, ...args, ...keys, q.limit).map(toDelivery);
   },
   async claimDeliveries(c) {
     // One UPDATE … RETURNING: SQLite runs it under the write lock, so two processes never lease the same row.

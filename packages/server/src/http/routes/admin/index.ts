@@ -4,8 +4,12 @@ import { ADMIN_BASE_PATH, adminAudience } from '../../../admin/scopes.js';
 import type { Provider } from '../../../provider.js';
 import { installAdminAuth } from './auth.js';
 import { installProblems } from './problems.js';
-import { Problem, Session } from './schemas.js';
+import { adminClientRoutes } from './clients.js';
+import { adminDeliveryRoutes } from './deliveries.js';
+import { adminEventRoutes } from './events.js';
+import { Client, Delivery, Event, Problem, Session, User } from './schemas.js';
 import { adminSessionRoutes } from './sessions.js';
+import { adminUserRoutes } from './users.js';
 
 /** Request bodies of the admin API are small JSON objects. */
 const ADMIN_BODY_LIMIT = 16 * 1024;
@@ -21,8 +25,7 @@ export const adminRoutes = (app: FastifyInstance, p: Provider): void => {
   void app.register(
     async (admin) => {
       admin.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: ADMIN_BODY_LIMIT }, admin.getDefaultJsonParser('error', 'error'));
-      admin.addSchema(Session);
-      admin.addSchema(Problem);
+      for (const schema of [Session, User, Client, Event, Delivery, Problem]) admin.addSchema(schema);
       await admin.register(swagger, {
         // Components keep their $id as their name (Session, Problem), not def-0, def-1.
         refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
@@ -36,6 +39,10 @@ export const adminRoutes = (app: FastifyInstance, p: Provider): void => {
       installProblems(admin);
       installAdminAuth(admin, p);
       adminSessionRoutes(admin, p);
+      adminUserRoutes(admin, p);
+      adminClientRoutes(admin, p);
+      adminEventRoutes(admin, p);
+      adminDeliveryRoutes(admin, p);
       admin.get('/openapi.json', { schema: { hide: true } }, async () => admin.swagger());
     },
     { prefix: ADMIN_BASE_PATH },

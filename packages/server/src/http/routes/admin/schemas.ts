@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { EVENT_TYPES } from '../../../sessions/events.js';
 
 /**
  * The admin API's schemas (issue 12 §3). Responses are serialised through them, so a field the
@@ -7,8 +8,14 @@ import { type Static, Type } from '@sinclair/typebox';
  */
 
 const Time = Type.String({ format: 'date-time' });
+
+export const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
+export const isoOrNull = (seconds: number | null | undefined): string | null => (seconds === null || seconds === undefined ? null : iso(seconds));
 const MaybeTime = Type.Union([Time, Type.Null()]);
 const MaybeString = Type.Union([Type.String(), Type.Null()]);
+const Cursor = Type.Optional(Type.String({ maxLength: 500, description: 'The next_cursor of the previous page.' }));
+const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 }));
+const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null at the end.' });
 
 export const Session = Type.Object(
   {
@@ -50,18 +57,16 @@ export const Session = Type.Object(
 );
 export type SessionJson = Static<typeof Session>;
 
-export const SessionPage = Type.Object({
-  sessions: Type.Array(Type.Ref(Session)),
-  next_cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null at the end.' }),
-});
+export const SessionPage = Type.Object({ sessions: Type.Array(Type.Ref(Session)), next_cursor: NextCursor });
 
-export const SessionListQuery = Type.Object({
-  user_id: Type.Optional(Type.String({ maxLength: 200 })),
-  client_id: Type.Optional(Type.String({ maxLength: 200 })),
-  active: Type.Optional(Type.Boolean()),
-  cursor: Type.Optional(Type.String({ maxLength: 500 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-});
+const sessionFilters = {
+  client_id: Type.Optional(Type.String({ maxLength: 200, description: 'Only sessions this client took part in.' })),
+  active: Type.Optional(Type.Boolean({ description: 'true: only live sessions; false: only ended or expired ones.' })),
+  cursor: Cursor,
+  limit: Limit,
+};
+export const SessionListQuery = Type.Object({ user_id: Type.Optional(Type.String({ maxLength: 200, description: "Only this user's sessions." })), ...sessionFilters });
+export const UserSessionListQuery = Type.Object(sessionFilters);
 
 export const Logout = Type.Object(
   { revoke_offline_tokens: Type.Optional(Type.Boolean({ default: false, description: "Also revoke the user's offline_access refresh tokens." })) },
@@ -81,12 +86,166 @@ export const Problem = Type.Object(
   { $id: 'Problem' },
 );
 
+/** Claims: a JSON object of OpenID Connect claims (name, email, ...), at most 100 of them. */
+const Claims = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.Unknown(), { maxProperties: 100 });
+
+export const User = Type.Object(
+  {
+    id: Type.String({ description: "The account's sub." }),
+    username: Type.String(),
+    claims: Claims,
+    disabled: Type.Boolean(),
+    created_at: Time,
+    updated_at: Time,
+  },
+  { $id: 'User' },
+);
+export const UserPage = Type.Object({ users: Type.Array(Type.Ref(User)), next_cursor: NextCursor });
+export const UserListQuery = Type.Object({ username: Type.Optional(Type.String({ maxLength: 200, description: 'Only the user with this username.' })), cursor: Cursor, limit: Limit });
+export const UserCreate = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 128, pattern: '^\\S+$' }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    claims: Type.Optional(Claims),
+  },
+  { additionalProperties: false },
+);
+export const UserPatch = Type.Object(
+  {
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: "Ends the user's sessions." })),
+    claims: Type.Optional(Claims),
+    disabled: Type.Optional(Type.Boolean({ description: "true ends the user's sessions." })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export const UserChanged = Type.Object({ user: Type.Ref(User), ended_sessions: Type.Integer({ description: 'How many sessions this change ended.' }) });
+
+const Uri = Type.String({ maxLength: 2000 });
+const Duration = Type.Union([Type.Integer({ minimum: 0 }), Type.String({ maxLength: 20 })], { description: 'Seconds, or a duration such as "15m".' });
+/** RFC 7591 §2 client metadata, with the OpenID Connect registration and logout fields and Signoff's own. */
+const clientFields = {
+  client_name: Type.Optional(Type.String({ maxLength: 200 })),
+  redirect_uris: Type.Optional(Type.Array(Uri, { maxItems: 50 })),
+  post_logout_redirect_uris: Type.Optional(Type.Array(Uri, { maxItems: 50 })),
+  backchannel_logout_uri: Type.Optional(Uri),
+  backchannel_logout_session_required: Type.Optional(Type.Boolean()),
+  frontchannel_logout_uri: Type.Optional(Uri),
+  frontchannel_logout_session_required: Type.Optional(Type.Boolean()),
+  token_endpoint_auth_method: Type.Optional(Type.Union([Type.Literal('client_secret_basic'), Type.Literal('client_secret_post'), Type.Literal('none')])),
+  grant_types: Type.Optional(Type.Array(Type.Union([Type.Literal('authorization_code'), Type.Literal('refresh_token'), Type.Literal('client_credentials')]), { maxItems: 3 })),
+  response_types: Type.Optional(Type.Array(Type.Literal('code'), { maxItems: 1 })),
+  scope: Type.Optional(Type.String({ maxLength: 1000 })),
+  id_token_signed_response_alg: Type.Optional(Type.Union([Type.Literal('RS256'), Type.Literal('ES256')])),
+  require_consent: Type.Optional(Type.Boolean()),
+  require_pkce: Type.Optional(Type.Boolean()),
+  allowed_origins: Type.Optional(Type.Array(Uri, { maxItems: 50 })),
+  default_max_age: Type.Optional(Type.Integer({ minimum: 0 })),
+  max_auth_age: Type.Optional(Duration),
+  max_idle: Type.Optional(Duration),
+  require_logout_confirmation: Type.Optional(Type.Boolean()),
+};
+export const ClientInput = Type.Object(
+  { client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Generated when left out.' })), ...clientFields },
+  { additionalProperties: false },
+);
+export const Client = Type.Object(
+  {
+    client_id: Type.String(),
+    ...clientFields,
+    redirect_uris: Type.Array(Type.String()),
+    post_logout_redirect_uris: Type.Array(Type.String()),
+    token_endpoint_auth_method: Type.String(),
+    grant_types: Type.Array(Type.String()),
+    response_types: Type.Array(Type.String()),
+    scope: Type.String(),
+    max_auth_age: Type.Optional(Type.Integer()),
+    max_idle: Type.Optional(Type.Integer()),
+    source: Type.Union([Type.Literal('config'), Type.Literal('cli'), Type.Literal('api')], { description: 'Where it was registered; the configuration file owns its clients.' }),
+  },
+  { $id: 'Client' },
+);
+export const ClientCreated = Type.Object({
+  client: Type.Ref(Client),
+  client_secret: Type.Optional(Type.String({ description: 'A confidential client\'s secret: shown this once, only its hash is kept.' })),
+});
+export const ClientPage = Type.Object({ clients: Type.Array(Type.Ref(Client)), next_cursor: NextCursor });
+export const ClientIdParams = Type.Object({ client_id: Type.String({ maxLength: 200 }) });
+export const PageQuery = Type.Object({ cursor: Cursor, limit: Limit });
+
+const EVENT_TYPE_LITERALS = EVENT_TYPES.map((t) => Type.Literal(t));
+export const Event = Type.Object(
+  {
+    id: Type.Integer(),
+    at: Time,
+    type: Type.Union(EVENT_TYPE_LITERALS),
+    session_id: MaybeString,
+    user_id: MaybeString,
+    client_id: MaybeString,
+    reason: MaybeString,
+    actor: MaybeString,
+  },
+  { $id: 'Event' },
+);
+export const EventPage = Type.Object({
+  events: Type.Array(Type.Ref(Event)),
+  next_cursor: Type.String({ description: 'Pass as `after` to continue; an empty page means caught up: ask again later with the same cursor.' }),
+});
+export const EventQuery = Type.Object({
+  user_id: Type.Optional(Type.String({ maxLength: 200 })),
+  session_id: Type.Optional(Type.String({ maxLength: 200 })),
+  type: Type.Optional(Type.Union(EVENT_TYPE_LITERALS)),
+  after: Type.Optional(Type.String({ maxLength: 500, description: 'The next_cursor of the previous page; none starts at the oldest event.' })),
+  limit: Limit,
+});
+
+const DELIVERY_STATUS = Type.Union([Type.Literal('pending'), Type.Literal('failed'), Type.Literal('delivered')]);
+export const Delivery = Type.Object(
+  {
+    id: Type.String(),
+    client_id: Type.String(),
+    session_id: Type.String(),
+    user_id: Type.String(),
+    sid: Type.String({ description: 'The sid of the logout token.' }),
+    reason: Type.String({ description: 'Why the session ended.' }),
+    status: DELIVERY_STATUS,
+    attempts: Type.Integer(),
+    created_at: Time,
+    next_attempt_at: MaybeTime,
+    finished_at: MaybeTime,
+    retried_at: MaybeTime,
+    last_error: MaybeString,
+  },
+  { $id: 'Delivery' },
+);
+export const DeliveryPage = Type.Object({ deliveries: Type.Array(Type.Ref(Delivery)), next_cursor: NextCursor });
+export const DeliveryQuery = Type.Object({
+  status: Type.Optional(DELIVERY_STATUS),
+  client_id: Type.Optional(Type.String({ maxLength: 200 })),
+  session_id: Type.Optional(Type.String({ maxLength: 200 })),
+  cursor: Cursor,
+  limit: Limit,
+});
+export const DeliveryIdParams = Type.Object({ delivery_id: Type.String({ maxLength: 200 }) });
+
 export const SessionIdParams = Type.Object({ session_id: Type.String({ maxLength: 200 }) });
 export const UserIdParams = Type.Object({ user_id: Type.String({ maxLength: 200 }) });
 
+/** An error answer: RFC 9457 problem details, as the OpenAPI document should say. */
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Type.Ref(Problem) } } });
+
 /** The error answers every authenticated route may give. */
 export const problemResponses = {
-  400: Type.Ref(Problem),
-  401: Type.Ref(Problem),
-  403: Type.Ref(Problem),
+  400: problem('The request is malformed: a parameter or the body fails its schema, or a cursor is not one this API issued.'),
+  401: problem('No access token, or one that is not valid for this API (WWW-Authenticate: Bearer, RFC 6750 §3).'),
+  403: problem('The access token lacks the scope this call needs (error="insufficient_scope").'),
+  503: problem('The store is unavailable; try again after Retry-After seconds.'),
 } as const;
+export const notFound = { 404: problem('No such resource.') } as const;
+export const conflict = { 409: problem('The change conflicts with what exists.') } as const;
+/** Routes with a JSON body. */
+export const bodyResponses = { ...problemResponses, 413: problem('The body is larger than 16 KiB.'), 415: problem('The body is not JSON.') } as const;
+
+/** A success answer with its description. */
+export const ok = <T extends object>(schema: T, description: string): T & { description: string } => ({ ...schema, description });
+export const ref = (id: string, description: string) => ({ $ref: id, description });
+export const noContent = (description: string) => ({ type: 'null', description }) as const;

@@ -1,9 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { endingDeps } from '../../../provider.js';
-import type { Provider } from '../../../provider.js';
+import { getAccount } from '../../../accounts/lifecycle.js';
+import { type Provider, endingDeps, lifecycleDeps } from '../../../provider.js';
 import { endSessions } from '../../../sessions/end.js';
 import { type SessionView, getSessionView, listSessionViews } from '../../../sessions/query.js';
+import { SECURED, actorOf } from './auth.js';
 import { AdminProblem } from './problems.js';
 import {
   Ended,
@@ -13,11 +14,17 @@ import {
   SessionListQuery,
   SessionPage,
   UserIdParams,
+  UserSessionListQuery,
+  bodyResponses,
+  iso,
+  isoOrNull,
+  noContent,
+  notFound,
+  ok,
   problemResponses,
+  ref,
 } from './schemas.js';
 
-const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
-const isoOrNull = (seconds: number | null): string | null => (seconds === null ? null : iso(seconds));
 
 /** The domain's session view in the API's shape: times as RFC 3339 strings. */
 const toJson = (v: SessionView): SessionJson => ({
@@ -31,12 +38,10 @@ const toJson = (v: SessionView): SessionJson => ({
   clients: v.clients.map((c) => ({ ...c, first_authenticated_at: iso(c.first_authenticated_at), last_authenticated_at: iso(c.last_authenticated_at) })),
 });
 
-const SECURED = { security: [{ bearer: [] }] };
-
 /** Sessions over HTTP (issue 12 §3): list, read, end one, end every session of a user. */
 export const adminSessionRoutes = (admin: FastifyInstance, p: Provider): void => {
   const deps = { store: p.store, clock: p.clock };
-  const list = async (q: Static<typeof SessionListQuery>, userId?: string) => {
+  const list = async (q: Static<typeof UserSessionListQuery> & { user_id?: string | undefined }, userId?: string) => {
     const page = await listSessionViews(deps, { accountId: userId ?? q.user_id, clientId: q.client_id, active: q.active, cursor: q.cursor, limit: q.limit });
     return { sessions: page.sessions.map(toJson), next_cursor: page.next_cursor };
   };
@@ -45,16 +50,29 @@ export const adminSessionRoutes = (admin: FastifyInstance, p: Provider): void =>
     '/sessions',
     {
       config: { adminScope: 'signoff.sessions.read' },
-      schema: { ...SECURED, summary: 'List sessions, newest first', querystring: SessionListQuery, response: { 200: SessionPage, ...problemResponses } },
+      schema: {
+        ...SECURED,
+        operationId: 'listSessions',
+        summary: 'List sessions, newest first',
+        querystring: SessionListQuery,
+        response: { 200: ok(SessionPage, 'A page of sessions.'), ...problemResponses },
+      },
     },
     async (request) => list(request.query),
   );
 
-  admin.get<{ Params: Static<typeof UserIdParams>; Querystring: Static<typeof SessionListQuery> }>(
+  admin.get<{ Params: Static<typeof UserIdParams>; Querystring: Static<typeof UserSessionListQuery> }>(
     '/users/:user_id/sessions',
     {
       config: { adminScope: 'signoff.sessions.read' },
-      schema: { ...SECURED, summary: "A user's sessions, newest first", params: UserIdParams, querystring: SessionListQuery, response: { 200: SessionPage, ...problemResponses } },
+      schema: {
+        ...SECURED,
+        operationId: 'listUserSessions',
+        summary: "A user's sessions, newest first",
+        params: UserIdParams,
+        querystring: UserSessionListQuery,
+        response: { 200: ok(SessionPage, "A page of the user's sessions."), ...problemResponses },
+      },
     },
     async (request) => list(request.query, request.params.user_id),
   );
@@ -63,7 +81,13 @@ export const adminSessionRoutes = (admin: FastifyInstance, p: Provider): void =>
     '/sessions/:session_id',
     {
       config: { adminScope: 'signoff.sessions.read' },
-      schema: { ...SECURED, summary: 'One session', params: SessionIdParams, response: { 200: { $ref: 'Session' }, 404: { $ref: 'Problem' }, ...problemResponses } },
+      schema: {
+        ...SECURED,
+        operationId: 'getSession',
+        summary: 'One session',
+        params: SessionIdParams,
+        response: { 200: ref('Session', 'The session.'), ...notFound, ...problemResponses },
+      },
     },
     async (request) => {
       const view = await getSessionView(deps, request.params.session_id);
@@ -78,15 +102,16 @@ export const adminSessionRoutes = (admin: FastifyInstance, p: Provider): void =>
       config: { adminScope: 'signoff.sessions.manage' },
       schema: {
         ...SECURED,
+        operationId: 'endSession',
         summary: 'End a session (reason admin); its applications are notified. 204 also for one already ended.',
         params: SessionIdParams,
-        response: { 204: { type: 'null', description: 'Ended (or already ended).' }, 404: { $ref: 'Problem' }, ...problemResponses },
+        response: { 204: noContent('Ended (or already ended).'), ...notFound, ...problemResponses },
       },
     },
     async (request, reply) => {
       const session = await p.store.sessionById(request.params.session_id);
       if (!session) throw new AdminProblem(404, 'not_found', 'No such session.');
-      await endSessions(endingDeps(p), { sessionId: session.id }, 'admin', `client:${request.adminClient as string}`);
+      await endSessions(endingDeps(p), { sessionId: session.id }, 'admin', actorOf(request));
       return reply.code(204).send();
     },
   );
@@ -97,16 +122,17 @@ export const adminSessionRoutes = (admin: FastifyInstance, p: Provider): void =>
       config: { adminScope: 'signoff.sessions.manage' },
       schema: {
         ...SECURED,
+        operationId: 'logoutUser',
         summary: 'End every session of a user (reason admin); their applications are notified',
         params: UserIdParams,
         body: Logout,
-        response: { 200: Ended, 404: { $ref: 'Problem' }, ...problemResponses },
+        response: { 200: ok(Ended, 'How many sessions ended.'), ...notFound, ...bodyResponses },
       },
     },
     async (request) => {
-      const account = await p.store.accountById(request.params.user_id);
+      const account = await getAccount(lifecycleDeps(p), request.params.user_id);
       if (!account) throw new AdminProblem(404, 'not_found', 'No such user.');
-      const ended = await endSessions(endingDeps(p), { accountId: account.id }, 'admin', `client:${request.adminClient as string}`, {
+      const ended = await endSessions(endingDeps(p), { accountId: account.id }, 'admin', actorOf(request), {
         revokeOfflineTokens: request.body?.revoke_offline_tokens === true,
       });
       return { ended: ended.length };
