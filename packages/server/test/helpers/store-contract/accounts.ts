@@ -29,6 +29,30 @@ export const accountStoreContract = (makeStore: MakeStore): void => {
       same((await store.listAccounts()).map((a) => a.username), ['alice', 'bob', 'carol']);
     });
 
+    test('pages accounts by username in byte order after a username, and leaves deleted ones out (issue 12 §3)', async (store) => {
+      for (const username of ['b', 'B', 'a', 'é', 'c']) await store.insertAccount(sampleAccount({ username }));
+      const gone = sampleAccount({ username: 'deleted x' });
+      await store.insertAccount(gone);
+      assert.equal(await store.updateAccount(gone.id, { deletedAt: NOW }), true);
+      same((await store.pageAccounts({ limit: 10 })).map((a) => a.username), ['B', 'a', 'b', 'c', 'é']);
+      same((await store.pageAccounts({ after: 'a', limit: 2 })).map((a) => a.username), ['b', 'c']);
+      same((await store.pageAccounts({ after: 'é', limit: 2 })), []);
+      same((await store.listAccounts()).map((a) => a.username), ['B', 'a', 'b', 'c', 'é']);
+    });
+
+    test('a deleted account keeps its record but never changes again (issue 12 §3)', async (store) => {
+      const a = sampleAccount({ username: 'to-delete' });
+      await store.insertAccount(a);
+      const tomb = { username: `deleted ${a.id}`, passwordHash: '', claims: {}, disabled: true, deletedAt: NOW + 5, updatedAt: NOW + 5 };
+      same(await store.changeAccount(a.id, tomb), { found: true, ended: [] });
+      same(await store.accountById(a.id), { ...a, ...tomb });
+      assert.equal(await store.accountByUsername('to-delete'), undefined, 'the username is free');
+      await store.insertAccount(sampleAccount({ username: 'to-delete' }));
+      assert.equal(await store.updateAccount(a.id, { disabled: false }), false);
+      same(await store.changeAccount(a.id, { disabled: false }), { found: false, ended: [] });
+      assert.equal((await store.accountById(a.id))?.disabled, true);
+    });
+
     test('updates only the patched fields and reports whether the account exists', async (store) => {
       const a = sampleAccount();
       await store.insertAccount(a);

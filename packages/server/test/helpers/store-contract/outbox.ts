@@ -154,5 +154,29 @@ export const deliveryStoreContract = (makeStore: MakeStore): void => {
       assert.equal((await store.listDeliveries({ limit: 10 })).find((r) => r.id === b)?.nextAttemptAt, NOW + 9);
       assert.equal(await store.retryClientDeliveries(rows.get(c)?.clientId as string, NOW + 9), 0, 'a delivered row is not retried');
     });
+
+    test('listDeliveries pages oldest first by (created_at, id) after a key, and narrows by client and status (issue 12 §3)', async (store) => {
+      const first = await seedDeliveries(store, 3);
+      const second = await seedDeliveries(store, 2);
+      const all = await store.listDeliveries({ limit: 100 });
+      same(all.map((d) => d.id).sort(), [...first, ...second].sort());
+      for (let i = 1; i < all.length; i++) {
+        const [p, d] = [all[i - 1]!, all[i]!];
+        assert.ok(p.createdAt < d.createdAt || (p.createdAt === d.createdAt && Buffer.compare(Buffer.from(p.id), Buffer.from(d.id)) < 0), 'ordered by (created_at, id)');
+      }
+      const seen: string[] = [];
+      let after: { createdAt: number; id: string } | undefined;
+      for (;;) {
+        const page = await store.listDeliveries({ after, limit: 2 });
+        if (page.length === 0) break;
+        seen.push(...page.map((d) => d.id));
+        const last = page.at(-1)!;
+        after = { createdAt: last.createdAt, id: last.id };
+      }
+      same(seen, all.map((d) => d.id), 'every row once, in order');
+      const one = all[0]!;
+      same((await store.listDeliveries({ clientId: one.clientId, limit: 10 })).map((d) => d.id), [one.id]);
+      same(await store.listDeliveries({ clientId: one.clientId, status: 'failed', limit: 10 }), []);
+    });
   });
 };
