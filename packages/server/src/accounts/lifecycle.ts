@@ -17,7 +17,8 @@ export class AccountError extends Error {
   override name = 'AccountError';
 }
 
-export const USERNAME_PATTERN = /^[^\s]{1,128}$/;
+/** 1-128 characters (code points, as the admin API's schema counts them), none of them a space. */
+export const USERNAME_PATTERN = /^[^\s]{1,128}$/u;
 
 export interface LifecycleDeps extends Pick<EndingDeps, 'wake' | 'ended'>, AuditDeps {
   accounts: Pick<AccountStore, 'accountById' | 'accountByUsername' | 'insertAccount' | 'changeAccount' | 'pageAccounts'>;

@@ -43,8 +43,13 @@ export const isUnreachable = (err: unknown): boolean => {
  * A lost database is a 503 for the caller (the error registry's temporarily_unavailable), never a
  * 500 or a crash; the pool reconnects by itself once the database is back (issue 11 §2).
  */
-const unavailable = (err: unknown): unknown =>
-  isUnreachable(err) ? new SignoffError('temporarily_unavailable', 'The service is temporarily unavailable; try again shortly.', `store: ${(err as Error).message}`) : err;
+const unavailable = (err: unknown): unknown => {
+  if (isUnreachable(err)) return new SignoffError('temporarily_unavailable', 'The service is temporarily unavailable; try again shortly.', `store: ${(err as Error).message}`);
+  // 22021: a NUL byte (or another character outside UTF-8) in a parameter, which PostgreSQL's text
+  // cannot hold — SQLite can, and finds nothing. The request is at fault: a 400, never a 500.
+  if ((err as { code?: unknown }).code === '22021') return new SignoffError('invalid_request', 'The request holds a character that cannot be stored (a NUL byte).', `store: ${(err as Error).message}`);
+  return err;
+};
 
 /** Transactions that lost a deadlock or a serialization race are retried this many times. */
 const RETRIES = 3;

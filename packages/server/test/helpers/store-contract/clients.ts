@@ -1,12 +1,23 @@
 /** The ClientStore contract (clients/store.ts). */
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
+import { SignoffError } from '../../../src/errors.js';
 import { type MakeStore, same, sampleClient, storeTest } from './samples.js';
 
 export const clientStoreContract = (makeStore: MakeStore): void => {
   const test = storeTest(makeStore);
 
   describe('clients', () => {
+    test('a NUL byte in a looked-up id finds nothing or is the caller\'s invalid_request, never an unexpected error (a 500)', async (store) => {
+      for (const find of [() => store.clientById('a\u0000b'), () => store.accountByUsername('a\u0000b'), () => store.sessionById('a\u0000b')]) {
+        try {
+          assert.equal(await find(), undefined);
+        } catch (err) {
+          assert.ok(err instanceof SignoffError && err.code === 'invalid_request', String(err));
+        }
+      }
+    });
+
     test('round-trips a client with its metadata, secret hash and source', async (store) => {
       const c = sampleClient();
       await store.upsertClient(c);

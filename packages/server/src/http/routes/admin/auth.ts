@@ -7,6 +7,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope an admin API route needs (issue 12 §2); routes without one are public (the OpenAPI document). */
     adminScope?: string;
+    /** The body is RFC 7591 client metadata: a body that fails its schema is worded as §3.2.2 says. */
+    clientMetadata?: boolean;
   }
   interface FastifyRequest {
     /** The client calling the admin API, once its token was accepted. */

@@ -28,6 +28,7 @@ export const adminClientRoutes = (admin: FastifyInstance, p: Provider): void => 
   const deps = clientDeps(p);
   const read = { adminScope: 'signoff.clients.read' };
   const manage = { adminScope: 'signoff.clients.manage' };
+  const metadata = { ...manage, clientMetadata: true };
 
   admin.get<{ Querystring: Static<typeof PageQuery> }>(
     '/clients',
@@ -38,7 +39,7 @@ export const adminClientRoutes = (admin: FastifyInstance, p: Provider): void => 
   admin.post<{ Body: Static<typeof ClientInput> }>(
     '/clients',
     {
-      config: manage,
+      config: metadata,
       schema: {
         ...SECURED,
         operationId: 'registerClient',
@@ -78,7 +79,7 @@ export const adminClientRoutes = (admin: FastifyInstance, p: Provider): void => 
   admin.put<{ Params: Static<typeof ClientIdParams>; Body: Static<typeof ClientInput> }>(
     '/clients/:client_id',
     {
-      config: manage,
+      config: metadata,
       schema: {
         ...SECURED,
         summary: 'Replace a client\'s metadata (RFC 7592 §2.2): what the body leaves out returns to its default; the secret stays',

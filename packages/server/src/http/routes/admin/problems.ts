@@ -22,6 +22,13 @@ const send = (reply: FastifyReply, p: AdminProblem) => {
     .send({ type: 'about:blank', title: p.title, status: p.status, ...(p.detail ? { detail: p.detail } : {}) });
 };
 
+/** RFC 7591 §3.2.2 for client metadata: invalid_redirect_uri for a redirect URI, else invalid_client_metadata. */
+const validationTitle = (request: FastifyRequest, err: FastifyError): string => {
+  if (err.validationContext !== 'body' || !request.routeOptions.config?.clientMetadata) return 'invalid_request';
+  const path = err.validation?.[0]?.instancePath ?? '';
+  return /^\/(redirect_uris|post_logout_redirect_uris)(\/|$)/.test(path) ? 'invalid_redirect_uri' : 'invalid_client_metadata';
+};
+
 /**
  * Every admin API error as problem details (RFC 9457): schema validation and body parsing 400,
  * the registry's errors at their status (a lost store 503), anything unexpected a logged 500
@@ -35,7 +42,7 @@ export const installProblems = (admin: FastifyInstance): void => {
       if (err.code === 'temporarily_unavailable') reply.header('retry-after', '5');
       return send(reply, new AdminProblem(err.status, err.oauthError, err.description));
     }
-    if (err.validation) return send(reply, new AdminProblem(400, 'invalid_request', `${err.validationContext ?? 'request'} ${err.message.replace(/^(querystring|body|params)\s*/, '')}`));
+    if (err.validation) return send(reply, new AdminProblem(400, validationTitle(request, err), `${err.validationContext ?? 'request'} ${err.message.replace(/^(querystring|body|params)\s*/, '')}`));
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return send(reply, new AdminProblem(err.statusCode, 'invalid_request', 'The request is malformed.'));
     request.log.error({ err }, 'unhandled error');
     return send(reply, new AdminProblem(500, 'server_error', 'The server could not complete the request.'));

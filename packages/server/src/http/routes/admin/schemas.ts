@@ -13,6 +13,8 @@ export const iso = (seconds: number): string => new Date(seconds * 1000).toISOSt
 export const isoOrNull = (seconds: number | null | undefined): string | null => (seconds === null || seconds === undefined ? null : iso(seconds));
 const MaybeTime = Type.Union([Time, Type.Null()]);
 const MaybeString = Type.Union([Type.String(), Type.Null()]);
+/** An id in a path or a filter: no control characters (a NUL names nothing, and PostgreSQL's text cannot hold one). */
+const Id = (description?: string) => Type.String({ maxLength: 200, pattern: '^[^\\u0000-\\u001F\\u007F]*$', ...(description ? { description } : {}) });
 const Cursor = Type.Optional(Type.String({ maxLength: 500, description: 'The next_cursor of the previous page.' }));
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 }));
 const NextCursor = Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page; null at the end.' });
@@ -60,12 +62,12 @@ export type SessionJson = Static<typeof Session>;
 export const SessionPage = Type.Object({ sessions: Type.Array(Type.Ref(Session)), next_cursor: NextCursor });
 
 const sessionFilters = {
-  client_id: Type.Optional(Type.String({ maxLength: 200, description: 'Only sessions this client took part in.' })),
+  client_id: Type.Optional(Id('Only sessions this client took part in.')),
   active: Type.Optional(Type.Boolean({ description: 'true: only live sessions; false: only ended or expired ones.' })),
   cursor: Cursor,
   limit: Limit,
 };
-export const SessionListQuery = Type.Object({ user_id: Type.Optional(Type.String({ maxLength: 200, description: "Only this user's sessions." })), ...sessionFilters });
+export const SessionListQuery = Type.Object({ user_id: Type.Optional(Id("Only this user's sessions.")), ...sessionFilters });
 export const UserSessionListQuery = Type.Object(sessionFilters);
 
 export const Logout = Type.Object(
@@ -87,7 +89,8 @@ export const Problem = Type.Object(
 );
 
 /** Claims: a JSON object of OpenID Connect claims (name, email, ...), at most 100 of them. */
-const Claims = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.Unknown(), { maxProperties: 100 });
+// propertyNames, not the record's key schema: TypeBox writes that as patternProperties and drops its limits.
+const Claims = Type.Record(Type.String(), Type.Unknown(), { maxProperties: 100, propertyNames: { minLength: 1, maxLength: 100 } });
 
 export const User = Type.Object(
   {
@@ -101,7 +104,7 @@ export const User = Type.Object(
   { $id: 'User' },
 );
 export const UserPage = Type.Object({ users: Type.Array(Type.Ref(User)), next_cursor: NextCursor });
-export const UserListQuery = Type.Object({ username: Type.Optional(Type.String({ maxLength: 200, description: 'Only the user with this username.' })), cursor: Cursor, limit: Limit });
+export const UserListQuery = Type.Object({ username: Type.Optional(Id('Only the user with this username.')), cursor: Cursor, limit: Limit });
 export const UserCreate = Type.Object(
   {
     username: Type.String({ minLength: 1, maxLength: 128, pattern: '^\\S+$' }),
@@ -169,7 +172,7 @@ export const ClientCreated = Type.Object({
   client_secret: Type.Optional(Type.String({ description: 'A confidential client\'s secret: shown this once, only its hash is kept.' })),
 });
 export const ClientPage = Type.Object({ clients: Type.Array(Type.Ref(Client)), next_cursor: NextCursor });
-export const ClientIdParams = Type.Object({ client_id: Type.String({ maxLength: 200 }) });
+export const ClientIdParams = Type.Object({ client_id: Id() });
 export const PageQuery = Type.Object({ cursor: Cursor, limit: Limit });
 
 const EVENT_TYPE_LITERALS = EVENT_TYPES.map((t) => Type.Literal(t));
@@ -191,8 +194,8 @@ export const EventPage = Type.Object({
   next_cursor: Type.String({ description: 'Pass as `after` to continue; an empty page means caught up: ask again later with the same cursor.' }),
 });
 export const EventQuery = Type.Object({
-  user_id: Type.Optional(Type.String({ maxLength: 200 })),
-  session_id: Type.Optional(Type.String({ maxLength: 200 })),
+  user_id: Type.Optional(Id()),
+  session_id: Type.Optional(Id()),
   type: Type.Optional(Type.Union(EVENT_TYPE_LITERALS)),
   after: Type.Optional(Type.String({ maxLength: 500, description: 'The next_cursor of the previous page; none starts at the oldest event.' })),
   limit: Limit,
@@ -220,15 +223,15 @@ export const Delivery = Type.Object(
 export const DeliveryPage = Type.Object({ deliveries: Type.Array(Type.Ref(Delivery)), next_cursor: NextCursor });
 export const DeliveryQuery = Type.Object({
   status: Type.Optional(DELIVERY_STATUS),
-  client_id: Type.Optional(Type.String({ maxLength: 200 })),
-  session_id: Type.Optional(Type.String({ maxLength: 200 })),
+  client_id: Type.Optional(Id()),
+  session_id: Type.Optional(Id()),
   cursor: Cursor,
   limit: Limit,
 });
-export const DeliveryIdParams = Type.Object({ delivery_id: Type.String({ maxLength: 200 }) });
+export const DeliveryIdParams = Type.Object({ delivery_id: Id() });
 
-export const SessionIdParams = Type.Object({ session_id: Type.String({ maxLength: 200 }) });
-export const UserIdParams = Type.Object({ user_id: Type.String({ maxLength: 200 }) });
+export const SessionIdParams = Type.Object({ session_id: Id() });
+export const UserIdParams = Type.Object({ user_id: Id() });
 
 /** An error answer: RFC 9457 problem details, as the OpenAPI document should say. */
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Type.Ref(Problem) } } });
