@@ -383,6 +383,22 @@ describe('signoff command line', () => {
       assert.equal(wrong.body.error, 'invalid_client');
     });
 
+    it('users delete (while running, issue 12 §1): the user can no longer sign in, users list leaves it out, the username can be added again; an unknown user exits 1', async () => {
+      assert.ok(server);
+      assert.equal((await signoff('users', 'add', 'dave', '--password', 'dave-password-1')).code, 0);
+      const deleted = await signoff('users', 'delete', 'dave');
+      assert.equal(deleted.code, 0, deleted.stderr);
+      assert.match(deleted.stdout, /^deleted user dave \(sub [0-9a-f-]{36}\); ended 0 session\(s\)$/m);
+      const refused = await new TestBrowser(server.base).signIn(authorizeUrl(server.base), { username: 'dave', password: 'dave-password-1' });
+      assert.equal(refused.location, undefined, 'a deleted user does not sign in');
+      assert.ok(isLoginPage(refused.body));
+      assert.doesNotMatch((await signoff('users', 'list')).stdout, /\bdave\b/);
+      assert.equal((await signoff('users', 'add', 'dave', '--password', 'dave-password-2')).code, 0, 'the username is free again');
+      const again = await signoff('users', 'delete', 'nobody-such');
+      assert.equal(again.code, 1);
+      assert.match(again.stderr, /no user "nobody-such"/);
+    });
+
     it('a disabled user cannot sign in; after users enable (while running) only the new password works', async () => {
       assert.ok(server);
       const disabled = await new TestBrowser(server.base).signIn(authorizeUrl(server.base), { username: 'carol', password: 'new-password-2' });

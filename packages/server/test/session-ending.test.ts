@@ -220,6 +220,12 @@ describe('every ending reason has the same effects (DESIGN.md "One way to end a 
       trigger: async (_s, username) => assert.match(await cli(['users', 'disable', username]), /ended 1 session/),
     },
     {
+      reason: 'account_deleted',
+      actor: 'admin:cli',
+      revokesOffline: true,
+      trigger: async (_s, username) => assert.match(await cli(['users', 'delete', username]), /^deleted user u-account_deleted \(sub [^)]+\); ended 1 session\(s\)$/m),
+    },
+    {
       reason: 'limit',
       actor: 'system',
       trigger: async (_s, username) => {

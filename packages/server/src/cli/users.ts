@@ -1,4 +1,4 @@
-import { AccountError, type AccountChange, changePassword, createAccount, disableAccount, enableAccount } from '../accounts/lifecycle.js';
+import { AccountError, type AccountChange, changePassword, createAccount, deleteAccount, disableAccount, enableAccount } from '../accounts/lifecycle.js';
 import { type Provider, lifecycleDeps } from '../provider.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, parse, readStdin, table, usageExit } from './args.js';
 import { CLI_ACTOR, iso, withProvider } from './store.js';
@@ -9,6 +9,8 @@ export const USERS_USAGE = `Usage:
   signoff users passwd USERNAME (--password P | --password-stdin) [--config FILE]   (ends the user's sessions)
   signoff users disable USERNAME [--config FILE]       (ends the user's sessions)
   signoff users enable USERNAME [--config FILE]
+  signoff users delete USERNAME [--config FILE]        (ends the user's sessions, revokes every refresh token,
+                                                        erases the username, password and claims)
 
 Claims are OpenID Connect standard claims (name, email, email_verified, ...); a VALUE that is
 valid JSON (true, 42, "x") is stored as that JSON value, anything else as a string.`;
@@ -104,6 +106,12 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
         const account = await findAccount(p, username);
         found(username, await enableAccount(deps, { accountId: account.id, actor: CLI_ACTOR }));
         console.log(`enabled user ${account.username}`);
+        return 0;
+      }
+      case 'delete': {
+        const account = await findAccount(p, username);
+        const deleted = found(username, await deleteAccount(deps, { accountId: account.id, actor: CLI_ACTOR }));
+        console.log(`deleted user ${account.username} (sub ${account.id}); ended ${deleted.endedSessions} session(s)`);
         return 0;
       }
       default:
