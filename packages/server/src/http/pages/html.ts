@@ -34,6 +34,8 @@ export const page = (opts: {
   scriptNonce?: string;
   /** Origins the page may frame (the front-channel logout iframes). */
   frameSources?: readonly string[];
+  /** The page's language (i18n/locale.ts); English when not given. */
+  lang?: string;
 }): Page => {
   const formAction = ["'self'", ...(opts.formTargets ?? [])].join(' ');
   const script = opts.scriptNonce ? `script-src 'nonce-${opts.scriptNonce}'` : "script-src 'none'";
@@ -42,7 +44,7 @@ export const page = (opts: {
     status: opts.status ?? 200,
     csp: `default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; ${script}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'${frames}`,
     html: `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<html lang="${esc(opts.lang ?? 'en')}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${esc(opts.title)}</title><style>${STYLE}</style></head>
 <body><main>${opts.body}</main></body></html>`,
   };
