@@ -32,8 +32,30 @@ export type TourPage = (typeof TOUR_PAGES)[number] | 'devices';
 
 export const APP_CLIENT = { client_id: 'example-app', client_secret: 'example-app-secret-0123456789-0123456', client_name: 'Example App' } as const;
 
+/**
+ * A clock that stands still (for screenshots that do not change from run to run) and steps a
+ * minute at each sign-in, so "the most recently signed-in account" is always the same one.
+ */
+export class StepClock implements Clock {
+  private ms: number;
+  constructor(readonly startMs: number) {
+    this.ms = startMs;
+  }
+  nowMs(): number {
+    return this.ms;
+  }
+  reset(): void {
+    this.ms = this.startMs;
+  }
+  step(): void {
+    this.ms += 60_000;
+  }
+}
+
 export interface Tour {
   issuer: string;
+  /** The provider's clock when it is a StepClock (else it runs on the system clock). */
+  clock?: StepClock | undefined;
   /** The application's origin (redirect target and front-channel logout iframes). */
   app: string;
   /** Paths the application was asked for, in order. */
@@ -46,7 +68,7 @@ const APP_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><ti
 <body><main><h1>Example App</h1><p>Back at the application.</p></main></body></html>`;
 
 /** Starts the application and the provider (its clients: the test clients plus Example App with front-channel logout). */
-export const startTour = async (opts: { clock?: Clock } = {}): Promise<Tour> => {
+export const startTour = async (opts: { clock?: StepClock } = {}): Promise<Tour> => {
   const appHits: string[] = [];
   const server: Server = createServer((req, res) => {
     appHits.push(req.url ?? '');
@@ -77,6 +99,7 @@ export const startTour = async (opts: { clock?: Clock } = {}): Promise<Tour> => 
   }
   return {
     issuer: op.issuer,
+    clock: opts.clock,
     app,
     appHits,
     op,
@@ -127,7 +150,8 @@ export const authorizeUrl = (tour: Tour, params: Record<string, string>, client:
 /** The form's first submit button: its label is in the page's language, so it is not found by name. */
 const submit = (page: Page) => page.locator('form button[type="submit"]').first();
 
-const signIn = async (page: Page, user: { username: string; password: string }): Promise<void> => {
+const signIn = async (tour: Tour, page: Page, user: { username: string; password: string }): Promise<void> => {
+  tour.clock?.step();
   await page.locator('input[name="username"]').fill(user.username);
   await page.locator('input[name="password"]').fill(user.password);
   await submit(page).click();
@@ -152,6 +176,7 @@ export const walkPages = async (
   uiLocales: string,
   visit: (name: (typeof TOUR_PAGES)[number], page: Page) => Promise<void>,
 ): Promise<void> => {
+  tour.clock?.reset();
   const page = await context.newPage();
   try {
     const ui = { ui_locales: uiLocales };
@@ -164,18 +189,18 @@ export const walkPages = async (
     await expectPage(page, 'sign-in', 'input[name="password"]');
     await visit('sign-in', page);
 
-    await signIn(page, { username: USERS.alice.username, password: 'not-the-password' });
+    await signIn(tour, page, { username: USERS.alice.username, password: 'not-the-password' });
     await page.waitForLoadState();
     await expectPage(page, 'sign-in-failed', 'input[name="password"]');
     await visit('sign-in-failed', page);
 
-    await signIn(page, USERS.alice);
+    await signIn(tour, page, USERS.alice);
     await page.waitForURL(`${tour.app}/callback?**`);
 
     // A second account on the same browser: bob is not signed in here, so the sign-in page.
     await page.goto(authorizeUrl(tour, { ...ui, login_hint: USERS.bob.username }));
     await expectPage(page, 'sign-in', 'input[name="password"]');
-    await signIn(page, USERS.bob);
+    await signIn(tour, page, USERS.bob);
     await page.waitForURL(`${tour.app}/callback?**`);
 
     // Two accounts, no hint: the chooser (OIDC Core §3.1.2.1).
@@ -228,10 +253,11 @@ export const openDevicesPage = async (tour: Tour, context: BrowserContext): Prom
   const probe = await fetch(`${tour.issuer}/account/sessions`, { redirect: 'manual' });
   await probe.body?.cancel();
   if (probe.status === 404) return undefined;
+  tour.clock?.reset();
   const page = await context.newPage();
   await page.goto(authorizeUrl(tour, {}));
   await expectPage(page, 'devices', 'input[name="password"]');
-  await signIn(page, USERS.alice);
+  await signIn(tour, page, USERS.alice);
   await page.waitForURL(`${tour.app}/callback?**`);
   await page.goto(`${tour.issuer}/account/sessions`);
   await page.waitForLoadState('networkidle');
