@@ -1,6 +1,7 @@
 import { seedAccounts } from './accounts/accounts.js';
 import type { LifecycleDeps } from './accounts/lifecycle.js';
 import { prepareDummyHash } from './accounts/passwords.js';
+import { accountClient } from './account/client.js';
 import { syncConfigClients } from './clients/registry.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -45,7 +46,7 @@ export const openProvider = async (
   try {
     sealedAtOpen = await sealStoredKeys(store, kek);
     await ensureSigningKeys(store, clock, kek);
-    await syncConfigClients(store, config.clients);
+    await syncConfigClients(store, [...config.clients, accountClient(config.issuer)]);
     await seedAccounts(store, clock, config.users);
   } catch (err) {
     await store.close();

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { ACCOUNT_CLIENT_ID } from '../account/client.js';
 import { ACCOUNT_CHANGE_REASONS } from '../accounts/store.js';
 import { parseClientMetadata } from '../clients/metadata.js';
 import type { SeedClient } from '../clients/registry.js';
@@ -183,6 +184,7 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
   const ids = new Set<string>();
   raw.clients.forEach((c, i) => {
     if (ids.has(c.metadata.client_id)) throw new ConfigError(`clients[${i}].client_id`, `duplicate client_id "${c.metadata.client_id}"`);
+    if (c.metadata.client_id === ACCOUNT_CLIENT_ID) throw new ConfigError(`clients[${i}].client_id`, `"${ACCOUNT_CLIENT_ID}" is the account pages' own client`);
     ids.add(c.metadata.client_id);
   });
   const names = new Set<string>();

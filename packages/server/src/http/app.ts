@@ -11,6 +11,7 @@ import { devRoutes } from './routes/dev.js';
 import { checkSessionRoutes } from './routes/check-session.js';
 import { checkSessionStateRoutes } from './routes/check-session-state.js';
 import { discoveryRoutes } from './routes/discovery.js';
+import { accountRoutes } from './routes/account.js';
 import { endSessionRoutes } from './routes/end-session.js';
 import { healthRoutes } from './routes/health.js';
 import { interactionRoutes } from './routes/interaction.js';
@@ -99,7 +100,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
     discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
-    revocationRoutes, healthRoutes, devRoutes, adminRoutes,
+    revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes,
   ]) {
     routes(app, p);
   }

@@ -17,6 +17,9 @@ export const ENDPOINTS = {
   devCallback: '/dev/callback',
   /** The check_session iframe's question "is this client registered for this origin?" (issue 10 §6). */
   checkSessionOrigin: '/check-session/origin',
+  /** The devices page (issue 13 §1), and where the sign-in it may need comes back to. */
+  accountSessions: '/account/sessions',
+  accountCallback: '/account/callback',
 } as const;
 
 /**

@@ -44,6 +44,8 @@ export type SessionSelector =
   | { sessionId: string }
   | { browserId: string }
   | { accountId: string }
+  /** The account's open sessions but one: "sign out my other devices" (issue 13 §1). */
+  | { accountId: string; exceptSessionId: string }
   | { idleExpiredBy: number }
   | { absoluteExpiredBy: number }
   /** The account's live sessions beyond its `keep` newest (the concurrent-session limit). */

@@ -19,7 +19,11 @@ input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.
 .check{display:flex;gap:.4rem;align-items:center;margin:.8rem 0}.check label{margin:0}
 button{margin-top:1rem;padding:.6rem 1.2rem;font-size:1rem;border:0;border-radius:4px;background:#2456d3;color:#fff;cursor:pointer}
 button.secondary{background:#e4e7ee;color:#1d2330}button.account{display:block;width:100%;text-align:left;line-height:1.4}button.account .muted{color:#dfe6fb}.error{background:#fde8e8;color:#8a1c1c;padding:.6rem;border-radius:4px}
-.muted{color:#667;font-size:.9rem}code{word-break:break-all}`;
+.muted{color:#667;font-size:.9rem}code{word-break:break-all}
+.sessions{list-style:none;padding:0;margin:0}.sessions li{border-top:1px solid #dde;padding:.8rem 0}.sessions h2{font-size:1.05rem;margin:0 0 .4rem}
+.badge{font-size:.8rem;font-weight:normal;background:#e6f0e6;color:#1d4d1d;padding:.1rem .4rem;border-radius:4px}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem;margin:.4rem 0}dt{color:#555}dd{margin:0;overflow-wrap:anywhere}
+.notice{background:#e6f0e6;color:#1d4d1d;padding:.6rem;border-radius:4px}.switcher{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap}.switcher button{margin-top:0}`;
 
 /**
  * A full page. Pages load nothing from elsewhere, may not be framed (clickjacking), and may post

@@ -19,6 +19,9 @@ export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
   frontchannel_logout_supported: true,
   frontchannel_logout_session_supported: true,
   check_session_iframe: issuer + ENDPOINTS.checkSession,
+  // A Signoff extension (issue 13 §1): where an application can send its users to see where they
+  // are signed in and sign devices out.
+  account_sessions_uri: issuer + ENDPOINTS.accountSessions,
   // Only the OpenID Connect scopes: the admin API's signoff.* scopes are not requestable at the
   // authorization endpoint (it refuses them), and listing them would advertise the admin surface
   // to every relying party; an operator registers them per client (README, "Client metadata").

@@ -1,7 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Client } from '../../clients/store.js';
 import { fail } from '../../errors.js';
-import { frontChannelUrls } from '../../logout/front-channel.js';
 import { decideLogout } from '../../logout/rp-initiated/decide.js';
 import { type LogoutRequest, parseLogoutRequest } from '../../logout/rp-initiated/request.js';
 import { signedInAccounts } from '../../oauth/authorize/decide.js';
@@ -13,10 +11,10 @@ import type { EndedSession, SessionSelector } from '../../sessions/store.js';
 import { browserOf, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
 import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { originOf } from '../pages/html.js';
-import { loggedOutPage, logoutConfirmPage, stillSignedInPage } from '../pages/logout.js';
+import { logoutConfirmPage, stillSignedInPage } from '../pages/logout.js';
 import { bodyParams, requestParams } from '../params.js';
 import { sendPage } from '../respond.js';
-import { refreshBrowserState } from '../session-state.js';
+import { sendSignedOut } from '../signed-out.js';
 
 /** An end-session request waiting for the user's confirmation (kept with its interaction). */
 interface PendingLogout {
@@ -42,22 +40,13 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
    * on to the registered post_logout_redirect_uri with `state` (§3), or to "You are signed out".
    */
   const finish = async (req: FastifyRequest, reply: FastifyReply, to: Omit<PendingLogout, 'accountId'>, ended: EndedSession[], browserId?: string) => {
-    if (ended.length > 0) await refreshBrowserState(p, reply, browserId);
-    const here = ended.filter((s) => s.browserId === browserId);
-    const clientIds = [...new Set(here.flatMap((s) => s.participants.map((x) => x.clientId)))];
-    const clients = new Map<string, Client>();
-    for (const c of await Promise.all(clientIds.map((id) => p.store.clientById(id)))) if (c) clients.set(c.client_id, c);
-    const frames = frontChannelUrls(p.config.issuer, here, clients);
     let next: string | undefined;
     if (to.postLogoutRedirectUri !== undefined) {
       const url = new URL(to.postLogoutRedirectUri);
       if (to.state !== undefined) url.searchParams.append('state', to.state);
       next = url.toString();
     }
-    if (frames.length === 0 && next !== undefined) {
-      return reply.code(req.method === 'POST' ? 303 : 302).header('cache-control', 'no-store').redirect(next);
-    }
-    return sendPage(reply, loggedOutPage({ frames, next }));
+    return sendSignedOut(p, req, reply, ended, browserId, next);
   };
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {

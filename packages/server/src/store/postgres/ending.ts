@@ -7,6 +7,7 @@ import { toParticipant } from './session-rows.js';
 const selectorSql = (s: SessionSelector, n: number): [string, unknown[]] => {
   if ('sessionId' in s) return [`id = $${n}`, [s.sessionId]];
   if ('browserId' in s) return [`browser_id = $${n}`, [s.browserId]];
+  if ('exceptSessionId' in s) return [`account_id = $${n} AND id <> $${n + 1}`, [s.accountId, s.exceptSessionId]];
   if ('accountId' in s) return [`account_id = $${n}`, [s.accountId]];
   // Each expired session is attributed to the limit it reached first (the idle expiry never
   // passes the absolute one; equal means the absolute lifetime cut it short).
@@ -35,7 +36,7 @@ export const endSessions = async (q: Q, selector: SessionSelector, e: SessionEnd
     [e.at, e.reason, e.actor, ...values],
   );
   // Issue 12 §1: every family of the account, offline_access ones too, whether or not a session was open.
-  if (e.revokeOfflineTokens && 'accountId' in selector) {
+  if (e.revokeOfflineTokens && 'accountId' in selector && !('exceptSessionId' in selector)) {
     await q.run('UPDATE token_families SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL', [e.at, selector.accountId]);
   }
   if (ended.length === 0) return [];

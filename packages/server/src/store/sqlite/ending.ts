@@ -6,6 +6,7 @@ import type { Sql } from './sql.js';
 const selectorSql = (s: SessionSelector): [string, unknown[]] => {
   if ('sessionId' in s) return ['id = ?', [s.sessionId]];
   if ('browserId' in s) return ['browser_id = ?', [s.browserId]];
+  if ('exceptSessionId' in s) return ['account_id = ? AND id <> ?', [s.accountId, s.exceptSessionId]];
   if ('accountId' in s) return ['account_id = ?', [s.accountId]];
   // Each expired session is attributed to the limit it reached first (the idle expiry never
   // passes the absolute one; equal means the absolute lifetime cut it short).
@@ -33,7 +34,7 @@ export const endSessions = (sql: Sql, selector: SessionSelector, e: SessionEndin
         e.at, e.reason, e.actor, ...values,
       );
       // Issue 12 §1: every family of the account, offline_access ones too, whether or not a session was open.
-      if (e.revokeOfflineTokens && 'accountId' in selector) {
+      if (e.revokeOfflineTokens && 'accountId' in selector && !('exceptSessionId' in selector)) {
         sql.run('UPDATE token_families SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL', e.at, selector.accountId);
       }
       if (ended.length === 0) return [];

@@ -24,5 +24,9 @@ export const de: Partial<Record<MessageKey, string>> = {
   'sessions.ended_one': 'Das Gerät ist abgemeldet. Seine Anwendungen wurden benachrichtigt.',
   'sessions.ended_others': '{count} andere Geräte sind abgemeldet. Ihre Anwendungen wurden benachrichtigt.',
   'sessions.not_found': 'Nichts wurde abgemeldet: Diese Sitzung gehört nicht zu Ihrem Konto oder ist bereits beendet.',
+  'sessions.browser_on_os': '{browser} unter {os}',
+  'sessions.device': 'Gerät',
+  'sessions.device.other': 'Gerät',
+  'sessions.signin_needed': 'Melden Sie sich an, um zu sehen, wo Sie angemeldet sind.',
   'sessions.csrf': 'Nichts wurde abgemeldet: Das Formular war abgelaufen. Bitte versuchen Sie es erneut.',
 };

@@ -27,6 +27,10 @@ export const en = {
   'sessions.ended_one': 'That device is signed out. Its applications have been told.',
   'sessions.ended_others': '{count} other devices are signed out. Their applications have been told.',
   'sessions.not_found': 'Nothing was signed out: that session is not one of yours, or it has already ended.',
+  'sessions.browser_on_os': '{browser} on {os}',
+  'sessions.device': 'Device',
+  'sessions.device.other': 'Device',
+  'sessions.signin_needed': 'Sign in to see where you are signed in.',
   'sessions.csrf': 'Nothing was signed out: the form had expired. Please try again.',
 } as const;
 

@@ -24,5 +24,9 @@ export const fr: Partial<Record<MessageKey, string>> = {
   'sessions.ended_one': 'Cet appareil est déconnecté. Ses applications ont été prévenues.',
   'sessions.ended_others': '{count} autres appareils sont déconnectés. Leurs applications ont été prévenues.',
   'sessions.not_found': 'Rien n’a été déconnecté : cette session n’est pas la vôtre, ou elle est déjà terminée.',
+  'sessions.browser_on_os': '{browser} sous {os}',
+  'sessions.device': 'Appareil',
+  'sessions.device.other': 'Appareil',
+  'sessions.signin_needed': 'Connectez-vous pour voir où vous êtes connecté.',
   'sessions.csrf': 'Rien n’a été déconnecté : le formulaire avait expiré. Veuillez réessayer.',
 };

@@ -1,0 +1,27 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Client } from '../clients/store.js';
+import { frontChannelUrls } from '../logout/front-channel.js';
+import type { Provider } from '../provider.js';
+import type { EndedSession } from '../sessions/store.js';
+import { loggedOutPage } from './pages/logout.js';
+import { sendPage } from './respond.js';
+import { refreshBrowserState } from './session-state.js';
+
+/**
+ * What a browser sees once sessions of it ended (the logout endpoint, the devices page's "Sign
+ * out here"): the browser state changes (Session Management §3), the clients signed in through
+ * this browser's ended sessions get their front-channel iframes (Front-Channel Logout §3), and
+ * the browser goes on to `next`, or to "You are signed out".
+ */
+export const sendSignedOut = async (p: Provider, req: FastifyRequest, reply: FastifyReply, ended: readonly EndedSession[], browserId: string | undefined, next?: string) => {
+  if (ended.length > 0) await refreshBrowserState(p, reply, browserId);
+  const here = ended.filter((s) => s.browserId === browserId);
+  const clientIds = [...new Set(here.flatMap((s) => s.participants.map((x) => x.clientId)))];
+  const clients = new Map<string, Client>();
+  for (const c of await Promise.all(clientIds.map((id) => p.store.clientById(id)))) if (c) clients.set(c.client_id, c);
+  const frames = frontChannelUrls(p.config.issuer, here, clients);
+  if (frames.length === 0 && next !== undefined) {
+    return reply.code(req.method === 'POST' ? 303 : 302).header('cache-control', 'no-store').redirect(next);
+  }
+  return sendPage(reply, loggedOutPage({ frames, next }));
+};
