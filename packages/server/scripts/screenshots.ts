@@ -7,7 +7,7 @@
  * afterwards) and drives Debian's headless Chromium (/usr/bin/chromium) through the same walk as
  * the a11y test (test/helpers/pages-tour.ts). Deterministic where it can be: the provider's
  * clock stands still (a minute forward at each sign-in, the same steps every run), the error page's request id is fixed (X-Request-Id), the text caret and
- * animations are hidden; the test users and clients are fixed names.
+ * animations are hidden, the user agent is a fixed Chrome (desktop) or Chrome on Android (phone); the test users and clients are fixed names.
  *
  * Usage: node dist/scripts/screenshots.js [OUTPUT_DIR]
  */
@@ -19,6 +19,11 @@ import { StepClock, TOUR_PAGES, launchBrowser, newContext, openDevicesPage, star
 
 const LANGS = { en: 'en-GB', de: 'de-DE' } as const;
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+/** What the devices page names: a fixed browser per size, not the version of the Chromium that runs the script. */
+const USER_AGENTS = {
+  desktop: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  phone: 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+} as const;
 /** Every page shows the same time whenever the script runs. */
 const FIXED_TIME = Date.UTC(2026, 0, 15, 9, 30, 0);
 
@@ -37,11 +42,12 @@ const written: string[] = [];
 try {
   for (const [lang, locale] of Object.entries(LANGS)) {
     for (const [size, viewport] of Object.entries(SIZES)) {
+      const userAgent = USER_AGENTS[size as keyof typeof USER_AGENTS];
       // A fresh provider each time: the devices page lists only this walk's sessions.
       const tour = await startTour({ clock: new StepClock(FIXED_TIME) });
       const headers = { 'x-request-id': 'example-request-id' };
       try {
-        const context = await newContext(browser, { locale, viewport, headers });
+        const context = await newContext(browser, { locale, viewport, headers, userAgent });
         try {
           await walkPages(tour, context, lang, async (name, page) => {
             const file = `${name}.${lang}.${size}.png`;
@@ -51,7 +57,7 @@ try {
         } finally {
           await context.close();
         }
-        const devices = await newContext(browser, { locale, viewport, headers });
+        const devices = await newContext(browser, { locale, viewport, headers, userAgent });
         try {
           const page = await openDevicesPage(tour, devices);
           if (page) {

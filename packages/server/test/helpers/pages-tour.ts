@@ -118,7 +118,7 @@ export const launchBrowser = async (): Promise<Browser> => {
 
 export const newContext = async (
   browser: Browser,
-  opts: { locale: string; viewport?: { width: number; height: number }; headers?: Record<string, string> },
+  opts: { locale: string; viewport?: { width: number; height: number }; headers?: Record<string, string>; userAgent?: string },
 ): Promise<BrowserContext> => {
   const context = await browser.newContext({
     locale: opts.locale,
@@ -127,6 +127,7 @@ export const newContext = async (
     colorScheme: 'light',
     reducedMotion: 'reduce',
     ...(opts.headers ? { extraHTTPHeaders: opts.headers } : {}),
+    ...(opts.userAgent ? { userAgent: opts.userAgent } : {}),
   });
   context.setDefaultTimeout(10_000);
   context.setDefaultNavigationTimeout(10_000);
