@@ -8,12 +8,14 @@ import { signedInAccounts } from '../../oauth/authorize/decide.js';
 import { checkCsrf, loadInteraction, startInteraction } from '../../oauth/authorize/interaction.js';
 import { one } from '../../oauth/params.js';
 import { type Provider, endingDeps } from '../../provider.js';
+import { endOtherDevices } from '../../logout/other-devices.js';
 import { endSessions } from '../../sessions/end.js';
 import type { EndedSession, SessionSelector } from '../../sessions/store.js';
 import { browserOf, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
 import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { originOf } from '../pages/html.js';
-import { loggedOutPage, logoutConfirmPage, stillSignedInPage } from '../pages/logout.js';
+import { loggedOutPage, logoutConfirmPage, otherDevicesSignedOutPage, stillSignedInPage } from '../pages/logout.js';
+import { pageChrome } from '../page-chrome.js';
 import { bodyParams, requestParams } from '../params.js';
 import { sendPage } from '../respond.js';
 import { refreshBrowserState } from '../session-state.js';
@@ -23,11 +25,13 @@ interface PendingLogout {
   clientId?: string | undefined;
   postLogoutRedirectUri?: string | undefined;
   state?: string | undefined;
-  /** The account `session` and `everywhere` sign out. */
+  /** The request's ui_locales: the language of the confirmation and what follows it. */
+  uiLocales?: string | undefined;
+  /** The account `session`, `everywhere` and `others` sign out. */
   accountId: string;
 }
 
-const SCOPES = ['session', 'browser', 'everywhere'] as const;
+const SCOPES = ['session', 'browser', 'everywhere', 'others'] as const;
 
 /**
  * The end-session endpoint (RP-Initiated Logout 1.0), GET and POST, and the confirmation it may
@@ -57,12 +61,12 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     if (frames.length === 0 && next !== undefined) {
       return reply.code(req.method === 'POST' ? 303 : 302).header('cache-control', 'no-store').redirect(next);
     }
-    return sendPage(reply, loggedOutPage({ frames, next }));
+    return sendPage(reply, loggedOutPage(pageChrome(p, req, to.uiLocales), { frames, next }));
   };
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const request: LogoutRequest = await parseLogoutRequest({ issuer: p.config.issuer, keys: p.keys, clock: p.clock, clients: p.store }, requestParams(req));
-    const to = { clientId: request.client?.client_id, postLogoutRedirectUri: request.postLogoutRedirectUri, state: request.state };
+    const to = { clientId: request.client?.client_id, postLogoutRedirectUri: request.postLogoutRedirectUri, state: request.state, uiLocales: request.uiLocales };
     const browser = await browserOf(p, req, reply);
     const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
     const decision = await decideLogout(p.store, request, signedIn);
@@ -78,7 +82,7 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     setInteractionCookie(p, reply, bindingSecret);
     return sendPage(
       reply,
-      logoutConfirmPage({
+      logoutConfirmPage(pageChrome(p, req, request.uiLocales), {
         action: `${issuerPath(p.config.issuer)}${ENDPOINTS.endSession}/${interaction.id}/confirm`,
         csrfToken: interaction.csrfToken,
         clientName: request.client ? (request.client.client_name ?? request.client.client_id) : undefined,
@@ -98,11 +102,18 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     checkCsrf(i, one(params, 'csrf_token'));
     const stay = one(params, 'stay') !== undefined;
     const scope = one(params, 'logout_scope');
-    if (!stay && !SCOPES.includes(scope as (typeof SCOPES)[number])) fail('invalid_request', 'logout_scope must be session, browser or everywhere.');
+    if (!stay && !SCOPES.includes(scope as (typeof SCOPES)[number])) fail('invalid_request', 'logout_scope must be session, browser, everywhere or others.');
     if (!(await p.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-out was already completed.');
-    if (stay) return sendPage(reply, stillSignedInPage());
     const pending = i.request as unknown as PendingLogout;
+    const chrome = pageChrome(p, req, pending.uiLocales);
+    if (stay) return sendPage(reply, stillSignedInPage(chrome));
     const browser = await browserOf(p, req, reply);
+    if (scope === 'others') {
+      // The account's sessions on every other browser end; this one stays, so this browser's
+      // state and its applications are untouched: a confirmation, no redirect (as "stay").
+      const ended = browser ? await endOtherDevices(endingDeps(p), p.store, { accountId: pending.accountId, browserId: browser.browserId, reason: 'logout', actor: 'user' }) : [];
+      return sendPage(reply, otherDevicesSignedOutPage(chrome, ended.length));
+    }
     const session = browser?.sessions.find((s) => s.accountId === pending.accountId);
     let selector: SessionSelector | undefined;
     if (scope === 'everywhere') selector = { accountId: pending.accountId };
