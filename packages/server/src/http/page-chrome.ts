@@ -16,7 +16,8 @@ export const pageChrome = (p: Provider, req: FastifyRequest, uiLocales?: string 
   return {
     t: translator(chooseLocale({ uiLocales, acceptLanguage: Array.isArray(header) ? header.join(',') : header })),
     branding: p.config.branding,
-    sessionsUrl: p.config.issuer + ACCOUNT_SESSIONS_PATH,
+    // Linked once the devices page is served (its route comes with issue 13 §1), never to a 404.
+    sessionsUrl: req.server.hasRoute({ method: 'GET', url: ACCOUNT_SESSIONS_PATH }) ? p.config.issuer + ACCOUNT_SESSIONS_PATH : undefined,
   };
 };
 

@@ -27,8 +27,8 @@ export interface Branding {
 export interface PageChrome {
   t: Translator;
   branding: Branding;
-  /** ISSUER/account/sessions: "Where am I signed in?" */
-  sessionsUrl: string;
+  /** ISSUER/account/sessions: "Where am I signed in?" (when the devices page is served). */
+  sessionsUrl?: string | undefined;
 }
 
 export const DEFAULT_BRANDING: Branding = { productName: 'Signoff', primaryColor: '#2456d3' };
@@ -50,8 +50,8 @@ main{background:#fff;padding:1.5rem;border-radius:8px;box-shadow:0 1px 4px #0002
 h1{font-size:1.4rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .3rem}
 input[type=text],input[type=password]{width:100%;padding:.55rem;border:1px solid #6b6f7b;border-radius:4px;font-size:1rem;min-width:0}
 input[aria-invalid=true]{border-color:#8a1c1c;border-width:2px}
-.field{display:flex;gap:.4rem;align-items:stretch}
-.field input{flex:1 1 auto}
+.field{display:flex;flex-wrap:wrap;gap:.4rem;align-items:stretch}
+.field input{flex:1 1 12rem}
 .check{display:flex;gap:.5rem;align-items:flex-start;margin:.8rem 0}.check label{margin:0}.check input{margin-top:.3rem;flex:none}
 .hint{margin:-.4rem 0 .8rem 1.6rem}
 fieldset{border:0;padding:0;margin:0}legend{font-weight:600;padding:0;margin-bottom:.2rem}
@@ -107,7 +107,7 @@ export const page = (opts: {
   const lang = opts.lang ?? chrome?.t.locale ?? 'en';
   const header = `<header class="brand">${branding.logoUrl ? `<img src="${esc(branding.logoUrl)}" alt="">` : ''}<span>${esc(branding.productName)}</span></header>`;
   const links = [
-    opts.sessionsLink && chrome ? `<a href="${esc(chrome.sessionsUrl)}">${chrome.t.html('page.sessions_link')}</a>` : '',
+    opts.sessionsLink && chrome?.sessionsUrl ? `<a href="${esc(chrome.sessionsUrl)}">${chrome.t.html('page.sessions_link')}</a>` : '',
     branding.supportUrl && chrome ? `<a href="${esc(branding.supportUrl)}">${chrome.t.html('page.support')}</a>` : '',
   ].filter(Boolean);
   const footer = links.length > 0 ? `\n<footer class="foot">${links.join('')}</footer>` : '';

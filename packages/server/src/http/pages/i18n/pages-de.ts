@@ -4,7 +4,7 @@ import type { PageMessageKey } from './pages-en.js';
 export const pagesDe: Record<PageMessageKey, string> = {
   'page.support': 'Hilfe und Support',
   'page.sessions_link': 'Wo bin ich angemeldet?',
-  'page.to_continue': 'um mit {client} fortzufahren',
+  'page.to_continue': 'weiter zu {client}',
 
   'login.title': 'Anmelden',
   'login.heading': 'Anmelden',
