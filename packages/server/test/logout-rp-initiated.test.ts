@@ -345,7 +345,7 @@ describe('RP-Initiated Logout 1.0', () => {
     });
   });
 
-  describe('logout_scope: this account here, every account here, this account everywhere', () => {
+  describe('logout_scope: this account here, every account here, this account everywhere, this account\'s other devices', () => {
     /** alice and bob in one browser, alice also on another device. */
     const setUp = async () => {
       const here = new TestBrowser(op.issuer);
@@ -379,6 +379,27 @@ describe('RP-Initiated Logout 1.0', () => {
       assert.deepEqual([await ended(s.alice), await ended(s.bob), await ended(s.aliceElsewhere)], [true, false, true]);
       const aliceId = await accountIdOf(op, 'alice');
       assert.ok((await allSessions(op)).filter((x) => x.accountId === aliceId).every((x) => x.endedAt !== undefined));
+    });
+
+    it('others (issue 13 §2 "Sign out of my other devices, stay signed in here"): the other device\'s session ends (reason logout, by the user) and its back-channel client is notified (BCL §2.5); this browser stays signed in', async () => {
+      const s = await setUp();
+      const page = await s.here.request(logoutUrl({ logout_hint: 'alice' }));
+      assert.match(page.body, /name="logout_scope" value="others"/, 'the fourth choice is offered');
+      assert.match(page.body, /Sign out of my other devices, stay signed in here/);
+      const done = await confirm(s.here, page, { logout_scope: 'others' });
+      assert.equal(done.status, 200);
+      assert.equal(done.location, undefined, 'no redirect: this browser is still signed in');
+      assert.match(done.body, /<h1>Your other devices are signed out<\/h1>/);
+      assert.deepEqual([await ended(s.alice), await ended(s.bob), await ended(s.aliceElsewhere)], [false, false, true]);
+      const elsewhere = await sessionOf(s.aliceElsewhere);
+      assert.equal(elsewhere?.endReason, 'logout');
+      assert.equal(elsewhere?.endedBy, 'user');
+      const rows = await op.provider.store.listDeliveries({ sessionId: elsewhere!.id, limit: 10 });
+      assert.deepEqual(rows.map((r) => [r.clientId, r.sid]), [['web', idClaims(s.aliceElsewhere).sid]], 'web (back-channel) is notified for the ended session');
+      assert.equal((await op.provider.store.listDeliveries({ sessionId: (await sessionOf(s.alice))!.id, limit: 10 })).length, 0, 'nothing for the session kept here');
+      assert.ok((await silent(s.here, op.issuer, WEB, { login_hint: 'alice' })).code, 'alice is still signed in on this browser');
+      assert.equal((await refresh(op.issuer, WEB, s.aliceElsewhere.refresh_token as string)).status, 400, 'the other device\'s refresh token is refused');
+      assert.equal((await refresh(op.issuer, WEB, s.alice.refresh_token as string)).status, 200, 'this browser\'s refresh token still works');
     });
 
     it('logout_hint picks which account the confirmation signs out', async () => {

@@ -44,6 +44,18 @@ const logoutUri = (value: unknown, key: string): string | undefined => {
   return uri;
 };
 
+/**
+ * RFC 7591 §2 logo_uri, policy_uri, tos_uri: pages a person is shown or the logo they load, so
+ * https (http only on loopback, like redirect URIs), no fragment.
+ */
+const webUri = (value: unknown, key: string): string | undefined => {
+  if (value === undefined) return undefined;
+  const uri = string()(value, key);
+  const url = parseAbsolute(uri, key);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) return uri;
+  throw new ConfigError(key, `"${uri}" must use https (http only on a loopback host)`);
+};
+
 const origin = (value: unknown, key: string): string => {
   const raw = string()(value, key);
   const url = parseAbsolute(raw, key);
@@ -73,6 +85,9 @@ const shape = object({
   max_auth_age: optional(duration()),
   max_idle: optional(duration()),
   require_logout_confirmation: boolean(false),
+  logo_uri: webUri,
+  policy_uri: webUri,
+  tos_uri: webUri,
 });
 
 /**

@@ -28,6 +28,12 @@ export interface ClientMetadata {
   max_idle?: number | undefined;
   /** Signoff: ask the user before signing out even when this client sends a valid id_token_hint. */
   require_logout_confirmation?: boolean | undefined;
+  /** RFC 7591 §2: the client's logo, shown on the sign-in, chooser and consent pages. */
+  logo_uri?: string | undefined;
+  /** RFC 7591 §2: how the client uses the user's data, linked from the consent page. */
+  policy_uri?: string | undefined;
+  /** RFC 7591 §2: the client's terms of service, linked from the consent page. */
+  tos_uri?: string | undefined;
 }
 
 export interface Client extends ClientMetadata {

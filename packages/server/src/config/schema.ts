@@ -79,6 +79,44 @@ const managementPort = (value: unknown, key: string): number | null =>
 /** The management listener's default port (the Prometheus exporter convention of OpenTelemetry). */
 export const DEFAULT_MANAGEMENT_PORT = 9464;
 
+/**
+ * A URL the pages link to or load (the branding's logo, support and password-reset pages): absolute
+ * https, or http on a loopback host (checked against `development` in parseConfig), no credentials.
+ */
+const brandingUrl = (value: unknown, key: string): string => {
+  const raw = string({ minLength: 1 })(value, key);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(key, `"${raw}" is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(key, `"${raw}" must be an https URL`);
+  if (url.username || url.password) throw new ConfigError(key, `"${raw}" must not contain credentials`);
+  return raw;
+};
+
+/** WCAG 2.2 relative luminance of a #rrggbb colour. */
+const luminance = (hex: string): number => {
+  const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+
+/** The contrast ratio of white text on a #rrggbb background (WCAG 2.2 §1.4.3). */
+export const contrastWithWhite = (hex: string): number => 1.05 / (luminance(hex) + 0.05);
+
+/**
+ * The buttons' colour: a hex colour (#rgb or #rrggbb, kept as #rrggbb) that carries the buttons'
+ * white text at 4.5:1 or more (WCAG 2.2 §1.4.3), so no configuration makes the pages unreadable.
+ */
+const primaryColor = (value: unknown, key: string): string => {
+  const raw = string({ default: '#2456d3', pattern: /^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, hint: 'expected a hex colour such as "#2456d3"' })(value, key);
+  const hex = (raw.length === 4 ? `#${[...raw.slice(1)].map((c) => c + c).join('')}` : raw).toLowerCase();
+  const ratio = contrastWithWhite(hex);
+  if (ratio < 4.5) throw new ConfigError(key, `"${raw}" is too light: white text on it has a contrast of ${ratio.toFixed(2)}:1, at least 4.5:1 is needed`);
+  return hex;
+};
+
 const userField = object(
   {
     username: string({ pattern: /^[^\s]{1,128}$/, hint: 'must be 1-128 characters without spaces' }),
@@ -150,6 +188,14 @@ const rawSchema = object({
     return parsed.secret === undefined ? { metadata: parsed.metadata } : { metadata: parsed.metadata, secret: parsed.secret };
   }, []),
   users: array(userField, []),
+  // The pages' product name, logo, button colour and links (issue 13 §2).
+  branding: object({
+    productName: string({ default: 'Signoff', pattern: /^(?=.*\S)[^\p{Cc}]{1,100}$/u, hint: 'must be 1-100 characters, not only spaces' }),
+    logoUrl: optional(brandingUrl),
+    primaryColor,
+    supportUrl: optional(brandingUrl),
+    passwordResetUrl: optional(brandingUrl),
+  }),
   logging: object({ level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info') }),
   development: boolean(false),
 });
@@ -179,6 +225,16 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
   // OIDC Discovery §3 requires https; plain http is only safe where nothing crosses a network.
   if (raw.issuer.startsWith('http:') && !isLoopbackIssuer(raw.issuer) && !raw.development) {
     throw new ConfigError('issuer', 'must be an https URL (http is accepted only on a loopback host, or with "development": true)');
+  }
+  // The pages load the logo and link to these: https, or http on a loopback host in development.
+  for (const k of ['logoUrl', 'supportUrl', 'passwordResetUrl'] as const) {
+    const value = raw.branding[k];
+    if (value === undefined || value.startsWith('https:')) continue;
+    const host = new URL(value).hostname;
+    const loopback = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+    if (!loopback || !(raw.development || isLoopbackIssuer(raw.issuer))) {
+      throw new ConfigError(`branding.${k}`, `"${value}" must be an https URL (http only on a loopback host, in development)`);
+    }
   }
   if (raw.http.headersTimeout > raw.http.requestTimeout) throw new ConfigError('http.headersTimeout', 'must not be longer than http.requestTimeout');
   const ids = new Set<string>();

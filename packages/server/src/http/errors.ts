@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { ERRORS, type ErrorCode, SignoffError } from '../errors.js';
 import { RedirectableError } from '../oauth/authorize/request.js';
 import { errorDescription } from './error-description.js';
+import { pageChrome, uiLocalesOf } from './page-chrome.js';
 import { errorPage } from './pages/error.js';
 import type { Provider } from '../provider.js';
 import { sendNoStore, sendPage } from './respond.js';
@@ -67,7 +68,7 @@ export const installErrorHandling = (app: FastifyInstance, p: Provider): void =>
     // RFC 9110 §10.2.3: when to ask again, for a store that is unreachable now (issue 11 §2).
     if (known.code === 'temporarily_unavailable') reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     if (request.routeOptions.config?.page) {
-      return sendPage(reply, errorPage({ status: known.status, error: known.oauthError, description: known.description, requestId: request.id }));
+      return sendPage(reply, errorPage(pageChrome(p, request, uiLocalesOf(request)), { status: known.status, error: known.oauthError, description: known.description, requestId: request.id }));
     }
     return sendNoStore(reply, known.status, { error: known.oauthError, error_description: errorDescription(known.description) });
   });

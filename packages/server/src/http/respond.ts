@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { RedirectTarget } from '../oauth/authorize/request.js';
 import { formPostPage } from './pages/form-post.js';
-import type { Page } from './pages/html.js';
+import type { Page, PageChrome } from './pages/html.js';
 
 export const sendPage = (reply: FastifyReply, p: Page): FastifyReply =>
   reply
@@ -27,12 +27,13 @@ export const sendAuthorizationResponse = (
   target: RedirectTarget,
   params: Readonly<Record<string, string | undefined>>,
   afterPost: boolean,
+  chrome: PageChrome,
 ): FastifyReply => {
   const all: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) if (v !== undefined) all[k] = v;
   if (target.state !== undefined) all.state = target.state;
   all.iss = issuer;
-  if (target.responseMode === 'form_post') return sendPage(reply, formPostPage(target.redirectUri, all));
+  if (target.responseMode === 'form_post') return sendPage(reply, formPostPage(chrome, target.redirectUri, all));
   const url = new URL(target.redirectUri);
   for (const [k, v] of Object.entries(all)) url.searchParams.append(k, v);
   return reply.code(afterPost ? 303 : 302).header('cache-control', 'no-store').redirect(url.toString(), afterPost ? 303 : 302);

@@ -9,6 +9,7 @@ import { resolveBrowser } from '../sessions/browser.js';
 import { sha256 } from '../util/secrets.js';
 import { readCookie, setCookie } from './cookies.js';
 import { originOf } from './pages/html.js';
+import { pageChrome, uiLocalesOf } from './page-chrome.js';
 import { sendAuthorizationResponse } from './respond.js';
 
 /**
@@ -91,4 +92,4 @@ export const sendAuthorizationResult = async (
   target: RedirectTarget,
   params: Readonly<Record<string, string | undefined>>,
 ): Promise<FastifyReply> =>
-  sendAuthorizationResponse(reply, p.config.issuer, target, { ...params, session_state: await sessionStateFor(p, req, reply, target) }, req.method === 'POST');
+  sendAuthorizationResponse(reply, p.config.issuer, target, { ...params, session_state: await sessionStateFor(p, req, reply, target) }, req.method === 'POST', pageChrome(p, req, target.uiLocales ?? uiLocalesOf(req)));

@@ -3,6 +3,7 @@ import type { Client } from '../clients/store.js';
 import { frontChannelUrls } from '../logout/front-channel.js';
 import type { Provider } from '../provider.js';
 import type { EndedSession } from '../sessions/store.js';
+import { pageChrome } from './page-chrome.js';
 import { loggedOutPage } from './pages/logout.js';
 import { sendPage } from './respond.js';
 import { refreshBrowserState } from './session-state.js';
@@ -13,7 +14,15 @@ import { refreshBrowserState } from './session-state.js';
  * this browser's ended sessions get their front-channel iframes (Front-Channel Logout §3), and
  * the browser goes on to `next`, or to "You are signed out".
  */
-export const sendSignedOut = async (p: Provider, req: FastifyRequest, reply: FastifyReply, ended: readonly EndedSession[], browserId: string | undefined, next?: string) => {
+export const sendSignedOut = async (
+  p: Provider,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  ended: readonly EndedSession[],
+  browserId: string | undefined,
+  to: { next?: string | undefined; uiLocales?: string | undefined } = {},
+) => {
+  const { next } = to;
   if (ended.length > 0) await refreshBrowserState(p, reply, browserId);
   const here = ended.filter((s) => s.browserId === browserId);
   const clientIds = [...new Set(here.flatMap((s) => s.participants.map((x) => x.clientId)))];
@@ -23,5 +32,5 @@ export const sendSignedOut = async (p: Provider, req: FastifyRequest, reply: Fas
   if (frames.length === 0 && next !== undefined) {
     return reply.code(req.method === 'POST' ? 303 : 302).header('cache-control', 'no-store').redirect(next);
   }
-  return sendPage(reply, loggedOutPage({ frames, next }));
+  return sendPage(reply, loggedOutPage(pageChrome(p, req, to.uiLocales), { frames, next }));
 };

@@ -281,6 +281,9 @@ export interface components {
             max_auth_age?: number;
             max_idle?: number;
             require_logout_confirmation?: boolean;
+            logo_uri?: string;
+            policy_uri?: string;
+            tos_uri?: string;
             /** @description Where it was registered; the configuration file owns its clients. */
             source: "config" | "cli" | "api";
         };
@@ -1192,6 +1195,9 @@ export interface operations {
                     /** @description Seconds, or a duration such as "15m". */
                     max_idle?: number | string;
                     require_logout_confirmation?: boolean;
+                    logo_uri?: string;
+                    policy_uri?: string;
+                    tos_uri?: string;
                 };
             };
         };
@@ -1376,6 +1382,9 @@ export interface operations {
                     /** @description Seconds, or a duration such as "15m". */
                     max_idle?: number | string;
                     require_logout_confirmation?: boolean;
+                    logo_uri?: string;
+                    policy_uri?: string;
+                    tos_uri?: string;
                 };
             };
         };

@@ -1,9 +1,8 @@
 import type { MySession } from '../../account/sessions.js';
-import { type Page, esc, page } from './html.js';
+import { type Page, type PageChrome, esc, page } from './html.js';
 import type { MessageKey, Translator } from './i18n/index.js';
 
 export interface AccountSessionsView {
-  t: Translator;
   /** Where the forms post (ISSUER/account/sessions). */
   action: string;
   csrfToken: string;
@@ -24,8 +23,7 @@ const formatTime = (t: Translator, seconds: number): string =>
 const hidden = (v: AccountSessionsView) =>
   `<input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}"><input type="hidden" name="account" value="${esc(v.account.id)}">`;
 
-const entry = (v: AccountSessionsView, s: MySession, i: number): string => {
-  const { t } = v;
+const entry = (t: Translator, v: AccountSessionsView, s: MySession, i: number): string => {
   const d = s.view.device;
   const kind = d.device_type === null ? 'sessions.device.desktop' : (DEVICE[d.device_type] ?? 'sessions.device.other');
   const apps = s.view.clients.map((c) => c.client_name ?? c.client_id);
@@ -51,8 +49,8 @@ const entry = (v: AccountSessionsView, s: MySession, i: number): string => {
  * active first, "This device" on this browser's. Every action is a POST form with the CSRF token
  * bound to this browser: `end_session=ID` on every other session, `end_others`, and `end_here`.
  */
-export const accountSessionsPage = (v: AccountSessionsView): Page => {
-  const { t } = v;
+export const accountSessionsPage = (c: PageChrome, v: AccountSessionsView): Page => {
+  const { t } = c;
   const others = v.sessions.filter((s) => !s.current).length;
   const notice = v.notice
     ? `<p class="${v.notice.kind === 'done' ? 'notice' : 'error'}" role="${v.notice.kind === 'done' ? 'status' : 'alert'}">${t.html(v.notice.key, v.notice.params)}</p>`
@@ -65,13 +63,13 @@ export const accountSessionsPage = (v: AccountSessionsView): Page => {
       : '';
   return page({
     title: t.text('sessions.title'),
-    lang: t.locale,
+    chrome: c,
     status: v.status,
     body: `<h1>${t.html('sessions.title')}</h1>
 ${switcher}
 <p class="muted">${t.html('sessions.intro', { account: `<strong>${esc(v.account.label)}</strong>` })}</p>
 ${notice}
-<ul class="sessions">${v.sessions.map((s, i) => entry(v, s, i)).join('\n')}</ul>
+<ul class="sessions">${v.sessions.map((s, i) => entry(t, v, s, i)).join('\n')}</ul>
 ${others > 0 ? `<form method="post" action="${esc(v.action)}">${hidden(v)}<button type="submit" name="end_others" value="1">${t.html('sessions.end_others')}</button></form>` : `<p class="muted">${t.html('sessions.none_other')}</p>`}`,
   });
 };

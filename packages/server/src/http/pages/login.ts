@@ -1,30 +1,65 @@
-import { type Page, esc, page } from './html.js';
+import { type Page, type PageChrome, esc, newNonce, page } from './html.js';
 
 export interface LoginView {
   action: string;
   csrfToken: string;
   clientName: string;
+  /** The client's logo_uri (RFC 7591 §2), shown beside its name. */
+  clientLogo?: string | undefined;
   username?: string | undefined;
-  error?: string | undefined;
+  /** A message of the catalogue: never says whether the username exists. */
+  error?: 'login.error.invalid' | 'login.error.other_account' | undefined;
   formTargets: readonly string[];
 }
 
-/** The sign-in form: inputs `username` and `password` (a contract tests rely on), plus CSRF. */
-export const loginPage = (v: LoginView, status = 200): Page =>
-  page({
-    title: 'Sign in',
+/**
+ * The sign-in form: inputs `username` and `password` (a contract tests rely on), plus CSRF.
+ * Issue 13 §2: the error is tied to both fields (aria-describedby, aria-invalid); "Keep me
+ * signed in" is explained by a hint; script adds a show-password toggle (a button with
+ * aria-pressed and aria-controls) — without script the field stays a plain password field.
+ */
+export const loginPage = (c: PageChrome, v: LoginView, status = 200): Page => {
+  const { t, branding } = c;
+  const nonce = newNonce();
+  const invalid = v.error ? ' aria-invalid="true"' : '';
+  const described = (own?: string) => {
+    const ids = [v.error ? 'login-error' : '', own ?? ''].filter(Boolean).join(' ');
+    return ids ? ` aria-describedby="${ids}"` : '';
+  };
+  return page({
+    title: t.text('login.title'),
     status,
+    chrome: c,
+    sessionsLink: true,
+    scriptNonce: nonce,
+    images: [v.clientLogo],
     formTargets: v.formTargets,
-    body: `<h1>Sign in</h1>
-<p class="muted">to continue to <strong>${esc(v.clientName)}</strong></p>
-${v.error ? `<p class="error" role="alert">${esc(v.error)}</p>` : ''}
+    body: `<h1>${t.html('login.heading')}</h1>
+<p class="muted client">${v.clientLogo ? `<img src="${esc(v.clientLogo)}" alt="">` : ''}<span>${t.html('page.to_continue', { client: `<strong>${esc(v.clientName)}</strong>` })}</span></p>
+${v.error ? `<p class="error" id="login-error" role="alert">${t.html(v.error)}</p>` : ''}
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}">
-<label for="username">Username</label>
-<input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" required value="${esc(v.username ?? '')}"${v.username ? '' : ' autofocus'}>
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required${v.username ? ' autofocus' : ''}>
-<div class="check"><input type="checkbox" id="remember" name="remember" value="1"><label for="remember">Keep me signed in</label></div>
-<button type="submit">Sign in</button>
-</form>`,
+<label for="username">${t.html('login.username')}</label>
+<input type="text" id="username" name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required value="${esc(v.username ?? '')}"${invalid}${described()}${v.username ? '' : ' autofocus'}>
+<label for="password">${t.html('login.password')}</label>
+<div class="field"><input type="password" id="password" name="password" autocomplete="current-password" required${invalid}${described()}${v.username ? ' autofocus' : ''}><button type="button" id="show-password" class="toggle" aria-controls="password" aria-pressed="false" hidden>${t.html('login.show_password')}</button></div>
+<div class="check"><input type="checkbox" id="remember" name="remember" value="1" aria-describedby="remember-hint"><label for="remember">${t.html('login.remember')}</label></div>
+<p class="muted hint" id="remember-hint">${t.html('login.remember_hint')}</p>
+<button type="submit">${t.html('login.submit')}</button>
+</form>
+${branding.passwordResetUrl ? `<p><a href="${esc(branding.passwordResetUrl)}" id="forgot-password">${t.html('login.forgot_password')}</a></p>` : ''}
+<script nonce="${nonce}">
+(() => {
+  const field = document.getElementById('password'), toggle = document.getElementById('show-password');
+  toggle.hidden = false;
+  toggle.addEventListener('click', () => {
+    const show = field.type === 'password';
+    field.type = show ? 'text' : 'password';
+    toggle.setAttribute('aria-pressed', String(show));
   });
+  // Never submit with the password shown as text (a browser could store it as a plain field).
+  field.form.addEventListener('submit', () => { field.type = 'password'; toggle.setAttribute('aria-pressed', 'false'); });
+})();
+</script>`,
+  });
+};

@@ -1,10 +1,10 @@
-import { type Page, esc, newNonce, originOf, page } from './html.js';
+import { type Page, type PageChrome, esc, newNonce, originOf, page } from './html.js';
 
 export interface LogoutConfirmView {
   action: string;
   csrfToken: string;
   clientName?: string | undefined;
-  /** The account signed out by `session` and `everywhere`. */
+  /** The account signed out by `session`, `everywhere` and `others`. */
   account: { username: string; name?: string | undefined };
   /** Several accounts here: offer signing them all out (`browser`). */
   otherAccounts: number;
@@ -15,75 +15,98 @@ export interface LogoutConfirmView {
 /**
  * The confirmation of RP-Initiated Logout 1.0 §2 ("SHOULD ask the End-User whether to log out"),
  * posted with a CSRF token. `logout_scope`: `session` (this account on this browser), `browser`
- * (every account on this browser) and `everywhere` (this account on every device); "Stay signed
- * in" posts `stay` and changes nothing.
+ * (every account on this browser), `everywhere` (this account on every device) and `others`
+ * (this account's other devices, staying signed in here: issue 13 §2); "Stay signed in" posts
+ * `stay` and changes nothing.
  */
-export const logoutConfirmPage = (v: LogoutConfirmView): Page =>
-  page({
-    title: 'Sign out',
+export const logoutConfirmPage = (c: PageChrome, v: LogoutConfirmView): Page => {
+  const { t } = c;
+  const account = `<strong>${esc(v.account.name ?? v.account.username)}</strong>`;
+  const choice = (value: string, label: string, checked = false) =>
+    `<div class="check"><input type="radio" id="scope-${value}" name="logout_scope" value="${value}"${checked ? ' checked' : ''}><label for="scope-${value}">${label}</label></div>`;
+  return page({
+    title: t.text('logout.title'),
+    chrome: c,
     formTargets: v.formTargets,
-    body: `<h1>Sign out?</h1>
-${v.clientName ? `<p class="muted"><strong>${esc(v.clientName)}</strong> asked to sign you out.</p>` : ''}
+    body: `<h1>${t.html('logout.heading')}</h1>
+${v.clientName ? `<p class="muted">${t.html('logout.asked_by', { client: `<strong>${esc(v.clientName)}</strong>` })}</p>` : ''}
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}">
-<div class="check"><input type="radio" id="scope-session" name="logout_scope" value="session" checked><label for="scope-session">Sign out <strong>${esc(v.account.name ?? v.account.username)}</strong> on this browser</label></div>
-${v.otherAccounts > 0 ? `<div class="check"><input type="radio" id="scope-browser" name="logout_scope" value="browser"><label for="scope-browser">Sign out all ${v.otherAccounts + 1} accounts on this browser</label></div>` : ''}
-<div class="check"><input type="radio" id="scope-everywhere" name="logout_scope" value="everywhere"><label for="scope-everywhere">Sign out <strong>${esc(v.account.name ?? v.account.username)}</strong> on every device</label></div>
-<button type="submit">Sign out</button>
-<button type="submit" name="stay" value="1" class="secondary">Stay signed in</button>
+<fieldset><legend>${t.html('logout.choices')}</legend>
+${choice('session', t.html('logout.scope.session', { account }), true)}
+${v.otherAccounts > 0 ? choice('browser', t.html('logout.scope.browser', { count: v.otherAccounts + 1 })) : ''}
+${choice('everywhere', t.html('logout.scope.everywhere', { account }))}
+${choice('others', t.html('logout.scope.others'))}
+</fieldset>
+<button type="submit">${t.html('logout.submit')}</button>
+<button type="submit" name="stay" value="1" class="secondary">${t.html('logout.stay')}</button>
 </form>`,
   });
+};
 
 /** How long the logged-out page waits for the front-channel iframes before moving on. */
 export const FRONT_CHANNEL_WAIT_MS = 5000;
 
 /**
  * The page shown after signing out (Front-Channel Logout 1.0 §3): one hidden iframe per client
- * to notify, then — once every iframe has loaded, or after a bounded wait — on to the
- * post-logout redirect URI, or "You are signed out". Script creates the iframes so their load
- * events are never missed; without script they are rendered statically with a link to continue.
+ * to notify, written as plain <iframe> elements so they load without script; then — once every
+ * iframe has loaded, or after a bounded wait — the script hurries on to the post-logout
+ * redirect URI, or says "You are signed out". The script comes before the iframes and listens
+ * for their load events on the document (capture phase), so no load is missed; without script
+ * the link to continue remains.
  */
-export const loggedOutPage = (v: { frames: readonly string[]; next?: string | undefined }): Page => {
+export const loggedOutPage = (c: PageChrome, v: { frames: readonly string[]; next?: string | undefined }): Page => {
+  const { t } = c;
   const nonce = newNonce();
   const frameOrigins = [...new Set(v.frames.map(originOf).filter((o): o is string => o !== undefined))];
   const next = v.next ?? '';
-  const frames = v.frames.map((f) => `<iframe src="${esc(f)}" title="sign-out notice" hidden></iframe>`).join('');
+  const frames = v.frames.map((f) => `<iframe src="${esc(f)}" title="${t.html('signed_out.frame')}" hidden></iframe>`).join('');
   return page({
-    title: 'Signed out',
+    title: t.text('signed_out.title'),
+    chrome: c,
+    sessionsLink: true,
     scriptNonce: nonce,
     frameSources: frameOrigins,
-    body: `<h1>You are signed out</h1>
-<p class="muted" id="status">${v.frames.length > 0 ? 'Signing you out of your applications…' : 'You can close this page.'}</p>
-${next ? `<p><a id="next" href="${esc(next)}">Continue</a></p>` : ''}
-<div id="frames" data-frames="${esc(JSON.stringify(v.frames))}" data-next="${esc(next)}" data-wait="${FRONT_CHANNEL_WAIT_MS}"></div>
-<noscript>${frames}</noscript>
-<script nonce="${nonce}">
+    body: `<h1>${t.html('signed_out.heading')}</h1>
+<p class="muted" id="status" role="status">${v.frames.length > 0 ? t.html('signed_out.notifying') : t.html('signed_out.close')}</p>
+${next ? `<p><a id="next" href="${esc(next)}">${t.html('signed_out.continue')}</a></p>` : ''}
+<script nonce="${nonce}" data-next="${esc(next)}" data-count="${v.frames.length}" data-wait="${FRONT_CHANNEL_WAIT_MS}" data-done="${t.html('signed_out.done')}">
 (() => {
-  const box = document.getElementById('frames');
-  const frames = JSON.parse(box.dataset.frames), next = box.dataset.next;
-  let left = frames.length, moved = false;
+  const me = document.currentScript;
+  const next = me.dataset.next, count = Number(me.dataset.count);
+  let loaded = 0, moved = false;
   const done = () => {
     if (moved) return;
     moved = true;
-    document.getElementById('status').textContent = 'You are signed out.';
+    document.getElementById('status').textContent = me.dataset.done;
     if (next) location.replace(next);
   };
-  for (const src of frames) {
-    const f = document.createElement('iframe');
-    f.hidden = true;
-    f.title = 'sign-out notice';
-    f.addEventListener('load', () => { if (--left === 0) done(); });
-    f.addEventListener('error', () => { if (--left === 0) done(); });
-    f.src = src;
-    box.appendChild(f);
-  }
-  if (left === 0) done();
-  setTimeout(done, Number(box.dataset.wait));
+  document.addEventListener('load', (e) => {
+    if (e.target instanceof HTMLIFrameElement && e.target.parentElement && e.target.parentElement.id === 'frames' && ++loaded >= count) done();
+  }, true);
+  if (count === 0) done();
+  setTimeout(done, Number(me.dataset.wait));
 })();
-</script>`,
+</script>
+<div id="frames" data-frames="${esc(JSON.stringify(v.frames))}" data-next="${esc(next)}" data-wait="${FRONT_CHANNEL_WAIT_MS}">${frames}</div>`,
   });
 };
 
 /** "Stay signed in" was chosen: nothing changed. */
-export const stillSignedInPage = (): Page =>
-  page({ title: 'Still signed in', body: '<h1>You are still signed in</h1><p class="muted">Nothing was changed. You can close this page.</p>' });
+export const stillSignedInPage = (c: PageChrome): Page =>
+  page({
+    title: c.t.text('still.title'),
+    chrome: c,
+    body: `<h1>${c.t.html('still.heading')}</h1><p class="muted">${c.t.html('still.body')}</p>`,
+  });
+
+/** `logout_scope=others`: the account's other devices are signed out, this browser is not. */
+export const otherDevicesSignedOutPage = (c: PageChrome, ended: number): Page =>
+  page({
+    title: c.t.text('others_out.title'),
+    chrome: c,
+    sessionsLink: true,
+    body: ended > 0
+      ? `<h1>${c.t.html('others_out.heading')}</h1><p class="muted" role="status">${c.t.html('others_out.body')}</p>`
+      : `<h1>${c.t.html('still.heading')}</h1><p class="muted" role="status">${c.t.html('others_out.none')}</p>`,
+  });

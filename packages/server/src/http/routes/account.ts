@@ -15,7 +15,7 @@ import { browserOf } from '../browser-session.js';
 import { clearCookie, readCookie, setCookie } from '../cookies.js';
 import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { type AccountSessionsView, accountSessionsPage } from '../pages/account-sessions.js';
-import { chooseLocale, translator } from '../pages/i18n/index.js';
+import { pageChrome } from '../page-chrome.js';
 import { bodyParams, queryParams } from '../params.js';
 import { sendPage } from '../respond.js';
 import { sendSignedOut } from '../signed-out.js';
@@ -38,8 +38,6 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
   const scope = cookieScope(p.config.issuer);
   const returnCookie = `${scope.prefix}signoff-account`;
   const callback = `${p.config.issuer.replace(/\/$/, '')}${ENDPOINTS.accountCallback}`;
-  const localeOf = (req: FastifyRequest) =>
-    translator(chooseLocale({ uiLocales: one(queryParams(req), 'ui_locales'), acceptLanguage: req.headers['accept-language'] }));
 
   /** This browser's live sessions and the secret its CSRF tokens derive from. */
   const here = async (req: FastifyRequest, reply: FastifyReply): Promise<{ browserId: string; sessions: Session[]; secret: string } | undefined> => {
@@ -80,7 +78,6 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
     notice?: AccountSessionsView['notice'],
     status?: number,
   ) => {
-    const t = localeOf(req);
     const current = h.sessions.find((s) => s.accountId === accountId) ?? [...h.sessions].sort((a, b) => b.lastSeen - a.lastSeen)[0];
     if (!current) return fail('server_error', 'No session to show.');
     const accounts = await Promise.all(
@@ -92,8 +89,7 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
     const account = accounts.find((a) => a.id === current.accountId) ?? { id: current.accountId, label: current.accountId };
     return sendPage(
       reply,
-      accountSessionsPage({
-        t,
+      accountSessionsPage(pageChrome(p, req, one(queryParams(req), 'ui_locales')), {
         action: `${base}${ENDPOINTS.accountSessions}`,
         csrfToken: csrfTokenOf(h.secret),
         account,

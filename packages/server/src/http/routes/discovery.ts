@@ -4,6 +4,7 @@ import { AUTH_METHODS, SIGNING_ALGS } from '../../clients/store.js';
 import { PROMPTS } from '../../oauth/authorize/request.js';
 import type { Provider } from '../../provider.js';
 import { ENDPOINTS } from '../endpoints.js';
+import { LOCALES } from '../pages/i18n/index.js';
 
 /** OpenID Provider Metadata (OIDC Discovery 1.0 §3), built once per process. */
 export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
@@ -37,7 +38,8 @@ export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
   code_challenge_methods_supported: ['S256'],
   claims_supported: CLAIMS_SUPPORTED,
   prompt_values_supported: PROMPTS,
-  ui_locales_supported: ['en'],
+  // OIDC Core §3.1.2.1: the pages speak these (issue 13 §2).
+  ui_locales_supported: LOCALES,
   claims_parameter_supported: false,
   request_parameter_supported: false,
   request_uri_parameter_supported: false,

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { endMyOtherSessions } from '../../account/sessions.js';
 import { fail } from '../../errors.js';
 import { decideLogout } from '../../logout/rp-initiated/decide.js';
 import { type LogoutRequest, parseLogoutRequest } from '../../logout/rp-initiated/request.js';
@@ -11,7 +12,8 @@ import type { EndedSession, SessionSelector } from '../../sessions/store.js';
 import { browserOf, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
 import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { originOf } from '../pages/html.js';
-import { logoutConfirmPage, stillSignedInPage } from '../pages/logout.js';
+import { logoutConfirmPage, otherDevicesSignedOutPage, stillSignedInPage } from '../pages/logout.js';
+import { pageChrome } from '../page-chrome.js';
 import { bodyParams, requestParams } from '../params.js';
 import { sendPage } from '../respond.js';
 import { sendSignedOut } from '../signed-out.js';
@@ -21,11 +23,13 @@ interface PendingLogout {
   clientId?: string | undefined;
   postLogoutRedirectUri?: string | undefined;
   state?: string | undefined;
-  /** The account `session` and `everywhere` sign out. */
+  /** The request's ui_locales: the language of the confirmation and what follows it. */
+  uiLocales?: string | undefined;
+  /** The account `session`, `everywhere` and `others` sign out. */
   accountId: string;
 }
 
-const SCOPES = ['session', 'browser', 'everywhere'] as const;
+const SCOPES = ['session', 'browser', 'everywhere', 'others'] as const;
 
 /**
  * The end-session endpoint (RP-Initiated Logout 1.0), GET and POST, and the confirmation it may
@@ -46,12 +50,12 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
       if (to.state !== undefined) url.searchParams.append('state', to.state);
       next = url.toString();
     }
-    return sendSignedOut(p, req, reply, ended, browserId, next);
+    return sendSignedOut(p, req, reply, ended, browserId, { next, uiLocales: to.uiLocales });
   };
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const request: LogoutRequest = await parseLogoutRequest({ issuer: p.config.issuer, keys: p.keys, clock: p.clock, clients: p.store }, requestParams(req));
-    const to = { clientId: request.client?.client_id, postLogoutRedirectUri: request.postLogoutRedirectUri, state: request.state };
+    const to = { clientId: request.client?.client_id, postLogoutRedirectUri: request.postLogoutRedirectUri, state: request.state, uiLocales: request.uiLocales };
     const browser = await browserOf(p, req, reply);
     const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
     const decision = await decideLogout(p.store, request, signedIn);
@@ -67,7 +71,7 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     setInteractionCookie(p, reply, bindingSecret);
     return sendPage(
       reply,
-      logoutConfirmPage({
+      logoutConfirmPage(pageChrome(p, req, request.uiLocales), {
         action: `${issuerPath(p.config.issuer)}${ENDPOINTS.endSession}/${interaction.id}/confirm`,
         csrfToken: interaction.csrfToken,
         clientName: request.client ? (request.client.client_name ?? request.client.client_id) : undefined,
@@ -87,12 +91,19 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     checkCsrf(i, one(params, 'csrf_token'));
     const stay = one(params, 'stay') !== undefined;
     const scope = one(params, 'logout_scope');
-    if (!stay && !SCOPES.includes(scope as (typeof SCOPES)[number])) fail('invalid_request', 'logout_scope must be session, browser or everywhere.');
+    if (!stay && !SCOPES.includes(scope as (typeof SCOPES)[number])) fail('invalid_request', 'logout_scope must be session, browser, everywhere or others.');
     if (!(await p.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-out was already completed.');
-    if (stay) return sendPage(reply, stillSignedInPage());
     const pending = i.request as unknown as PendingLogout;
+    const chrome = pageChrome(p, req, pending.uiLocales);
+    if (stay) return sendPage(reply, stillSignedInPage(chrome));
     const browser = await browserOf(p, req, reply);
     const session = browser?.sessions.find((s) => s.accountId === pending.accountId);
+    if (scope === 'others') {
+      // The account's sessions on every other browser end, in one transaction; this one stays, so
+      // this browser's state and its applications are untouched: a confirmation, no redirect.
+      const ended = session ? await endMyOtherSessions(endingDeps(p), { accountId: pending.accountId, currentSessionId: session.id }) : [];
+      return sendPage(reply, otherDevicesSignedOutPage(chrome, ended.length));
+    }
     let selector: SessionSelector | undefined;
     if (scope === 'everywhere') selector = { accountId: pending.accountId };
     else if (scope === 'browser' && browser) selector = { browserId: browser.browserId };

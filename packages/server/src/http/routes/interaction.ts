@@ -17,6 +17,7 @@ import { chooseAccountPage } from '../pages/choose-account.js';
 import { consentPage } from '../pages/consent.js';
 import { originOf } from '../pages/html.js';
 import { loginPage } from '../pages/login.js';
+import { pageChrome } from '../page-chrome.js';
 import { bodyParams } from '../params.js';
 import { sendPage } from '../respond.js';
 import { sendAuthorizationResult } from '../session-state.js';
@@ -44,24 +45,36 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     return { i, params };
   };
 
-  const clientName = async (clientId: string): Promise<string> => {
+  /** The client as the pages show it: its name (or id) and RFC 7591 §2 logo, policy and terms. */
+  const clientShown = async (clientId: string) => {
     const client = await p.store.clientById(clientId);
-    return client?.client_name ?? clientId;
+    return { name: client?.client_name ?? clientId, logo: client?.logo_uri, policy: client?.policy_uri, tos: client?.tos_uri };
   };
+
+  /** The page language: the authorization request's ui_locales, then Accept-Language (issue 13 §2). */
+  const chrome = (req: FastifyRequest, i: Interaction) => pageChrome(p, req, requestOf(i).uiLocales);
 
   const formTargets = (i: Interaction): string[] => {
     const origin = originOf(requestOf(i).redirectUri);
     return origin ? [origin] : [];
   };
 
-  const showLogin = async (reply: FastifyReply, i: Interaction, opts: { error?: string; username?: string; status?: number } = {}) =>
-    sendPage(
+  const showLogin = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    i: Interaction,
+    opts: { error?: 'login.error.invalid' | 'login.error.other_account'; username?: string; status?: number } = {},
+  ) => {
+    const client = await clientShown(requestOf(i).clientId);
+    return sendPage(
       reply,
       loginPage(
+        chrome(req, i),
         {
           action: `${link}/${i.id}/login`,
           csrfToken: i.csrfToken,
-          clientName: await clientName(requestOf(i).clientId),
+          clientName: client.name,
+          clientLogo: client.logo,
           username: opts.username ?? requestOf(i).loginHint,
           error: opts.error,
           formTargets: formTargets(i),
@@ -69,15 +82,20 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
         opts.status,
       ),
     );
+  };
 
-  const showConsent = async (reply: FastifyReply, i: Interaction, session: Session) => {
+  const showConsent = async (req: FastifyRequest, reply: FastifyReply, i: Interaction, session: Session) => {
     const account = await p.store.accountById(session.accountId);
+    const client = await clientShown(requestOf(i).clientId);
     return sendPage(
       reply,
-      consentPage({
+      consentPage(chrome(req, i), {
         action: `${link}/${i.id}/consent`,
         csrfToken: i.csrfToken,
-        clientName: await clientName(requestOf(i).clientId),
+        clientName: client.name,
+        logoUri: client.logo,
+        policyUri: client.policy,
+        tosUri: client.tos,
         username: account?.username ?? '',
         scope: requestOf(i).scope,
         formTargets: formTargets(i),
@@ -89,17 +107,20 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   const signedInHere = async (req: FastifyRequest, reply: FastifyReply): Promise<SignedIn[]> =>
     signedInAccounts(p.store, (await browserOf(p, req, reply))?.sessions ?? []);
 
-  const showChooser = async (reply: FastifyReply, i: Interaction, accounts: readonly SignedIn[]) =>
-    sendPage(
+  const showChooser = async (req: FastifyRequest, reply: FastifyReply, i: Interaction, accounts: readonly SignedIn[]) => {
+    const client = await clientShown(requestOf(i).clientId);
+    return sendPage(
       reply,
-      chooseAccountPage({
+      chooseAccountPage(chrome(req, i), {
         action: `${link}/${i.id}/select`,
         csrfToken: i.csrfToken,
-        clientName: await clientName(requestOf(i).clientId),
+        clientName: client.name,
+        clientLogo: client.logo,
         accounts: accounts.map(({ account }) => ({ id: account.id, username: account.username, name: account.claims.name as string | undefined })),
         formTargets: formTargets(i),
       }),
     );
+  };
 
   const again = (reply: FastifyReply, i: Interaction) => reply.code(303).header('cache-control', 'no-store').redirect(`${link}/${i.id}`, 303);
 
@@ -119,12 +140,12 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   app.get<IdParams>(`${base}/:id`, { config: { page: true } }, async (req, reply) => {
     const i = await load(req);
     const session = await sessionFor(req, reply, i);
-    if (session) return showConsent(reply, i, session);
+    if (session) return showConsent(req, reply, i, session);
     if (i.step === 'choose') {
       const accounts = eligibleFor(requestOf(i), await signedInHere(req, reply));
-      if (accounts.length > 0) return showChooser(reply, i, accounts);
+      if (accounts.length > 0) return showChooser(req, reply, i, accounts);
     }
-    return showLogin(reply, i);
+    return showLogin(req, reply, i);
   });
 
   // The chooser's answer: an account signed in here, or "" for another account (sign-in page).
@@ -156,13 +177,13 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     // One message for every failure: it must not reveal whether the account exists.
     if (!account) {
       p.metrics.signInFailed(username && password ? 'invalid_credentials' : 'missing_credentials');
-      return showLogin(reply, i, { error: 'Invalid username or password.', username, status: 401 });
+      return showLogin(req, reply, i, { error: 'login.error.invalid', username, status: 401 });
     }
     // OIDC Core §3.1.2.1: the client's id_token_hint names the account it expects; signing in as
     // another one must not answer it (the sign-in page is filled in with the expected account).
     const hinted = requestOf(i).hintedSub;
     if (hinted !== undefined && account.id !== hinted) {
-      return showLogin(reply, i, { error: 'The application asked for a different account. Sign in with that account.', status: 403 });
+      return showLogin(req, reply, i, { error: 'login.error.other_account', status: 403 });
     }
     const rememberMe = one(params, 'remember') === '1';
     const browser = await browserOf(p, req, reply);

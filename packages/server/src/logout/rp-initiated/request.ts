@@ -12,6 +12,8 @@ export interface LogoutRequest {
   /** Set only when it exactly matches one registered for `client` (§3). */
   postLogoutRedirectUri?: string | undefined;
   state?: string | undefined;
+  /** OIDC Core §3.1.2.1 (RP-Initiated Logout §2): the language of the pages that follow. */
+  uiLocales?: string | undefined;
 }
 
 export interface LogoutRequestDeps extends IdTokenHintDeps {
@@ -23,7 +25,7 @@ export interface LogoutRequestDeps extends IdTokenHintDeps {
  * "MUST verify that the RP identified by client_id is the same"), and a post_logout_redirect_uri
  * that exactly matches one registered for the client so identified (§3; Security Considerations
  * §6: never an open redirect). Any failure is shown to the user, never redirected.
- * `ui_locales` is accepted; an unsupported locale is not an error.
+ * `ui_locales` chooses the pages' language; an unsupported locale is not an error.
  */
 export const parseLogoutRequest = async (deps: LogoutRequestDeps, params: Params): Promise<LogoutRequest> => {
   const rawHint = one(params, 'id_token_hint');
@@ -31,7 +33,7 @@ export const parseLogoutRequest = async (deps: LogoutRequestDeps, params: Params
   const redirect = one(params, 'post_logout_redirect_uri');
   const state = one(params, 'state');
   const logoutHint = one(params, 'logout_hint');
-  one(params, 'ui_locales');
+  const uiLocales = one(params, 'ui_locales');
   const hint = rawHint === undefined ? undefined : await verifyIdTokenHint(deps, rawHint);
   if (hint && clientIdParam !== undefined && clientIdParam !== hint.clientId) {
     fail('invalid_request', 'client_id does not match the client of the id_token_hint.');
@@ -45,5 +47,5 @@ export const parseLogoutRequest = async (deps: LogoutRequestDeps, params: Params
       fail('invalid_request', 'The post_logout_redirect_uri is not registered for this application.', `post_logout_redirect_uri=${redirect}`);
     }
   }
-  return { client, hint, logoutHint, postLogoutRedirectUri: redirect, state };
+  return { client, hint, logoutHint, postLogoutRedirectUri: redirect, state, uiLocales };
 };

@@ -31,6 +31,8 @@ export interface RedirectTarget {
   redirectUri: string;
   responseMode: ResponseMode;
   state?: string | undefined;
+  /** OIDC Core §3.1.2.1: the language of a form_post page (issue 13 §2). */
+  uiLocales?: string | undefined;
 }
 
 /** An error to report by redirecting back to the client. */

@@ -1,7 +1,9 @@
 import type { MessageKey } from './en.js';
+import { pagesDe } from './pages-de.js';
 
 /** Deutsch. A key left out here is shown in English. */
 export const de: Partial<Record<MessageKey, string>> = {
+  ...pagesDe,
   'sessions.title': 'Wo Sie angemeldet sind',
   'sessions.intro': 'Auf diesen Geräten und Browsern ist {account} angemeldet. Wenn Sie eines nicht kennen, melden Sie es ab.',
   'sessions.switch': 'Konto',

@@ -1,9 +1,13 @@
+import { pagesEn } from './pages-en.js';
+
 /**
  * The English catalogue: every message a page shows, by key. It is the reference: another
  * language may leave a key out, and English is shown for it (issue 13 §2), never the key.
  * `{name}` is a parameter.
  */
 export const en = {
+  // The sign-in, chooser, consent, logout and error pages (issue 13 §2): pages-en.ts
+  ...pagesEn,
   // The devices page (issue 13 §1)
   'sessions.title': 'Where you are signed in',
   'sessions.intro': 'These are the devices and browsers where {account} is signed in. If you do not recognise one, sign it out.',

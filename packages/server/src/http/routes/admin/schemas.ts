@@ -146,6 +146,9 @@ const clientFields = {
   max_auth_age: Type.Optional(Duration),
   max_idle: Type.Optional(Duration),
   require_logout_confirmation: Type.Optional(Type.Boolean()),
+  logo_uri: Type.Optional(Uri),
+  policy_uri: Type.Optional(Uri),
+  tos_uri: Type.Optional(Uri),
 };
 export const ClientInput = Type.Object(
   { client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: 'Generated when left out.' })), ...clientFields },

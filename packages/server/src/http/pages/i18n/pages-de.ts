@@ -1,0 +1,75 @@
+import type { PageMessageKey } from './pages-en.js';
+
+/** Deutsch: every page message (issue 13 §2); the compiler refuses a missing one. */
+export const pagesDe: Record<PageMessageKey, string> = {
+  'page.support': 'Hilfe und Support',
+  'page.sessions_link': 'Wo bin ich angemeldet?',
+  'page.to_continue': 'weiter zu {client}',
+
+  'login.title': 'Anmelden',
+  'login.heading': 'Anmelden',
+  'login.username': 'Benutzername',
+  'login.password': 'Passwort',
+  'login.show_password': 'Passwort anzeigen',
+  'login.remember': 'Angemeldet bleiben',
+  'login.remember_hint': 'Sie bleiben auf diesem Gerät angemeldet, auch wenn Sie den Browser schließen. Nicht auf gemeinsam genutzten oder öffentlichen Computern verwenden.',
+  'login.submit': 'Anmelden',
+  'login.forgot_password': 'Passwort vergessen?',
+  'login.error.invalid': 'Benutzername oder Passwort ist falsch.',
+  'login.error.other_account': 'Die Anwendung hat ein anderes Konto angefordert. Melden Sie sich mit diesem Konto an.',
+
+  'choose.title': 'Konto auswählen',
+  'choose.heading': 'Konto auswählen',
+  'choose.another': 'Anderes Konto verwenden',
+
+  'consent.title': 'Zugriff erlauben',
+  'consent.heading': '{client} Zugriff erlauben?',
+  'consent.signed_in_as': 'Angemeldet als {user}',
+  'consent.would_like': '{client} möchte:',
+  'consent.scope.openid': 'wissen, wer Sie sind',
+  'consent.scope.profile': 'Ihren Namen und Ihr Profil sehen',
+  'consent.scope.email': 'Ihre E-Mail-Adresse sehen',
+  'consent.scope.offline_access': 'verbunden bleiben, während Sie die Anwendung nicht nutzen',
+  'consent.policy': 'Datenschutzerklärung von {client}',
+  'consent.tos': 'Nutzungsbedingungen von {client}',
+  'consent.allow': 'Erlauben',
+  'consent.deny': 'Ablehnen',
+
+  'logout.title': 'Abmelden',
+  'logout.heading': 'Abmelden?',
+  'logout.asked_by': '{client} möchte Sie abmelden.',
+  'logout.choices': 'Was soll abgemeldet werden?',
+  'logout.scope.session': '{account} in diesem Browser abmelden',
+  'logout.scope.browser': 'Alle {count} Konten in diesem Browser abmelden',
+  'logout.scope.everywhere': '{account} auf allen Geräten abmelden',
+  'logout.scope.others': 'Auf meinen anderen Geräten abmelden, hier angemeldet bleiben',
+  'logout.submit': 'Abmelden',
+  'logout.stay': 'Angemeldet bleiben',
+
+  'signed_out.title': 'Abgemeldet',
+  'signed_out.heading': 'Sie sind abgemeldet',
+  'signed_out.notifying': 'Sie werden bei Ihren Anwendungen abgemeldet …',
+  'signed_out.done': 'Sie sind abgemeldet.',
+  'signed_out.close': 'Sie können diese Seite schließen.',
+  'signed_out.continue': 'Weiter',
+  'signed_out.frame': 'Abmeldehinweis',
+
+  'others_out.title': 'Andere Geräte abgemeldet',
+  'others_out.heading': 'Ihre anderen Geräte sind abgemeldet',
+  'others_out.body': 'In diesem Browser sind Sie weiterhin angemeldet. Die Anwendungen auf Ihren anderen Geräten wurden benachrichtigt.',
+  'others_out.none': 'Sie waren auf keinem anderen Gerät angemeldet. Es wurde nichts geändert.',
+
+  'still.title': 'Weiterhin angemeldet',
+  'still.heading': 'Sie sind weiterhin angemeldet',
+  'still.body': 'Es wurde nichts geändert. Sie können diese Seite schließen.',
+
+  'error.title': 'Etwas ist schiefgelaufen',
+  'error.heading': 'Etwas ist schiefgelaufen',
+  'error.code': 'Fehler:',
+  'error.request': 'Anfrage:',
+  'error.close': 'Sie können diese Seite schließen und zur Anwendung zurückkehren.',
+
+  'form_post.title': 'Weiter',
+  'form_post.heading': 'Zurück zur Anwendung …',
+  'form_post.continue': 'Weiter',
+};

@@ -1,0 +1,75 @@
+import type { PageMessageKey } from './pages-en.js';
+
+/** Français : every page message (issue 13 §2); the compiler refuses a missing one. */
+export const pagesFr: Record<PageMessageKey, string> = {
+  'page.support': 'Aide et assistance',
+  'page.sessions_link': 'Où suis-je connecté ?',
+  'page.to_continue': 'pour continuer vers {client}',
+
+  'login.title': 'Connexion',
+  'login.heading': 'Se connecter',
+  'login.username': 'Nom d’utilisateur',
+  'login.password': 'Mot de passe',
+  'login.show_password': 'Afficher le mot de passe',
+  'login.remember': 'Rester connecté',
+  'login.remember_hint': 'Vous restez connecté sur cet appareil même après avoir fermé le navigateur. À éviter sur un ordinateur partagé ou public.',
+  'login.submit': 'Se connecter',
+  'login.forgot_password': 'Mot de passe oublié ?',
+  'login.error.invalid': 'Nom d’utilisateur ou mot de passe incorrect.',
+  'login.error.other_account': 'L’application a demandé un autre compte. Connectez-vous avec ce compte.',
+
+  'choose.title': 'Choisir un compte',
+  'choose.heading': 'Choisir un compte',
+  'choose.another': 'Utiliser un autre compte',
+
+  'consent.title': 'Autoriser l’accès',
+  'consent.heading': 'Autoriser {client} ?',
+  'consent.signed_in_as': 'Connecté en tant que {user}',
+  'consent.would_like': '{client} souhaite :',
+  'consent.scope.openid': 'savoir qui vous êtes',
+  'consent.scope.profile': 'voir votre nom et votre profil',
+  'consent.scope.email': 'voir votre adresse e-mail',
+  'consent.scope.offline_access': 'rester connecté quand vous ne l’utilisez pas',
+  'consent.policy': 'Politique de confidentialité de {client}',
+  'consent.tos': 'Conditions d’utilisation de {client}',
+  'consent.allow': 'Autoriser',
+  'consent.deny': 'Refuser',
+
+  'logout.title': 'Déconnexion',
+  'logout.heading': 'Se déconnecter ?',
+  'logout.asked_by': '{client} demande à vous déconnecter.',
+  'logout.choices': 'Que faut-il déconnecter ?',
+  'logout.scope.session': 'Déconnecter {account} de ce navigateur',
+  'logout.scope.browser': 'Déconnecter les {count} comptes de ce navigateur',
+  'logout.scope.everywhere': 'Déconnecter {account} sur tous les appareils',
+  'logout.scope.others': 'Me déconnecter de mes autres appareils, rester connecté ici',
+  'logout.submit': 'Se déconnecter',
+  'logout.stay': 'Rester connecté',
+
+  'signed_out.title': 'Déconnecté',
+  'signed_out.heading': 'Vous êtes déconnecté',
+  'signed_out.notifying': 'Déconnexion de vos applications en cours…',
+  'signed_out.done': 'Vous êtes déconnecté.',
+  'signed_out.close': 'Vous pouvez fermer cette page.',
+  'signed_out.continue': 'Continuer',
+  'signed_out.frame': 'avis de déconnexion',
+
+  'others_out.title': 'Autres appareils déconnectés',
+  'others_out.heading': 'Vos autres appareils sont déconnectés',
+  'others_out.body': 'Vous restez connecté dans ce navigateur. Les applications de vos autres appareils ont été prévenues.',
+  'others_out.none': 'Vous n’étiez connecté sur aucun autre appareil. Rien n’a été modifié.',
+
+  'still.title': 'Toujours connecté',
+  'still.heading': 'Vous êtes toujours connecté',
+  'still.body': 'Rien n’a été modifié. Vous pouvez fermer cette page.',
+
+  'error.title': 'Une erreur est survenue',
+  'error.heading': 'Une erreur est survenue',
+  'error.code': 'Erreur :',
+  'error.request': 'Requête :',
+  'error.close': 'Vous pouvez fermer cette page et revenir à l’application.',
+
+  'form_post.title': 'Continuer',
+  'form_post.heading': 'Retour à l’application…',
+  'form_post.continue': 'Continuer',
+};
