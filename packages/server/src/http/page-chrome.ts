@@ -18,12 +18,17 @@ export const pageChrome = (p: Provider, req: FastifyRequest, uiLocales?: string 
   };
 };
 
-/** `ui_locales` of a request's query or form body, when it is one string. */
+/**
+ * `ui_locales` of a request's query or form body, when it is given once: the parsers make each
+ * parameter a list (http/params.ts). An error page reads it too, so a repeated or odd one is
+ * passed over here, never an error of its own.
+ */
 export const uiLocalesOf = (req: FastifyRequest): string | undefined => {
   for (const source of [req.query, req.body]) {
     if (source && typeof source === 'object') {
-      const v = (source as Record<string, unknown>).ui_locales;
-      if (typeof v === 'string') return v;
+      const v: unknown = (source as Record<string, unknown>).ui_locales;
+      const values = Array.isArray(v) ? v : [v];
+      if (values.length === 1 && typeof values[0] === 'string' && values[0].length <= 200) return values[0];
     }
   }
   return undefined;

@@ -71,7 +71,7 @@ a{color:#1d2330;text-decoration:underline}
 .foot{padding-top:1rem;padding-bottom:2rem;font-size:.9rem;display:flex;flex-wrap:wrap;gap:.4rem 1.2rem}
 .foot a{color:#1d2330}
 .sessions{list-style:none;padding:0;margin:0}.sessions li{border-top:1px solid #dde;padding:.8rem 0}.sessions h2{font-size:1.05rem;margin:0 0 .4rem}
-.badge{font-size:.8rem;font-weight:normal;background:#e6f0e6;color:#1d4d1d;padding:.1rem .4rem;border-radius:4px}
+.badge{font-size:.8rem;font-weight:normal;white-space:nowrap;background:#e6f0e6;color:#1d4d1d;padding:.1rem .4rem;border-radius:4px}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem;margin:.4rem 0}dt{color:#596070}dd{margin:0;overflow-wrap:anywhere}
 .notice{background:#e6f0e6;color:#1d4d1d;padding:.6rem;border-radius:4px}
 .switcher{display:flex;gap:.5rem;align-items:end;flex-wrap:wrap}.switcher label{margin:0}.switcher button{margin-top:0}
