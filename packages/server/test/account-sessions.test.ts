@@ -8,10 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { decodeJwt } from 'jose';
 import { type Hop, TestBrowser, isLoginPage, parseForm } from './helpers/browser.js';
 import { type TestProvider, USERS, defaultClients, startProvider } from './helpers/provider.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
+import { type Receiver, startReceiver, verifiedLogoutTokens } from './helpers/receiver.js';
 import { WEB, authorizeUrl, codeOf, exchange, silent } from './helpers/session-flows.js';
 import { insertOnNewBrowser, seedSession } from './helpers/store-contract/samples.js';
 import { mySessions } from '../src/account/sessions.js';
@@ -61,11 +61,7 @@ const submit = (browser: TestBrowser, hop: Hop, extra: Record<string, string>): 
   return browser.request(new URL(form.action, hop.url).toString(), { form: { ...form.fields, ...extra } });
 };
 
-const logoutTokensSince = async (before: number, count: number) => {
-  const jwks = createLocalJWKSet((await (await fetch(`${op.issuer}/jwks`)).json()) as never);
-  const got = (await rx.waitFor(before + count, 5000)).slice(before);
-  return Promise.all(got.map(async (r) => (await jwtVerify(r.logoutToken, jwks, { issuer: op.issuer, audience: 'web', typ: 'logout+jwt' })).payload));
-};
+const logoutTokensSince = (before: number, count: number) => verifiedLogoutTokens(rx, op.issuer, 'web', before, count);
 
 describe('the devices page (issue 13 §1)', () => {
   it('without a session it goes through the normal sign-in and comes back to the page, which shows this device', async () => {

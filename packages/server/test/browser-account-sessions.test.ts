@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { createLocalJWKSet, jwtVerify } from 'jose';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromiumInstalled, fillSignIn, isLocal } from './helpers/chromium.js';
 import { type TestProvider, USERS, defaultClients, startProvider } from './helpers/provider.js';
-import { type Receiver, startReceiver } from './helpers/receiver.js';
+import { type Receiver, startReceiver, verifiedLogoutTokens } from './helpers/receiver.js';
 import { PKCE_S256 } from './helpers/session-flows.js';
 
 const AGENTS = {
@@ -68,11 +67,7 @@ const signedInBrowser = async (userAgent: string): Promise<Page> => {
 
 const headings = async (page: Page): Promise<string[]> => (await page.locator('ul.sessions h2').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
 
-const logoutTokensSince = async (before: number, count: number) => {
-  const jwks = createLocalJWKSet((await (await fetch(`${op.issuer}/jwks`)).json()) as never);
-  const got = (await rx.waitFor(before + count, 5000)).slice(before);
-  return Promise.all(got.map(async (r) => (await jwtVerify(r.logoutToken, jwks, { issuer: op.issuer, audience: 'web', typ: 'logout+jwt' })).payload));
-};
+const logoutTokensSince = (before: number, count: number) => verifiedLogoutTokens(rx, op.issuer, 'web', before, count);
 
 describe('the devices page in Chromium (issue 13 §1, §3)', () => {
   it('three browsers: the first sees all three, ends one, then every other; its own survives; the ended sessions\' application is told; a tampered CSRF token ends nothing', async () => {

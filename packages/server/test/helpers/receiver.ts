@@ -5,6 +5,7 @@
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { type JWTPayload, createLocalJWKSet, jwtVerify } from 'jose';
 
 export interface Received {
   n: number;
@@ -102,4 +103,14 @@ export const eventually = async <T>(probe: () => Promise<T | undefined>, what: s
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+};
+
+/**
+ * The logout tokens `rx` received after its first `before`, once `count` more arrived, each
+ * verified with the issuer's JWKS for `audience` (Back-Channel Logout 1.0 §2.4, typ logout+jwt).
+ */
+export const verifiedLogoutTokens = async (rx: Receiver, issuer: string, audience: string, before: number, count: number): Promise<JWTPayload[]> => {
+  const jwks = createLocalJWKSet((await (await fetch(`${issuer}/jwks`)).json()) as never);
+  const got = (await rx.waitFor(before + count, 5000)).slice(before);
+  return Promise.all(got.map(async (r) => (await jwtVerify(r.logoutToken, jwks, { issuer, audience, typ: 'logout+jwt' })).payload));
 };
