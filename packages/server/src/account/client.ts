@@ -14,7 +14,7 @@ export const accountClient = (issuer: string): SeedClient => ({
   metadata: {
     client_id: ACCOUNT_CLIENT_ID,
     client_name: 'Account',
-    redirect_uris: [`${issuer.replace(/\/$/, '')}${ENDPOINTS.accountCallback}`],
+    redirect_uris: [issuer + ENDPOINTS.accountCallback],
     post_logout_redirect_uris: [],
     backchannel_logout_session_required: false,
     frontchannel_logout_session_required: false,

@@ -13,7 +13,7 @@ const scope = (p: Provider): { secure: boolean; path: string } => {
 };
 
 /** The browser a request comes from; an invalid cookie counts as none and is cleared. */
-export const browserOf = async (p: Provider, request: FastifyRequest, reply: FastifyReply): Promise<ResolvedBrowser | undefined> => {
+export const browserOf = async (p: Provider, request: FastifyRequest, reply: FastifyReply): Promise<(ResolvedBrowser & { cookie: BrowserCookie }) | undefined> => {
   const name = browserCookieName(p.config.issuer);
   const value = readCookie(request, name);
   if (value === undefined) return undefined;

@@ -2,12 +2,11 @@ import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ACCOUNT_CLIENT_ID } from '../../account/client.js';
 import { endMyOtherSessions, endMySession, mySessions } from '../../account/sessions.js';
-import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
+import { signedInAccounts } from '../../oauth/authorize/decide.js';
 import { one } from '../../oauth/params.js';
 import { type Provider, endingDeps } from '../../provider.js';
-import { browserCookieName, cookieScope, parseBrowserCookie } from '../../sessions/browser-cookie.js';
-import { isLive } from '../../sessions/browser.js';
+import { cookieScope } from '../../sessions/browser-cookie.js';
 import { endSessions } from '../../sessions/end.js';
 import type { Session } from '../../sessions/store.js';
 import { constantTimeEqual, randomToken, sha256 } from '../../util/secrets.js';
@@ -37,23 +36,20 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
   const base = issuerPath(p.config.issuer);
   const scope = cookieScope(p.config.issuer);
   const returnCookie = `${scope.prefix}signoff-account`;
-  const callback = `${p.config.issuer.replace(/\/$/, '')}${ENDPOINTS.accountCallback}`;
+  const callback = p.config.issuer + ENDPOINTS.accountCallback;
 
-  /** This browser's live sessions and the secret its CSRF tokens derive from. */
+  /** This browser's live sessions and the secret its CSRF tokens derive from (the cookie browserOf checked). */
   const here = async (req: FastifyRequest, reply: FastifyReply): Promise<{ browserId: string; sessions: Session[]; secret: string } | undefined> => {
     const browser = await browserOf(p, req, reply);
-    const cookie = parseBrowserCookie(readCookie(req, browserCookieName(p.config.issuer)));
-    const now = nowSeconds(p.clock);
-    const sessions = (browser?.sessions ?? []).filter((s) => isLive(s, now));
-    if (!browser || !cookie || sessions.length === 0) return undefined;
-    return { browserId: browser.browserId, sessions, secret: cookie.secret };
+    if (!browser || browser.sessions.length === 0) return undefined;
+    return { browserId: browser.browserId, sessions: browser.sessions, secret: browser.cookie.secret };
   };
 
   /** The normal sign-in, with a state bound to this browser by a short-lived cookie, then back here. */
   const signInFirst = (reply: FastifyReply, uiLocales: string | undefined) => {
     const state = randomToken(16);
     setCookie(reply, returnCookie, state, { secure: scope.secure, path: scope.path, maxAge: p.config.interactionTtl });
-    const url = new URL(`${p.config.issuer.replace(/\/$/, '')}${ENDPOINTS.authorization}`);
+    const url = new URL(p.config.issuer + ENDPOINTS.authorization);
     const query: Record<string, string> = {
       client_id: ACCOUNT_CLIENT_ID,
       response_type: 'code',
@@ -80,12 +76,7 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
   ) => {
     const current = h.sessions.find((s) => s.accountId === accountId) ?? [...h.sessions].sort((a, b) => b.lastSeen - a.lastSeen)[0];
     if (!current) return fail('server_error', 'No session to show.');
-    const accounts = await Promise.all(
-      h.sessions.map(async (s) => {
-        const a = await p.store.accountById(s.accountId);
-        return { id: s.accountId, label: (a?.claims.name as string | undefined) ?? a?.username ?? s.accountId };
-      }),
-    );
+    const accounts = (await signedInAccounts(p.store, h.sessions)).map(({ account: a }) => ({ id: a.id, label: (a.claims.name as string | undefined) ?? a.username }));
     const account = accounts.find((a) => a.id === current.accountId) ?? { id: current.accountId, label: current.accountId };
     return sendPage(
       reply,

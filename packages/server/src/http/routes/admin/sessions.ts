@@ -25,7 +25,6 @@ import {
   ref,
 } from './schemas.js';
 
-
 /** The domain's session view in the API's shape: times as RFC 3339 strings. */
 const toJson = (v: SessionView): SessionJson => ({
   ...v,
