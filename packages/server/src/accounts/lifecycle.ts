@@ -1,8 +1,8 @@
 /**
  * The account use cases (issue 12 §1): each takes values and returns values, and does its writes
  * in one store transaction — a password change or a disabled account ends the account's sessions
- * in the transaction that changes it (DESIGN.md "One way to end a session"). The CLI and, later,
- * the admin API are thin adapters over these.
+ * in the transaction that changes it (DESIGN.md "One way to end a session"). The CLI and the
+ * admin API are thin adapters over these.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -13,8 +13,15 @@ import { cutPage, decodeCursor, isKeyString, pageLimit } from '../util/paging.js
 import { hashPassword } from './passwords.js';
 import type { Account, AccountChangeEnding, AccountChangeReason, AccountPatch, AccountStore } from './store.js';
 
+/** A rule of the account use cases broken: bad input, or a username that is taken (`exists`). */
 export class AccountError extends Error {
   override name = 'AccountError';
+  constructor(
+    message: string,
+    readonly kind: 'invalid' | 'exists' = 'invalid',
+  ) {
+    super(message);
+  }
 }
 
 /** 1-128 characters (code points, as the admin API's schema counts them), none of them a space. */
@@ -38,7 +45,7 @@ export const createAccount = async (
 ): Promise<{ account: Account }> => {
   if (!USERNAME_PATTERN.test(input.username)) throw new AccountError('a username is 1-128 characters without spaces');
   if (input.password.length === 0) throw new AccountError('the password must not be empty');
-  if (await deps.accounts.accountByUsername(input.username)) throw new AccountError(`user "${input.username}" already exists`);
+  if (await deps.accounts.accountByUsername(input.username)) throw new AccountError(`user "${input.username}" already exists`, 'exists');
   const now = nowSeconds(deps.clock);
   const account: Account = {
     id: randomUUID(),

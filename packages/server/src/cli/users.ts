@@ -71,12 +71,12 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
       case 'add': {
         if (!username) throw new UsageError('a USERNAME is required');
         const input = { username, password: await passwordFrom(values), claims: parseClaims(values.claim), actor: CLI_ACTOR };
-        if (await p.store.accountByUsername(username)) throw new CommandFailure(`user "${username}" already exists`);
         try {
           const { account } = await createAccount(deps, input);
           console.log(`added user ${account.username} (sub ${account.id})`);
         } catch (err) {
-          if (err instanceof AccountError) throw new UsageError(err.message);
+          // A taken username is a runtime failure (exit 1); a bad one, a usage error (exit 2).
+          if (err instanceof AccountError) throw err.kind === 'exists' ? new CommandFailure(err.message) : new UsageError(err.message);
           throw err;
         }
         return 0;

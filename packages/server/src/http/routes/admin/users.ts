@@ -31,7 +31,7 @@ const NO_USER = (): never => {
 
 /** A rule of the account use cases (accounts/lifecycle.ts) broken by the request: 400 or, for a taken username, 409. */
 const refused = (err: unknown): never => {
-  if (err instanceof AccountError) throw new AdminProblem(/already exists/.test(err.message) ? 409 : 400, /already exists/.test(err.message) ? 'conflict' : 'invalid_request', err.message);
+  if (err instanceof AccountError) throw err.kind === 'exists' ? new AdminProblem(409, 'conflict', err.message) : new AdminProblem(400, 'invalid_request', err.message);
   throw err;
 };
 
