@@ -95,8 +95,6 @@ export const page = (opts: {
   scriptNonce?: string;
   /** Origins the page may frame (the front-channel logout iframes). */
   frameSources?: readonly string[];
-  /** The page's language (i18n/locale.ts); the chrome's, else English, when not given. */
-  lang?: string;
   chrome?: PageChrome;
   /** Image URLs the body shows (a client's logo_uri): their origins join img-src. */
   images?: readonly (string | undefined)[];
@@ -110,7 +108,7 @@ export const page = (opts: {
   const branding = chrome?.branding ?? DEFAULT_BRANDING;
   const imageOrigins = [...new Set([branding.logoUrl, ...(opts.images ?? [])].map((u) => (u ? originOf(u) : undefined)).filter((o): o is string => o !== undefined))];
   const images = imageOrigins.length > 0 ? imageOrigins.join(' ') : "'none'";
-  const lang = opts.lang ?? chrome?.t.locale ?? 'en';
+  const lang = chrome?.t.locale ?? 'en';
   const header = `<header class="brand">${branding.logoUrl ? `<img src="${esc(branding.logoUrl)}" alt="">` : ''}<span>${esc(branding.productName)}</span></header>`;
   const links = [
     opts.sessionsLink && chrome?.sessionsUrl ? `<a href="${esc(chrome.sessionsUrl)}">${chrome.t.html('page.sessions_link')}</a>` : '',
