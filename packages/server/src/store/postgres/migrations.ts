@@ -183,6 +183,46 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE accounts ADD COLUMN deleted_at double precision;
   CREATE INDEX events_by_account ON events (account_id, id);
   `,
+  /* 4: sign-in as steps (issue 14), as SQLite migration 9: the factors of a session, the second
+     factors and recovery codes of an account, WebAuthn challenges, the sign-in throttle. */ `
+  ALTER TABLE sessions ADD COLUMN factors text NOT NULL DEFAULT '[]';
+  ALTER TABLE interactions ADD COLUMN state text;
+  CREATE TABLE account_factors (
+    id text PRIMARY KEY,
+    account_id text NOT NULL,
+    kind text NOT NULL,
+    label text NOT NULL,
+    credential_id text UNIQUE,
+    data text NOT NULL,
+    created_at double precision NOT NULL,
+    confirmed_at double precision,
+    last_used_at double precision,
+    last_used_step bigint
+  );
+  CREATE INDEX account_factors_by_account ON account_factors (account_id);
+  CREATE TABLE recovery_codes (
+    account_id text NOT NULL,
+    code_hash text NOT NULL,
+    created_at double precision NOT NULL,
+    used_at double precision,
+    PRIMARY KEY (account_id, code_hash)
+  );
+  CREATE TABLE webauthn_challenges (
+    id text PRIMARY KEY,
+    challenge text NOT NULL,
+    account_id text,
+    purpose text NOT NULL,
+    expires_at double precision NOT NULL
+  );
+  CREATE INDEX webauthn_challenges_by_expiry ON webauthn_challenges (expires_at);
+  CREATE TABLE signin_throttle (
+    key text PRIMARY KEY,
+    failures integer NOT NULL,
+    first_failure_at double precision NOT NULL,
+    last_failure_at double precision NOT NULL,
+    locked_until double precision
+  );
+  `,
 ];
 
 /** pg_advisory_lock key of the migrations: one instance migrates, the others wait and find it done. */

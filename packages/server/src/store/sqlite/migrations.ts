@@ -216,6 +216,49 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE accounts ADD COLUMN deleted_at INTEGER;
   CREATE INDEX events_by_account ON events (account_id, id);
   `,
+  /* 9: sign-in as steps (issue 14). A session records each factor with the time it was verified
+     (step-up adds one without a new session); an account enrols second factors (passkeys, TOTP)
+     and ten recovery codes, stored hashed; a WebAuthn ceremony's challenge is kept until used
+     once; failed sign-ins are counted per key (an account name, a client IP) so that every
+     instance sees the same throttle. */ `
+  ALTER TABLE sessions ADD COLUMN factors TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE interactions ADD COLUMN state TEXT;
+  CREATE TABLE account_factors (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    credential_id TEXT UNIQUE,
+    data TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    confirmed_at INTEGER,
+    last_used_at INTEGER,
+    last_used_step INTEGER
+  );
+  CREATE INDEX account_factors_by_account ON account_factors (account_id);
+  CREATE TABLE recovery_codes (
+    account_id TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    used_at INTEGER,
+    PRIMARY KEY (account_id, code_hash)
+  );
+  CREATE TABLE webauthn_challenges (
+    id TEXT PRIMARY KEY,
+    challenge TEXT NOT NULL,
+    account_id TEXT,
+    purpose TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX webauthn_challenges_by_expiry ON webauthn_challenges (expires_at);
+  CREATE TABLE signin_throttle (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    first_failure_at REAL NOT NULL,
+    last_failure_at REAL NOT NULL,
+    locked_until REAL
+  );
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {
