@@ -1,4 +1,6 @@
-import { seedAccounts } from './accounts/accounts.js';
+import { authenticate, seedAccounts } from './accounts/accounts.js';
+import { factorChecks } from './accounts/factors/checks.js';
+import type { FactorChecks, StepDeps } from './oauth/authorize/steps/deps.js';
 import type { LifecycleDeps } from './accounts/lifecycle.js';
 import { prepareDummyHash } from './accounts/passwords.js';
 import { accountClient } from './account/client.js';
@@ -27,6 +29,8 @@ export interface Provider {
   /** Wakes this process's back-channel delivery worker (a no-op until one is started). */
   outbox: OutboxSignal;
   metrics: Metrics;
+  /** The second factors' checks for the sign-in steps (accounts/factors). */
+  factors: FactorChecks;
 }
 
 /**
@@ -56,7 +60,7 @@ export const openProvider = async (
   await keys.reload();
   // The first sign-in of an unknown username must not wait for the dummy hash (issue 10 §6).
   await prepareDummyHash();
-  return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock) };
+  return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock), factors: factorChecks() };
 };
 
 /** What the session core's ending path needs from a running provider (sessions/end.ts). */
@@ -65,6 +69,23 @@ export const endingDeps = (p: Provider) => ({
   clock: p.clock,
   wake: p.outbox.wake,
   ended: (reason: EndReason, count: number) => p.metrics.sessionsEnded(reason, count),
+});
+
+/** What the sign-in steps need from a running provider (oauth/authorize/steps/). */
+export const stepDeps = (p: Provider): StepDeps => ({
+  store: p.store,
+  clock: p.clock,
+  session: p.config.session,
+  codeTtl: p.config.tokens.authorizationCodeTtl,
+  acrValues: p.config.acrValues,
+  factors: p.factors,
+  checkPassword: async ({ username, password }) => {
+    const account = await authenticate(p.store, username, password);
+    if (!account) p.metrics.signInFailed('invalid_credentials');
+    return account;
+  },
+  ending: { wake: p.outbox.wake, ended: (reason, count) => p.metrics.sessionsEnded(reason, count) },
+  signedIn: () => p.metrics.signInSucceeded(),
 });
 
 /** What the client use cases need from a running provider (clients/manage.ts). */

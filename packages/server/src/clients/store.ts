@@ -26,6 +26,12 @@ export interface ClientMetadata {
   max_auth_age?: number | undefined;
   /** Signoff: after this long without an authorization or refresh by this client, it needs a fresh sign-in. */
   max_idle?: number | undefined;
+  /** OIDC Registration §2: the acr values asked for when a request names none (issue 14 §3). */
+  default_acr_values?: string[] | undefined;
+  /** Signoff: the lowest acr this client accepts; a request cannot lower it (issue 14 §3). */
+  require_acr?: string | undefined;
+  /** Signoff: a second factor older than this (seconds) no longer counts for this client (issue 14 §3). */
+  max_factor_age?: number | undefined;
   /** Signoff: ask the user before signing out even when this client sends a valid id_token_hint. */
   require_logout_confirmation?: boolean | undefined;
   /** RFC 7591 §2: the client's logo, shown on the sign-in, chooser and consent pages. */

@@ -1,6 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { ACCOUNT_CLIENT_ID } from '../account/client.js';
 import { ACCOUNT_CHANGE_REASONS } from '../accounts/store.js';
+import type { ClientMetadata } from '../clients/store.js';
+import { ACR_LEVELS, type AcrValue, DEFAULT_ACR_VALUES } from '../oauth/authorize/acr.js';
 import { parseClientMetadata } from '../clients/metadata.js';
 import type { SeedClient } from '../clients/registry.js';
 import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, record, string } from './validate.js';
@@ -196,6 +198,11 @@ const rawSchema = object({
     supportUrl: optional(brandingUrl),
     passwordResetUrl: optional(brandingUrl),
   }),
+  // The acr values this provider answers with, lowest level first (issue 14 §2; README "Authentication levels").
+  acrValues: array(
+    object({ value: string({ pattern: /^[\x21-\x7e]{1,256}$/, hint: 'must be 1-256 visible ASCII characters' }), level: oneOf(ACR_LEVELS) }, { optional: false }),
+    DEFAULT_ACR_VALUES.map((v) => ({ ...v })),
+  ),
   logging: object({ level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info') }),
   development: boolean(false),
 });
@@ -248,6 +255,7 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
     if (names.has(u.username)) throw new ConfigError(`users[${i}].username`, `duplicate username "${u.username}"`);
     names.add(u.username);
   });
+  checkAcrValues(raw.acrValues, raw.clients.map((c) => c.metadata));
   if (raw.session.absoluteLifetime < raw.session.idleTimeout) {
     throw new ConfigError('session.absoluteLifetime', 'must not be shorter than session.idleTimeout');
   }
@@ -267,6 +275,23 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
     },
   };
   return deepFreeze(config);
+};
+
+/** The acr list rises strictly, names each value once, and every client's acr settings name one of it. */
+const checkAcrValues = (values: readonly AcrValue[], clients: readonly ClientMetadata[]): void => {
+  if (values.length === 0) throw new ConfigError('acrValues', 'must list at least one acr value');
+  values.forEach((v, i) => {
+    if (values.findIndex((w) => w.value === v.value) !== i) throw new ConfigError(`acrValues[${i}].value`, `duplicate acr value "${v.value}"`);
+    const before = values[i - 1];
+    if (before && ACR_LEVELS.indexOf(before.level) >= ACR_LEVELS.indexOf(v.level)) throw new ConfigError(`acrValues[${i}].level`, 'levels must rise: password, then mfa, then phishing-resistant');
+  });
+  const known = new Set(values.map((v) => v.value));
+  clients.forEach((c, i) => {
+    for (const [key, asked] of [['require_acr', c.require_acr === undefined ? [] : [c.require_acr]], ['default_acr_values', c.default_acr_values ?? []]] as const) {
+      const unknown = asked.find((v) => !known.has(v));
+      if (unknown !== undefined) throw new ConfigError(`clients[${i}].${key}`, `"${unknown}" is not one of acrValues`);
+    }
+  });
 };
 
 const deepFreeze = <T>(value: T): T => {

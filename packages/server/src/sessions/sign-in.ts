@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { sha256 } from '../util/secrets.js';
+import { type VerifiedFactor, amrOf } from './factors.js';
 import { type BrowserCookie, newBrowserCookie } from './browser-cookie.js';
 import type { EndingDeps } from './end.js';
 import { type SessionPolicy, lifetimesFor } from './policy.js';
@@ -12,8 +13,12 @@ export interface SignInInput {
   browserId?: string | undefined;
   accountId: string;
   rememberMe: boolean;
-  amr: string[];
+  /** Every factor the session is authenticated with (a step-up: the session's own still counting, and the new one). */
+  factors: VerifiedFactor[];
+  /** The acr those factors earn (oauth/authorize/acr.ts acrOf). */
   acr: string;
+  /** A step-up of the browser's live session for this account (issue 14 §3): recorded as `session.stepped_up`. */
+  steppedUp?: boolean | undefined;
   ip: string;
   userAgent: string;
   /** The participant and code to write with the sign-in, when its request is answered at once. */
@@ -52,8 +57,9 @@ export const signIn = async (
       lastSeen: now,
       idleExpiresAt: now + idleTimeout,
       absoluteExpiresAt: now + absoluteLifetime,
-      amr: input.amr,
+      amr: amrOf(input.factors),
       acr: input.acr,
+      factors: input.factors,
       rememberMe: input.rememberMe,
       createdIp: input.ip,
       createdUserAgent: input.userAgent,
@@ -62,6 +68,7 @@ export const signIn = async (
     },
     maxSessionsPerAccount: policy.maxSessionsPerAccount,
     authorization: input.authorization,
+    steppedUp: input.steppedUp,
   });
   // Its interaction was already completed (a form submitted twice): nothing was written.
   if (!result) return undefined;

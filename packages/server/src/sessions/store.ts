@@ -1,3 +1,5 @@
+import type { VerifiedFactor } from './factors.js';
+
 /**
  * The SSO session records — browser, session, participant — and their storage port. Times are
  * seconds since the epoch; the browser cookie's secret is only ever stored as its SHA-256.
@@ -20,6 +22,8 @@ export interface Session {
   absoluteExpiresAt: number;
   amr: string[];
   acr: string;
+  /** Each factor verified for this session, with its time (issue 14 §2); amr and acr follow from them. */
+  factors: VerifiedFactor[];
   rememberMe: boolean;
   createdIp: string;
   createdUserAgent: string;
@@ -134,6 +138,8 @@ export interface SignInRecord {
   maxSessionsPerAccount?: number | undefined;
   /** The authorization the sign-in completes at once, when there is no consent to ask. */
   authorization?: SignInAuthorization | undefined;
+  /** The live session verified a further factor (issue 14 §3): its event is `session.stepped_up`, not `session.reauthenticated`. */
+  steppedUp?: boolean | undefined;
 }
 
 /**

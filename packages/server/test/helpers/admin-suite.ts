@@ -180,7 +180,7 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
           await store.insertBrowser({ id: `page-browser-${i}`, secretHash: 'x', createdAt: t });
           const s: Session = {
             id: `page-session-${String(i).padStart(3, '0')}`, browserId: `page-browser-${i}`, accountId: account.id, createdAt: t - 1000 - Math.floor(i / 3), authTime: t, lastSeen: t,
-            idleExpiresAt: t + 3600, absoluteExpiresAt: t + 7200, amr: ['pwd'], acr: '0', rememberMe: false, createdIp: '127.0.0.1', createdUserAgent: 'seed', lastIp: '127.0.0.1', lastUserAgent: 'seed',
+            idleExpiresAt: t + 3600, absoluteExpiresAt: t + 7200, amr: ['pwd'], acr: '0', factors: [{ method: 'password', at: t }], rememberMe: false, createdIp: '127.0.0.1', createdUserAgent: 'seed', lastIp: '127.0.0.1', lastUserAgent: 'seed',
           };
           await store.insertSession(s);
         }

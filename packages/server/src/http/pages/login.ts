@@ -1,4 +1,6 @@
+import type { PasskeyChallenge, Refusal } from '../../oauth/authorize/steps/deps.js';
 import { type Page, type PageChrome, esc, newNonce, page } from './html.js';
+import { passkeyForm } from './passkey.js';
 
 export interface LoginView {
   action: string;
@@ -8,7 +10,10 @@ export interface LoginView {
   clientLogo?: string | undefined;
   username?: string | undefined;
   /** A message of the catalogue: never says whether the username exists. */
-  error?: 'login.error.invalid' | 'login.error.other_account' | undefined;
+  error?: Refusal | undefined;
+  /** Passwordless sign-in (issue 14 §2): where the passkey form posts, and its discoverable-credential challenge. */
+  passkeyAction?: string | undefined;
+  passkey?: PasskeyChallenge | undefined;
   formTargets: readonly string[];
 }
 
@@ -47,6 +52,7 @@ ${v.error ? `<p class="error" id="login-error" role="alert">${t.html(v.error)}</
 <p class="muted hint" id="remember-hint">${t.html('login.remember_hint')}</p>
 <button type="submit">${t.html('login.submit')}</button>
 </form>
+${v.passkey && v.passkeyAction ? passkeyForm(t, { id: 'passkey', action: v.passkeyAction, csrfToken: v.csrfToken, challenge: v.passkey, ceremony: 'get', label: t.text('login.passkey'), nonce, copyRemember: true }) : ''}
 ${branding.passwordResetUrl ? `<p><a href="${esc(branding.passwordResetUrl)}" id="forgot-password">${t.html('login.forgot_password')}</a></p>` : ''}
 <script nonce="${nonce}">
 (() => {

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import { CLAIMS_SUPPORTED, SUPPORTED_SCOPES } from '../../claims/scopes.js';
 import { AUTH_METHODS, SIGNING_ALGS } from '../../clients/store.js';
+import type { AcrValue } from '../../oauth/authorize/acr.js';
 import { PROMPTS } from '../../oauth/authorize/request.js';
 import type { Provider } from '../../provider.js';
 import { ENDPOINTS } from '../endpoints.js';
 import { LOCALES } from '../pages/i18n/index.js';
 
 /** OpenID Provider Metadata (OIDC Discovery 1.0 §3), built once per process. */
-export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
+export const discoveryDocument = (issuer: string, acrValues: readonly AcrValue[]): Record<string, unknown> => ({
   issuer,
   authorization_endpoint: issuer + ENDPOINTS.authorization,
   token_endpoint: issuer + ENDPOINTS.token,
@@ -40,7 +41,11 @@ export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
   prompt_values_supported: PROMPTS,
   // OIDC Core §3.1.2.1: the pages speak these (issue 13 §2).
   ui_locales_supported: LOCALES,
-  claims_parameter_supported: false,
+  // OIDC Core §5.5.1.1: an `acr` claim request, essential or not, is honoured (issue 14 §3);
+  // other requested claims are answered by scope, as §5.5 lets a provider do.
+  claims_parameter_supported: true,
+  // The configured authentication levels, lowest first (issue 14 §2).
+  acr_values_supported: acrValues.map((v) => v.value),
   request_parameter_supported: false,
   request_uri_parameter_supported: false,
   authorization_response_iss_parameter_supported: true,
@@ -50,6 +55,6 @@ export const discoveryDocument = (issuer: string): Record<string, unknown> => ({
 });
 
 export const discoveryRoutes = (app: FastifyInstance, p: Provider): void => {
-  const doc = discoveryDocument(p.config.issuer);
+  const doc = discoveryDocument(p.config.issuer, p.config.acrValues);
   app.get(ENDPOINTS.discovery, { config: { cors: true } }, async (_req, reply) => reply.header('cache-control', 'public, max-age=300').send(doc));
 };

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { endMyOtherSessions } from '../../account/sessions.js';
 import { fail } from '../../errors.js';
 import { decideLogout } from '../../logout/rp-initiated/decide.js';
 import { type LogoutRequest, parseLogoutRequest } from '../../logout/rp-initiated/request.js';
 import { signedInAccounts } from '../../oauth/authorize/decide.js';
-import { checkCsrf, loadInteraction, startInteraction } from '../../oauth/authorize/interaction.js';
+import { type PendingLogout, confirmLogout, isLogoutScope } from '../../logout/rp-initiated/confirm.js';
+import { checkCsrf, loadLogoutInteraction, startInteraction } from '../../oauth/authorize/interaction.js';
 import { one } from '../../oauth/params.js';
 import { type Provider, endingDeps } from '../../provider.js';
 import { endSessions } from '../../sessions/end.js';
-import type { EndedSession, SessionSelector } from '../../sessions/store.js';
+import type { EndedSession } from '../../sessions/store.js';
 import { browserOf, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
 import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { originOf } from '../pages/html.js';
@@ -17,19 +17,6 @@ import { pageChrome } from '../page-chrome.js';
 import { bodyParams, requestParams } from '../params.js';
 import { sendPage } from '../respond.js';
 import { sendSignedOut } from '../signed-out.js';
-
-/** An end-session request waiting for the user's confirmation (kept with its interaction). */
-interface PendingLogout {
-  clientId?: string | undefined;
-  postLogoutRedirectUri?: string | undefined;
-  state?: string | undefined;
-  /** The request's ui_locales: the language of the confirmation and what follows it. */
-  uiLocales?: string | undefined;
-  /** The account `session`, `everywhere` and `others` sign out. */
-  accountId: string;
-}
-
-const SCOPES = ['session', 'browser', 'everywhere', 'others'] as const;
 
 /**
  * The end-session endpoint (RP-Initiated Logout 1.0), GET and POST, and the confirmation it may
@@ -84,32 +71,19 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
   app.get(ENDPOINTS.endSession, { config: { page: true } }, handler);
   app.post(ENDPOINTS.endSession, { config: { page: true } }, handler);
 
-  // The confirmation: bound to the browser that asked, CSRF-checked, and consumed once.
+  // The confirmation (logout/rp-initiated/confirm.ts): bound to the browser that asked, CSRF-checked, and consumed once.
   app.post<{ Params: { id: string } }>(`${ENDPOINTS.endSession}/:id/confirm`, { config: { page: true } }, async (req, reply) => {
-    const i = await loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req), 'logout');
+    const i = await loadLogoutInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req));
     const params = bodyParams(req);
     checkCsrf(i, one(params, 'csrf_token'));
-    const stay = one(params, 'stay') !== undefined;
-    const scope = one(params, 'logout_scope');
-    if (!stay && !SCOPES.includes(scope as (typeof SCOPES)[number])) fail('invalid_request', 'logout_scope must be session, browser, everywhere or others.');
+    const choice = { stay: one(params, 'stay') !== undefined, scope: one(params, 'logout_scope') };
+    if (!choice.stay && !isLogoutScope(choice.scope)) fail('invalid_request', 'logout_scope must be session, browser, everywhere or others.');
     if (!(await p.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-out was already completed.');
-    const pending = i.request as unknown as PendingLogout;
-    const chrome = pageChrome(p, req, pending.uiLocales);
-    if (stay) return sendPage(reply, stillSignedInPage(chrome));
+    const chrome = pageChrome(p, req, i.request.uiLocales);
     const browser = await browserOf(p, req, reply);
-    const session = browser?.sessions.find((s) => s.accountId === pending.accountId);
-    if (scope === 'others') {
-      // The account's sessions on every other browser end, in one transaction; this one stays, so
-      // this browser's state and its applications are untouched: a confirmation, no redirect.
-      const ended = session ? await endMyOtherSessions(endingDeps(p), { accountId: pending.accountId, currentSessionId: session.id }) : [];
-      return sendPage(reply, otherDevicesSignedOutPage(chrome, ended.length));
-    }
-    let selector: SessionSelector | undefined;
-    if (scope === 'everywhere') selector = { accountId: pending.accountId };
-    else if (scope === 'browser' && browser) selector = { browserId: browser.browserId };
-    else if (scope === 'session' && session) selector = { sessionId: session.id };
-    // Signed out meanwhile (another tab): nothing left to end, and that is not an error.
-    const ended = selector ? await endSessions(endingDeps(p), selector, 'logout', 'user') : [];
-    return finish(req, reply, pending, ended, browser?.browserId);
+    const outcome = await confirmLogout(endingDeps(p), i.request, choice, browser);
+    if (outcome.kind === 'stayed') return sendPage(reply, stillSignedInPage(chrome));
+    if (outcome.kind === 'others-ended') return sendPage(reply, otherDevicesSignedOutPage(chrome, outcome.count));
+    return finish(req, reply, i.request, outcome.ended, browser?.browserId);
   });
 };

@@ -1,15 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate } from '../../accounts/accounts.js';
 import { nowSeconds } from '../../clock.js';
-import { fail } from '../../errors.js';
-import { type SignedIn, decideFor, eligibleFor, needsConsent, signedInAccounts } from '../../oauth/authorize/decide.js';
-import type { Interaction } from '../../oauth/authorize/interaction-store.js';
-import { authorizationAtSignIn } from '../../oauth/authorize/complete.js';
-import { checkCsrf, loadInteraction, requestOf, storedRequest } from '../../oauth/authorize/interaction.js';
+import { type SignedIn, eligibleFor, signedInAccounts } from '../../oauth/authorize/decide.js';
+import { type AuthorizationInteraction, checkCsrf, loadInteraction } from '../../oauth/authorize/interaction.js';
+import { consentStep } from '../../oauth/authorize/steps/consent.js';
+import type { Refusal, Seen, StepOutcome } from '../../oauth/authorize/steps/deps.js';
+import { passkeyStep } from '../../oauth/authorize/steps/passkey.js';
+import { passwordStep } from '../../oauth/authorize/steps/password.js';
+import { methodsFor } from '../../oauth/authorize/steps/plan.js';
+import { type FactorProof, secondFactorStep } from '../../oauth/authorize/steps/second-factor.js';
+import { selectAccountStep } from '../../oauth/authorize/steps/select-account.js';
 import { type Params, one } from '../../oauth/params.js';
-import { type Provider, endingDeps } from '../../provider.js';
+import { type Provider, stepDeps } from '../../provider.js';
 import { isLive } from '../../sessions/browser.js';
-import { signIn } from '../../sessions/sign-in.js';
 import type { Session } from '../../sessions/store.js';
 import { browserOf, clientInfo, readInteractionCookie, setBrowserCookie } from '../browser-session.js';
 import { ENDPOINTS, issuerPath } from '../endpoints.js';
@@ -17,33 +19,48 @@ import { chooseAccountPage } from '../pages/choose-account.js';
 import { consentPage } from '../pages/consent.js';
 import { originOf } from '../pages/html.js';
 import { loginPage } from '../pages/login.js';
+import { secondFactorPage } from '../pages/second-factor.js';
 import { pageChrome } from '../page-chrome.js';
 import { bodyParams } from '../params.js';
 import { sendPage } from '../respond.js';
 import { sendAuthorizationResult } from '../session-state.js';
-import { decideDeps, interactionFor, issueFor } from './authorize.js';
 
 type IdParams = { Params: { id: string } };
 
+/** A passkey assertion as the page posts it: the JSON of PublicKeyCredential.toJSON() (WebAuthn §5.1.8). */
+const parseAssertion = (raw: string | undefined): unknown => {
+  if (!raw || raw.length > 16_384) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+};
+
 /**
- * The sign-in and consent steps of an authorization request: GET shows the step the interaction
- * is at; the form posts are CSRF-protected and bound to the browser that started the request.
+ * The sign-in steps of an authorization request (issue 14 §1): GET shows the step the
+ * interaction is at; each form post is parsed here, handed to its step in the core
+ * (oauth/authorize/steps/), and what the step did is rendered. Posts are CSRF-protected and
+ * bound to the browser that started the request.
  */
 export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   const base = ENDPOINTS.interaction;
   // What the browser is sent: the same paths under the issuer's (endpoints.ts issuerPath).
   const link = issuerPath(p.config.issuer) + ENDPOINTS.interaction;
+  const deps = stepDeps(p);
 
-  const load = (req: FastifyRequest<IdParams>): Promise<Interaction> =>
+  const load = (req: FastifyRequest<IdParams>): Promise<AuthorizationInteraction> =>
     loadInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req));
 
   /** A form post of the interaction: its browser binding and CSRF token checked. */
-  const loadForm = async (req: FastifyRequest<IdParams>): Promise<{ i: Interaction; params: Params }> => {
+  const loadForm = async (req: FastifyRequest<IdParams>): Promise<{ i: AuthorizationInteraction; params: Params }> => {
     const i = await load(req);
     const params = bodyParams(req);
     checkCsrf(i, one(params, 'csrf_token'));
     return { i, params };
   };
+
+  const seenFrom = async (req: FastifyRequest, reply: FastifyReply): Promise<Seen> => ({ ...clientInfo(req), browserId: (await browserOf(p, req, reply))?.browserId });
 
   /** The client as the pages show it: its name (or id) and RFC 7591 §2 logo, policy and terms. */
   const clientShown = async (clientId: string) => {
@@ -52,30 +69,29 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   };
 
   /** The page language: the authorization request's ui_locales, then Accept-Language (issue 13 §2). */
-  const chrome = (req: FastifyRequest, i: Interaction) => pageChrome(p, req, requestOf(i).uiLocales);
+  const chrome = (req: FastifyRequest, i: AuthorizationInteraction) => pageChrome(p, req, i.request.uiLocales);
 
-  const formTargets = (i: Interaction): string[] => {
-    const origin = originOf(requestOf(i).redirectUri);
+  const formTargets = (i: AuthorizationInteraction): string[] => {
+    const origin = originOf(i.request.redirectUri);
     return origin ? [origin] : [];
   };
 
-  const showLogin = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    i: Interaction,
-    opts: { error?: 'login.error.invalid' | 'login.error.other_account'; username?: string; status?: number } = {},
-  ) => {
-    const client = await clientShown(requestOf(i).clientId);
+  const showLogin = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, opts: { error?: Refusal; username?: string; status?: number } = {}) => {
+    const client = await clientShown(i.request.clientId);
+    // A discoverable-credential challenge (WebAuthn §6.2.2), so a passkey can sign in without a username.
+    const passkey = await p.factors.passkeyChallenge(undefined);
     return sendPage(
       reply,
       loginPage(
         chrome(req, i),
         {
           action: `${link}/${i.id}/login`,
+          passkeyAction: `${link}/${i.id}/passkey`,
+          passkey,
           csrfToken: i.csrfToken,
           clientName: client.name,
           clientLogo: client.logo,
-          username: opts.username ?? requestOf(i).loginHint,
+          username: opts.username ?? i.request.loginHint,
           error: opts.error,
           formTargets: formTargets(i),
         },
@@ -84,9 +100,34 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     );
   };
 
-  const showConsent = async (req: FastifyRequest, reply: FastifyReply, i: Interaction, session: Session) => {
+  const showSecondFactor = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, opts: { error?: Refusal; status?: number } = {}) => {
+    if (i.at.step !== 'second-factor') return showStep(req, reply, i);
+    const { pending } = i.at;
+    const methods = methodsFor(pending.target, await p.factors.enrolled(pending.accountId));
+    const client = await clientShown(i.request.clientId);
+    const account = await p.store.accountById(pending.accountId);
+    return sendPage(
+      reply,
+      secondFactorPage(
+        chrome(req, i),
+        {
+          action: `${link}/${i.id}/second-factor`,
+          csrfToken: i.csrfToken,
+          clientName: client.name,
+          username: account?.username ?? '',
+          methods,
+          passkey: methods.includes('passkey') ? await p.factors.passkeyChallenge(pending.accountId) : undefined,
+          error: opts.error,
+          formTargets: formTargets(i),
+        },
+        opts.status,
+      ),
+    );
+  };
+
+  const showConsent = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, session: Session) => {
     const account = await p.store.accountById(session.accountId);
-    const client = await clientShown(requestOf(i).clientId);
+    const client = await clientShown(i.request.clientId);
     return sendPage(
       reply,
       consentPage(chrome(req, i), {
@@ -97,7 +138,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
         policyUri: client.policy,
         tosUri: client.tos,
         username: account?.username ?? '',
-        scope: requestOf(i).scope,
+        scope: i.request.scope,
         formTargets: formTargets(i),
       }),
     );
@@ -107,8 +148,8 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   const signedInHere = async (req: FastifyRequest, reply: FastifyReply): Promise<SignedIn[]> =>
     signedInAccounts(p.store, (await browserOf(p, req, reply))?.sessions ?? []);
 
-  const showChooser = async (req: FastifyRequest, reply: FastifyReply, i: Interaction, accounts: readonly SignedIn[]) => {
-    const client = await clientShown(requestOf(i).clientId);
+  const showChooser = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, accounts: readonly SignedIn[]) => {
+    const client = await clientShown(i.request.clientId);
     return sendPage(
       reply,
       chooseAccountPage(chrome(req, i), {
@@ -122,106 +163,79 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     );
   };
 
-  const again = (reply: FastifyReply, i: Interaction) => reply.code(303).header('cache-control', 'no-store').redirect(`${link}/${i.id}`, 303);
-
-  /** The session the interaction signed in, if it still belongs to this browser and lives. */
-  const sessionFor = async (req: FastifyRequest, reply: FastifyReply, i: Interaction): Promise<Session | undefined> => {
-    if (!i.sessionId) return undefined;
+  /** The session a consent step is about, if it still belongs to this browser and lives. */
+  const liveSession = async (req: FastifyRequest, reply: FastifyReply, sessionId: string): Promise<Session | undefined> => {
     const browser = await browserOf(p, req, reply);
-    return browser?.sessions.find((s) => s.id === i.sessionId && isLive(s, nowSeconds(p.clock)));
+    return browser?.sessions.find((s) => s.id === sessionId && isLive(s, nowSeconds(p.clock)));
   };
 
-  /** Consumes the interaction (once) and returns the code to the client. */
-  const finish = async (req: FastifyRequest, reply: FastifyReply, i: Interaction, session: Session) => {
-    if (!(await p.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-in request was already completed.');
-    return issueFor(p, req, reply, requestOf(i), session);
-  };
-
-  app.get<IdParams>(`${base}/:id`, { config: { page: true } }, async (req, reply) => {
-    const i = await load(req);
-    const session = await sessionFor(req, reply, i);
-    if (session) return showConsent(req, reply, i, session);
-    if (i.step === 'choose') {
-      const accounts = eligibleFor(requestOf(i), await signedInHere(req, reply));
-      if (accounts.length > 0) return showChooser(req, reply, i, accounts);
+  /** The page of the step the interaction is at. */
+  const showStep = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction): Promise<FastifyReply> => {
+    switch (i.at.step) {
+      case 'second-factor':
+        return showSecondFactor(req, reply, i);
+      case 'consent': {
+        const session = await liveSession(req, reply, i.at.sessionId);
+        return session ? showConsent(req, reply, i, session) : showLogin(req, reply, i);
+      }
+      case 'choose': {
+        const accounts = eligibleFor(i.request, await signedInHere(req, reply));
+        return accounts.length > 0 ? showChooser(req, reply, i, accounts) : showLogin(req, reply, i);
+      }
+      case 'login':
+        return showLogin(req, reply, i);
     }
-    return showLogin(req, reply, i);
-  });
+  };
 
-  // The chooser's answer: an account signed in here, or "" for another account (sign-in page).
+  /** Renders what a step did: the next step's page (after a redirect), its form again, or the answer to the client. */
+  const render = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, outcome: StepOutcome, again: (error: Refusal, status: number) => Promise<FastifyReply>) => {
+    if (outcome.kind === 'refused') return again(outcome.refusal, outcome.status);
+    if (outcome.signedIn) await setBrowserCookie(p, reply, outcome.signedIn.cookie, outcome.signedIn.rememberMe);
+    if (outcome.kind === 'answer') return sendAuthorizationResult(p, req, reply, i.request, outcome.answer);
+    return reply.code(303).header('cache-control', 'no-store').redirect(`${link}/${i.id}`, 303);
+  };
+
+  app.get<IdParams>(`${base}/:id`, { config: { page: true } }, async (req, reply) => showStep(req, reply, await load(req)));
+
   app.post<IdParams>(`${base}/:id/select`, { config: { page: true } }, async (req, reply) => {
     const { i, params } = await loadForm(req);
-    const choice = one(params, 'account') ?? '';
-    const request = requestOf(i);
-    if (choice === '') {
-      await p.store.updateInteraction(i.id, { step: 'login', request: storedRequest({ ...request, loginHint: undefined }) });
-      return again(reply, i);
-    }
-    const chosen = eligibleFor(request, await signedInHere(req, reply)).find((s) => s.account.id === choice);
-    // Signed out in another tab meanwhile, or a forged value: show what is there now.
-    if (!chosen) return again(reply, i);
-    const client = await p.store.clientById(request.clientId);
-    if (!client) fail('unknown_client', 'The application is no longer registered.');
-    const decision = await decideFor(decideDeps(p), request, client, chosen, nowSeconds(p.clock));
-    if (decision.kind === 'issue') return finish(req, reply, i, decision.session);
-    const [next, at] = interactionFor(request, decision);
-    await p.store.updateInteraction(i.id, { ...at, request: storedRequest(next) });
-    return again(reply, i);
+    const outcome = await selectAccountStep(deps, i, one(params, 'account') ?? '', await signedInHere(req, reply), await seenFrom(req, reply));
+    return render(req, reply, i, outcome, () => showStep(req, reply, i));
   });
 
   app.post<IdParams>(`${base}/:id/login`, { config: { page: true } }, async (req, reply) => {
     const { i, params } = await loadForm(req);
     const username = one(params, 'username') ?? '';
-    const password = one(params, 'password') ?? '';
-    const account = username && password ? await authenticate(p.store, username, password) : undefined;
-    // One message for every failure: it must not reveal whether the account exists.
-    if (!account) {
-      p.metrics.signInFailed(username && password ? 'invalid_credentials' : 'missing_credentials');
-      return showLogin(req, reply, i, { error: 'login.error.invalid', username, status: 401 });
-    }
-    // OIDC Core §3.1.2.1: the client's id_token_hint names the account it expects; signing in as
-    // another one must not answer it (the sign-in page is filled in with the expected account).
-    const hinted = requestOf(i).hintedSub;
-    if (hinted !== undefined && account.id !== hinted) {
-      return showLogin(req, reply, i, { error: 'login.error.other_account', status: 403 });
-    }
-    const rememberMe = one(params, 'remember') === '1';
-    const browser = await browserOf(p, req, reply);
-    const request = requestOf(i);
-    const client = await p.store.clientById(request.clientId);
-    if (!client) fail('unknown_client', 'The application is no longer registered.');
-    const consent = await needsConsent(p.store, request, client, account);
-    // Without consent to ask, the participant and code are written with the sign-in (issue 11 §1).
-    const answer = consent ? undefined : authorizationAtSignIn(request, i.id, nowSeconds(p.clock), p.config.tokens.authorizationCodeTtl);
-    const signedIn = await signIn(p.store, p.clock, p.config.session, {
-      browserId: browser?.browserId,
-      accountId: account.id,
-      rememberMe,
-      amr: ['pwd'],
-      acr: '0',
-      ...clientInfo(req),
-      authorization: answer?.authorization,
-    }, endingDeps(p));
-    if (!signedIn) fail('interaction_expired', 'This sign-in request was already completed.');
-    p.metrics.signInSucceeded();
-    await setBrowserCookie(p, reply, signedIn.cookie, rememberMe);
-    if (!answer) {
-      await p.store.updateInteraction(i.id, { sessionId: signedIn.session.id });
-      return again(reply, i);
-    }
-    return sendAuthorizationResult(p, req, reply, request, { code: answer.code });
+    const form = { username, password: one(params, 'password') ?? '', rememberMe: one(params, 'remember') === '1' };
+    const outcome = await passwordStep(deps, i, form, await seenFrom(req, reply));
+    return render(req, reply, i, outcome, (error, status) => showLogin(req, reply, i, { error, status, username: error === 'login.error.invalid' ? username : undefined }));
+  });
+
+  app.post<IdParams>(`${base}/:id/passkey`, { config: { page: true } }, async (req, reply) => {
+    const { i, params } = await loadForm(req);
+    const form = { challengeId: one(params, 'challenge_id') ?? '', response: parseAssertion(one(params, 'response')), rememberMe: one(params, 'remember') === '1' };
+    const outcome = await passkeyStep(deps, i, form, await seenFrom(req, reply));
+    return render(req, reply, i, outcome, (error, status) => showLogin(req, reply, i, { error, status }));
+  });
+
+  app.post<IdParams>(`${base}/:id/second-factor`, { config: { page: true } }, async (req, reply) => {
+    const { i, params } = await loadForm(req);
+    if (i.at.step !== 'second-factor') return showStep(req, reply, i);
+    const method = one(params, 'method');
+    const code = (one(params, 'code') ?? '').slice(0, 64);
+    const proof: FactorProof | undefined =
+      method === 'totp' || method === 'recovery_code' ? { method, code }
+      : method === 'passkey' ? { method, challengeId: one(params, 'challenge_id') ?? '', response: parseAssertion(one(params, 'response')) }
+      : undefined;
+    if (!proof) return showSecondFactor(req, reply, i, { error: 'factor.error.invalid', status: 400 });
+    const outcome = await secondFactorStep(deps, i, i.at.pending, proof, await seenFrom(req, reply));
+    return render(req, reply, i, outcome, (error, status) => showSecondFactor(req, reply, i, { error, status }));
   });
 
   app.post<IdParams>(`${base}/:id/consent`, { config: { page: true } }, async (req, reply) => {
     const { i, params } = await loadForm(req);
-    const session = await sessionFor(req, reply, i);
-    if (!session) fail('interaction_expired', 'Your sign-in has ended. Return to the application and try again.');
-    const request = requestOf(i);
-    if (one(params, 'decision') !== 'allow') {
-      await p.store.deleteInteraction(i.id);
-      return sendAuthorizationResult(p, req, reply, request, { error: 'access_denied', error_description: 'The user denied the request.' });
-    }
-    await p.store.upsertGrant({ accountId: session.accountId, clientId: request.clientId, scope: request.scope, createdAt: nowSeconds(p.clock) });
-    return finish(req, reply, i, session);
+    const session = i.at.step === 'consent' ? await liveSession(req, reply, i.at.sessionId) : undefined;
+    const outcome = await consentStep(deps, i, one(params, 'decision') === 'allow', session, await seenFrom(req, reply));
+    return render(req, reply, i, outcome, () => showStep(req, reply, i));
   });
 };

@@ -3,7 +3,11 @@ import type { Client } from '../../clients/store.js';
 import { fail } from '../../errors.js';
 import type { Participant, Session, SessionStore } from '../../sessions/store.js';
 import type { GrantStore } from '../grants.js';
+import { type VerifiedFactor } from '../../sessions/factors.js';
+import { type AcrLevel, type AcrValue, countingFactors, requirementOf } from './acr.js';
 import type { AuthorizationRequest } from './request.js';
+import type { FactorChecks } from './steps/deps.js';
+import { planFor } from './steps/plan.js';
 
 /** An account signed in on this browser, with its session. */
 export interface SignedIn {
@@ -14,10 +18,18 @@ export interface SignedIn {
 export type Decision =
   | ({ kind: 'issue' } & SignedIn)
   | ({ kind: 'consent' } & SignedIn)
+  /** The session's factors fall short of what the request asks: one more, then the same session (issue 14 §3). */
+  | ({ kind: 'second-factor'; target: AcrLevel; factors: VerifiedFactor[] } & SignedIn)
   | { kind: 'choose' }
   | { kind: 'login'; loginHint?: string | undefined };
 
-type DecideDeps = { accounts: AccountStore; grants: GrantStore; sessions: Pick<SessionStore, 'participantsOf'> };
+type DecideDeps = {
+  accounts: AccountStore;
+  grants: GrantStore;
+  sessions: Pick<SessionStore, 'participantsOf'>;
+  acrValues: readonly AcrValue[];
+  factors: Pick<FactorChecks, 'enrolled'>;
+};
 
 const matchesHint = (account: Account, hint: string): boolean => account.username === hint || account.id === hint;
 
@@ -72,7 +84,8 @@ export const decide = async (
  * Step two, once the account is known: a fresh sign-in when `prompt=login` or `max_age` asks for
  * it (§3.1.2.1; `max_age=0` equals `prompt=login`) or the client's own limits are exceeded — its
  * maximum authentication age, or its maximum idle time in this session — without ending the SSO
- * session for other clients; then consent when needed; else a code.
+ * session for other clients; a further factor when the session's fall short of the acr asked
+ * for (issue 14 §3); then consent when needed; else a code.
  */
 export const decideFor = async (deps: DecideDeps, request: AuthorizationRequest, client: Client, chosen: SignedIn, now: number): Promise<Decision> => {
   const silent = request.prompt.includes('none');
@@ -80,6 +93,16 @@ export const decideFor = async (deps: DecideDeps, request: AuthorizationRequest,
   if (request.prompt.includes('login') || authTooOld(request, client, chosen.session, now) || clientIdle(client, participant, now)) {
     if (silent) fail('login_required', 'The user must sign in again.');
     return { kind: 'login', loginHint: chosen.account.username };
+  }
+  const requirement = requirementOf(deps.acrValues, request, client);
+  if (requirement.want !== undefined || requirement.impossible !== undefined) {
+    const plan = planFor(requirement, chosen.session.factors, await deps.factors.enrolled(chosen.account.id), now);
+    // OIDC Core §5.5.1.1: an essential acr that cannot be met fails, never a silent lower acr.
+    if (plan.kind === 'denied') fail('access_denied', plan.description);
+    if (plan.kind === 'ask') {
+      if (silent) fail('interaction_required', 'The application asks for a stronger sign-in than this session has.');
+      return { kind: 'second-factor', ...chosen, target: plan.target, factors: countingFactors(chosen.session.factors, requirement.maxFactorAge, now) };
+    }
   }
   if (await needsConsent(deps.grants, request, client, chosen.account)) {
     if (silent) fail('consent_required', 'The user must approve this application.');

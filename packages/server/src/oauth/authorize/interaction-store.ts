@@ -7,19 +7,22 @@ export interface Interaction {
   request: Record<string, unknown>;
   createdAt: number;
   expiresAt: number;
-  /** Set once the user has signed in, before consent. */
+  /** The session the step is about: the one to ask consent for, or to step up. */
   sessionId?: string | undefined;
   /**
-   * What the user is asked before that: to sign in, or to choose among the signed-in accounts;
-   * `logout` marks an end-session request awaiting the user's confirmation.
+   * What the user is asked: to sign in, to choose among the signed-in accounts, for a further
+   * factor, or for consent; `logout` marks an end-session request awaiting the user's
+   * confirmation. The typed view is oauth/authorize/interaction.ts's.
    */
-  step: 'login' | 'choose' | 'logout';
+  step: 'login' | 'choose' | 'second-factor' | 'consent' | 'logout';
+  /** The step's own state as JSON (a second-factor step's pending sign-in). */
+  state?: Record<string, unknown> | undefined;
 }
 
 export interface InteractionStore {
   insertInteraction(i: Interaction): Promise<void>;
   interactionById(id: string): Promise<Interaction | undefined>;
-  updateInteraction(id: string, patch: Partial<Pick<Interaction, 'sessionId' | 'step' | 'request'>>): Promise<void>;
+  updateInteraction(id: string, patch: Partial<Pick<Interaction, 'sessionId' | 'step' | 'request' | 'state'>>): Promise<void>;
   /** Deletes and reports whether it existed: consuming is single-use. */
   deleteInteraction(id: string): Promise<boolean>;
   deleteExpiredInteractions(now: number): Promise<number>;

@@ -1,3 +1,4 @@
+import { storedFactors } from '../../sessions/factors.js';
 import type { EndReason, Participant, Session } from '../../sessions/store.js';
 import type { Q, Row } from './db.js';
 import { opt } from './rows.js';
@@ -15,6 +16,7 @@ export const toSession = (r: Row): Session => ({
   absoluteExpiresAt: r.absolute_expires_at as number,
   amr: JSON.parse(r.amr as string) as string[],
   acr: r.acr as string,
+  factors: storedFactors(r.factors, JSON.parse(r.amr as string) as string[], r.auth_time as number),
   rememberMe: r.remember_me === true,
   createdIp: r.created_ip as string,
   createdUserAgent: r.created_user_agent as string,
@@ -33,6 +35,7 @@ export const SESSION_COLUMNS: Readonly<Record<string, string>> = {
   absoluteExpiresAt: 'absolute_expires_at',
   amr: 'amr',
   acr: 'acr',
+  factors: 'factors',
   rememberMe: 'remember_me',
   createdIp: 'created_ip',
   createdUserAgent: 'created_user_agent',
@@ -41,15 +44,16 @@ export const SESSION_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 export const sessionValue = (field: string, value: unknown): unknown =>
-  field === 'amr' ? JSON.stringify(value) : field === 'rememberMe' ? Boolean(value) : (value ?? null);
+  field === 'amr' || field === 'factors' ? JSON.stringify(value) : field === 'rememberMe' ? Boolean(value) : (value ?? null);
 
 export const INSERT_SESSION_HEAD = `INSERT INTO sessions (id, browser_id, account_id, created_at, auth_time, last_seen, idle_expires_at,
-    absolute_expires_at, amr, acr, remember_me, created_ip, created_user_agent, last_ip, last_user_agent, ended_at, end_reason)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
+    absolute_expires_at, amr, acr, remember_me, created_ip, created_user_agent, last_ip, last_user_agent, ended_at, end_reason, factors)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`;
 
 export const sessionValues = (s: Session): unknown[] => [
   s.id, s.browserId, s.accountId, s.createdAt, s.authTime, s.lastSeen, s.idleExpiresAt, s.absoluteExpiresAt,
   JSON.stringify(s.amr), s.acr, s.rememberMe, s.createdIp, s.createdUserAgent, s.lastIp, s.lastUserAgent, s.endedAt ?? null, s.endReason ?? null,
+  JSON.stringify(s.factors),
 ];
 
 export const insertSessionRow = (q: Q, s: Session): Promise<number> => q.run(INSERT_SESSION_HEAD, sessionValues(s));

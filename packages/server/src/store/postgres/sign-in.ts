@@ -63,10 +63,10 @@ export const recordSignIn = async (q: Q, r: SignInRecord): Promise<SignInResult 
   }
   const updated = await q.one(
     `UPDATE sessions SET auth_time = $1, last_seen = $2, amr = $3, acr = $4, remember_me = $5, idle_expires_at = $6,
-       absolute_expires_at = GREATEST(absolute_expires_at, $7), last_ip = $8, last_user_agent = $9 WHERE id = $10 RETURNING *`,
-    [s.authTime, s.lastSeen, JSON.stringify(s.amr), s.acr, s.rememberMe, s.idleExpiresAt, s.absoluteExpiresAt, s.lastIp, s.lastUserAgent, live.id],
+       absolute_expires_at = GREATEST(absolute_expires_at, $7), last_ip = $8, last_user_agent = $9, factors = $11 WHERE id = $10 RETURNING *`,
+    [s.authTime, s.lastSeen, JSON.stringify(s.amr), s.acr, s.rememberMe, s.idleExpiresAt, s.absoluteExpiresAt, s.lastIp, s.lastUserAgent, live.id, JSON.stringify(s.factors)],
   );
   const session = toSession(updated as Row);
-  await appendSessionEvent(q, 'session.reauthenticated', session, at);
+  await appendSessionEvent(q, r.steppedUp ? 'session.stepped_up' : 'session.reauthenticated', session, at);
   return { session, created: false, endings, participant: await authorize(q, session, r.authorization) };
 };

@@ -10,14 +10,15 @@ const toInteraction = (r: Row): Interaction => ({
   expiresAt: r.expires_at as number,
   sessionId: opt<string>(r.session_id),
   step: r.step as Interaction['step'],
+  state: r.state === null || r.state === undefined ? undefined : (JSON.parse(r.state as string) as Record<string, unknown>),
 });
 
 /** InteractionStore on SQLite: the authorization request is kept as JSON until the interaction is consumed. */
 export const sqliteInteractions = (sql: Sql): InteractionStore => ({
   async insertInteraction(i) {
     sql.run(
-      'INSERT INTO interactions (id, binding_hash, csrf_token, request, created_at, expires_at, session_id, step) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      i.id, i.bindingHash, i.csrfToken, JSON.stringify(i.request), i.createdAt, i.expiresAt, i.sessionId ?? null, i.step,
+      'INSERT INTO interactions (id, binding_hash, csrf_token, request, created_at, expires_at, session_id, step, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      i.id, i.bindingHash, i.csrfToken, JSON.stringify(i.request), i.createdAt, i.expiresAt, i.sessionId ?? null, i.step, i.state === undefined ? null : JSON.stringify(i.state),
     );
   },
   async interactionById(id) {
@@ -29,8 +30,8 @@ export const sqliteInteractions = (sql: Sql): InteractionStore => ({
     if (!current) return;
     const next = { ...toInteraction(current), ...patch };
     sql.run(
-      'UPDATE interactions SET session_id = ?, step = ?, request = ? WHERE id = ?',
-      next.sessionId ?? null, next.step, JSON.stringify(next.request), id,
+      'UPDATE interactions SET session_id = ?, step = ?, request = ?, state = ? WHERE id = ?',
+      next.sessionId ?? null, next.step, JSON.stringify(next.request), next.state === undefined ? null : JSON.stringify(next.state), id,
     );
   },
   async deleteInteraction(id) {

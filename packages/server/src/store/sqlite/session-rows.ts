@@ -1,3 +1,4 @@
+import { storedFactors } from '../../sessions/factors.js';
 import type { EndReason, Participant, Session } from '../../sessions/store.js';
 import { type Row, type Sql, opt } from './sql.js';
 
@@ -14,6 +15,7 @@ export const toSession = (r: Row): Session => ({
   absoluteExpiresAt: r.absolute_expires_at as number,
   amr: JSON.parse(r.amr as string) as string[],
   acr: r.acr as string,
+  factors: storedFactors(r.factors, JSON.parse(r.amr as string) as string[], r.auth_time as number),
   rememberMe: r.remember_me === 1,
   createdIp: r.created_ip as string,
   createdUserAgent: r.created_user_agent as string,
@@ -32,6 +34,7 @@ export const SESSION_COLUMNS: Readonly<Record<string, string>> = {
   absoluteExpiresAt: 'absolute_expires_at',
   amr: 'amr',
   acr: 'acr',
+  factors: 'factors',
   rememberMe: 'remember_me',
   createdIp: 'created_ip',
   createdUserAgent: 'created_user_agent',
@@ -40,7 +43,7 @@ export const SESSION_COLUMNS: Readonly<Record<string, string>> = {
 };
 
 export const sessionValue = (field: string, value: unknown): unknown =>
-  field === 'amr' ? JSON.stringify(value) : field === 'rememberMe' ? (value ? 1 : 0) : (value ?? null);
+  field === 'amr' || field === 'factors' ? JSON.stringify(value) : field === 'rememberMe' ? (value ? 1 : 0) : (value ?? null);
 
 export const toParticipant = (r: Row): Participant => ({
   sessionId: r.session_id as string,

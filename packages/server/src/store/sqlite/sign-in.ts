@@ -8,11 +8,11 @@ import { insertCodeRow } from './tokens.js';
 export const insertSessionRow = (sql: Sql, s: Session): void => {
   sql.run(
     `INSERT INTO sessions (id, browser_id, account_id, created_at, auth_time, last_seen, idle_expires_at, absolute_expires_at,
-      amr, acr, remember_me, created_ip, created_user_agent, last_ip, last_user_agent, ended_at, end_reason)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      amr, acr, remember_me, created_ip, created_user_agent, last_ip, last_user_agent, ended_at, end_reason, factors)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     s.id, s.browserId, s.accountId, s.createdAt, s.authTime, s.lastSeen, s.idleExpiresAt, s.absoluteExpiresAt,
     JSON.stringify(s.amr), s.acr, s.rememberMe ? 1 : 0, s.createdIp, s.createdUserAgent, s.lastIp, s.lastUserAgent,
-    s.endedAt ?? null, s.endReason ?? null,
+    s.endedAt ?? null, s.endReason ?? null, JSON.stringify(s.factors),
   );
 };
 
@@ -58,13 +58,13 @@ export const recordSignIn = (sql: Sql, r: SignInRecord): SignInResult | undefine
       }
       if (live) {
         sql.run(
-          `UPDATE sessions SET auth_time = ?, last_seen = ?, amr = ?, acr = ?, remember_me = ?, idle_expires_at = ?,
+          `UPDATE sessions SET auth_time = ?, last_seen = ?, amr = ?, acr = ?, factors = ?, remember_me = ?, idle_expires_at = ?,
              absolute_expires_at = MAX(absolute_expires_at, ?), last_ip = ?, last_user_agent = ? WHERE id = ?`,
-          s.authTime, s.lastSeen, JSON.stringify(s.amr), s.acr, s.rememberMe ? 1 : 0, s.idleExpiresAt, s.absoluteExpiresAt,
+          s.authTime, s.lastSeen, JSON.stringify(s.amr), s.acr, JSON.stringify(s.factors), s.rememberMe ? 1 : 0, s.idleExpiresAt, s.absoluteExpiresAt,
           s.lastIp, s.lastUserAgent, live.id,
         );
         const session = toSession(sql.one('SELECT * FROM sessions WHERE id = ?', live.id) ?? {});
-        appendSessionEvent(sql, 'session.reauthenticated', session, at);
+        appendSessionEvent(sql, r.steppedUp ? 'session.stepped_up' : 'session.reauthenticated', session, at);
         return { session, created: false, endings, participant: authorize(sql, session, r.authorization) };
       }
       insertSessionRow(sql, s);

@@ -79,6 +79,7 @@ export const sampleSession = (browserId: string, accountId: string, over: Partia
   absoluteExpiresAt: NOW + 36000,
   amr: ['pwd', 'otp'],
   acr: '0',
+  factors: [{ method: 'password', at: NOW }, { method: 'totp', at: NOW }],
   rememberMe: false,
   createdIp: '127.0.0.1',
   createdUserAgent: 'agent/1',

@@ -15,6 +15,7 @@ const record = (browserId: string, accountId: string, at = NOW, over: Partial<Si
   browser: { id: browserId, secretHash: `hash-${randomUUID()}`, createdAt: at },
   session: sampleSession(browserId, accountId, {
     createdAt: at, authTime: at, lastSeen: at, idleExpiresAt: at + 1800, absoluteExpiresAt: at + 3600, amr: ['pwd', 'otp'], acr: 'mfa',
+    factors: [{ method: 'password', at }, { method: 'totp', at }],
   }),
   ...over,
 });
@@ -65,13 +66,23 @@ export const signInContract = (makeStore: MakeStore): void => {
       assert.equal(result.created, false);
       assert.equal(result.session.id, session.id);
       same(await store.sessionById(session.id), {
-        ...session, authTime: NOW + 10, lastSeen: NOW + 10, amr: ['pwd', 'otp'], acr: 'mfa', rememberMe: r.session.rememberMe,
+        ...session, authTime: NOW + 10, lastSeen: NOW + 10, amr: ['pwd', 'otp'], acr: 'mfa', factors: r.session.factors, rememberMe: r.session.rememberMe,
         idleExpiresAt: NOW + 1810, absoluteExpiresAt: NOW + 90_000, lastIp: r.session.lastIp, lastUserAgent: r.session.lastUserAgent,
       }, 'the absolute expiry is the later of the two');
       same(result.session, await store.sessionById(session.id));
       same(await store.browserById(browser.id), { ...browser, secretHash: r.browser.secretHash }, 'created_at kept, secret replaced');
       same(await eventsOf(store, session.id), ['session.reauthenticated']);
       assert.equal(await store.sessionById(r.session.id), undefined);
+    });
+
+    test('issue 14 §3: a step-up keeps the session (same id, so the same sids) with the new factors, and its event is session.stepped_up', async (store) => {
+      const { browser, account, session } = await seedSession(store, { factors: [{ method: 'password', at: NOW }], amr: ['pwd'] });
+      const factors = [{ method: 'password' as const, at: NOW }, { method: 'passkey' as const, at: NOW + 20, userVerified: true }];
+      const r = record(browser.id, account.id, NOW + 20, { steppedUp: true });
+      const result = await recorded(store, { ...r, session: { ...r.session, factors, amr: ['pwd', 'swk', 'pop', 'user', 'mfa'] } });
+      assert.equal(result.session.id, session.id);
+      same((await store.sessionById(session.id))?.factors, factors);
+      same(await eventsOf(store, session.id), ['session.stepped_up']);
     });
 
     test('issue 11 §1: two concurrent sign-ins for the same (browser, account) end with one open session', async (store) => {

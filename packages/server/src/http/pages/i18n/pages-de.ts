@@ -17,6 +17,20 @@ export const pagesDe: Record<PageMessageKey, string> = {
   'login.forgot_password': 'Passwort vergessen?',
   'login.error.invalid': 'Benutzername oder Passwort ist falsch.',
   'login.error.other_account': 'Die Anwendung hat ein anderes Konto angefordert. Melden Sie sich mit diesem Konto an.',
+  'login.passkey': 'Mit einem Passkey anmelden',
+  'passkey.failed': 'Der Passkey konnte nicht verwendet werden. Versuchen Sie es erneut oder melden Sie sich anders an.',
+
+  // Second factor (issue 14 §2)
+  'factor.title': 'Bestätigen Sie, dass Sie es sind',
+  'factor.heading': 'Noch ein Schritt',
+  'factor.intro': '{client} verlangt einen zweiten Faktor für {user}.',
+  'factor.passkey': 'Passkey verwenden',
+  'factor.totp_label': 'Code aus Ihrer Authenticator-App',
+  'factor.totp_submit': 'Bestätigen',
+  'factor.recovery': 'Stattdessen einen Wiederherstellungscode verwenden',
+  'factor.recovery_label': 'Wiederherstellungscode',
+  'factor.recovery_submit': 'Wiederherstellungscode verwenden',
+  'factor.error.invalid': 'Das hat nicht funktioniert. Prüfen Sie die Eingabe und versuchen Sie es erneut.',
 
   'choose.title': 'Konto auswählen',
   'choose.heading': 'Konto auswählen',

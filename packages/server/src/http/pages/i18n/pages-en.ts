@@ -20,6 +20,20 @@ export const pagesEn = {
   'login.forgot_password': 'Forgot password?',
   'login.error.invalid': 'Invalid username or password.',
   'login.error.other_account': 'The application asked for a different account. Sign in with that account.',
+  'login.passkey': 'Sign in with a passkey',
+  'passkey.failed': 'The passkey could not be used. Try again, or sign in another way.',
+
+  // Second factor (issue 14 §2)
+  'factor.title': 'Verify it is you',
+  'factor.heading': 'One more step',
+  'factor.intro': '{client} asks for a second factor for {user}.',
+  'factor.passkey': 'Use your passkey',
+  'factor.totp_label': 'Code from your authenticator app',
+  'factor.totp_submit': 'Verify',
+  'factor.recovery': 'Use a recovery code instead',
+  'factor.recovery_label': 'Recovery code',
+  'factor.recovery_submit': 'Use recovery code',
+  'factor.error.invalid': 'That did not work. Check it and try again.',
 
   // Account chooser
   'choose.title': 'Choose an account',

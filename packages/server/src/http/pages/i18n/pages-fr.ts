@@ -17,6 +17,20 @@ export const pagesFr: Record<PageMessageKey, string> = {
   'login.forgot_password': 'Mot de passe oublié ?',
   'login.error.invalid': 'Nom d’utilisateur ou mot de passe incorrect.',
   'login.error.other_account': 'L’application a demandé un autre compte. Connectez-vous avec ce compte.',
+  'login.passkey': 'Se connecter avec une clé d’accès',
+  'passkey.failed': 'La clé d’accès n’a pas pu être utilisée. Réessayez ou connectez-vous autrement.',
+
+  // Second factor (issue 14 §2)
+  'factor.title': 'Confirmez votre identité',
+  'factor.heading': 'Encore une étape',
+  'factor.intro': '{client} demande un second facteur pour {user}.',
+  'factor.passkey': 'Utiliser votre clé d’accès',
+  'factor.totp_label': 'Code de votre application d’authentification',
+  'factor.totp_submit': 'Vérifier',
+  'factor.recovery': 'Utiliser plutôt un code de récupération',
+  'factor.recovery_label': 'Code de récupération',
+  'factor.recovery_submit': 'Utiliser le code de récupération',
+  'factor.error.invalid': 'Cela n’a pas fonctionné. Vérifiez et réessayez.',
 
   'choose.title': 'Choisir un compte',
   'choose.heading': 'Choisir un compte',
