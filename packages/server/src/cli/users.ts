@@ -13,7 +13,10 @@ export const USERS_USAGE = `Usage:
                                                         erases the username, password and claims)
 
 Claims are OpenID Connect standard claims (name, email, email_verified, ...); a VALUE that is
-valid JSON (true, 42, "x") is stored as that JSON value, anything else as a string.`;
+valid JSON (true, 42, "x") is stored as that JSON value, anything else as a string.
+A password must pass the configuration's password rules (passwords.*: at least 15 characters by
+default, not a common or breached password, not built on the username); a refused one exits 2
+saying why.`;
 
 const OPTIONS = {
   ...CONFIG_OPTION,
