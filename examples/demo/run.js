@@ -30,7 +30,7 @@ const servers = [
   await startSpa({ issuer: ISSUER, port: 8081, clientId: 'demo-spa' }),
 ];
 console.log(`
-  Demo running. Sign in as demo / demo-password.
+  Demo running. Sign in as demo / demo-battery-staple-horse.
     1. http://localhost:8080  the server-side app: Sign in
     2. http://localhost:8081  the single-page app: Sign in (no password: single sign-on)
     3. Sign out in either one and watch both pages: back-channel, front-channel and

@@ -51,7 +51,7 @@ export const openProvider = async (
     sealedAtOpen = await sealStoredKeys(store, kek);
     await ensureSigningKeys(store, clock, kek);
     await syncConfigClients(store, [...config.clients, accountClient(config.issuer)]);
-    await seedAccounts(store, clock, config.users);
+    await seedAccounts(store, clock, config.passwords, config.users);
   } catch (err) {
     await store.close();
     throw err;
@@ -94,5 +94,5 @@ export const clientDeps = (p: Provider) => ({ clients: p.store, events: p.store,
 /** What the account use cases need from a running provider (accounts/lifecycle.ts). */
 export const lifecycleDeps = (p: Provider): LifecycleDeps => {
   const { sessions: _, ...ending } = endingDeps(p);
-  return { ...ending, accounts: p.store, events: p.store, revokeOfflineTokensOn: p.config.session.revokeOfflineTokensOn };
+  return { ...ending, accounts: p.store, events: p.store, revokeOfflineTokensOn: p.config.session.revokeOfflineTokensOn, passwords: p.config.passwords };
 };

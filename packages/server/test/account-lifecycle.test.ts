@@ -130,7 +130,7 @@ describe('issue 12 §1: signoff users passwd, the CLI adapter, revokes the offli
 
   it('issue 12 §1: users passwd prints the ended sessions and the offline_access token is refused with invalid_grant', async () => {
     const s = await signIn(op, 'cli-user');
-    const r = await runCli(['users', 'passwd', 'cli-user', '--password-stdin', '--config', config], { cwd: op.dir, input: 'a-new-password\n' });
+    const r = await runCli(['users', 'passwd', 'cli-user', '--password-stdin', '--config', config], { cwd: op.dir, input: 'a-new-battery-staple-horse\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'changed the password of cli-user; ended 2 session(s)\n');
     await refused(op, s.offline.refresh_token, 'the offline_access refresh token');

@@ -95,7 +95,7 @@ describe('GET /check-session/state: has the browser state changed? (issue 10 §3
   it('a password change (`signoff users passwd`) ends the sessions: {"changed": true}', async () => {
     const browser = await signedIn(op, USERS.bob);
     const config = cliConfigFor(op, clientsWith());
-    const r = await runCli(['users', 'passwd', USERS.bob.username, '--password', 'bob-new-password', '--config', config], { cwd: op.dir });
+    const r = await runCli(['users', 'passwd', USERS.bob.username, '--password', 'bob-new-battery-staple-horse', '--config', config], { cwd: op.dir });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await changed(op, browser), true);
     const reset = await runCli(['users', 'passwd', USERS.bob.username, '--password', USERS.bob.password, '--config', config], { cwd: op.dir });

@@ -19,7 +19,7 @@ describe('signoff exit status: 1 for runtime failures, 2 only for usage errors',
 
   before(async () => {
     writeFileSync(cfg, JSON.stringify({ issuer: 'http://127.0.0.1:3994', store: { sqlite: join(dir, 'signoff.sqlite') }, logging: { level: 'silent' } }));
-    const setup = await signoff('users', 'add', 'erin', '--password', 'erin-password');
+    const setup = await signoff('users', 'add', 'erin', '--password', 'erin-battery-staple-horse');
     assert.equal(setup.code, 0, setup.stderr);
     const client = await signoff('clients', 'add', 'app', '--public', '--redirect-uri', 'http://127.0.0.1:7002/cb');
     assert.equal(client.code, 0, client.stderr);
@@ -30,7 +30,7 @@ describe('signoff exit status: 1 for runtime failures, 2 only for usage errors',
       [['users', 'passwd', 'nobody', '--password', 'x'], /no user "nobody"/],
       [['users', 'disable', 'nobody'], /no user "nobody"/],
       [['users', 'enable', 'nobody'], /no user "nobody"/],
-      [['users', 'add', 'erin', '--password', 'another'], /user "erin" already exists/],
+      [['users', 'add', 'erin', '--password', 'another-battery-staple-horse'], /user "erin" already exists/],
       [['sessions', 'show', 'no-such-session'], /no session "no-such-session"/],
       [['sessions', 'list', '--user', 'nobody'], /no user "nobody"/],
       [['sessions', 'end', '--user', 'nobody'], /no user "nobody"/],

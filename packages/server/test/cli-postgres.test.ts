@@ -27,8 +27,8 @@ const server = usePostgres();
 const dir = mkdtempSync(join(tmpdir(), 'signoff-cli-pg-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const ALICE = { username: 'alice', password: 'alice-password' };
-const BOB = { username: 'bob', password: 'bob-password' };
+const ALICE = { username: 'alice', password: 'alice-battery-staple-horse' };
+const BOB = { username: 'bob', password: 'bob-battery-staple-horse' };
 
 /** What a test set up (databases, providers, receivers), undone after it, last first. */
 let cleanups: (() => Promise<void>)[] = [];
@@ -133,7 +133,7 @@ describe('issue 11 §3: the CLI works against PostgreSQL', () => {
     const sub = /^added user alice \(sub (\S+)\)$/m.exec(add.stdout)?.[1];
     assert.ok(sub, add.stdout);
     await s.ok('users', 'add', 'bob', '--password', BOB.password);
-    const dup = await s.signoff('users', 'add', 'alice', '--password', 'another-one');
+    const dup = await s.signoff('users', 'add', 'alice', '--password', 'another-battery-staple-horse');
     assert.equal(dup.code, 1, dup.stderr);
     assert.match(dup.stderr, /user "alice" already exists/);
 
@@ -150,14 +150,14 @@ describe('issue 11 §3: the CLI works against PostgreSQL', () => {
     await signIn(s, ALICE);
     await signIn(s, ALICE);
     await signIn(s, BOB);
-    const passwd = await runSignoff(['users', 'passwd', 'alice', '--password-stdin', '--config', s.config], { cwd: dir, env: s.env, input: 'alice-new-password\n' });
+    const passwd = await runSignoff(['users', 'passwd', 'alice', '--password-stdin', '--config', s.config], { cwd: dir, env: s.env, input: 'alice-new-battery-staple-horse\n' });
     assert.equal(passwd.code, 0, passwd.stderr);
     assert.equal(passwd.stdout, 'changed the password of alice; ended 2 session(s)\n');
     const aliceSessions = await store.listSessions({ accountId: sub, includeEnded: true, limit: 10 });
     assert.deepEqual(aliceSessions.map((x) => [x.endReason, x.endedBy]), [['password_changed', 'admin:cli'], ['password_changed', 'admin:cli']]);
     assert.equal((await store.listSessions({ limit: 10 })).length, 1, "bob's session stays open");
     assert.ok(await refused(s, ALICE), 'the old password no longer signs in');
-    await signIn(s, { username: 'alice', password: 'alice-new-password' });
+    await signIn(s, { username: 'alice', password: 'alice-new-battery-staple-horse' });
 
     const disable = await s.ok('users', 'disable', 'alice');
     assert.equal(disable.stdout, 'disabled user alice; ended 1 session(s)\n');
@@ -165,7 +165,7 @@ describe('issue 11 §3: the CLI works against PostgreSQL', () => {
     const [latest] = await store.listSessions({ accountId: sub, includeEnded: true, limit: 1 });
     assert.deepEqual([latest?.endReason, latest?.endedBy], ['account_disabled', 'admin:cli']);
     assert.match((await s.ok('users', 'list')).stdout, /^alice\s+\S+\s+disabled\s/m);
-    assert.ok(await refused(s, { username: 'alice', password: 'alice-new-password' }), 'a disabled user cannot sign in');
+    assert.ok(await refused(s, { username: 'alice', password: 'alice-new-battery-staple-horse' }), 'a disabled user cannot sign in');
   });
 
   it('sessions list, show, end SESSION_ID, end --user and end --browser work on a PostgreSQL store (issue 11 §3)', async () => {

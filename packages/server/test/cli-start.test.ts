@@ -105,7 +105,7 @@ describe('signoff start: the store it opened and the development banner', () => 
     const port = await freePort();
     const cwd = mkdtempSync(join(dir, 'devcfg-'));
     const { stderr } = await startAndStop(['--port', String(port)], cwd);
-    assert.match(stderr, /Demo user: +demo \/ demo-password/);
+    assert.match(stderr, /Demo user: +demo \/ demo-battery-staple-horse/);
     assert.match(stderr, /Demo client: demo-app \/ demo-app-secret-for-development-only/);
     assert.match(stderr, new RegExp(`Try signing in: http://localhost:${port}/authorize\\?client_id=demo-app&`));
     assert.ok(stderr.includes(`signoff: store: sqlite ${join(cwd, 'data', 'signoff.sqlite')} (created)`), stderr);

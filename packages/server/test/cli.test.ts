@@ -293,12 +293,12 @@ describe('signoff command line', () => {
     });
 
     it('users add / passwd (from stdin) / disable / list', async () => {
-      const add = await signoff('users', 'add', 'carol', '--password', 'old-password-1', '--claim', 'name=Carol', '--claim', 'email=carol@example.test', '--claim', 'email_verified=true');
+      const add = await signoff('users', 'add', 'carol', '--password', 'old-battery-staple-horse-1', '--claim', 'name=Carol', '--claim', 'email=carol@example.test', '--claim', 'email_verified=true');
       assert.equal(add.code, 0, add.stderr);
-      const dup = await signoff('users', 'add', 'carol', '--password', 'another-one');
+      const dup = await signoff('users', 'add', 'carol', '--password', 'another-battery-staple-horse');
       assert.equal(dup.code, 1, 'a runtime failure, not a usage error (issue 10 §8)');
       assert.match(dup.stderr, /exists/);
-      const passwd = await run(['users', 'passwd', 'carol', '--password-stdin', '--config', cfg], { cwd, input: 'new-password-2\n' });
+      const passwd = await run(['users', 'passwd', 'carol', '--password-stdin', '--config', cfg], { cwd, input: 'new-battery-staple-horse-2\n' });
       assert.equal(passwd.code, 0, passwd.stderr);
       assert.equal((await signoff('users', 'disable', 'carol')).code, 0);
       assert.equal((await signoff('users', 'disable', 'nobody')).code, 1);
@@ -385,15 +385,15 @@ describe('signoff command line', () => {
 
     it('users delete (while running, issue 12 §1): the user can no longer sign in, users list leaves it out, the username can be added again; an unknown user exits 1', async () => {
       assert.ok(server);
-      assert.equal((await signoff('users', 'add', 'dave', '--password', 'dave-password-1')).code, 0);
+      assert.equal((await signoff('users', 'add', 'dave', '--password', 'dave-battery-staple-horse-1')).code, 0);
       const deleted = await signoff('users', 'delete', 'dave');
       assert.equal(deleted.code, 0, deleted.stderr);
       assert.match(deleted.stdout, /^deleted user dave \(sub [0-9a-f-]{36}\); ended 0 session\(s\)$/m);
-      const refused = await new TestBrowser(server.base).signIn(authorizeUrl(server.base), { username: 'dave', password: 'dave-password-1' });
+      const refused = await new TestBrowser(server.base).signIn(authorizeUrl(server.base), { username: 'dave', password: 'dave-battery-staple-horse-1' });
       assert.equal(refused.location, undefined, 'a deleted user does not sign in');
       assert.ok(isLoginPage(refused.body));
       assert.doesNotMatch((await signoff('users', 'list')).stdout, /\bdave\b/);
-      assert.equal((await signoff('users', 'add', 'dave', '--password', 'dave-password-2')).code, 0, 'the username is free again');
+      assert.equal((await signoff('users', 'add', 'dave', '--password', 'dave-battery-staple-horse-2')).code, 0, 'the username is free again');
       const again = await signoff('users', 'delete', 'nobody-such');
       assert.equal(again.code, 1);
       assert.match(again.stderr, /no user "nobody-such"/);
@@ -401,15 +401,15 @@ describe('signoff command line', () => {
 
     it('a disabled user cannot sign in; after users enable (while running) only the new password works', async () => {
       assert.ok(server);
-      const disabled = await new TestBrowser(server.base).signIn(authorizeUrl(server.base), { username: 'carol', password: 'new-password-2' });
+      const disabled = await new TestBrowser(server.base).signIn(authorizeUrl(server.base), { username: 'carol', password: 'new-battery-staple-horse-2' });
       assert.equal(disabled.location, undefined, `disabled: ${disabled.status} ${disabled.location ?? ''}`);
       assert.ok(isLoginPage(disabled.body), 'the sign-in form is shown again');
       assert.equal((await signoff('users', 'enable', 'carol')).code, 0);
-      const oldPassword = await new TestBrowser(server.base).signIn(authorizeUrl(server.base), { username: 'carol', password: 'old-password-1' });
+      const oldPassword = await new TestBrowser(server.base).signIn(authorizeUrl(server.base), { username: 'carol', password: 'old-battery-staple-horse-1' });
       assert.equal(oldPassword.location, undefined, 'the old password no longer works after users passwd');
       assert.ok(isLoginPage(oldPassword.body));
       const browser = new TestBrowser(server.base);
-      const hop = await browser.signIn(authorizeUrl(server.base), { username: 'carol', password: 'new-password-2' });
+      const hop = await browser.signIn(authorizeUrl(server.base), { username: 'carol', password: 'new-battery-staple-horse-2' });
       assert.equal(hop.status, 303, hop.body.slice(0, 300));
       const code = new URL(hop.location ?? '').searchParams.get('code');
       assert.ok(code);

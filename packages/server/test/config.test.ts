@@ -234,7 +234,7 @@ describe('clients (RFC 7591 §2 metadata, OIDC Registration §2)', () => {
   });
 
   it('rejects duplicate usernames naming the second', () => {
-    const u = { username: 'alice', password: 'x', claims: {} };
+    const u = { username: 'alice', password: 'alice-battery-staple-horse', claims: {} };
     failsNaming(minimal({ users: [u, u] }), 'users[1].username', /duplicate/);
   });
 

@@ -184,8 +184,8 @@ describe('Consent (OIDC Core §3.1.2.4, §3.1.2.6)', () => {
   let op: TestProvider;
   let consent: oidc.Configuration;
   // Accounts that never consented to anything, for the denial tests.
-  const CAROL = { username: 'carol', password: 'carol-password', claims: { name: 'Carol' } };
-  const DAVE = { username: 'dave', password: 'dave-password', claims: { name: 'Dave' } };
+  const CAROL = { username: 'carol', password: 'carol-battery-staple-horse', claims: { name: 'Carol' } };
+  const DAVE = { username: 'dave', password: 'dave-battery-staple-horse', claims: { name: 'Dave' } };
   before(async () => {
     op = await startProvider({ users: [...Object.values(USERS), CAROL, DAVE] });
     consent = await discover(op.issuer, 'consent');

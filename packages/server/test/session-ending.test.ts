@@ -211,7 +211,7 @@ describe('every ending reason has the same effects (DESIGN.md "One way to end a 
       reason: 'password_changed',
       actor: 'admin:cli',
       revokesOffline: true,
-      trigger: async (_s, username) => assert.match(await cli(['users', 'passwd', username, '--password-stdin'], 'a-new-password\n'), /ended 1 session/),
+      trigger: async (_s, username) => assert.match(await cli(['users', 'passwd', username, '--password-stdin'], 'a-new-battery-staple-horse\n'), /ended 1 session/),
     },
     {
       reason: 'account_disabled',

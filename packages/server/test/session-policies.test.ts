@@ -100,7 +100,7 @@ describe('per-client maximum authentication age and idle time (DESIGN.md "Domain
 });
 
 /** Accounts for the same-second rounds, one per round. */
-const TIES = Array.from({ length: 6 }, (_, i) => ({ username: `tie-${i}`, password: 'tie-password', claims: {} }));
+const TIES = Array.from({ length: 6 }, (_, i) => ({ username: `tie-${i}`, password: 'tie-battery-staple-horse', claims: {} }));
 
 describe('concurrent-session limit (DESIGN.md "One way to end a session": a concurrent-session limit; config session.maxSessionsPerAccount)', () => {
   const clock = new ManualClock();

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { createAccount } from './lifecycle.js';
+import type { PasswordPolicy } from './password-policy.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import type { EventStore } from '../sessions/events.js';
 import type { Account, AccountStore } from './store.js';
@@ -18,9 +19,9 @@ type SeedUser = { username: string; password: string; claims: Record<string, unk
  * Creates a seeded user; undefined once created. When another instance starting on the same
  * store created it meanwhile (issue 11 §2), that account is returned, to be brought in line.
  */
-const createUnlessRaced = async (store: AccountStore & EventStore, clock: Clock, user: SeedUser): Promise<Account | undefined> => {
+const createUnlessRaced = async (store: AccountStore & EventStore, clock: Clock, passwords: Readonly<PasswordPolicy>, user: SeedUser): Promise<Account | undefined> => {
   try {
-    await createAccount({ accounts: store, clock, events: store }, { ...user, actor: 'config' });
+    await createAccount({ accounts: store, clock, events: store, passwords }, { ...user, actor: 'config' });
     return undefined;
   } catch (err) {
     const raced = await store.accountByUsername(user.username);
@@ -29,10 +30,13 @@ const createUnlessRaced = async (store: AccountStore & EventStore, clock: Clock,
   }
 };
 
-/** Seeds the configuration's users: created when missing, their password and claims brought in line when present. */
-export const seedAccounts = async (store: AccountStore & EventStore, clock: Clock, users: readonly SeedUser[]): Promise<void> => {
+/**
+ * Seeds the configuration's users: created when missing, their password and claims brought in
+ * line when present. Their passwords passed the policy when the configuration was parsed.
+ */
+export const seedAccounts = async (store: AccountStore & EventStore, clock: Clock, passwords: Readonly<PasswordPolicy>, users: readonly SeedUser[]): Promise<void> => {
   for (const user of users) {
-    const existing = (await store.accountByUsername(user.username)) ?? (await createUnlessRaced(store, clock, user));
+    const existing = (await store.accountByUsername(user.username)) ?? (await createUnlessRaced(store, clock, passwords, user));
     if (!existing) continue;
     const passwordHash = (await verifyPassword(existing.passwordHash, user.password)) ? existing.passwordHash : await hashPassword(user.password);
     await store.updateAccount(existing.id, { claims: user.claims, passwordHash, updatedAt: nowSeconds(clock) });

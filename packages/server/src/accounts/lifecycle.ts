@@ -10,6 +10,7 @@ import { nowSeconds } from '../clock.js';
 import { type AuditDeps, recordChange } from '../sessions/audit-log.js';
 import { type EndingDeps, afterEnding } from '../sessions/end.js';
 import { cutPage, decodeCursor, isKeyString, pageLimit } from '../util/paging.js';
+import { type PasswordPolicy, checkNewPassword } from './password-policy.js';
 import { hashPassword } from './passwords.js';
 import type { Account, AccountChangeEnding, AccountChangeReason, AccountPatch, AccountStore } from './store.js';
 
@@ -32,7 +33,17 @@ export interface LifecycleDeps extends Pick<EndingDeps, 'wake' | 'ended'>, Audit
   clock: Clock;
   /** session.revokeOfflineTokensOn: the changes that also revoke the account's offline_access refresh tokens. */
   revokeOfflineTokensOn: readonly AccountChangeReason[];
+  /** The configuration's `passwords`: what a new password must satisfy (NIST SP 800-63B-4 §3.1.1.2). */
+  passwords: Readonly<PasswordPolicy>;
+  /** Whether the account has a second factor, which lowers the minimum length; without it, none has. */
+  hasSecondFactor?: (accountId: string) => Promise<boolean>;
 }
+
+/** Refuses a password the policy does not allow, saying why (§3.1.1.2: the reason is given). */
+const requireAllowed = (policy: Readonly<PasswordPolicy>, password: string, context: { username: string; hasSecondFactor: boolean }): void => {
+  const verdict = checkNewPassword(policy, password, context);
+  if (!verdict.ok) throw new AccountError(verdict.message);
+};
 
 /** What a change did; undefined from a use case means the account does not exist. */
 export interface AccountChange {
@@ -40,11 +51,12 @@ export interface AccountChange {
 }
 
 export const createAccount = async (
-  deps: Pick<LifecycleDeps, 'accounts' | 'clock' | 'events'>,
+  deps: Pick<LifecycleDeps, 'accounts' | 'clock' | 'events' | 'passwords'>,
   input: { username: string; password: string; claims?: Record<string, unknown>; actor: string },
 ): Promise<{ account: Account }> => {
   if (!USERNAME_PATTERN.test(input.username)) throw new AccountError('a username is 1-128 characters without spaces');
-  if (input.password.length === 0) throw new AccountError('the password must not be empty');
+  // A new account has no second factor yet: its password is its only factor.
+  requireAllowed(deps.passwords, input.password, { username: input.username, hasSecondFactor: false });
   if (await deps.accounts.accountByUsername(input.username)) throw new AccountError(`user "${input.username}" already exists`, 'exists');
   const now = nowSeconds(deps.clock);
   const account: Account = {
@@ -113,7 +125,12 @@ export interface AccountUpdate {
  * session, and a disabled account has none: either change ends every session of the account.
  */
 export const updateAccount = async (deps: LifecycleDeps, input: AccountUpdate): Promise<AccountChange | undefined> => {
-  if (input.password !== undefined && input.password.length === 0) throw new AccountError('the password must not be empty');
+  if (input.password !== undefined) {
+    const account = await getAccount(deps, input.accountId);
+    if (!account) return undefined;
+    const hasSecondFactor = (await deps.hasSecondFactor?.(account.id)) ?? false;
+    requireAllowed(deps.passwords, input.password, { username: account.username, hasSecondFactor });
+  }
   const patch: AccountPatch = {
     ...(input.password === undefined ? {} : { passwordHash: await hashPassword(input.password) }),
     ...(input.claims === undefined ? {} : { claims: input.claims }),

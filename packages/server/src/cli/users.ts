@@ -13,7 +13,10 @@ export const USERS_USAGE = `Usage:
                                                         erases the username, password and claims)
 
 Claims are OpenID Connect standard claims (name, email, email_verified, ...); a VALUE that is
-valid JSON (true, 42, "x") is stored as that JSON value, anything else as a string.`;
+valid JSON (true, 42, "x") is stored as that JSON value, anything else as a string.
+A password must pass the configuration's password rules (passwords.*: at least 15 characters by
+default, not a common or breached password, not built on the username); a refused one exits 2
+saying why.`;
 
 const OPTIONS = {
   ...CONFIG_OPTION,
@@ -60,6 +63,15 @@ const found = (username: string | undefined, change: AccountChange | undefined):
   return change;
 };
 
+/**
+ * A rule of the account use cases broken: a taken username is a runtime failure (exit 1); a bad
+ * username or a password the policy refuses, a usage error (exit 2) that says why.
+ */
+const refused = (err: unknown): never => {
+  if (err instanceof AccountError) throw err.kind === 'exists' ? new CommandFailure(err.message) : new UsageError(err.message);
+  throw err;
+};
+
 export const usersCommand = async (argv: string[]): Promise<number | undefined> => {
   const { values, positionals } = parse(argv, OPTIONS);
   const [action, username] = positionals;
@@ -71,14 +83,8 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
       case 'add': {
         if (!username) throw new UsageError('a USERNAME is required');
         const input = { username, password: await passwordFrom(values), claims: parseClaims(values.claim), actor: CLI_ACTOR };
-        try {
-          const { account } = await createAccount(deps, input);
-          console.log(`added user ${account.username} (sub ${account.id})`);
-        } catch (err) {
-          // A taken username is a runtime failure (exit 1); a bad one, a usage error (exit 2).
-          if (err instanceof AccountError) throw err.kind === 'exists' ? new CommandFailure(err.message) : new UsageError(err.message);
-          throw err;
-        }
+        const { account } = await createAccount(deps, input).catch(refused);
+        console.log(`added user ${account.username} (sub ${account.id})`);
         return 0;
       }
       case 'list': {
@@ -92,7 +98,8 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
       }
       case 'passwd': {
         const account = await findAccount(p, username);
-        const changed = found(username, await changePassword(deps, { accountId: account.id, password: await passwordFrom(values), actor: CLI_ACTOR }));
+        const password = await passwordFrom(values);
+        const changed = found(username, await changePassword(deps, { accountId: account.id, password, actor: CLI_ACTOR }).catch(refused));
         console.log(`changed the password of ${account.username}; ended ${changed.endedSessions} session(s)`);
         return 0;
       }

@@ -4,7 +4,7 @@
  * demo applications of `npm run demo` (examples/demo): a server-side app with back- and
  * front-channel logout, and a single-page app watching the session through check_session.
  */
-export const DEV_USER = { username: 'demo', password: 'demo-password' } as const;
+export const DEV_USER = { username: 'demo', password: 'demo-battery-staple-horse' } as const;
 export const DEV_CLIENT_ID = 'demo-app';
 export const DEV_CLIENT_SECRET = 'demo-app-secret-for-development-only';
 export const DEV_SPA_ID = 'demo-spa';

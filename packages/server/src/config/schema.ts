@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { ACCOUNT_CLIENT_ID } from '../account/client.js';
+import { checkNewPassword } from '../accounts/password-policy.js';
 import { ACCOUNT_CHANGE_REASONS } from '../accounts/store.js';
 import type { ClientMetadata } from '../clients/store.js';
 import { ACR_LEVELS, type AcrValue, DEFAULT_ACR_VALUES } from '../oauth/authorize/acr.js';
@@ -190,6 +191,15 @@ const rawSchema = object({
     return parsed.secret === undefined ? { metadata: parsed.metadata } : { metadata: parsed.metadata, secret: parsed.secret };
   }, []),
   users: array(userField, []),
+  // NIST SP 800-63B-4 §3.1.1.2, wherever a password is set (accounts/password-policy.ts): at least
+  // 15 characters for a password that is the only factor, at least 8 with a second factor, at
+  // least 64 accepted, no composition rules, common and breached passwords refused.
+  passwords: object({
+    minLength: integer({ default: 15, min: 8, max: 1024 }),
+    minLengthWithSecondFactor: integer({ default: 8, min: 8, max: 1024 }),
+    maxLength: integer({ default: 256, min: 64, max: 1024 }),
+    rejectCommon: boolean(true),
+  }),
   // The pages' product name, logo, button colour and links (issue 13 §2).
   branding: object({
     productName: string({ default: 'Signoff', pattern: /^(?=.*\S)[^\p{Cc}]{1,100}$/u, hint: 'must be 1-100 characters, not only spaces' }),
@@ -250,10 +260,16 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
     if (c.metadata.client_id === ACCOUNT_CLIENT_ID) throw new ConfigError(`clients[${i}].client_id`, `"${ACCOUNT_CLIENT_ID}" is the account pages' own client`);
     ids.add(c.metadata.client_id);
   });
+  for (const k of ['minLength', 'minLengthWithSecondFactor'] as const) {
+    if (raw.passwords[k] > raw.passwords.maxLength) throw new ConfigError(`passwords.${k}`, 'must not be greater than passwords.maxLength');
+  }
   const names = new Set<string>();
   raw.users.forEach((u, i) => {
     if (names.has(u.username)) throw new ConfigError(`users[${i}].username`, `duplicate username "${u.username}"`);
     names.add(u.username);
+    // A seeded user has no second factor when it is created: its password is its only factor.
+    const verdict = checkNewPassword(raw.passwords, u.password, { username: u.username, hasSecondFactor: false });
+    if (!verdict.ok) throw new ConfigError(`users[${i}].password`, verdict.message);
   });
   checkAcrValues(raw.acrValues, raw.clients.map((c) => c.metadata));
   if (raw.session.absoluteLifetime < raw.session.idleTimeout) {

@@ -294,7 +294,7 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
 
     /** Creates a user over the API; its record and password. */
     const createUser = async (client: Client<paths>, stem: string, claims: Record<string, unknown> = {}): Promise<{ user: User; password: string }> => {
-      const password = `${stem}-password-${serial}`;
+      const password = `${stem}-battery-staple-horse-${serial}`;
       const user = ok(await client.POST('/users', { body: { username: fresh(stem), password, claims } }), 201);
       return { user, password };
     };
@@ -377,7 +377,7 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
       it('POST /users: 201 with a Location and the user without its password hash; GET /users/{id} returns it; GET /users?username= finds it; a taken username is 409; an unknown or empty id 404', async () => {
         const client = admin(await tokenFor(ADMIN));
         const username = fresh('carla');
-        const created = await client.POST('/users', { body: { username, password: 'carla-password', claims: { name: 'Carla', email: 'carla@example.test' } } });
+        const created = await client.POST('/users', { body: { username, password: 'carla-battery-staple-horse', claims: { name: 'Carla', email: 'carla@example.test' } } });
         const user = ok(created, 201);
         assert.equal(created.response.headers.get('location'), `users/${user.id}`);
         assert.deepEqual(Object.keys(user).sort(), ['claims', 'created_at', 'disabled', 'id', 'updated_at', 'username']);
@@ -387,9 +387,9 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
         assert.deepEqual(ok(await client.GET('/users', { params: { query: { username } } })), { users: [user], next_cursor: null });
         assert.deepEqual(ok(await client.GET('/users', { params: { query: { username: 'nobody-by-this-name' } } })).users, []);
         // The new user signs in with the password given.
-        assert.ok((await signInFresh(op.issuer, WEB, { username, password: 'carla-password' })).code);
-        problem(await client.POST('/users', { body: { username, password: 'other' } }), 409, 'conflict');
-        problem(await client.POST('/users', { body: { username: 'alice', password: 'other' } }), 409, 'conflict');
+        assert.ok((await signInFresh(op.issuer, WEB, { username, password: 'carla-battery-staple-horse' })).code);
+        problem(await client.POST('/users', { body: { username, password: 'other-battery-staple-horse' } }), 409, 'conflict');
+        problem(await client.POST('/users', { body: { username: 'alice', password: 'other-battery-staple-horse' } }), 409, 'conflict');
         problem(await client.GET('/users/{user_id}', { params: { path: { user_id: 'no-such-user' } } }), 404, 'not_found');
         problem(await client.PATCH('/users/{user_id}', { params: { path: { user_id: 'no-such-user' } }, body: { claims: {} } }), 404, 'not_found');
         problem(await client.DELETE('/users/{user_id}', { params: { path: { user_id: 'no-such-user' } } }), 404, 'not_found');
@@ -446,7 +446,7 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
       it('POST /users takes 128 characters outside the BMP as the schema counts them (issue 12 §3: a username of 1-128 characters)', async () => {
         const client = admin(await tokenFor(ADMIN));
         const username = '😀'.repeat(100);
-        const user = ok(await client.POST('/users', { body: { username, password: 'emoji-password' } }), 201);
+        const user = ok(await client.POST('/users', { body: { username, password: 'emoji-battery-staple-horse' } }), 201);
         assert.equal(user.username, username);
       });
 
@@ -454,7 +454,7 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
         const client = admin(await tokenFor(ADMIN));
         for (const claims of [{ '': 'empty name' }, { ['n'.repeat(101)]: 'long name' }]) {
           const username = fresh('claim-name');
-          problem(await client.POST('/users', { body: { username, password: 'p', claims } }), 400, 'invalid_request');
+          problem(await client.POST('/users', { body: { username, password: 'claim-battery-staple-horse', claims } }), 400, 'invalid_request');
           assert.deepEqual(ok(await client.GET('/users', { params: { query: { username } } })).users, []);
         }
       });
@@ -503,7 +503,7 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
           assert.deepEqual([stored.disabled, stored.claims], [(dup.error as unknown as { user: User }).user.disabled, { name: 'Dup' }]);
         } else problem(dup, 400, 'invalid_request');
         const dupName = fresh('dup');
-        const dupCreate = await raw(token, 'POST', '/users', `{"username":"${dupName}-a","password":"p","username":"${dupName}-b"}`);
+        const dupCreate = await raw(token, 'POST', '/users', `{"username":"${dupName}-a","password":"dup-battery-staple-horse","username":"${dupName}-b"}`);
         if (dupCreate.response.status === 201) {
           const made = dupCreate.error as unknown as User;
           assert.deepEqual(ok(await client.GET('/users', { params: { query: { username: made.username } } })).users.map((u) => u.id), [made.id]);
@@ -540,7 +540,7 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
         assert.deepEqual([claimsOnly.ended_sessions, claimsOnly.user.claims], [0, { name: 'After' }]);
         assert.ok((await silent(a.browser, op.issuer, WEB)).code, 'claims alone end no session');
         const before = rx.received.length;
-        const changed = ok(await client.PATCH('/users/{user_id}', { params: { path: { user_id: user.id } }, body: { password: 'a-new-password' } }));
+        const changed = ok(await client.PATCH('/users/{user_id}', { params: { path: { user_id: user.id } }, body: { password: 'a-new-battery-staple-horse' } }));
         assert.equal(changed.ended_sessions, 2);
         assert.deepEqual([changed.user.id, changed.user.claims, changed.user.disabled], [user.id, { name: 'After' }, false]);
         await rx.waitFor(before + 2, 5000);
@@ -555,7 +555,7 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
         assert.equal((await silent(a.browser, op.issuer, WEB)).error, 'login_required');
         assert.equal((await silent(b.browser, op.issuer, WEB)).error, 'login_required');
         assert.ok((await silent(o.browser, op.issuer, WEB)).code, 'the other user is still signed in');
-        assert.ok((await signInFresh(op.issuer, WEB, { username: user.username, password: 'a-new-password' })).code, 'the new password signs in');
+        assert.ok((await signInFresh(op.issuer, WEB, { username: user.username, password: 'a-new-battery-staple-horse' })).code, 'the new password signs in');
         const disabled = ok(await client.PATCH('/users/{user_id}', { params: { path: { user_id: user.id } }, body: { disabled: true } }));
         assert.deepEqual([disabled.ended_sessions, disabled.user.disabled], [1, true]);
         const ended = ok(await client.GET('/sessions', { params: { query: { user_id: user.id, active: false, limit: 200 } } })).sessions;

@@ -19,8 +19,8 @@ export const CLIENTS = {
 } as const;
 
 export const USERS = {
-  alice: { username: 'alice', password: 'alice-password', claims: { name: 'Alice', email: 'alice@example.test', email_verified: true } },
-  bob: { username: 'bob', password: 'bob-password', claims: { name: 'Bob', email: 'bob@example.test' } },
+  alice: { username: 'alice', password: 'alice-battery-staple-horse', claims: { name: 'Alice', email: 'alice@example.test', email_verified: true } },
+  bob: { username: 'bob', password: 'bob-battery-staple-horse', claims: { name: 'Bob', email: 'bob@example.test' } },
 } as const;
 
 export const defaultClients = (): Record<string, unknown>[] => [

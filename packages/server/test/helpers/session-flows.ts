@@ -49,7 +49,7 @@ export const extraClient = (c: TestClient, settings: Record<string, unknown> = {
 /** The default clients plus `extra`: pass as the `clients` override of startProvider. */
 export const clientsWith = (...extra: Record<string, unknown>[]): Record<string, unknown>[] => [...defaultClients(), ...extra];
 
-export const CAROL = { username: 'carol', password: 'carol-password', claims: { name: 'Carol' } } as const;
+export const CAROL = { username: 'carol', password: 'carol-battery-staple-horse', claims: { name: 'Carol' } } as const;
 
 export const authorizeUrl = (base: string, client: TestClient, over: Record<string, string> = {}): string => {
   const url = new URL(`${base}/authorize`);
