@@ -3,6 +3,7 @@ import type { Client } from '../clients/store.js';
 import { type Clock, nowSeconds } from '../clock.js';
 import { cutPage, decodeCursor, isKeyNumber, isKeyString, pageLimit } from '../util/paging.js';
 import { isLive } from './browser.js';
+import type { FactorMethod } from './factors.js';
 import type { EndReason, Participant, Session, SessionKey, SessionStore } from './store.js';
 import { describeUserAgent } from './user-agent.js';
 
@@ -29,6 +30,8 @@ export interface SessionView {
   remember_me: boolean;
   amr: string[];
   acr: string;
+  /** Each factor the session verified, with when (issue 14 §2: Okta's lastFactorVerification, Auth0's authentication.methods). */
+  factors: { method: FactorMethod; verified_at: number }[];
   /** browser, os and device_type describe the last user agent (sessions/user-agent.ts). */
   device: {
     initial_ip: string;
@@ -87,6 +90,7 @@ export const toSessionView = (
   remember_me: s.rememberMe,
   amr: [...s.amr],
   acr: s.acr,
+  factors: s.factors.map((f) => ({ method: f.method, verified_at: f.at })),
   device: {
     initial_ip: s.createdIp,
     initial_user_agent: s.createdUserAgent,

@@ -225,8 +225,15 @@ export interface components {
             end_reason: string | null;
             ended_by: string | null;
             remember_me: boolean;
+            /** @description RFC 8176 Authentication Method Reference values. */
             amr: string[];
             acr: string;
+            /** @description Each factor the session verified, with when it was last verified. */
+            factors: {
+                method: "password" | "totp" | "recovery_code" | "passkey";
+                /** Format: date-time */
+                verified_at: string;
+            }[];
             device: {
                 initial_ip: string;
                 initial_user_agent: string;
@@ -280,6 +287,10 @@ export interface components {
             default_max_age?: number;
             max_auth_age?: number;
             max_idle?: number;
+            default_acr_values?: string[];
+            require_acr?: string;
+            /** @description Seconds, or a duration such as "15m". */
+            max_factor_age?: number | string;
             require_logout_confirmation?: boolean;
             logo_uri?: string;
             policy_uri?: string;
@@ -1194,6 +1205,10 @@ export interface operations {
                     max_auth_age?: number | string;
                     /** @description Seconds, or a duration such as "15m". */
                     max_idle?: number | string;
+                    default_acr_values?: string[];
+                    require_acr?: string;
+                    /** @description Seconds, or a duration such as "15m". */
+                    max_factor_age?: number | string;
                     require_logout_confirmation?: boolean;
                     logo_uri?: string;
                     policy_uri?: string;
@@ -1381,6 +1396,10 @@ export interface operations {
                     max_auth_age?: number | string;
                     /** @description Seconds, or a duration such as "15m". */
                     max_idle?: number | string;
+                    default_acr_values?: string[];
+                    require_acr?: string;
+                    /** @description Seconds, or a duration such as "15m". */
+                    max_factor_age?: number | string;
                     require_logout_confirmation?: boolean;
                     logo_uri?: string;
                     policy_uri?: string;

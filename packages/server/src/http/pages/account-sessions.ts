@@ -1,4 +1,5 @@
 import type { MySession } from '../../account/sessions.js';
+import type { FactorMethod } from '../../sessions/factors.js';
 import { type Page, type PageChrome, esc, page } from './html.js';
 import type { MessageKey, Translator } from './i18n/index.js';
 
@@ -23,6 +24,14 @@ const formatTime = (t: Translator, seconds: number): string =>
 const hidden = (v: AccountSessionsView) =>
   `<input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}"><input type="hidden" name="account" value="${esc(v.account.id)}">`;
 
+/** How the page names each factor (issue 14 §2: the devices page shows them with their times). */
+const FACTOR_NAMES: Record<FactorMethod, MessageKey> = {
+  password: 'sessions.factor.password',
+  totp: 'sessions.factor.totp',
+  recovery_code: 'sessions.factor.recovery_code',
+  passkey: 'sessions.factor.passkey',
+};
+
 const entry = (t: Translator, v: AccountSessionsView, s: MySession, i: number): string => {
   const d = s.view.device;
   const kind = d.device_type === null ? 'sessions.device.desktop' : (DEVICE[d.device_type] ?? 'sessions.device.other');
@@ -37,6 +46,7 @@ const entry = (t: Translator, v: AccountSessionsView, s: MySession, i: number): 
 <dt>${t.html('sessions.device')}</dt><dd>${t.html(kind)}</dd>
 <dt>${t.html('sessions.ip')}</dt><dd>${esc(d.last_ip)}</dd>
 <dt>${t.html('sessions.signed_in_at')}</dt><dd>${esc(formatTime(t, s.view.authenticated_at))}</dd>
+<dt>${t.html('sessions.factors')}</dt><dd>${s.view.factors.map((f) => esc(`${t.text(FACTOR_NAMES[f.method])} (${formatTime(t, f.verified_at)})`)).join(', ')}</dd>
 <dt>${t.html('sessions.last_active')}</dt><dd>${esc(formatTime(t, s.view.last_active_at))}</dd>
 <dt>${t.html('sessions.apps')}</dt><dd>${apps.length ? esc(apps.join(', ')) : t.html('sessions.apps.none')}</dd>
 </dl>

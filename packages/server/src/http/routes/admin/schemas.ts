@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { FACTOR_METHODS } from '../../../sessions/factors.js';
 import { EVENT_TYPES } from '../../../sessions/events.js';
 
 /**
@@ -34,8 +35,12 @@ export const Session = Type.Object(
     end_reason: MaybeString,
     ended_by: MaybeString,
     remember_me: Type.Boolean(),
-    amr: Type.Array(Type.String()),
+    amr: Type.Array(Type.String(), { description: 'RFC 8176 Authentication Method Reference values.' }),
     acr: Type.String(),
+    factors: Type.Array(
+      Type.Object({ method: Type.Union(FACTOR_METHODS.map((m) => Type.Literal(m))), verified_at: Time }),
+      { description: 'Each factor the session verified, with when it was last verified.' },
+    ),
     device: Type.Object({
       initial_ip: Type.String(),
       initial_user_agent: Type.String(),

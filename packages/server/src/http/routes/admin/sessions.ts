@@ -34,6 +34,7 @@ const toJson = (v: SessionView): SessionJson => ({
   idle_expires_at: iso(v.idle_expires_at),
   expires_at: iso(v.expires_at),
   ended_at: isoOrNull(v.ended_at),
+  factors: v.factors.map((f) => ({ ...f, verified_at: iso(f.verified_at) })),
   clients: v.clients.map((c) => ({ ...c, first_authenticated_at: iso(c.first_authenticated_at), last_authenticated_at: iso(c.last_authenticated_at) })),
 });
 
