@@ -1,4 +1,5 @@
 import { seedAccounts } from './accounts/accounts.js';
+import { type FactorDeps, relyingParty } from './accounts/factors/deps.js';
 import type { LifecycleDeps } from './accounts/lifecycle.js';
 import { prepareDummyHash } from './accounts/passwords.js';
 import { accountClient } from './account/client.js';
@@ -75,3 +76,12 @@ export const lifecycleDeps = (p: Provider): LifecycleDeps => {
   const { sessions: _, ...ending } = endingDeps(p);
   return { ...ending, accounts: p.store, events: p.store, revokeOfflineTokensOn: p.config.session.revokeOfflineTokensOn };
 };
+
+/** What the second-factor use cases need from a running provider (accounts/factors/). */
+export const factorDeps = (p: Provider): FactorDeps => ({
+  factors: p.store,
+  events: p.store,
+  clock: p.clock,
+  kek: p.kek,
+  rp: relyingParty(p.config),
+});
