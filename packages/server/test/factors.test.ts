@@ -250,17 +250,18 @@ describe('managing factors (issue 14 §2)', () => {
     const w = await world();
     const totp = await confirmedTotp(w);
     await startTotpEnrolment(w.deps, w.account, 'Abandoned');
+    w.clock.advance(5);
     const key = new SoftAuthenticator(RP.origin, RP.id);
     const reg = await registrationOptions(w.deps, w.account);
     const passkey = await finishRegistration(w.deps, w.account, reg.challengeId, key.create(reg.options), 'Laptop');
     assert.ok(passkey);
-    w.clock.advance(60);
+    w.clock.advance(55);
     await verifyTotp(w.deps, w.account.id, codeAt(totp.secret, w.clock.nowMs()));
     const listed = await listFactors(w.deps, w.account.id);
     assert.deepEqual(listed, {
       factors: [
         { id: totp.factorId, kind: 'totp', label: 'Phone', createdAt: Math.floor(T0 / 1000), lastUsedAt: Math.floor(T0 / 1000) + 60 },
-        { id: passkey.factor.id, kind: 'passkey', label: 'Laptop', createdAt: Math.floor(T0 / 1000), lastUsedAt: undefined, synced: true },
+        { id: passkey.factor.id, kind: 'passkey', label: 'Laptop', createdAt: Math.floor(T0 / 1000) + 5, lastUsedAt: undefined, synced: true },
       ],
       recoveryCodesLeft: 10,
     });
