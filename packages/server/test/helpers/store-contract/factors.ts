@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 import type { PasskeyFactor, TotpFactor, WebAuthnChallenge } from '../../../src/accounts/factors/store.js';
-import { type MakeStore, NOW, same, storeTest } from './samples.js';
+import { type MakeStore, NOW, same, sampleAccount, storeTest } from './samples.js';
 
 export const samplePasskey = (accountId: string, over: Partial<PasskeyFactor> = {}): PasskeyFactor => ({
   id: randomUUID(),
@@ -158,6 +158,28 @@ export const factorStoreContract = (makeStore: MakeStore): void => {
       await store.insertChallenge(raced);
       const results = await Promise.all(Array.from({ length: 6 }, () => store.takeChallenge(raced.id, NOW)));
       assert.equal(results.filter(Boolean).length, 1);
+    });
+
+    test('a deleted account\'s factors, recovery codes and challenges go with it; another account\'s stay', async (store) => {
+      const gone = sampleAccount();
+      const kept = sampleAccount();
+      for (const a of [gone, kept]) {
+        await store.insertAccount(a);
+        await store.insertFactor(samplePasskey(a.id));
+        await store.insertFactor(sampleTotp(a.id));
+        await store.replaceRecoveryCodes(a.id, ['h1', 'h2'], NOW);
+        await store.insertChallenge(challenge({ id: `c-${a.id}`, accountId: a.id }));
+      }
+      const { found } = await store.changeAccount(gone.id, { deletedAt: NOW + 1, disabled: true });
+      assert.equal(found, true);
+      same(await store.factorsOf(gone.id), []);
+      assert.equal(await store.recoveryCodesLeft(gone.id), 0);
+      assert.equal(await store.takeChallenge(`c-${gone.id}`, NOW), undefined);
+      assert.equal((await store.factorsOf(kept.id)).length, 2);
+      assert.equal(await store.recoveryCodesLeft(kept.id), 2);
+      assert.ok(await store.takeChallenge(`c-${kept.id}`, NOW));
+      await store.changeAccount(kept.id, { disabled: true });
+      assert.equal((await store.factorsOf(kept.id)).length, 2, 'a change that does not delete keeps them');
     });
 
     test('expired challenges are swept', async (store) => {
