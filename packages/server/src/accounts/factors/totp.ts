@@ -51,9 +51,25 @@ export const startTotpEnrolment = async (
     secret: sealText(deps.kek, aad(factorId), secret.base32),
     createdAt: nowSeconds(deps.clock),
   });
+  return enrolmentOf(deps, account, factorId, secret);
+};
+
+const enrolmentOf = async (deps: Pick<FactorDeps, 'rp'>, account: Pick<Account, 'username'>, factorId: string, secret: Secret): Promise<TotpEnrolment> => {
   const uri = new TOTP({ ...PARAMS, issuer: deps.rp.name, label: account.username, secret }).toString();
   const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return { factorId, secret: secret.base32, uri, qrSvg };
+};
+
+/** The enrolment again (its QR code and secret), while it waits for its first code; else undefined. */
+export const resumeTotpEnrolment = async (
+  deps: Pick<FactorDeps, 'factors' | 'kek' | 'rp'>,
+  account: Pick<Account, 'id' | 'username'>,
+  factorId: string,
+): Promise<TotpEnrolment | undefined> => {
+  const factor = await deps.factors.factorOf(account.id, factorId);
+  if (factor?.kind !== 'totp' || factor.confirmedAt !== undefined) return undefined;
+  const base32 = openText(deps.kek, aad(factor.id), factor.secret);
+  return base32 === undefined ? undefined : enrolmentOf(deps, account, factorId, Secret.fromBase32(base32));
 };
 
 /**

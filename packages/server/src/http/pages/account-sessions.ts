@@ -17,7 +17,7 @@ export interface AccountSessionsView {
 const DEVICE: Record<string, MessageKey> = { mobile: 'sessions.device.mobile', tablet: 'sessions.device.tablet' };
 
 /** Times in the page's language, in UTC (the same for every reader; the zone is said). */
-const formatTime = (t: Translator, seconds: number): string =>
+export const formatTime = (t: Translator, seconds: number): string =>
   `${new Intl.DateTimeFormat(t.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(seconds * 1000))} UTC`;
 
 const hidden = (v: AccountSessionsView) =>
