@@ -12,6 +12,9 @@ import { SoftAuthenticator } from './helpers/authenticator.js';
 import { type Hop, TestBrowser, parseForm } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import { WEB, authorizeUrl } from './helpers/session-flows.js';
+import { de } from '../src/http/pages/i18n/de.js';
+import { en } from '../src/http/pages/i18n/en.js';
+import { fr } from '../src/http/pages/i18n/fr.js';
 
 let op: TestProvider;
 let page: string;
@@ -93,6 +96,20 @@ describe('the security page (issue 14 §2)', () => {
     assert.match(added.body, /Security key/);
     const replayed = await submit(browser, hop, { challenge_id: challengeId, credential: JSON.stringify(key.create(options)), label: 'Again' });
     assert.equal(replayed.status, 400, 'the challenge was used');
+  });
+
+  it('German and French have every message of the page, with the English one\'s {parameters} (issue 13 §2)', async () => {
+    const keys = (Object.keys(en) as (keyof typeof en)[]).filter((k) => k.startsWith('security.'));
+    const params = (s: string) => [...s.matchAll(/\{[a-z_]+\}/g)].map((m) => m[0]).sort();
+    for (const [name, catalogue] of [['de', de], ['fr', fr]] as const) {
+      for (const key of keys) {
+        assert.ok(catalogue[key], `${name} lacks ${key}`);
+        assert.deepEqual(params(catalogue[key] ?? ''), params(en[key]), `${name} ${key}`);
+      }
+    }
+    const browser = await signedIn(USERS.alice);
+    browser.headers['accept-language'] = 'de';
+    assert.match((await browser.request(page)).body, /<h1>Anmeldesicherheit<\/h1>/);
   });
 
   it('the forms and the passkey options refuse a missing or foreign CSRF token, changing nothing', async () => {
