@@ -6,6 +6,8 @@
  * the forms refusing a missing or foreign CSRF token.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
 import { SoftAuthenticator } from './helpers/authenticator.js';
@@ -18,6 +20,19 @@ import { fr } from '../src/http/pages/i18n/fr.js';
 
 let op: TestProvider;
 let page: string;
+
+/** Every text value of every column of every table of the provider's SQLite file. */
+const storedText = (): string[] => {
+  const db = new Database(join(op.dir, 'signoff.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    return tables.flatMap(({ name }) =>
+      (db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]).flatMap((row) => Object.values(row).filter((v): v is string => typeof v === 'string')),
+    );
+  } finally {
+    db.close();
+  }
+};
 
 before(async () => {
   op = await startProvider();
@@ -48,12 +63,14 @@ describe('the security page (issue 14 §2)', () => {
     assert.equal(new URL(hop.location ?? '').pathname, '/authorize');
   });
 
-  it('an authenticator app is enrolled from the QR code and key on the page, confirmed by a code, and the recovery codes are shown once', async () => {
+  it('an authenticator app is enrolled from the QR code and key on the page, confirmed by a code, and the recovery codes are shown once; neither is stored in plain', async () => {
     const browser = await signedIn(USERS.alice);
     const first = await browser.request(page);
     assert.equal(first.status, 200, first.body.slice(0, 300));
     assert.match(first.body, /No second step is set up yet/);
     assert.match(first.headers.get('content-security-policy') ?? '', /script-src 'nonce-[^']+'; .*connect-src 'self'/);
+    const script = /<script nonce="[^"]+">([\s\S]*?)<\/script>/.exec(first.body)?.[1] ?? '';
+    assert.doesNotThrow(() => new Function(script), 'the passkey script parses');
     const started = await submit(browser, first, { totp_start: '1', label: 'My phone' });
     assert.equal(started.status, 200);
     assert.match(started.body, /<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, 'the QR code inline');
@@ -69,6 +86,9 @@ describe('the security page (issue 14 §2)', () => {
     assert.match(done.body, /Your authenticator app is set up/);
     assert.equal(recoveryCodesOf(done.body).length, 10);
     assert.match(done.body, /My phone/);
+    const stored = storedText().join('\n');
+    assert.ok(!stored.includes(secret), 'the TOTP key is sealed at rest');
+    for (const code of recoveryCodesOf(done.body)) assert.ok(!stored.includes(code) && !stored.includes(code.replaceAll('-', '')), 'recovery codes only as hashes');
     const again = await browser.request(page);
     assert.deepEqual(recoveryCodesOf(again.body), [], 'shown once');
     assert.match(again.body, /Recovery codes left: 10/);
