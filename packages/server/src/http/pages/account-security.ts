@@ -106,6 +106,7 @@ export const accountSecurityPage = (c: PageChrome, v: AccountSecurityView): Page
     status: v.status,
     scriptNonce: v.scriptNonce,
     fetchesSelf: true,
+    sessionsLink: true,
     body: `<h1>${t.html('security.title')}</h1>
 <p class="muted">${t.html('security.intro', { account: `<strong>${esc(v.account.label)}</strong>` })}</p>
 ${notice}

@@ -12,6 +12,8 @@ export interface AccountSessionsView {
   sessions: readonly MySession[];
   notice?: { kind: 'done' | 'refused'; key: MessageKey; params?: Record<string, string | number> } | undefined;
   status?: number;
+  /** ISSUER/account/security, the account's second factors (issue 14 §2). */
+  securityUrl?: string | undefined;
 }
 
 const DEVICE: Record<string, MessageKey> = { mobile: 'sessions.device.mobile', tablet: 'sessions.device.tablet' };
@@ -70,6 +72,7 @@ ${switcher}
 <p class="muted">${t.html('sessions.intro', { account: `<strong>${esc(v.account.label)}</strong>` })}</p>
 ${notice}
 <ul class="sessions">${v.sessions.map((s, i) => entry(t, v, s, i)).join('\n')}</ul>
+${v.securityUrl ? `<p><a href="${esc(v.securityUrl)}">${t.html('sessions.security_link')}</a></p>` : ''}
 ${others > 0 ? `<form method="post" action="${esc(v.action)}">${hidden(v)}<button type="submit" name="end_others" value="1">${t.html('sessions.end_others')}</button></form>` : `<p class="muted">${t.html('sessions.none_other')}</p>`}`,
   });
 };

@@ -83,6 +83,7 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
       reply,
       accountSessionsPage(pageChrome(p, req, one(queryParams(req), 'ui_locales')), {
         action: `${base}${ENDPOINTS.accountSessions}`,
+        securityUrl: `${base}${ENDPOINTS.accountSecurity}`,
         csrfToken: csrfTokenOf(h.secret),
         account,
         accounts,

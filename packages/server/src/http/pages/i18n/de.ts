@@ -32,6 +32,7 @@ export const de: Partial<Record<MessageKey, string>> = {
   'sessions.signin_needed': 'Melden Sie sich an, um zu sehen, wo Sie angemeldet sind.',
   'sessions.csrf': 'Nichts wurde abgemeldet: Das Formular war abgelaufen. Bitte versuchen Sie es erneut.',
   // The security page (issue 14 §2)
+  'sessions.security_link': 'Anmeldesicherheit: Passkeys und Authenticator-Apps',
   'security.title': 'Anmeldesicherheit',
   'security.intro': 'Ein zweiter Schritt, wenn sich {account} anmeldet: ein Passkey oder ein Code aus einer Authenticator-App.',
   'security.none': 'Noch ist kein zweiter Schritt eingerichtet.',

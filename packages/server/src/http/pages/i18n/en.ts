@@ -37,6 +37,7 @@ export const en = {
   'sessions.signin_needed': 'Sign in to see where you are signed in.',
   'sessions.csrf': 'Nothing was signed out: the form had expired. Please try again.',
   // The security page (issue 14 §2)
+  'sessions.security_link': 'Sign-in security: passkeys and authenticator apps',
   'security.title': 'Sign-in security',
   'security.intro': 'A second step when {account} signs in: a passkey, or a code from an authenticator app.',
   'security.none': 'No second step is set up yet.',

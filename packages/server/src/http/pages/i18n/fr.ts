@@ -32,6 +32,7 @@ export const fr: Partial<Record<MessageKey, string>> = {
   'sessions.signin_needed': 'Connectez-vous pour voir où vous êtes connecté.',
   'sessions.csrf': 'Rien n’a été déconnecté : le formulaire avait expiré. Veuillez réessayer.',
   // The security page (issue 14 §2)
+  'sessions.security_link': 'Sécurité de la connexion : clés d’accès et applications d’authentification',
   'security.title': 'Sécurité de la connexion',
   'security.intro': 'Une seconde étape quand {account} se connecte : une clé d’accès, ou un code d’une application d’authentification.',
   'security.none': 'Aucune seconde étape n’est encore configurée.',
