@@ -8,9 +8,25 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromiumInstalled, fillSignIn, isLocal } from './helpers/chromium.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
+
+/** WCAG 2.1 A and AA, as the other pages are checked (browser-pages-a11y.test.ts). */
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Serious or critical axe-core violations, and whether the page scrolls sideways at 360 px. */
+const a11yProblems = async (page: Page): Promise<string[]> => {
+  const result = await new AxeBuilder({ page }).withTags(TAGS).analyze();
+  const found = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} on ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}: ${v.help}`);
+  await page.setViewportSize({ width: 360, height: 800 });
+  const scrolls = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return scrolls ? [...found, 'scrolls horizontally at 360 px'] : found;
+};
 
 let op: TestProvider;
 let browser: Browser;
@@ -28,7 +44,7 @@ after(async () => {
 });
 
 describe('the security page in Chromium (issue 14 §2)', () => {
-  it('"Add a passkey" registers a discoverable, user-verified passkey through the page\'s script, and the page shows it with the recovery codes', { timeout: 60_000 }, async () => {
+  it('"Add a passkey" registers a discoverable, user-verified passkey through the page\'s script, and the page shows it with the recovery codes; the page passes axe-core (WCAG 2.1 AA) and reflows at 360 px', { timeout: 60_000 }, async () => {
     const context = await browser.newContext({ locale: 'en-US' });
     context.setDefaultTimeout(10_000);
     context.on('request', (r) => requested.push(r.url()));
@@ -63,6 +79,11 @@ describe('the security page in Chromium (issue 14 §2)', () => {
     const [factor] = await op.provider.store.factorsOf(account?.id ?? '');
     assert.equal(factor?.kind, 'passkey');
     assert.equal(factor?.kind === 'passkey' && factor.credentialId, Buffer.from(credentials[0]?.credentialId ?? '', 'base64').toString('base64url'));
+    assert.deepEqual(await a11yProblems(page), [], 'with a passkey and the recovery codes');
+    await page.locator('#totp-label').fill('Phone');
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await page.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+    assert.deepEqual(await a11yProblems(page), [], 'with an authenticator app enrolment');
     assert.deepEqual(problems, [], 'no console error, no CSP violation');
     await context.close();
   });

@@ -112,6 +112,7 @@ export const accountSecurityPage = (c: PageChrome, v: AccountSecurityView): Page
 ${notice}
 ${codes}
 ${v.enrolment ? enrolment(t, v, v.enrolment) : ''}
+<h2>${t.html('security.methods')}</h2>
 ${v.factors.length ? `<ul class="sessions">${v.factors.map((f, i) => entry(t, v, f, i)).join('\n')}</ul>` : `<p class="muted">${t.html('security.none')}</p>`}
 <h2>${t.html('security.totp.heading')}</h2>
 <form method="post" action="${esc(v.action)}">${hidden(v)}

@@ -35,6 +35,7 @@ export const de: Partial<Record<MessageKey, string>> = {
   'sessions.security_link': 'Anmeldesicherheit: Passkeys und Authenticator-Apps',
   'security.title': 'Anmeldesicherheit',
   'security.intro': 'Ein zweiter Schritt, wenn sich {account} anmeldet: ein Passkey oder ein Code aus einer Authenticator-App.',
+  'security.methods': 'Ihre zweiten Schritte',
   'security.none': 'Noch ist kein zweiter Schritt eingerichtet.',
   'security.kind': 'Art',
   'security.kind.totp': 'Authenticator-App',

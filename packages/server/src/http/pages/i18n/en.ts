@@ -40,6 +40,7 @@ export const en = {
   'sessions.security_link': 'Sign-in security: passkeys and authenticator apps',
   'security.title': 'Sign-in security',
   'security.intro': 'A second step when {account} signs in: a passkey, or a code from an authenticator app.',
+  'security.methods': 'Your second steps',
   'security.none': 'No second step is set up yet.',
   'security.kind.totp': 'Authenticator app',
   'security.kind.passkey': 'Passkey',

@@ -35,6 +35,7 @@ export const fr: Partial<Record<MessageKey, string>> = {
   'sessions.security_link': 'Sécurité de la connexion : clés d’accès et applications d’authentification',
   'security.title': 'Sécurité de la connexion',
   'security.intro': 'Une seconde étape quand {account} se connecte : une clé d’accès, ou un code d’une application d’authentification.',
+  'security.methods': 'Vos secondes étapes',
   'security.none': 'Aucune seconde étape n’est encore configurée.',
   'security.kind': 'Type',
   'security.kind.totp': 'Application d’authentification',
