@@ -4,7 +4,8 @@ import { sweepExpiredSessions } from './sessions/sweep.js';
 
 /**
  * Every `session.sweepInterval`: ends expired sessions through the ending path, removes
- * abandoned interactions and expired authorization codes. Safe with several instances on one
+ * abandoned interactions, expired authorization codes and WebAuthn challenges, and TOTP
+ * enrolments never confirmed. Safe with several instances on one
  * store: each step is a single idempotent statement or transaction.
  */
 export const startHousekeeping = (
@@ -19,6 +20,9 @@ export const startHousekeeping = (
     await p.store.deleteExpiredInteractions(now);
     // Codes are kept a while past expiry so a late replay is still recognised and revokes.
     await p.store.deleteExpiredCodes(now - 3600);
+    await p.store.deleteExpiredChallenges(now);
+    // A TOTP enrolment not confirmed within a day was abandoned: its sealed secret goes.
+    await p.store.deleteUnconfirmedFactors(now - 86_400);
   };
   // One run at a time: with the store away a run can outlast the interval (a statement timeout),
   // and runs piling up would take the pool's connections from the requests (issue 11 §2).

@@ -1,5 +1,7 @@
 import { authenticate, seedAccounts } from './accounts/accounts.js';
 import { factorChecks } from './accounts/factors/checks.js';
+import { type FactorDeps, relyingParty } from './accounts/factors/deps.js';
+import { hasSecondFactor } from './accounts/factors/manage.js';
 import type { FactorChecks, StepDeps } from './oauth/authorize/steps/deps.js';
 import type { LifecycleDeps } from './accounts/lifecycle.js';
 import { prepareDummyHash } from './accounts/passwords.js';
@@ -60,7 +62,7 @@ export const openProvider = async (
   await keys.reload();
   // The first sign-in of an unknown username must not wait for the dummy hash (issue 10 §6).
   await prepareDummyHash();
-  return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock), factors: factorChecks() };
+  return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock), factors: factorChecks({ factors: store, events: store, clock, kek, rp: relyingParty(config) }) };
 };
 
 /** What the session core's ending path needs from a running provider (sessions/end.ts). */
@@ -94,5 +96,14 @@ export const clientDeps = (p: Provider) => ({ clients: p.store, events: p.store,
 /** What the account use cases need from a running provider (accounts/lifecycle.ts). */
 export const lifecycleDeps = (p: Provider): LifecycleDeps => {
   const { sessions: _, ...ending } = endingDeps(p);
-  return { ...ending, accounts: p.store, events: p.store, revokeOfflineTokensOn: p.config.session.revokeOfflineTokensOn, passwords: p.config.passwords };
+  return { ...ending, accounts: p.store, events: p.store, revokeOfflineTokensOn: p.config.session.revokeOfflineTokensOn, passwords: p.config.passwords, hasSecondFactor: (accountId) => hasSecondFactor({ factors: p.store }, accountId) };
 };
+
+/** What the second-factor use cases need from a running provider (accounts/factors/). */
+export const factorDeps = (p: Provider): FactorDeps => ({
+  factors: p.store,
+  events: p.store,
+  clock: p.clock,
+  kek: p.kek,
+  rp: relyingParty(p.config),
+});

@@ -105,7 +105,7 @@ describe('the pages in Chromium, with and without script (issue 13 §2; Front-Ch
       assert.equal(await page.locator('#password').getAttribute('type'), 'password');
       await page.locator('#username').fill(USERS.alice.username);
       await page.locator('#password').fill(USERS.alice.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await page.waitForURL((u) => u.toString().startsWith(`${origin}/cb`));
       const before = hits.length;
       await page.goto(`${op.issuer}/logout?client_id=fc`);

@@ -77,7 +77,7 @@ const deploy = async (opts: { host: 'localhost' | '127.0.0.1'; thirdPartyCookies
 const signInAtSpa = async (d: Deployment, page: Page): Promise<void> => {
   await page.goto(`${d.spa.origin}/`);
   await page.waitForFunction(() => (window as unknown as { spa?: SpaState }).spa?.ready === true, null, { timeout: 10_000 });
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(`${d.op.issuer}/**`);
   await fillSignIn(page, USERS.alice);
   await page.waitForURL(`${d.spa.origin}/?**`);

@@ -47,7 +47,7 @@ describe('an oidc-client-ts SPA with monitorSession notices a sign-out at the pr
   it('the SPA signs in with signinRedirect (code + PKCE) and gets a session_state (Session Management §2)', async () => {
     await app.goto(`${spa.origin}/`);
     await app.waitForFunction(() => (window as unknown as { spa?: SpaState }).spa?.ready === true, null, { timeout: 10_000 });
-    await app.getByRole('button', { name: 'Sign in' }).click();
+    await app.getByRole('button', { name: 'Sign in', exact: true }).click();
     await app.waitForURL(`${op.issuer}/**`);
     await fillSignIn(app, USERS.alice);
     await app.waitForURL(`${spa.origin}/?**`);

@@ -116,6 +116,8 @@ describe('housekeeping while the store does not answer (issue 11 §2)', () => {
         },
         deleteExpiredInteractions: async () => 0,
         deleteExpiredCodes: async () => 0,
+        deleteExpiredChallenges: async () => 0,
+        deleteUnconfirmedFactors: async () => 0,
       },
     } as unknown as Provider;
     const errors: unknown[] = [];

@@ -37,7 +37,8 @@ export interface AccountStore {
    * Applies the patch and, with an ending, ends every open session of the account through the
    * ending path (SessionStore.endSessions with `{ accountId: id }`, offline families too when
    * `ending.revokeOfflineTokens`) — in one transaction (issue 12 §1). An unknown account changes
-   * and ends nothing: `found` is false.
+   * and ends nothing: `found` is false. A patch that deletes the account (`deletedAt`) removes its
+   * second factors, recovery codes and WebAuthn challenges in the same transaction.
    */
   changeAccount(id: string, patch: AccountPatch, ending?: AccountChangeEnding): Promise<{ found: boolean; ended: EndedSession[] }>;
 }

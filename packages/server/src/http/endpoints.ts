@@ -20,6 +20,9 @@ export const ENDPOINTS = {
   /** The devices page (issue 13 §1), and where the sign-in it may need comes back to. */
   accountSessions: '/account/sessions',
   accountCallback: '/account/callback',
+  /** The security page (issue 14 §2): second factors, and the passkey options its script fetches. */
+  accountSecurity: '/account/security',
+  accountPasskeyOptions: '/account/security/passkey-options',
 } as const;
 
 /**

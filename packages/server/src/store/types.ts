@@ -1,3 +1,4 @@
+import type { FactorStore } from '../accounts/factors/store.js';
 import type { AccountStore } from '../accounts/store.js';
 import type { ClientStore } from '../clients/store.js';
 import type { DeliveryStore } from '../logout/back-channel/outbox.js';
@@ -28,6 +29,7 @@ export interface StoreOrigin {
  */
 export interface Store
   extends AccountStore,
+    FactorStore,
     ClientStore,
     KeyStore,
     SessionStore,

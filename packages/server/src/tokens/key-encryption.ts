@@ -89,12 +89,31 @@ export const resolveKeyEncryptionKey = (config: Pick<Readonly<Config>, 'keys' | 
 
 export const isSealed = (value: Record<string, unknown>): boolean => value.enc === 'A256GCM' && typeof value.ct === 'string';
 
-export const sealJwk = (kek: KeyEncryptionKey, kid: string, jwk: Record<string, unknown>): SealedJwk => {
+/**
+ * Seals any secret text under the KEK: AES-256-GCM, `aad` binding it to its row (a key's kid, a
+ * factor's id) so that a sealed value copied to another row does not open. The TOTP secrets of
+ * second factors are sealed this way too (accounts/factors/totp.ts).
+ */
+export const sealText = (kek: KeyEncryptionKey, aad: string, text: string): SealedJwk => {
   const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', kek.key, iv).setAAD(Buffer.from(kid));
-  const ct = Buffer.concat([cipher.update(JSON.stringify(jwk), 'utf8'), cipher.final()]);
+  const cipher = createCipheriv('aes-256-gcm', kek.key, iv).setAAD(Buffer.from(aad));
+  const ct = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
   return { enc: 'A256GCM', kek: kek.id, iv: iv.toString('base64url'), tag: cipher.getAuthTag().toString('base64url'), ct: ct.toString('base64url') };
 };
+
+/** The sealed text, or undefined when it was sealed under another KEK or for another `aad`. */
+export const openText = (kek: KeyEncryptionKey, aad: string, sealed: SealedJwk): string | undefined => {
+  if (sealed.kek !== kek.id) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', kek.key, Buffer.from(sealed.iv, 'base64url')).setAAD(Buffer.from(aad));
+    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+export const sealJwk = (kek: KeyEncryptionKey, kid: string, jwk: Record<string, unknown>): SealedJwk => sealText(kek, kid, JSON.stringify(jwk));
 
 /** Throws a ConfigError naming the KEK's source when the key was sealed under another KEK. */
 export const openJwk = (kek: KeyEncryptionKey, kid: string, stored: Record<string, unknown>): Record<string, unknown> => {
@@ -103,12 +122,7 @@ export const openJwk = (kek: KeyEncryptionKey, kid: string, stored: Record<strin
     new ConfigError(kek.source, `the private signing key ${kid} in the store was sealed under key-encryption key ${String(sealed.kek)}, ` +
       `but this one is ${kek.id} (${detail}); start with the key-encryption key the store was created with`);
   if (sealed.kek !== kek.id) throw mismatch('another key');
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', kek.key, Buffer.from(sealed.iv, 'base64url')).setAAD(Buffer.from(kid));
-    decipher.setAuthTag(Buffer.from(sealed.tag, 'base64url'));
-    const plain = Buffer.concat([decipher.update(Buffer.from(sealed.ct, 'base64url')), decipher.final()]);
-    return JSON.parse(plain.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw mismatch('the sealed key does not authenticate');
-  }
+  const plain = openText(kek, kid, sealed);
+  if (plain === undefined) throw mismatch('the sealed key does not authenticate');
+  return JSON.parse(plain) as Record<string, unknown>;
 };

@@ -110,5 +110,5 @@ export const waitUntil = async <T>(what: string, check: () => T | undefined | Pr
 export const fillSignIn = async (page: Page, user: { username: string; password: string }): Promise<void> => {
   await page.locator('input[name="username"]').fill(user.username);
   await page.locator('input[name="password"]').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 };

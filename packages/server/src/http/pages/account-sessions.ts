@@ -13,12 +13,14 @@ export interface AccountSessionsView {
   sessions: readonly MySession[];
   notice?: { kind: 'done' | 'refused'; key: MessageKey; params?: Record<string, string | number> } | undefined;
   status?: number;
+  /** ISSUER/account/security, the account's second factors (issue 14 §2). */
+  securityUrl?: string | undefined;
 }
 
 const DEVICE: Record<string, MessageKey> = { mobile: 'sessions.device.mobile', tablet: 'sessions.device.tablet' };
 
 /** Times in the page's language, in UTC (the same for every reader; the zone is said). */
-const formatTime = (t: Translator, seconds: number): string =>
+export const formatTime = (t: Translator, seconds: number): string =>
   `${new Intl.DateTimeFormat(t.locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(seconds * 1000))} UTC`;
 
 const hidden = (v: AccountSessionsView) =>
@@ -80,6 +82,7 @@ ${switcher}
 <p class="muted">${t.html('sessions.intro', { account: `<strong>${esc(v.account.label)}</strong>` })}</p>
 ${notice}
 <ul class="sessions">${v.sessions.map((s, i) => entry(t, v, s, i)).join('\n')}</ul>
+${v.securityUrl ? `<p><a href="${esc(v.securityUrl)}">${t.html('sessions.security_link')}</a></p>` : ''}
 ${others > 0 ? `<form method="post" action="${esc(v.action)}">${hidden(v)}<button type="submit" name="end_others" value="1">${t.html('sessions.end_others')}</button></form>` : `<p class="muted">${t.html('sessions.none_other')}</p>`}`,
   });
 };

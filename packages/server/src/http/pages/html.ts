@@ -93,6 +93,8 @@ export const page = (opts: {
   status?: number;
   formTargets?: readonly string[];
   scriptNonce?: string;
+  /** The page's script may fetch from its own origin (connect-src 'self'). */
+  fetchesSelf?: boolean;
   /** Origins the page may frame (the front-channel logout iframes). */
   frameSources?: readonly string[];
   chrome?: PageChrome;
@@ -104,6 +106,7 @@ export const page = (opts: {
   const formAction = ["'self'", ...(opts.formTargets ?? [])].join(' ');
   const script = opts.scriptNonce ? `script-src 'nonce-${opts.scriptNonce}'` : "script-src 'none'";
   const frames = opts.frameSources?.length ? `; frame-src ${opts.frameSources.join(' ')}` : '';
+  const connect = opts.fetchesSelf ? "; connect-src 'self'" : '';
   const chrome = opts.chrome;
   const branding = chrome?.branding ?? DEFAULT_BRANDING;
   const imageOrigins = [...new Set([branding.logoUrl, ...(opts.images ?? [])].map((u) => (u ? originOf(u) : undefined)).filter((o): o is string => o !== undefined))];
@@ -118,7 +121,7 @@ export const page = (opts: {
   const title = chrome ? `${opts.title} – ${branding.productName}` : opts.title;
   return {
     status: opts.status ?? 200,
-    csp: `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}; ${script}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'${frames}`,
+    csp: `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}; ${script}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'${frames}${connect}`,
     html: `<!doctype html>
 <html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${esc(title)}</title><style>${style(branding.primaryColor)}</style></head>

@@ -18,6 +18,7 @@ import { pageChrome } from '../page-chrome.js';
 import { bodyParams, queryParams } from '../params.js';
 import { sendPage } from '../respond.js';
 import { sendSignedOut } from '../signed-out.js';
+import { accountSecurityRoutes } from './account-security.js';
 
 /**
  * The CSRF token of the account pages: an HMAC of the browser cookie's secret, so it is bound to
@@ -82,6 +83,7 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
       reply,
       accountSessionsPage(pageChrome(p, req, one(queryParams(req), 'ui_locales')), {
         action: `${base}${ENDPOINTS.accountSessions}`,
+        securityUrl: `${base}${ENDPOINTS.accountSecurity}`,
         csrfToken: csrfTokenOf(h.secret),
         account,
         accounts,
@@ -125,6 +127,8 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
     if (ended === 'not_found') return show(req, reply, h, current.accountId, { kind: 'refused', key: 'sessions.not_found' }, 400);
     return show(req, reply, h, current.accountId, { kind: 'done', key: 'sessions.ended_one' });
   });
+
+  accountSecurityRoutes(app, p, { here, signInFirst, csrfTokenOf });
 
   // Back from the sign-in: the state must be the one this browser was given; then the page.
   app.get(ENDPOINTS.accountCallback, { config: { page: true } }, async (req, reply) => {

@@ -26,6 +26,11 @@ const update = async (q: Q, id: string, patch: AccountPatch): Promise<boolean> =
     ],
   )) === 1;
 
+/** A deleted account's second factors and recovery codes are credentials of no one: they go with it. */
+const forgetFactors = async (q: Q, accountId: string): Promise<void> => {
+  for (const table of ['account_factors', 'recovery_codes', 'webauthn_challenges']) await q.run(`DELETE FROM ${table} WHERE account_id = $1`, [accountId]);
+};
+
 /** AccountStore on PostgreSQL: claims are a JSON text column. */
 export const postgresAccounts = (db: Db): AccountStore => ({
   async insertAccount(a) {
@@ -58,6 +63,7 @@ export const postgresAccounts = (db: Db): AccountStore => ({
     // The account row's lock, taken by the UPDATE, is held until the ending has committed with it.
     return db.tx(async (q) => {
       if (!(await update(q, id, patch))) return { found: false, ended: [] };
+      if (patch.deletedAt !== undefined) await forgetFactors(q, id);
       return { found: true, ended: ending ? await endSessions(q, { accountId: id }, ending) : [] };
     });
   },

@@ -3,6 +3,7 @@ import { postgresAccounts } from './accounts.js';
 import { postgresClients } from './clients.js';
 import { Db, redactUrl } from './db.js';
 import { postgresEvents } from './events.js';
+import { postgresFactors } from './factors.js';
 import { postgresGrants } from './grants.js';
 import { postgresInteractions } from './interactions.js';
 import { postgresKeys } from './keys.js';
@@ -17,6 +18,7 @@ type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
 /** Every port on one pool: the adapters share nothing but it. */
 const ports = (db: Db, notifications: OutboxNotifications): Ports => ({
   ...postgresAccounts(db),
+  ...postgresFactors(db),
   ...postgresClients(db),
   ...postgresKeys(db),
   ...postgresSessions(db),

@@ -25,6 +25,11 @@ const update = (sql: Sql, id: string, patch: AccountPatch): boolean => {
   return true;
 };
 
+/** A deleted account's second factors and recovery codes are credentials of no one: they go with it. */
+const forgetFactors = (sql: Sql, accountId: string): void => {
+  for (const table of ['account_factors', 'recovery_codes', 'webauthn_challenges']) sql.run(`DELETE FROM ${table} WHERE account_id = ?`, accountId);
+};
+
 /** AccountStore on SQLite: claims are a JSON column. */
 export const sqliteAccounts = (sql: Sql): AccountStore => ({
   async insertAccount(a) {
@@ -56,6 +61,7 @@ export const sqliteAccounts = (sql: Sql): AccountStore => ({
     return sql.db
       .transaction(() => {
         if (!update(sql, id, patch)) return { found: false, ended: [] };
+        if (patch.deletedAt !== undefined) forgetFactors(sql, id);
         return { found: true, ended: ending ? endSessions(sql, { accountId: id }, ending) : [] };
       })
       .immediate();

@@ -3,6 +3,7 @@ import type { Store, StoreOrigin } from '../types.js';
 import { sqliteAccounts } from './accounts.js';
 import { sqliteClients } from './clients.js';
 import { sqliteEvents } from './events.js';
+import { sqliteFactors } from './factors.js';
 import { sqliteGrants } from './grants.js';
 import { sqliteInteractions } from './interactions.js';
 import { sqliteKeys } from './keys.js';
@@ -16,6 +17,7 @@ type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
 /** Every port on one connection: the adapters share nothing but it. */
 const ports = (sql: Sql): Ports => ({
   ...sqliteAccounts(sql),
+  ...sqliteFactors(sql),
   ...sqliteClients(sql),
   ...sqliteKeys(sql),
   ...sqliteSessions(sql),

@@ -9,6 +9,7 @@ import { accountChangeContract } from './account-changes.js';
 import { accountStoreContract } from './accounts.js';
 import { clientStoreContract } from './clients.js';
 import { eventStoreContract } from './events.js';
+import { factorStoreContract } from './factors.js';
 import { grantStoreContract } from './grants.js';
 import { interactionStoreContract } from './interactions.js';
 import { keyStoreContract } from './keys.js';
@@ -27,6 +28,7 @@ export const runStoreContract = (name: string, makeStore: MakeStore): void => {
     });
     accountStoreContract(makeStore);
     accountChangeContract(makeStore);
+    factorStoreContract(makeStore);
     clientStoreContract(makeStore);
     keyStoreContract(makeStore);
     sessionStoreContract(makeStore);
