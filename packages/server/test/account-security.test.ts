@@ -57,10 +57,16 @@ const recoveryCodesOf = (html: string): string[] => [...html.matchAll(/<li><code
 const factorIdsOf = (html: string): string[] => [...html.matchAll(/name="remove" value="([^"]+)"/g)].map((m) => m[1] as string);
 
 describe('the security page (issue 14 §2)', () => {
-  it('without a session it goes through the normal sign-in', async () => {
-    const hop = await new TestBrowser(op.issuer).request(page);
+  it('without a session it goes through the normal sign-in and comes back to this page; the devices page links here', async () => {
+    const browser = new TestBrowser(op.issuer);
+    const hop = await browser.request(page);
     assert.equal(hop.status, 303);
     assert.equal(new URL(hop.location ?? '').pathname, '/authorize');
+    const back = await browser.signIn(page, USERS.alice);
+    assert.equal(back.status, 200, back.body.slice(0, 300));
+    assert.equal(back.url, page);
+    assert.match(back.body, /<h1>Sign-in security<\/h1>/);
+    assert.match((await browser.request(`${op.issuer}/account/sessions`)).body, /<a href="\/account\/security">Sign-in security/);
   });
 
   it('an authenticator app is enrolled from the QR code and key on the page, confirmed by a code, and the recovery codes are shown once; neither is stored in plain', async () => {

@@ -62,8 +62,6 @@ describe('the security page in Chromium (issue 14 §2)', () => {
 
     await page.goto(`${op.issuer}/account/security`);
     await fillSignIn(page, USERS.alice);
-    await page.waitForURL(`${op.issuer}/account/sessions`);
-    await page.getByRole('link', { name: /Sign-in security/ }).click();
     await page.waitForURL(`${op.issuer}/account/security`);
     await page.locator('#passkey-label').fill('Virtual key');
     await page.getByRole('button', { name: 'Add a passkey' }).click();

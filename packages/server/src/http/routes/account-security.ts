@@ -21,7 +21,8 @@ import { sendNoStore, sendPage } from '../respond.js';
 /** What the account pages share (routes/account.ts): this browser's sessions, the sign-in detour, the CSRF token. */
 export interface AccountPageSupport {
   here(req: FastifyRequest, reply: FastifyReply): Promise<{ sessions: Session[]; secret: string } | undefined>;
-  signInFirst(reply: FastifyReply, uiLocales: string | undefined): FastifyReply;
+  /** The normal sign-in, then back to the named account page. */
+  signInFirst(reply: FastifyReply, uiLocales: string | undefined, then: 'security'): FastifyReply;
   csrfTokenOf(secret: string): string;
 }
 
@@ -87,13 +88,13 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
   app.get(ENDPOINTS.accountSecurity, { config: { page: true } }, async (req, reply) => {
     const h = await support.here(req, reply);
     const q = queryParams(req);
-    if (!h) return support.signInFirst(reply, one(q, 'ui_locales'));
+    if (!h) return support.signInFirst(reply, one(q, 'ui_locales'), 'security');
     return show(req, reply, h.secret, await accountOf(h.sessions, one(q, 'account')));
   });
 
   app.post(ENDPOINTS.accountSecurity, { config: { page: true } }, async (req, reply) => {
     const { params, h, csrf, account } = await posted(req, reply);
-    if (!h) return support.signInFirst(reply, undefined);
+    if (!h) return support.signInFirst(reply, undefined, 'security');
     if (!csrf) return show(req, reply, h.secret, await accountOf(h.sessions, one(params, 'account')), { notice: { kind: 'refused', key: 'security.csrf' }, status: 403 });
     if (!account) return show(req, reply, h.secret, await accountOf(h.sessions, undefined), { notice: { kind: 'refused', key: 'security.not_found' }, status: 400 });
     const { t } = pageChrome(p, req, undefined);

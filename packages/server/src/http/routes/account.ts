@@ -25,6 +25,9 @@ import { accountSecurityRoutes } from './account-security.js';
  * this browser (a form from another browser, or from before a new sign-in, fails) and nothing
  * needs storing.
  */
+/** The account pages a sign-in started from returns to. */
+type AccountPage = 'sessions' | 'security';
+
 const csrfTokenOf = (secret: string): string => createHmac('sha256', secret).update('signoff account pages').digest('base64url');
 
 /**
@@ -46,10 +49,13 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
     return { browserId: browser.browserId, sessions: browser.sessions, secret: browser.cookie.secret };
   };
 
-  /** The normal sign-in, with a state bound to this browser by a short-lived cookie, then back here. */
-  const signInFirst = (reply: FastifyReply, uiLocales: string | undefined) => {
+  /**
+   * The normal sign-in, with a state bound to this browser by a short-lived cookie, then back to
+   * the page that asked (the cookie names it: `state.page`, a page of this list only).
+   */
+  const signInFirst = (reply: FastifyReply, uiLocales: string | undefined, then: AccountPage = 'sessions') => {
     const state = randomToken(16);
-    setCookie(reply, returnCookie, state, { secure: scope.secure, path: scope.path, maxAge: p.config.interactionTtl });
+    setCookie(reply, returnCookie, `${state}.${then}`, { secure: scope.secure, path: scope.path, maxAge: p.config.interactionTtl });
     const url = new URL(p.config.issuer + ENDPOINTS.authorization);
     const query: Record<string, string> = {
       client_id: ACCOUNT_CLIENT_ID,
@@ -132,12 +138,13 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
 
   // Back from the sign-in: the state must be the one this browser was given; then the page.
   app.get(ENDPOINTS.accountCallback, { config: { page: true } }, async (req, reply) => {
-    const expected = readCookie(req, returnCookie);
+    const [expected, then] = (readCookie(req, returnCookie) ?? '').split('.');
     const state = one(queryParams(req), 'state');
     clearCookie(reply, returnCookie, { secure: scope.secure, path: scope.path });
-    if (expected === undefined || state === undefined || !constantTimeEqual(state, expected)) {
+    if (!expected || state === undefined || !constantTimeEqual(state, expected)) {
       fail('invalid_request', 'This sign-in did not start here; open the account page again.');
     }
-    return reply.code(303).header('cache-control', 'no-store').redirect(`${base}${ENDPOINTS.accountSessions}`, 303);
+    const page = then === 'security' ? ENDPOINTS.accountSecurity : ENDPOINTS.accountSessions;
+    return reply.code(303).header('cache-control', 'no-store').redirect(`${base}${page}`, 303);
   });
 };
