@@ -28,7 +28,7 @@ export const factorChecks = (deps: FactorDeps): FactorChecks => {
     },
     verifyTotp: async (accountId, code) => (await verifyTotp(deps, accountId, code)) !== undefined,
     useRecoveryCode: (accountId, code) => useRecoveryCode(deps, accountId, code),
-    passkeyChallenge: async (accountId) => (passkeysPossible ? authenticationOptions(deps, accountId) : undefined),
+    passkeyChallenge: async (accountId, ceremonyId) => (passkeysPossible ? authenticationOptions(deps, accountId, ceremonyId) : undefined),
     async verifyPasskey(challengeId, response, expectedAccountId) {
       if (!passkeysPossible || !isAssertion(response)) return undefined;
       const signIn = await finishAuthentication(deps, challengeId, response, expectedAccountId);

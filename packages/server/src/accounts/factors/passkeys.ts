@@ -38,8 +38,7 @@ const bytes = (base64url: string): Uint8Array<ArrayBuffer> => new Uint8Array(Buf
  */
 const userHandle = (accountId: string): string => Buffer.from(accountId, 'utf8').toString('base64url');
 
-const newChallenge = async (deps: Pick<FactorDeps, 'factors' | 'clock'>, challenge: string, purpose: ChallengePurpose, accountId?: string): Promise<string> => {
-  const id = randomUUID();
+const newChallenge = async (deps: Pick<FactorDeps, 'factors' | 'clock'>, challenge: string, purpose: ChallengePurpose, accountId?: string, id: string = randomUUID()): Promise<string> => {
   await deps.factors.insertChallenge({ id, challenge, accountId, purpose, expiresAt: nowSeconds(deps.clock) + TIMEOUT_SECONDS });
   return id;
 };
@@ -134,15 +133,18 @@ export const finishRegistration = async (
 /**
  * Options for navigator.credentials.get(). With an account (a second factor after the password),
  * its passkeys are allowed; without one (passwordless), allowCredentials is empty and the
- * authenticator offers its discoverable credentials for the RP ID (WebAuthn §5.5).
+ * authenticator offers its discoverable credentials for the RP ID (WebAuthn §5.5). `ceremonyId`
+ * names the challenge when the caller has a ceremony of its own (a sign-in's interaction): shown
+ * again, the page replaces that one challenge instead of adding rows anyone could pile up.
  */
 export const authenticationOptions = async (
   deps: Pick<FactorDeps, 'factors' | 'clock' | 'rp'>,
   accountId?: string,
+  ceremonyId?: string,
 ): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> => {
   const allowCredentials = accountId === undefined ? [] : (await passkeysOf(deps, accountId)).map((p) => ({ id: p.credentialId, transports: p.transports }));
   const options = await generateAuthenticationOptions({ rpID: deps.rp.id, allowCredentials, timeout: TIMEOUT_SECONDS * 1000, userVerification: 'required' });
-  return { challengeId: await newChallenge(deps, options.challenge, 'authenticate', accountId), options };
+  return { challengeId: await newChallenge(deps, options.challenge, 'authenticate', accountId, ceremonyId), options };
 };
 
 export interface PasskeySignIn {

@@ -87,6 +87,7 @@ export interface FactorStore {
   /** Marks an unused code used; false when it is unknown or used already. */
   useRecoveryCode(accountId: string, hash: string, at: number): Promise<boolean>;
   recoveryCodesLeft(accountId: string): Promise<number>;
+  /** Stores a challenge; one with the same id is replaced (a ceremony started again on the same page keeps one row). */
   insertChallenge(challenge: WebAuthnChallenge): Promise<void>;
   /** Removes and returns the challenge, unless it has expired by `now`: a challenge is taken once. */
   takeChallenge(id: string, now: number): Promise<WebAuthnChallenge | undefined>;

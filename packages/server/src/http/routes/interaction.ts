@@ -79,7 +79,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   const showLogin = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, opts: { error?: Refusal; username?: string; status?: number } = {}) => {
     const client = await clientShown(i.request.clientId);
     // A discoverable-credential challenge (WebAuthn §6.2.2), so a passkey can sign in without a username.
-    const passkey = await p.factors.passkeyChallenge(undefined);
+    const passkey = await p.factors.passkeyChallenge(undefined, `login-${i.id}`);
     return sendPage(
       reply,
       loginPage(
@@ -116,7 +116,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
           clientName: client.name,
           username: account?.username ?? '',
           methods,
-          passkey: methods.includes('passkey') ? await p.factors.passkeyChallenge(pending.accountId) : undefined,
+          passkey: methods.includes('passkey') ? await p.factors.passkeyChallenge(pending.accountId, `factor-${i.id}`) : undefined,
           error: opts.error,
           formTargets: formTargets(i),
         },

@@ -70,7 +70,8 @@ export const postgresFactors = (db: Db): FactorStore => ({
     return (await db.one('SELECT COUNT(*) AS n FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL', [accountId]))?.n as number;
   },
   async insertChallenge(c) {
-    await db.run('INSERT INTO webauthn_challenges (id, challenge, account_id, purpose, expires_at) VALUES ($1, $2, $3, $4, $5)',
+    await db.run(`INSERT INTO webauthn_challenges (id, challenge, account_id, purpose, expires_at) VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (id) DO UPDATE SET challenge = excluded.challenge, account_id = excluded.account_id, purpose = excluded.purpose, expires_at = excluded.expires_at`,
       [c.id, c.challenge, c.accountId ?? null, c.purpose, c.expiresAt]);
   },
   async takeChallenge(id, now) {

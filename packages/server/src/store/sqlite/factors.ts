@@ -61,7 +61,8 @@ export const sqliteFactors = (sql: Sql): FactorStore => ({
     return sql.one('SELECT COUNT(*) AS n FROM recovery_codes WHERE account_id = ? AND used_at IS NULL', accountId)?.n as number;
   },
   async insertChallenge(c) {
-    sql.run('INSERT INTO webauthn_challenges (id, challenge, account_id, purpose, expires_at) VALUES (?, ?, ?, ?, ?)',
+    sql.run(`INSERT INTO webauthn_challenges (id, challenge, account_id, purpose, expires_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET challenge = excluded.challenge, account_id = excluded.account_id, purpose = excluded.purpose, expires_at = excluded.expires_at`,
       c.id, c.challenge, c.accountId ?? null, c.purpose, c.expiresAt);
   },
   async takeChallenge(id, now) {

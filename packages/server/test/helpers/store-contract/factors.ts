@@ -160,6 +160,14 @@ export const factorStoreContract = (makeStore: MakeStore): void => {
       assert.equal(results.filter(Boolean).length, 1);
     });
 
+    test('a ceremony shown again replaces its challenge: one row per id, and only the newest is good', async (store) => {
+      const first = challenge({ id: 'login-ceremony', accountId: undefined, purpose: 'authenticate', challenge: 'first' });
+      await store.insertChallenge(first);
+      await store.insertChallenge({ ...first, challenge: 'second', expiresAt: first.expiresAt + 10 });
+      same(await store.takeChallenge('login-ceremony', NOW), { ...first, challenge: 'second', expiresAt: first.expiresAt + 10 });
+      assert.equal(await store.takeChallenge('login-ceremony', NOW), undefined);
+    });
+
     test('a deleted account\'s factors, recovery codes and challenges go with it; another account\'s stay', async (store) => {
       const gone = sampleAccount();
       const kept = sampleAccount();

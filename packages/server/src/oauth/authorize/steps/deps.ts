@@ -40,9 +40,10 @@ export interface FactorChecks {
   /**
    * Options for a passkey assertion; without an account, for a discoverable credential
    * (passwordless). Undefined where passkeys cannot work: an issuer whose host is an IP address
-   * has no RP ID (WebAuthn §5.1.4.1 requires a domain), or the account has none.
+   * has no RP ID (WebAuthn §5.1.4.1 requires a domain), or the account has none. `ceremonyId`
+   * (at most 64 characters) names the one challenge of this page: showing it again replaces it.
    */
-  passkeyChallenge(accountId: string | undefined): Promise<PasskeyChallenge | undefined>;
+  passkeyChallenge(accountId: string | undefined, ceremonyId: string): Promise<PasskeyChallenge | undefined>;
   verifyPasskey(challengeId: string, response: unknown, expectedAccountId: string | undefined): Promise<PasskeyAssertion | undefined>;
 }
 
