@@ -1,10 +1,12 @@
+import { KEY_PREFIX } from './accounts/throttle.js';
 import { nowSeconds } from './clock.js';
 import { type Provider, endingDeps } from './provider.js';
 import { sweepExpiredSessions } from './sessions/sweep.js';
 
 /**
  * Every `session.sweepInterval`: ends expired sessions through the ending path, removes
- * abandoned interactions and expired authorization codes. Safe with several instances on one
+ * abandoned interactions and expired authorization codes, forgets sign-in throttle counters quiet
+ * for `signIn.throttle.resetAfter` and addresses not signed in from for `knownAddressFor`. Safe with several instances on one
  * store: each step is a single idempotent statement or transaction.
  */
 export const startHousekeeping = (
@@ -19,6 +21,10 @@ export const startHousekeeping = (
     await p.store.deleteExpiredInteractions(now);
     // Codes are kept a while past expiry so a late replay is still recognised and revokes.
     await p.store.deleteExpiredCodes(now - 3600);
+    // A counter past its reset time would start again from zero anyway; a lock still running is kept.
+    const throttle = p.config.signIn.throttle;
+    for (const prefix of [KEY_PREFIX.account, KEY_PREFIX.pair, KEY_PREFIX.address]) await p.store.pruneThrottle(prefix, now - throttle.resetAfter, now);
+    await p.store.pruneThrottle(KEY_PREFIX.known, now - throttle.knownAddressFor, now);
   };
   // One run at a time: with the store away a run can outlast the interval (a statement timeout),
   // and runs piling up would take the pool's connections from the requests (issue 11 §2).

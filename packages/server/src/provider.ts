@@ -1,6 +1,7 @@
 import { seedAccounts } from './accounts/accounts.js';
 import type { LifecycleDeps } from './accounts/lifecycle.js';
 import { prepareDummyHash } from './accounts/passwords.js';
+import type { SignInAttemptDeps } from './accounts/sign-in-attempt.js';
 import { accountClient } from './account/client.js';
 import { syncConfigClients } from './clients/registry.js';
 import type { Clock } from './clock.js';
@@ -75,3 +76,13 @@ export const lifecycleDeps = (p: Provider): LifecycleDeps => {
   const { sessions: _, ...ending } = endingDeps(p);
   return { ...ending, accounts: p.store, events: p.store, revokeOfflineTokensOn: p.config.session.revokeOfflineTokensOn };
 };
+
+/** What a password sign-in attempt needs from a running provider (accounts/sign-in-attempt.ts). */
+export const signInAttemptDeps = (p: Provider): SignInAttemptDeps => ({
+  accounts: p.store,
+  throttle: p.store,
+  events: p.store,
+  clock: p.clock,
+  config: p.config.signIn.throttle,
+  observe: { failed: (reason) => p.metrics.signInFailed(reason), locked: (kind) => p.metrics.signInLocked(kind) },
+});

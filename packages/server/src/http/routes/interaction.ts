@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate } from '../../accounts/accounts.js';
+import { attemptPassword } from '../../accounts/sign-in-attempt.js';
 import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
 import { type SignedIn, decideFor, eligibleFor, needsConsent, signedInAccounts } from '../../oauth/authorize/decide.js';
@@ -7,7 +7,7 @@ import type { Interaction } from '../../oauth/authorize/interaction-store.js';
 import { authorizationAtSignIn } from '../../oauth/authorize/complete.js';
 import { checkCsrf, loadInteraction, requestOf, storedRequest } from '../../oauth/authorize/interaction.js';
 import { type Params, one } from '../../oauth/params.js';
-import { type Provider, endingDeps } from '../../provider.js';
+import { type Provider, endingDeps, signInAttemptDeps } from '../../provider.js';
 import { isLive } from '../../sessions/browser.js';
 import { signIn } from '../../sessions/sign-in.js';
 import type { Session } from '../../sessions/store.js';
@@ -173,10 +173,10 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     const { i, params } = await loadForm(req);
     const username = one(params, 'username') ?? '';
     const password = one(params, 'password') ?? '';
-    const account = username && password ? await authenticate(p.store, username, password) : undefined;
-    // One message for every failure: it must not reveal whether the account exists.
+    const account = username && password ? await attemptPassword(signInAttemptDeps(p), { username, password, ip: req.ip }) : undefined;
+    // One message for every failure (a throttled attempt too): it must not reveal whether the account exists.
     if (!account) {
-      p.metrics.signInFailed(username && password ? 'invalid_credentials' : 'missing_credentials');
+      if (!(username && password)) p.metrics.signInFailed('missing_credentials');
       return showLogin(req, reply, i, { error: 'login.error.invalid', username, status: 401 });
     }
     // OIDC Core §3.1.2.1: the client's id_token_hint names the account it expects; signing in as
