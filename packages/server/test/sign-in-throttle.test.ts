@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { normaliseUsername, throttleKeys } from '../src/accounts/throttle.js';
 import { ManualClock } from '../src/clock.js';
+import { startHousekeeping } from '../src/housekeeping.js';
 import { TestBrowser, isLoginPage, parseForm } from './helpers/browser.js';
 import { freshDatabase, usePostgres } from './helpers/postgres.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
@@ -209,6 +210,32 @@ describe('issue 14 §4: the throttle in the edges', () => {
       for (let i = 0; i < 25; i++) await attempt(op, wrong(), '203.0.113.50');
       assert.deepEqual(await failures(op), { invalid_credentials: 25 });
       assert.equal((await attempt(op, USERS.alice, '203.0.113.50')).outcome, 'signed_in');
+    } finally {
+      await op.close();
+    }
+  });
+
+  it('housekeeping forgets counters quiet for resetAfter and addresses not signed in from for knownAddressFor', async () => {
+    const clock = new ManualClock();
+    const op = await start(clock);
+    const sweep = async () => {
+      const stop = startHousekeeping(op.provider, { info: () => undefined, error: () => undefined }, 20);
+      await new Promise((r) => setTimeout(r, 150));
+      stop();
+    };
+    try {
+      const ip = '203.0.113.80';
+      const keys = throttleKeys('alice', ip);
+      await attempt(op, USERS.alice, ip);
+      await attempt(op, wrong(), ip);
+      await sweep();
+      assert.equal((await op.provider.store.throttleStates([keys.pair, keys.account, keys.address, keys.known])).length, 4, 'recent rows are kept');
+      clock.advance(12 * 3600 + 10);
+      await sweep();
+      assert.deepEqual((await op.provider.store.throttleStates([keys.pair, keys.account, keys.address, keys.known])).map((s) => s.key), [keys.known]);
+      clock.advance(30 * 86400);
+      await sweep();
+      assert.deepEqual(await op.provider.store.throttleStates([keys.known]), []);
     } finally {
       await op.close();
     }
