@@ -75,14 +75,14 @@ export const attemptPassword = async (deps: SignInAttemptDeps, attempt: Password
   const [known] = await deps.throttle.throttleStates([keys.known]);
   const knownAddress = known !== undefined && known.lastFailureAt > at - config.knownAddressFor;
   const count = (kind: ThrottleKind) => ({ rule: config[kind], resetAfter: config.resetAfter });
-  // The attempt is counted as a failure before the password is verified, in the same atomic step
-  // as the check: concurrent attempts cannot all pass a check that none has counted yet. A right
-  // password takes its count back (clearThrottle below). The address counter is counted after a
-  // wrong password only: a right one must not cost the others behind the same NAT anything.
+  // Counted before the password is verified, in the same atomic step as the check, so attempts in
+  // flight at once cannot all pass a check none of them has counted: they may skip the delays, but
+  // the count that reaches a lock locks at once (accounts/throttle-store.ts). A right password
+  // takes its count back below.
   const claim = await deps.throttle.claimThrottle(at, [
     { key: keys.account, check: !knownAddress, count: count('account') },
     { key: keys.pair, check: true, count: count('pair') },
-    { key: keys.address, check: true },
+    { key: keys.address, check: true, count: count('address') },
   ]);
   if (!claim.admitted) {
     const named = await deps.accounts.accountByUsername(attempt.username);
@@ -96,12 +96,15 @@ export const attemptPassword = async (deps: SignInAttemptDeps, attempt: Password
   }
   const { account, named } = await checkPassword(deps.accounts, attempt.username, attempt.password);
   if (account) {
+    // The account's own counters are forgotten (Keycloak resets the count on success); the
+    // address's only loses this attempt: it holds the failures of others behind the same NAT.
     await deps.throttle.clearThrottle([keys.account, keys.pair]);
+    await deps.throttle.uncountThrottle([keys.address]);
     if (!knownAddress || known.lastFailureAt < at - KNOWN_REFRESH) await deps.throttle.markThrottleSeen(keys.known, at);
     return account;
   }
-  const after = await deps.throttle.claimThrottle(at, [{ key: keys.address, check: false, count: count('address') }]);
+  await deps.throttle.confirmThrottleFailures(at, (['account', 'pair', 'address'] as const).map((kind) => ({ key: keys[kind], rule: config[kind] })));
   await failed(deps, 'invalid_credentials', named, at);
-  await lockedBy(deps, [...claim.counted, ...(after.admitted ? after.counted : [])], named, at);
+  await lockedBy(deps, claim.counted, named, at);
   return undefined;
 };

@@ -94,8 +94,9 @@ export const kindOf = (key: string): ThrottleKind | undefined =>
 /**
  * How long attempts on a counter are refused after its `failures`-th failure: nothing for the
  * free ones, then `delay` doubling up to `maxDelay`, and `lockDuration` from `lockAfter` on. The
- * stores compute the same in SQL, inside the statement that counts the failure (store/*\/throttle.ts),
- * so that counting and blocking are one atomic step; the store contract checks they agree.
+ * stores compute the same in SQL (store/*\/throttle.ts): the lock in the statement that counts the
+ * attempt, the delays once the failure is confirmed (accounts/throttle-store.ts says why); the
+ * store contract checks they agree.
  */
 export const penaltyAfter = (rule: ThrottleRule, failures: number): number | undefined => {
   if (failures >= rule.lockAfter) return rule.lockDuration;

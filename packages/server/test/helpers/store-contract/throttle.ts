@@ -17,13 +17,16 @@ export const throttleStoreContract = (makeStore: MakeStore): void => {
   const test = storeTest(makeStore);
 
   describe('sign-in throttle counters (issue 14 §4)', () => {
-    test('each failure counts one and blocks as penaltyAfter says: free failures, a doubling delay up to the maximum, then the lock', async (store) => {
+    test('each attempt counts one, and once confirmed a failure blocks as penaltyAfter says: free failures, a doubling delay up to the maximum, then the lock', async (store) => {
       let at = NOW;
       for (let n = 1; n <= 10; n++) {
         const claim = await store.claimThrottle(at, [counted('pair:a')]);
         assert.ok(claim.admitted, `failure ${n} is admitted`);
-        const [state] = claim.counted;
-        assert.equal(state?.failures, n);
+        assert.equal(claim.counted[0]?.failures, n);
+        if (n >= RULE.lockAfter) assert.equal(claim.counted[0]?.lockedUntil, at + RULE.lockDuration, 'the count that reaches lockAfter locks at once');
+        else assert.ok((claim.counted[0]?.lockedUntil ?? 0) <= at, 'short of the lock, counting does not block');
+        await store.confirmThrottleFailures(at, [{ key: 'pair:a', rule: RULE }]);
+        const [state] = await store.throttleStates(['pair:a']);
         const penalty = penaltyAfter(RULE, n);
         assert.equal(state?.lockedUntil, penalty === undefined ? undefined : at + penalty, `blocked after failure ${n}`);
         assert.equal(state?.firstFailureAt, NOW);
@@ -34,7 +37,10 @@ export const throttleStoreContract = (makeStore: MakeStore): void => {
     });
 
     test('a checked counter that is blocked refuses the claim and nothing of it is counted; an unchecked one counts regardless', async (store) => {
-      for (let n = 0; n < 3; n++) await store.claimThrottle(NOW + n * 0.001, [counted('pair:a')]);
+      for (let n = 0; n < 3; n++) {
+        await store.claimThrottle(NOW + n * 0.001, [counted('pair:a')]);
+        await store.confirmThrottleFailures(NOW + n * 0.001, [{ key: 'pair:a', rule: RULE }]);
+      }
       const blocked = await store.claimThrottle(NOW + 0.5, [counted('account:a'), counted('pair:a'), { key: 'address:x', check: true }]);
       same(blocked, { admitted: false, blocked: ['pair:a'] });
       same((await store.throttleStates(['account:a'])), [], 'the other counter of the refused claim is not counted');
@@ -62,12 +68,21 @@ export const throttleStoreContract = (makeStore: MakeStore): void => {
       same(claim.counted, [{ key: 'pair:a', failures: 1, firstFailureAt: later, lastFailureAt: later }]);
     });
 
-    test('concurrent claims on one counter are counted exactly, and no more are admitted than the rule allows', async (store) => {
+    test('concurrent claims on one counter are counted exactly, and none is admitted past the lock', async (store) => {
       const many = await Promise.all(Array.from({ length: 30 }, () => store.claimThrottle(NOW, [counted('account:c', false), counted('pair:c')])));
-      assert.equal(many.filter((c) => c.admitted).length, RULE.freeFailures + 1, 'the free failures and the one that starts the delay');
-      same((await store.throttleStates(['account:c', 'pair:c'])).map((s) => [s.key, s.failures]).sort(), [['account:c', 3], ['pair:c', 3]]);
+      assert.equal(many.filter((c) => c.admitted).length, RULE.lockAfter, 'attempts in flight skip the delays, never the lock');
+      same((await store.throttleStates(['account:c', 'pair:c'])).map((s) => [s.key, s.failures]).sort(), [['account:c', 8], ['pair:c', 8]]);
       await Promise.all(Array.from({ length: 25 }, (_, i) => store.claimThrottle(NOW + i * 0.001, [counted('address:z', false)])));
       assert.equal((await store.throttleStates(['address:z']))[0]?.failures, 25);
+    });
+
+    test('uncounting takes one attempt back and leaves the block; it never goes below zero', async (store) => {
+      for (let n = 0; n < 4; n++) await store.claimThrottle(NOW, [counted('address:x', false)]);
+      await store.confirmThrottleFailures(NOW, [{ key: 'address:x', rule: RULE }]);
+      await store.uncountThrottle(['address:x', 'address:none']);
+      same(await store.throttleStates(['address:x']), [{ key: 'address:x', failures: 3, firstFailureAt: NOW, lastFailureAt: NOW, lockedUntil: NOW + 2 }]);
+      for (let n = 0; n < 5; n++) await store.uncountThrottle(['address:x']);
+      assert.equal((await store.throttleStates(['address:x']))[0]?.failures, 0);
     });
 
     test('clearing forgets counters; a seen marker has no failures and is not blocked', async (store) => {
