@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { normaliseUsername, throttleKeys } from '../src/accounts/throttle.js';
+import { addressOf, normaliseUsername, throttleKeys } from '../src/accounts/throttle.js';
 import { ManualClock } from '../src/clock.js';
 import { startHousekeeping } from '../src/housekeeping.js';
 import { TestBrowser, isLoginPage, parseForm } from './helpers/browser.js';
@@ -182,6 +182,21 @@ describe('issue 14 §4: the throttle in the edges', () => {
       assert.equal(alice?.failures, 2, 'full-width and padded spellings of alice share her counter');
       assert.equal((await op.provider.store.throttleStates([throttleKeys(huge, '203.0.113.30').account]))[0]?.failures, 1);
       assert.ok(throttleKeys(huge, '203.0.113.30').account.length < 64, 'keys are digests, whatever the name');
+    } finally {
+      await op.close();
+    }
+  });
+
+  it('an IPv6 address is counted by its /64 (RFC 7421: one subscriber holds all of it), an IPv4-mapped one as IPv4', async () => {
+    assert.equal(addressOf('2001:db8:1:2:3:4:5:6'), '2001:db8:1:2::/64');
+    assert.equal(addressOf('2001:db8:1:2::ffff'), '2001:db8:1:2::/64');
+    assert.equal(addressOf('::ffff:203.0.113.5'), '203.0.113.5');
+    assert.equal(addressOf('203.0.113.5'), '203.0.113.5');
+    const clock = new ManualClock();
+    const op = await start(clock);
+    try {
+      for (let i = 0; i < 7; i++) await attempt(op, wrong(), `2001:db8:1:2::${i + 1}`);
+      assert.deepEqual(await failures(op), { invalid_credentials: 6, throttled: 1 }, 'seven addresses of one /64 are one pair');
     } finally {
       await op.close();
     }
