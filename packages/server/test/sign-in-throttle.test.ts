@@ -272,7 +272,7 @@ describe('issue 14 §4: the throttle in the edges', () => {
     }
   });
 
-  it('unknown and known usernames take the same time: means within 10%', async (t) => {
+  it('unknown and known usernames take the same time: means within 10% (the slowest and fastest tenth left out)', async (t) => {
     const clock = new ManualClock();
     // Limits out of reach: this measures the verification path, not refusals.
     const loose = { freeFailures: 1000, delay: '1s', maxDelay: '1s', lockAfter: 100_000, lockDuration: '1s' };
@@ -292,14 +292,23 @@ describe('issue 14 §4: the throttle in the edges', () => {
       for (let i = 0; i < 4; i++) await time(i % 2 ? 'alice' : `nobody-${i}`, '203.0.113.60');
       const known: number[] = [];
       const unknown: number[] = [];
-      // Interleaved, so a slow moment of the machine falls on both alike.
-      for (let i = 0; i < 30; i++) {
-        known.push(await time('alice', '203.0.113.61'));
-        unknown.push(await time(`nobody-${i}`, '203.0.113.61'));
+      // Each known attempt sent together with an unknown one, so that whatever else the machine is
+      // doing at that moment (a shared CI host) weighs on both alike; 40 pairs, a few seconds.
+      for (let i = 0; i < 40; i++) {
+        // Which of the two is sent first alternates: the first one sent tends to finish first.
+        const pair = [() => time('alice', '203.0.113.61'), () => time(`nobody-${i}`, '203.0.113.62')] as const;
+        const [k, u] = i % 2 ? await Promise.all([pair[0](), pair[1]()]) : (await Promise.all([pair[1](), pair[0]()])).reverse();
+        known.push(k as number);
+        unknown.push(u as number);
       }
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+      // The mean without the slowest and fastest tenth: one request held up by another process on
+      // a shared machine would otherwise outweigh the few milliseconds being compared.
+      const mean = (xs: number[]) => {
+        const sorted = [...xs].sort((a, b) => a - b).slice(xs.length / 10, xs.length - xs.length / 10);
+        return sorted.reduce((a, b) => a + b, 0) / sorted.length;
+      };
       const [k, u] = [mean(known), mean(unknown)];
-      t.diagnostic(`known ${k.toFixed(1)} ms, unknown ${u.toFixed(1)} ms (30 each)`);
+      t.diagnostic(`known ${k.toFixed(1)} ms, unknown ${u.toFixed(1)} ms (trimmed means of 40 each)`);
       assert.ok(Math.abs(k - u) / Math.min(k, u) < 0.1, `known ${k.toFixed(1)} ms, unknown ${u.toFixed(1)} ms`);
     } finally {
       await op.close();
