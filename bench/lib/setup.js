@@ -41,7 +41,7 @@ const clientsFor = (provider, receivers) =>
  * the system in the back-channel URIs (the receivers tell systems apart by it); `issuer` is the
  * instance's own URL unless a proxy in front of it is the issuer.
  */
-const signoffConfig = (dir, port, receivers, { store, provider = 'signoff', issuer = `http://127.0.0.1:${port}` } = {}) => ({
+export const signoffConfig = (dir, port, receivers, { store, provider = 'signoff', issuer = `http://127.0.0.1:${port}` } = {}) => ({
   issuer,
   port,
   store: store ?? { sqlite: join(dir, 'signoff.sqlite') },

@@ -15,32 +15,38 @@ const prepareSignIn = async (ctx, d) => {
   };
 };
 
+/**
+ * One phase of P5 against the Signoff system `d`: `n` sign-ins, each the form post of its own
+ * authorization request, per CPU-second of the server process. Shared with throttle-overhead.js.
+ */
+export const passwordSignInPhase = async (ctx, d, n) => {
+  const pool = [];
+  for (let i = 0; i < n; i++) pool.push(await prepareSignIn(ctx, d));
+  const r = await runLoad({
+    url: d.issuer,
+    pid: d.pid,
+    connections: ctx.settings.connections,
+    amount: pool.length,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => {
+          const s = pool.pop();
+          return s && { ...req, path: s.path, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: s.body };
+        },
+      },
+    ],
+    check: redirectWithCode,
+  });
+  ctx.assertGood(r, `P5 ${d.name}`);
+  return { value: r.perCpuSecond, perSecond: r.perSecond, cpuSeconds: r.cpuSeconds, p50: r.p50, bad: r.bad };
+};
+
 /** P5: password sign-ins (the sign-in form post: argon2id verify, session, code) per CPU-second. */
 export const p5 = async (ctx) => {
   const { settings } = ctx;
   const d = ctx.signoff;
-  const phase = async (n) => {
-    const pool = [];
-    for (let i = 0; i < n; i++) pool.push(await prepareSignIn(ctx, d));
-    const r = await runLoad({
-      url: d.issuer,
-      pid: d.pid,
-      connections: ctx.settings.connections,
-      amount: pool.length,
-      requests: [
-        {
-          method: 'POST',
-          setupRequest: (req) => {
-            const s = pool.pop();
-            return s && { ...req, path: s.path, headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: s.body };
-          },
-        },
-      ],
-      check: redirectWithCode,
-    });
-    ctx.assertGood(r, 'P5 signoff');
-    return { value: r.perCpuSecond, perSecond: r.perSecond, cpuSeconds: r.cpuSeconds, p50: r.p50, bad: r.bad };
-  };
+  const phase = (n) => passwordSignInPhase(ctx, d, n);
   const ceiling = async () => {
     const c = await ctx.ceiling('argon2', settings.phaseSeconds);
     return { value: c.perCpuSecond, perSecond: c.perSecond };

@@ -1,3 +1,4 @@
+import { KEY_PREFIX } from './accounts/throttle.js';
 import { nowSeconds } from './clock.js';
 import { type Provider, endingDeps } from './provider.js';
 import { sweepExpiredSessions } from './sessions/sweep.js';
@@ -5,7 +6,8 @@ import { sweepExpiredSessions } from './sessions/sweep.js';
 /**
  * Every `session.sweepInterval`: ends expired sessions through the ending path, removes
  * abandoned interactions, expired authorization codes and WebAuthn challenges, and TOTP
- * enrolments never confirmed. Safe with several instances on one
+ * enrolments never confirmed, forgets sign-in throttle counters quiet for
+ * `signIn.throttle.resetAfter` and addresses not signed in from for `knownAddressFor`. Safe with several instances on one
  * store: each step is a single idempotent statement or transaction.
  */
 export const startHousekeeping = (
@@ -23,6 +25,10 @@ export const startHousekeeping = (
     await p.store.deleteExpiredChallenges(now);
     // A TOTP enrolment not confirmed within a day was abandoned: its sealed secret goes.
     await p.store.deleteUnconfirmedFactors(now - 86_400);
+    // A counter past its reset time would start again from zero anyway; a lock still running is kept.
+    const throttle = p.config.signIn.throttle;
+    for (const prefix of [KEY_PREFIX.account, KEY_PREFIX.pair, KEY_PREFIX.address, KEY_PREFIX.factor]) await p.store.pruneThrottle(prefix, now - throttle.resetAfter, now);
+    await p.store.pruneThrottle(KEY_PREFIX.known, now - throttle.knownAddressFor, now);
   };
   // One run at a time: with the store away a run can outlast the interval (a statement timeout),
   // and runs piling up would take the pool's connections from the requests (issue 11 §2).

@@ -1,10 +1,13 @@
-import { authenticate, seedAccounts } from './accounts/accounts.js';
+import { seedAccounts } from './accounts/accounts.js';
+import { factorAttempts } from './accounts/factors/attempts.js';
+import { attemptPassword } from './accounts/sign-in-attempt.js';
 import { factorChecks } from './accounts/factors/checks.js';
 import { type FactorDeps, relyingParty } from './accounts/factors/deps.js';
 import { hasSecondFactor } from './accounts/factors/manage.js';
 import type { FactorChecks, StepDeps } from './oauth/authorize/steps/deps.js';
 import type { LifecycleDeps } from './accounts/lifecycle.js';
 import { prepareDummyHash } from './accounts/passwords.js';
+import type { SignInAttemptDeps } from './accounts/sign-in-attempt.js';
 import { accountClient } from './account/client.js';
 import { syncConfigClients } from './clients/registry.js';
 import type { Clock } from './clock.js';
@@ -81,11 +84,9 @@ export const stepDeps = (p: Provider): StepDeps => ({
   codeTtl: p.config.tokens.authorizationCodeTtl,
   acrValues: p.config.acrValues,
   factors: p.factors,
-  checkPassword: async ({ username, password }) => {
-    const account = await authenticate(p.store, username, password);
-    if (!account) p.metrics.signInFailed('invalid_credentials');
-    return account;
-  },
+  checkPassword: (attempt) => attemptPassword(signInAttemptDeps(p), attempt),
+  factorAttempts: factorAttempts({ throttle: p.store, clock: p.clock, config: p.config.signIn.throttle }),
+  signInFailed: (reason) => p.metrics.signInFailed(reason),
   ending: { wake: p.outbox.wake, ended: (reason, count) => p.metrics.sessionsEnded(reason, count) },
   signedIn: () => p.metrics.signInSucceeded(),
 });
@@ -106,4 +107,14 @@ export const factorDeps = (p: Provider): FactorDeps => ({
   clock: p.clock,
   kek: p.kek,
   rp: relyingParty(p.config),
+});
+
+/** What a password sign-in attempt needs from a running provider (accounts/sign-in-attempt.ts). */
+export const signInAttemptDeps = (p: Provider): SignInAttemptDeps => ({
+  accounts: p.store,
+  throttle: p.store,
+  events: p.store,
+  clock: p.clock,
+  config: p.config.signIn.throttle,
+  observe: { failed: (reason) => p.metrics.signInFailed(reason), locked: (kind) => p.metrics.signInLocked(kind) },
 });

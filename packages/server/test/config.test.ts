@@ -449,3 +449,26 @@ describe('loadConfig: file and environment (DESIGN.md "Contracts": --config FILE
     assert.match(c.issuer, /^http:\/\/(localhost|127\.0\.0\.1)/);
   });
 });
+
+describe('issue 14 §4: signIn.throttle', () => {
+  it('defaults: on; Keycloak-like account counter (lock at 30), tighter (account, address) pair, looser address; 15-minute locks; 12 h reset', () => {
+    const t = parseConfig(minimal()).signIn.throttle;
+    assert.equal(t.enabled, true);
+    assert.equal(t.resetAfter, 12 * 3600);
+    assert.equal(t.knownAddressFor, 30 * 86400);
+    assert.deepEqual(t.account, { freeFailures: 10, delay: 1, maxDelay: 60, lockAfter: 30, lockDuration: 900 });
+    assert.deepEqual(t.pair, { freeFailures: 5, delay: 1, maxDelay: 60, lockAfter: 20, lockDuration: 900 });
+    assert.deepEqual(t.address, { freeFailures: 30, delay: 1, maxDelay: 60, lockAfter: 100, lockDuration: 900 });
+  });
+
+  it('durations as elsewhere ("4s", "15m"); a bad value names the key', () => {
+    const t = parseConfig(minimal({ signIn: { throttle: { pair: { delay: '4s', maxDelay: '2m', lockDuration: '5m' } } } })).signIn.throttle;
+    assert.deepEqual(t.pair, { freeFailures: 5, delay: 4, maxDelay: 120, lockAfter: 20, lockDuration: 300 });
+    failsNaming(minimal({ signIn: { throttle: { enabled: 'yes' } } }), 'signIn.throttle.enabled');
+    failsNaming(minimal({ signIn: { throttle: { pair: { lockAfter: 0 } } } }), 'signIn.throttle.pair.lockAfter');
+    failsNaming(minimal({ signIn: { throttle: { account: { delay: 'soon' } } } }), 'signIn.throttle.account.delay');
+    failsNaming(minimal({ signIn: { throttle: { address: { freeFailures: -1 } } } }), 'signIn.throttle.address.freeFailures');
+    failsNaming(minimal({ signIn: { throttle: { address: { delay: '1m', maxDelay: '10s' } } } }), 'signIn.throttle.address.maxDelay', /delay/);
+    failsNaming(minimal({ signIn: { throttle: { ip: {} } } }), 'signIn.throttle.ip', /unknown key/);
+  });
+});

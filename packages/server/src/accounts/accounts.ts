@@ -6,12 +6,24 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import type { EventStore } from '../sessions/events.js';
 import type { Account, AccountStore } from './store.js';
 
-/** Checks a username and password; undefined for any failure, without saying which. */
-export const authenticate = async (store: AccountStore, username: string, password: string): Promise<Account | undefined> => {
-  const account = await store.accountByUsername(username);
-  const ok = await verifyPassword(account?.passwordHash, password);
-  return ok && account && !account.disabled ? account : undefined;
+/**
+ * Checks a username and password: `account` when they match an enabled account; `named`, the
+ * account the username names whatever the password, for the audit log only (never the caller's
+ * answer). An unknown username is verified against the dummy hash, so it takes as long.
+ */
+export const checkPassword = async (
+  store: Pick<AccountStore, 'accountByUsername'>,
+  username: string,
+  password: string,
+): Promise<{ account?: Account | undefined; named?: Account | undefined }> => {
+  const named = await store.accountByUsername(username);
+  const ok = await verifyPassword(named?.passwordHash, password);
+  return { account: ok && named && !named.disabled ? named : undefined, named };
 };
+
+/** Checks a username and password; undefined for any failure, without saying which. */
+export const authenticate = async (store: Pick<AccountStore, 'accountByUsername'>, username: string, password: string): Promise<Account | undefined> =>
+  (await checkPassword(store, username, password)).account;
 
 type SeedUser = { username: string; password: string; claims: Record<string, unknown> };
 

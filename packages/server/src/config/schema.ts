@@ -132,6 +132,20 @@ const userField = object(
 const sessionPolicy = (idle: string, absolute: string) =>
   object({ idleTimeout: duration(idle), absoluteLifetime: duration(absolute) });
 
+/**
+ * One counter of the sign-in throttle (accounts/throttle.ts). The defaults follow Keycloak's
+ * brute-force detection (wait increment 1 minute, maximum wait 15 minutes, failure reset 12 hours)
+ * and OWASP's Authentication Cheat Sheet (exponential back-off; lockout short and bounded).
+ */
+const throttleRule = (d: { freeFailures: number; delay: string; maxDelay: string; lockAfter: number; lockDuration: string }) =>
+  object({
+    freeFailures: integer({ default: d.freeFailures, min: 0, max: 1000 }),
+    delay: duration(d.delay),
+    maxDelay: duration(d.maxDelay),
+    lockAfter: integer({ default: d.lockAfter, min: 1, max: 100_000 }),
+    lockDuration: duration(d.lockDuration),
+  });
+
 const rawSchema = object({
   issuer: issuerField,
   port: integer({ default: 3000, min: 0, max: 65535 }),
@@ -154,6 +168,22 @@ const rawSchema = object({
     sweepInterval: duration('60s'),
     // The account changes that also revoke the account's offline_access refresh tokens (issue 12 §1).
     revokeOfflineTokensOn: array(oneOf(ACCOUNT_CHANGE_REASONS), [...ACCOUNT_CHANGE_REASONS]),
+  }),
+  // Failed password sign-ins are throttled per account, per (account, address) and per address
+  // (issue 14 §4; README "Sign-in throttling" explains the defaults and why a lock cannot keep the
+  // real user out for long).
+  signIn: object({
+    throttle: object({
+      enabled: boolean(true),
+      resetAfter: duration('12h'),
+      knownAddressFor: duration('30d'),
+      // Distributed guessing at one account: Keycloak's failure factor (30) before a 15-minute lock.
+      account: throttleRule({ freeFailures: 10, delay: '1s', maxDelay: '1m', lockAfter: 30, lockDuration: '15m' }),
+      // One address at one account: OWASP's few free mistakes, then back-off, then a short lock.
+      pair: throttleRule({ freeFailures: 5, delay: '1s', maxDelay: '1m', lockAfter: 20, lockDuration: '15m' }),
+      // One address at any account: loose, since many users share a NAT or a proxy.
+      address: throttleRule({ freeFailures: 30, delay: '1s', maxDelay: '1m', lockAfter: 100, lockDuration: '15m' }),
+    }),
   }),
   // Session Management 1.0: how long the check_session iframe trusts its last confirmation of the
   // browser state with the provider (README "Session Management"): an ending elsewhere is seen
@@ -277,6 +307,10 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
   }
   if (raw.session.rememberMe.absoluteLifetime < raw.session.rememberMe.idleTimeout) {
     throw new ConfigError('session.rememberMe.absoluteLifetime', 'must not be shorter than session.rememberMe.idleTimeout');
+  }
+  for (const kind of ['account', 'pair', 'address'] as const) {
+    const rule = raw.signIn.throttle[kind];
+    if (rule.maxDelay < rule.delay) throw new ConfigError(`signIn.throttle.${kind}.maxDelay`, `must not be shorter than signIn.throttle.${kind}.delay`);
   }
   // A logout token lives two minutes (Back-Channel Logout §2.4): an attempt must end well before.
   if (raw.backchannel.attemptTimeout > 60) throw new ConfigError('backchannel.attemptTimeout', 'must be at most 60s (a logout token expires after 120s)');

@@ -3,10 +3,14 @@ import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import type { DeliveryStore } from '../logout/back-channel/outbox.js';
 import type { DeliveryObserver } from '../logout/back-channel/worker.js';
+import type { ThrottleKind } from '../accounts/throttle.js';
 import type { EndReason, SessionStore } from '../sessions/store.js';
 
-/** Why a sign-in failed, as far as the provider may tell itself (the user is never told). */
-export type SignInFailure = 'invalid_credentials' | 'missing_credentials';
+/**
+ * Why a sign-in failed, as far as the provider may tell itself (the user is never told):
+ * `throttled` is an attempt refused unverified while its counters were delayed or locked (issue 14 §4).
+ */
+export type SignInFailure = 'invalid_credentials' | 'missing_credentials' | 'throttled' | 'invalid_factor';
 
 /** Below Prometheus's default scrape timeout (10 s), with room for the rest of the scrape. */
 export const GAUGE_READ_TIMEOUT_MS = 2000;
@@ -37,6 +41,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly deliveries: DeliveryObserver;
   private readonly signIns: Counter<'outcome' | 'reason'>;
+  private readonly locks: Counter<'kind'>;
   private readonly endings: Counter<'reason'>;
   private readonly tokens: Counter<'grant_type'>;
   private readonly http: Histogram<'route' | 'method' | 'status_class'>;
@@ -79,6 +84,12 @@ export class Metrics {
       labelNames: ['outcome', 'reason'],
       registers: [this.registry],
     });
+    this.locks = new Counter({
+      name: 'signoff_sign_in_locks_total',
+      help: 'Sign-in throttle counters that failed sign-ins locked, by kind (account, pair, address).',
+      labelNames: ['kind'],
+      registers: [this.registry],
+    });
     this.endings = new Counter({
       name: 'signoff_sessions_ended_total',
       help: 'SSO sessions ended through the ending path, by reason (logout, admin, expired_idle, ...).',
@@ -114,6 +125,10 @@ export class Metrics {
 
   signInFailed(reason: SignInFailure): void {
     this.signIns.inc({ outcome: 'failed', reason });
+  }
+
+  signInLocked(kind: ThrottleKind): void {
+    this.locks.inc({ kind });
   }
 
   sessionsEnded(reason: EndReason, count: number): void {

@@ -1,5 +1,6 @@
 import type { FactorStore } from '../accounts/factors/store.js';
 import type { AccountStore } from '../accounts/store.js';
+import type { ThrottleStore } from '../accounts/throttle-store.js';
 import type { ClientStore } from '../clients/store.js';
 import type { DeliveryStore } from '../logout/back-channel/outbox.js';
 import type { InteractionStore } from '../oauth/authorize/interaction-store.js';
@@ -37,7 +38,8 @@ export interface Store
     GrantStore,
     TokenStore,
     EventStore,
-    DeliveryStore {
+    DeliveryStore,
+    ThrottleStore {
   readonly origin: StoreOrigin;
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import { migrate } from './migrations.js';
 import { OutboxNotifications } from './notifications.js';
 import { postgresOutbox } from './outbox.js';
 import { postgresSessions } from './sessions.js';
+import { postgresThrottle } from './throttle.js';
 import { postgresTokens } from './tokens.js';
 
 type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
@@ -27,6 +28,7 @@ const ports = (db: Db, notifications: OutboxNotifications): Ports => ({
   ...postgresTokens(db),
   ...postgresEvents(db),
   ...postgresOutbox(db, notifications),
+  ...postgresThrottle(db),
 });
 
 /** A connection error says what failed without the host when several addresses were tried (AggregateError). */

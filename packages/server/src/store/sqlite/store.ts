@@ -10,6 +10,7 @@ import { sqliteKeys } from './keys.js';
 import { sqliteOutbox } from './outbox.js';
 import { sqliteSessions } from './sessions.js';
 import { Sql } from './sql.js';
+import { sqliteThrottle } from './throttle.js';
 import { sqliteTokens } from './tokens.js';
 
 type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
@@ -26,6 +27,7 @@ const ports = (sql: Sql): Ports => ({
   ...sqliteTokens(sql),
   ...sqliteEvents(sql),
   ...sqliteOutbox(sql),
+  ...sqliteThrottle(sql),
 });
 
 // The class carries the ports' methods, assigned from ports() (which the compiler checks is all of them).

@@ -18,6 +18,7 @@ import { type MakeStore, storeTest } from './samples.js';
 import { sessionEndingContract } from './session-ending.js';
 import { sessionStoreContract } from './sessions.js';
 import { signInContract } from './sign-in.js';
+import { throttleStoreContract } from './throttle.js';
 import { tokenStoreContract } from './tokens.js';
 
 /** Runs every port's contract against fresh stores from `makeStore`. */
@@ -39,5 +40,6 @@ export const runStoreContract = (name: string, makeStore: MakeStore): void => {
     tokenStoreContract(makeStore);
     eventStoreContract(makeStore);
     deliveryStoreContract(makeStore);
+    throttleStoreContract(makeStore);
   });
 };

@@ -1,3 +1,4 @@
+import type { FactorAttempts } from '../../../accounts/factors/attempts.js';
 import type { Account, AccountStore } from '../../../accounts/store.js';
 import type { ClientStore } from '../../../clients/store.js';
 import type { Clock } from '../../../clock.js';
@@ -59,6 +60,10 @@ export interface StepDeps {
   acrValues: readonly AcrValue[];
   factors: FactorChecks;
   checkPassword: PasswordCheck;
+  /** Wrong second factors counted per account across sign-ins (accounts/factors/attempts.ts). */
+  factorAttempts: FactorAttempts;
+  /** Counts a refused sign-in the password check did not see (metrics). */
+  signInFailed: (reason: 'missing_credentials' | 'invalid_factor') => void;
   ending: Pick<EndingDeps, 'wake' | 'ended'>;
   signedIn: () => void;
 }

@@ -15,7 +15,11 @@ export interface PasswordForm {
  * the same time either way, accounts/). Then the request may still ask for a second factor.
  */
 export const passwordStep = async (deps: StepDeps, i: AuthorizationInteraction, form: PasswordForm, seen: Seen): Promise<StepOutcome> => {
-  const account = form.username && form.password ? await deps.checkPassword({ username: form.username, password: form.password, ip: seen.ip }) : undefined;
+  if (!form.username || !form.password) {
+    deps.signInFailed('missing_credentials');
+    return { kind: 'refused', refusal: 'login.error.invalid', status: 401 };
+  }
+  const account = await deps.checkPassword({ username: form.username, password: form.password, ip: seen.ip });
   if (!account) return { kind: 'refused', refusal: 'login.error.invalid', status: 401 };
   // OIDC Core §3.1.2.1: the client's id_token_hint names the account it expects; signing in as
   // another one must not answer it (the sign-in page is filled in with the expected account).

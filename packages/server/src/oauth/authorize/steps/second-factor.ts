@@ -39,13 +39,19 @@ export const secondFactorStep = async (
   seen: Seen,
 ): Promise<StepOutcome> => {
   const now = nowSeconds(deps.clock);
-  const verified = await verify(deps, pending, proof, now);
+  // Throttled per account across sign-ins too: a refused attempt is checked against nothing, and
+  // not counted, so retrying does not lengthen the wait.
+  const admitted = await deps.factorAttempts.admit(pending.accountId);
+  const verified = admitted ? await verify(deps, pending, proof, now) : undefined;
   if (!verified) {
+    deps.signInFailed('invalid_factor');
+    if (admitted) await deps.factorAttempts.failed(pending.accountId);
     const failures = pending.failures + 1;
     if (failures >= MAX_FACTOR_FAILURES) return answerWithError(deps, i, 'access_denied', 'Too many wrong second factors.');
     await moveTo(deps, i, { step: 'second-factor', pending: { ...pending, failures } });
     return { kind: 'refused', refusal: 'factor.error.invalid', status: 401 };
   }
+  await deps.factorAttempts.succeeded(pending.accountId);
   const { target: _target, failures: _failures, ...rest } = pending;
   return afterFactor(deps, i, { ...rest, factors: withFactors(pending.factors, [verified]) }, seen);
 };
