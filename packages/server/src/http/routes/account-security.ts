@@ -5,6 +5,7 @@ import { hasSecondFactor, listFactors, removeFactor } from '../../accounts/facto
 import { finishRegistration, registrationOptions } from '../../accounts/factors/passkeys.js';
 import { newRecoveryCodes } from '../../accounts/factors/recovery-codes.js';
 import { confirmTotp, resumeTotpEnrolment, startTotpEnrolment } from '../../accounts/factors/totp.js';
+import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
 import { signedInAccounts } from '../../oauth/authorize/decide.js';
 import { one } from '../../oauth/params.js';
@@ -21,10 +22,24 @@ import { sendNoStore, sendPage } from '../respond.js';
 /** What the account pages share (routes/account.ts): this browser's sessions, the sign-in detour, the CSRF token. */
 export interface AccountPageSupport {
   here(req: FastifyRequest, reply: FastifyReply): Promise<{ sessions: Session[]; secret: string } | undefined>;
-  /** The normal sign-in, then back to the named account page. */
-  signInFirst(reply: FastifyReply, uiLocales: string | undefined, then: 'security'): FastifyReply;
+  /** The normal sign-in (a fresh one of the named account, when given), then back to the named account page. */
+  signInFirst(reply: FastifyReply, uiLocales: string | undefined, then: 'security', fresh?: FreshSignIn): FastifyReply;
   csrfTokenOf(secret: string): string;
 }
+
+ /** A sign-in of this account no older than `maxAge` seconds, with its second factor when it has one. */
+export interface FreshSignIn {
+  username: string;
+  maxAge: number;
+}
+
+/**
+ * How recent a sign-in must be to change the account's factors (GitHub's "sudo mode", Okta's
+ * re-authentication for factor changes): whoever holds a forgotten, unlocked browser cannot
+ * remove the owner's passkey or add their own authenticator without the password and, where the
+ * account has one, the second factor.
+ */
+export const RECENT_SIGN_IN = 900;
 
 type Extra = Partial<Pick<AccountSecurityView, 'enrolment' | 'recoveryCodes' | 'notice' | 'status'>>;
 
@@ -73,6 +88,14 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
     );
   };
 
+  /** The account's session on this browser was signed in too long ago to change factors. */
+  const stale = (sessions: readonly Session[], accountId: string) => {
+    const session = sessions.find((s) => s.accountId === accountId);
+    return !session || nowSeconds(p.clock) - session.authTime > RECENT_SIGN_IN;
+  };
+  const freshSignIn = (reply: FastifyReply, uiLocales: string | undefined, account: { username: string }) =>
+    support.signInFirst(reply, uiLocales, 'security', { username: account.username, maxAge: RECENT_SIGN_IN });
+
   /** The posting browser's account, when its CSRF token is good and the account is signed in on it. */
   const posted = async (req: FastifyRequest, reply: FastifyReply) => {
     const params = bodyParams(req);
@@ -89,7 +112,9 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
     const h = await support.here(req, reply);
     const q = queryParams(req);
     if (!h) return support.signInFirst(reply, one(q, 'ui_locales'), 'security');
-    return show(req, reply, h.secret, await accountOf(h.sessions, one(q, 'account')));
+    const account = await accountOf(h.sessions, one(q, 'account'));
+    if (stale(h.sessions, account.id)) return freshSignIn(reply, one(q, 'ui_locales'), account);
+    return show(req, reply, h.secret, account);
   });
 
   app.post(ENDPOINTS.accountSecurity, { config: { page: true } }, async (req, reply) => {
@@ -97,6 +122,8 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
     if (!h) return support.signInFirst(reply, undefined, 'security');
     if (!csrf) return show(req, reply, h.secret, await accountOf(h.sessions, one(params, 'account')), { notice: { kind: 'refused', key: 'security.csrf' }, status: 403 });
     if (!account) return show(req, reply, h.secret, await accountOf(h.sessions, undefined), { notice: { kind: 'refused', key: 'security.not_found' }, status: 400 });
+    // The page was shown after a fresh sign-in; a change posted once that is old asks for another.
+    if (stale(h.sessions, account.id)) return freshSignIn(reply, undefined, account);
     const { t } = pageChrome(p, req, undefined);
     const label = (fallback: 'security.totp.default_label' | 'security.passkey.default_label') => one(params, 'label') || t.text(fallback);
     try {
@@ -135,7 +162,7 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
   // The options for navigator.credentials.create(), for the page's script: JSON, never cached.
   app.post(ENDPOINTS.accountPasskeyOptions, async (req, reply) => {
     const { h, csrf, account } = await posted(req, reply);
-    if (!h || !csrf || !account) return sendNoStore(reply, 403, { error: 'access_denied' });
+    if (!h || !csrf || !account || stale(h.sessions, account.id)) return sendNoStore(reply, 403, { error: 'access_denied' });
     return sendNoStore(reply, 200, await registrationOptions(deps, account));
   });
 };

@@ -19,6 +19,7 @@ import { bodyParams, queryParams } from '../params.js';
 import { sendPage } from '../respond.js';
 import { sendSignedOut } from '../signed-out.js';
 import { accountSecurityRoutes } from './account-security.js';
+import type { FreshSignIn } from './account-security.js';
 
 /**
  * The CSRF token of the account pages: an HMAC of the browser cookie's secret, so it is bound to
@@ -41,6 +42,7 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
   const scope = cookieScope(p.config.issuer);
   const returnCookie = `${scope.prefix}signoff-account`;
   const callback = p.config.issuer + ENDPOINTS.accountCallback;
+  const mfaAcr = p.config.acrValues.find((v) => v.level === 'mfa')?.value;
 
   /** This browser's live sessions and the secret its CSRF tokens derive from (the cookie browserOf checked). */
   const here = async (req: FastifyRequest, reply: FastifyReply): Promise<{ browserId: string; sessions: Session[]; secret: string } | undefined> => {
@@ -53,7 +55,7 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
    * The normal sign-in, with a state bound to this browser by a short-lived cookie, then back to
    * the page that asked (the cookie names it: `state.page`, a page of this list only).
    */
-  const signInFirst = (reply: FastifyReply, uiLocales: string | undefined, then: AccountPage = 'sessions') => {
+  const signInFirst = (reply: FastifyReply, uiLocales: string | undefined, then: AccountPage = 'sessions', fresh?: FreshSignIn) => {
     const state = randomToken(16);
     setCookie(reply, returnCookie, `${state}.${then}`, { secure: scope.secure, path: scope.path, maxAge: p.config.interactionTtl });
     const url = new URL(p.config.issuer + ENDPOINTS.authorization);
@@ -67,6 +69,8 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
       code_challenge: sha256(randomToken(32)),
       code_challenge_method: 'S256',
       ...(uiLocales ? { ui_locales: uiLocales } : {}),
+      // A fresh sign-in of this account (OIDC Core §3.1.2.1 max_age), with its second factor when it has one.
+      ...(fresh ? { max_age: String(fresh.maxAge), login_hint: fresh.username, ...(mfaAcr ? { acr_values: mfaAcr } : {}) } : {}),
     };
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     return reply.code(303).header('cache-control', 'no-store').redirect(url.toString(), 303);
