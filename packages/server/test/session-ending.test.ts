@@ -363,6 +363,7 @@ describe('signoff sessions list|show|end and events tail (issue 3 "Audit events"
     assert.match(lines.find((l) => /^bcl\s/.test(l)) ?? '', new RegExp(`^bcl\\s+${s.bclSid}\\s`), 'participant bcl with its sid');
     assert.match(lines.find((l) => l.startsWith('session.created')) ?? '', /\buser$/);
     assert.match(lines.find((l) => l.startsWith('session.ended')) ?? '', /\badmin\s+admin:cli$/);
+    assert.match(lines.find((l) => l.startsWith('factors')) ?? '', /^factors\s+password \d{4}-\d\d-\d\dT/, 'issue 14 §2: the factors with the time each was verified');
   });
 
   it('events tail --session -n 1 prints the latest event of the session: its ending, with reason and actor', async () => {

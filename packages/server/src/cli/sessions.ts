@@ -73,6 +73,7 @@ export const sessionsCommand = async (argv: string[]): Promise<number | undefine
           ['browser', session.browserId],
           ['created', `${iso(v.created_at)} from ${v.device.initial_ip} (${v.device.initial_user_agent || '-'})`],
           ['authenticated', `${iso(v.authenticated_at)} amr=${v.amr.join(',')} acr=${v.acr}${v.remember_me ? ' remember-me' : ''}`],
+          ['factors', v.factors.map((f) => `${f.method} ${iso(f.verified_at)}`).join(', ') || '-'],
           ['last seen', `${iso(v.last_active_at)} from ${v.device.last_ip} (${v.device.last_user_agent || '-'})`],
           ['expires', `idle ${iso(v.idle_expires_at)}, absolute ${iso(v.expires_at)}`],
         ]));
