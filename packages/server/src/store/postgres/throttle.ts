@@ -1,14 +1,6 @@
 import type { ThrottleEntry, ThrottleState, ThrottleStore } from '../../accounts/throttle-store.js';
-import type { Db, Q, Row } from './db.js';
-import { opt } from './rows.js';
-
-const toState = (r: Row): ThrottleState => ({
-  key: r.key as string,
-  failures: r.failures as number,
-  firstFailureAt: r.first_failure_at as number,
-  lastFailureAt: r.last_failure_at as number,
-  lockedUntil: opt<number>(r.locked_until),
-});
+import { toThrottleState } from '../throttle-rows.js';
+import type { Db, Q } from './db.js';
 
 // $1 key, $2 at, $3 reset before, $4 check, $5 lock after, $6 lock duration.
 const NEXT = 'CASE WHEN signin_throttle.last_failure_at < $3::float8 THEN 1 ELSE signin_throttle.failures + 1 END';
@@ -57,7 +49,7 @@ const claimIn = async (q: Q, at: number, entries: readonly ThrottleEntry[]): Pro
     const { rule, resetAfter } = e.count;
     const r = await q.one(COUNT, [e.key, at, at - resetAfter, e.check, rule.lockAfter, rule.lockDuration]);
     if (!r) throw new Blocked(e.key);
-    counted.push(toState(r));
+    counted.push(toThrottleState(r));
   }
   return counted;
 };
@@ -66,7 +58,7 @@ const claimIn = async (q: Q, at: number, entries: readonly ThrottleEntry[]): Pro
 export const postgresThrottle = (db: Db): ThrottleStore => ({
   async throttleStates(keys) {
     if (keys.length === 0) return [];
-    return (await db.all('SELECT * FROM signin_throttle WHERE key = ANY($1::text[])', [keys])).map(toState);
+    return (await db.all('SELECT * FROM signin_throttle WHERE key = ANY($1::text[])', [keys])).map(toThrottleState);
   },
   async claimThrottle(at, entries) {
     try {

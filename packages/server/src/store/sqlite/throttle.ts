@@ -1,14 +1,7 @@
 import type { ThrottleRule } from '../../accounts/throttle.js';
 import type { ThrottleEntry, ThrottleState, ThrottleStore } from '../../accounts/throttle-store.js';
-import { type Row, type Sql, opt } from './sql.js';
-
-const toState = (r: Row): ThrottleState => ({
-  key: r.key as string,
-  failures: r.failures as number,
-  firstFailureAt: r.first_failure_at as number,
-  lastFailureAt: r.last_failure_at as number,
-  lockedUntil: opt<number>(r.locked_until),
-});
+import { toThrottleState } from '../throttle-rows.js';
+import type { Sql } from './sql.js';
 
 /** The count once this attempt is added: one again after a quiet `resetAfter`. */
 const NEXT = 'CASE WHEN signin_throttle.last_failure_at < @resetBefore THEN 1 ELSE signin_throttle.failures + 1 END';
@@ -56,7 +49,7 @@ export const sqliteThrottle = (sql: Sql): ThrottleStore => {
       const { rule, resetAfter } = e.count;
       const r = sql.one(COUNT, { key: e.key, at, resetBefore: at - resetAfter, check: e.check ? 1 : 0, lockAfter: rule.lockAfter, lockDuration: rule.lockDuration });
       if (!r) throw new Blocked(e.key);
-      counted.push(toState(r));
+      counted.push(toThrottleState(r));
     }
     return counted;
   });
@@ -69,7 +62,7 @@ export const sqliteThrottle = (sql: Sql): ThrottleStore => {
   return {
     async throttleStates(keys) {
       if (keys.length === 0) return [];
-      return sql.all(`SELECT * FROM signin_throttle WHERE key IN (${inList(keys)})`, ...keys).map(toState);
+      return sql.all(`SELECT * FROM signin_throttle WHERE key IN (${inList(keys)})`, ...keys).map(toThrottleState);
     },
     async claimThrottle(at, entries) {
       try {
