@@ -9,23 +9,26 @@
  * security key without a PIN is asked to set one, which is the point.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  type VerifiedAuthenticationResponse,
-  type VerifiedRegistrationResponse,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+  VerifiedAuthenticationResponse,
+  VerifiedRegistrationResponse,
 } from '@simplewebauthn/server';
 import { nowSeconds } from '../../clock.js';
 import type { Account } from '../store.js';
 import { type FactorDeps, factorLabel } from './deps.js';
 import { enrolled, hasSecondFactor } from './manage.js';
 import type { ChallengePurpose, PasskeyFactor } from './store.js';
+
+/**
+ * The WebAuthn library, loaded at the first ceremony: with its ASN.1 and CBOR parsers it takes
+ * most of a second to import, which every `signoff` command and start-up would otherwise pay.
+ */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 /** WebAuthn §15.1 recommends 5-10 minutes when user verification is required; the challenge lives as long. */
 const TIMEOUT_SECONDS = 300;
@@ -58,7 +61,7 @@ export const registrationOptions = async (
   deps: Pick<FactorDeps, 'factors' | 'clock' | 'rp'>,
   account: Pick<Account, 'id' | 'username'>,
 ): Promise<{ challengeId: string; options: PublicKeyCredentialCreationOptionsJSON }> => {
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthn()).generateRegistrationOptions({
     rpName: deps.rp.name,
     rpID: deps.rp.id,
     userName: account.username,
@@ -89,7 +92,7 @@ export const finishRegistration = async (
   if (!challenge) return undefined;
   let info: NonNullable<VerifiedRegistrationResponse['registrationInfo']>;
   try {
-    const result = await verifyRegistrationResponse({
+    const result = await (await webauthn()).verifyRegistrationResponse({
       response,
       expectedChallenge: challenge.challenge,
       expectedOrigin: deps.rp.origin,
@@ -143,7 +146,7 @@ export const authenticationOptions = async (
   ceremonyId?: string,
 ): Promise<{ challengeId: string; options: PublicKeyCredentialRequestOptionsJSON }> => {
   const allowCredentials = accountId === undefined ? [] : (await passkeysOf(deps, accountId)).map((p) => ({ id: p.credentialId, transports: p.transports }));
-  const options = await generateAuthenticationOptions({ rpID: deps.rp.id, allowCredentials, timeout: TIMEOUT_SECONDS * 1000, userVerification: 'required' });
+  const options = await (await webauthn()).generateAuthenticationOptions({ rpID: deps.rp.id, allowCredentials, timeout: TIMEOUT_SECONDS * 1000, userVerification: 'required' });
   return { challengeId: await newChallenge(deps, options.challenge, 'authenticate', accountId, ceremonyId), options };
 };
 
@@ -177,7 +180,7 @@ export const finishAuthentication = async (
   if (handle === undefined ? expectedAccountId === undefined : handle !== userHandle(factor.accountId)) return undefined;
   let info: VerifiedAuthenticationResponse['authenticationInfo'];
   try {
-    const result = await verifyAuthenticationResponse({
+    const result = await (await webauthn()).verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge.challenge,
       expectedOrigin: deps.rp.origin,

@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
-import QRCode from 'qrcode';
 import { nowSeconds } from '../../clock.js';
 import { SignoffError } from '../../errors.js';
 import { openText, sealText } from '../../tokens/key-encryption.js';
@@ -56,7 +55,8 @@ export const startTotpEnrolment = async (
 
 const enrolmentOf = async (deps: Pick<FactorDeps, 'rp'>, account: Pick<Account, 'username'>, factorId: string, secret: Secret): Promise<TotpEnrolment> => {
   const uri = new TOTP({ ...PARAMS, issuer: deps.rp.name, label: account.username, secret }).toString();
-  const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  // Loaded at the first enrolment, not by every command (qrcode and its dependencies).
+  const qrSvg = await (await import('qrcode')).default.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return { factorId, secret: secret.base32, uri, qrSvg };
 };
 
