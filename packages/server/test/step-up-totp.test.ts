@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type * as oidc from 'openid-client';
 import { ManualClock } from '../src/clock.js';
+import { endingDeps } from '../src/provider.js';
+import { endSessions } from '../src/sessions/end.js';
 import { TestBrowser, isLoginPage } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
-import { WEB, signInFresh } from './helpers/session-flows.js';
+import { WEB, allSessions, browserIdOf, signInFresh } from './helpers/session-flows.js';
 import {
   MFA_ACR,
   PWD_ACR,
@@ -130,5 +132,24 @@ describe('TOTP as a second factor over HTTP (issue 14 §2-3; RFC 6238; OIDC Core
     const late = await submitCode(browser, page, 'totp', totpAt(secret, clock));
     assert.equal(late.status, 400, 'the interaction was consumed');
     assert.equal(late.location, undefined);
+  });
+
+  it('a step-up whose session ended meanwhile (signed out in another tab) is not completed by the second factor: no session comes back from the old password', async () => {
+    const browser = new TestBrowser(op.issuer);
+    const first = await startFlow(rp, WEB);
+    await redeem(rp, WEB, first, await browser.signIn(first.url.toString(), USERS.alice));
+    const flow = await startFlow(rp, WEB, { acr_values: MFA_ACR });
+    const page = await browser.navigate(flow.url.toString());
+    assert.ok(isSecondFactorPage(page.body));
+    const live = (await allSessions(op)).filter((s) => s.browserId === browserIdOf(browser) && s.endedAt === undefined);
+    assert.equal(live.length, 1);
+    await endSessions(endingDeps(op.provider), { sessionId: live[0]?.id ?? '' }, 'logout', 'user');
+
+    clock.advance(30);
+    const late = await submitCode(browser, page, 'totp', totpAt(secret, clock));
+    assert.equal(late.location, undefined, `no answer to the client: ${late.location ?? ''}`);
+    assert.equal(late.status, 400);
+    const after = (await allSessions(op)).filter((s) => s.browserId === browserIdOf(browser) && s.endedAt === undefined);
+    assert.deepEqual(after, [], 'no live session on this browser');
   });
 });
