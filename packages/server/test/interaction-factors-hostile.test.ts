@@ -26,10 +26,13 @@ const addPasskey = async (browser: TestBrowser, key: SoftAuthenticator): Promise
   const { challengeId, options } = JSON.parse(res.body) as { challengeId: string; options: { challenge: string; user: { id: string } } };
   const added = await browser.request(new URL(form.action, hop.url).toString(), { form: { ...form.fields, challenge_id: challengeId, credential: JSON.stringify(key.create(options)), label: 'Key' } });
   assert.match(added.body, /Your passkey is added/);
+  recoveryCodes.push(...[...added.body.matchAll(/<li><code>([0-9a-z-]{19})<\/code><\/li>/g)].map((m) => m[1] as string));
   return challengeId;
 };
 
 let usedRegistration: string;
+/** Alice's, then Bob's recovery codes, as the security page showed them. */
+const recoveryCodes: string[] = [];
 
 before(async () => {
   op = await startProvider({}, { host: 'localhost' });
@@ -188,5 +191,14 @@ describe('hostile input to the sign-in steps (issue 14 §1-2)', () => {
       const res = await browser.request(`${op.issuer}/interaction/${bad}/second-factor`, { form: { csrf_token: 'x', method: 'totp', code: '1' } });
       assert.ok(res.status >= 400 && res.status < 500, `${bad.slice(0, 20)}: ${res.status}`);
     }
+  });
+
+  it('a method the page does not offer does not reach the level asked: Alice\'s recovery code posted to a phishing-resistant step-up is not phishing-resistant, and the page asks for the passkey again', async () => {
+    const { browser, hop, passkey } = await factorPage(PHR_ACR);
+    assert.doesNotMatch(hop.body, /value="recovery_code"/, 'not offered');
+    const [code] = recoveryCodes as [string];
+    const res = await browser.navigate(passkey.url, { form: { csrf_token: passkey.fields.csrf_token ?? '', method: 'recovery_code', code } });
+    assert.equal(res.location, undefined, `no answer to the client: ${res.location ?? ''}`);
+    assert.ok(isSecondFactorPage(res.body) && /value="passkey"/.test(res.body), 'the passkey is still asked for');
   });
 });
