@@ -152,4 +152,16 @@ describe('TOTP as a second factor over HTTP (issue 14 §2-3; RFC 6238; OIDC Core
     const after = (await allSessions(op)).filter((s) => s.browserId === browserIdOf(browser) && s.endedAt === undefined);
     assert.deepEqual(after, [], 'no live session on this browser');
   });
+
+  it('racing: one code posted at once to two sign-ins, and one recovery code likewise, answers exactly one of them (RFC 6238 §5.2; each recovery code once)', async () => {
+    clock.advance(30);
+    const code = totpAt(secret, clock);
+    for (const [method, value] of [['totp', code], ['recovery_code', recoveryCodes[1] as string]] as const) {
+      const [a, b] = await Promise.all([passwordThenFactorPage(), passwordThenFactorPage()]);
+      const hops = await Promise.all([submitCode(a.browser, a.hop, method, value), submitCode(b.browser, b.hop, method, value)]);
+      const answered = hops.filter((h) => h.location?.startsWith(WEB.redirect_uri));
+      assert.equal(answered.length, 1, `${method}: ${hops.map((h) => h.status).join(' ')}`);
+      assert.deepEqual(hops.filter((h) => !h.location).map((h) => h.status), [401]);
+    }
+  });
 });
