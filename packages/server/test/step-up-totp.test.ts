@@ -175,4 +175,13 @@ describe('TOTP as a second factor over HTTP (issue 14 §2-3; RFC 6238; OIDC Core
     const removed = await browser.request(new URL(form.action, page.url).toString(), { form: { ...form.fields, remove: factorId } });
     assert.doesNotMatch(removed.body, /It is removed/, 'a password-only session removed the second factor');
   });
+
+  it('wrong codes posted at once each count: of twenty in parallel, four are refused, one answers access_denied, the rest find the interaction gone', async () => {
+    const { browser, hop } = await passwordThenFactorPage();
+    const hops = await Promise.all(Array.from({ length: 20 }, () => submitCode(browser, hop, 'totp', wrongCode())));
+    const outcome = (h: (typeof hops)[number]) => (h.location?.startsWith(WEB.redirect_uri) ? new URL(h.location).searchParams.get('error') : String(h.status));
+    const counts = new Map<string | null, number>();
+    for (const h of hops) counts.set(outcome(h), (counts.get(outcome(h)) ?? 0) + 1);
+    assert.deepEqual(Object.fromEntries(counts), { '401': 4, access_denied: 1, '400': 15 });
+  });
 });
