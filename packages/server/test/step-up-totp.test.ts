@@ -184,4 +184,16 @@ describe('TOTP as a second factor over HTTP (issue 14 §2-3; RFC 6238; OIDC Core
     for (const h of hops) counts.set(outcome(h), (counts.get(outcome(h)) ?? 0) + 1);
     assert.deepEqual(Object.fromEntries(counts), { '401': 4, access_denied: 1, '400': 15 });
   });
+
+  it('an account\'s consecutive wrong second factors are limited across interactions: after more than a hundred, even the right code is not accepted at once (NIST SP 800-63B §5.2.2 "no more than 100")', { todo: 'only the interaction counts wrong codes (five); a new interaction with the password starts again, so guessing the 6-digit code is limited by nothing per account' }, async () => {
+    for (let n = 0; n < 21; n++) {
+      const { browser, hop } = await passwordThenFactorPage();
+      let page = hop;
+      for (let k = 0; k < 5; k++) page = await submitCode(browser, page, 'totp', wrongCode());
+    }
+    clock.advance(30);
+    const { browser, hop } = await passwordThenFactorPage();
+    const res = await submitCode(browser, hop, 'totp', totpAt(secret, clock));
+    assert.equal(res.location, undefined, `105 wrong codes, and the next one is accepted: ${res.location ?? ''}`);
+  });
 });
