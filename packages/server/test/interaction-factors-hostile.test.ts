@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { SoftAuthenticator } from './helpers/authenticator.js';
 import { type Hop, TestBrowser, isLoginPage, parseForm } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
-import { WEB, authorizeUrl, callback, signInFresh } from './helpers/session-flows.js';
+import { WEB, authorizeUrl, callback, codeOf, exchange, signInFresh } from './helpers/session-flows.js';
 import { MFA_ACR, PHR_ACR, factorForm, isSecondFactorPage } from './helpers/step-up.js';
 
 let op: TestProvider;
@@ -200,5 +200,15 @@ describe('hostile input to the sign-in steps (issue 14 §1-2)', () => {
     const res = await browser.navigate(passkey.url, { form: { csrf_token: passkey.fields.csrf_token ?? '', method: 'recovery_code', code } });
     assert.equal(res.location, undefined, `no answer to the client: ${res.location ?? ''}`);
     assert.ok(isSecondFactorPage(res.body) && /value="passkey"/.test(res.body), 'the passkey is still asked for');
+  });
+
+  it('with an id_token_hint naming Bob, Alice\'s passkey on the sign-in page is refused (403) and signs nobody in (OIDC Core §3.1.2.1)', async () => {
+    const bob = new TestBrowser(op.issuer);
+    const { id_token } = await exchange(op.issuer, WEB, codeOf(await bob.signIn(authorizeUrl(op.issuer, WEB), USERS.bob), WEB));
+    const { browser, passkey } = await loginPage({ id_token_hint: id_token });
+    const res = await browser.request(passkey.url, { form: { ...passkey.fields, response: JSON.stringify(aliceKey.get(passkey.options)) } });
+    assert.equal(res.status, 403);
+    assert.equal(res.location, undefined);
+    noSession(browser);
   });
 });
