@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type * as oidc from 'openid-client';
 import { ManualClock, nowSeconds } from '../src/clock.js';
-import { TestBrowser, isLoginPage } from './helpers/browser.js';
+import { TestBrowser, isLoginPage, parseForm } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import { basicAuth, postForm } from './helpers/rp.js';
 import { type TestClient, WEB, accountIdOf, clientsWith, extraClient, signInFresh } from './helpers/session-flows.js';
@@ -159,6 +159,22 @@ describe('step-up semantics (issue 14 §3)', () => {
     assert.equal(stepped.claims.acr, MFA_ACR);
     assert.equal(stepped.claims.sid, signedIn.claims.sid, 'the same session');
     assert.ok((stepped.claims.auth_time ?? 0) > (signedIn.claims.auth_time ?? 0));
+  });
+
+  it('with two accounts on the browser, the chooser leads to the second factor of the chosen account\'s session, which keeps its sid (OIDC Core §3.1.2.1 select_account)', async () => {
+    const browser = new TestBrowser(op.issuer);
+    const bob = await open(browser, WEB, {}, USERS.bob);
+    await redeem(rp(WEB), WEB, bob.flow, bob.hop);
+    const alice = await open(browser, WEB, { prompt: 'login', login_hint: USERS.alice.username }, USERS.alice);
+    const prior = await redeem(rp(WEB), WEB, alice.flow, alice.hop);
+    const flow = await startFlow(rp(WEB), WEB, { acr_values: MFA_ACR });
+    const chooser = await browser.navigate(flow.url.toString());
+    assert.match(chooser.body, /name="account" value="/, 'the chooser');
+    const form = parseForm(chooser.body);
+    const page = await browser.navigate(new URL(form.action, chooser.url).toString(), { form: { ...form.fields, account: prior.claims.sub } });
+    assert.ok(isSecondFactorPage(page.body) && !isLoginPage(page.body), 'the second factor of Alice, not her password');
+    const stepped = await redeem(rp(WEB), WEB, flow, await submitCode(browser, page, 'totp', freshCode()));
+    assert.deepEqual([stepped.claims.sub, stepped.claims.sid, stepped.claims.acr], [prior.claims.sub, prior.claims.sid, MFA_ACR]);
   });
 
   it('the admin API\'s session view shows each factor with when it was verified, and the audit log has session.stepped_up (issue 12 §3)', async () => {
