@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type * as oidc from 'openid-client';
 import { ManualClock, nowSeconds } from '../src/clock.js';
 import { TestBrowser, isLoginPage, parseForm } from './helpers/browser.js';
-import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
+import { CLIENTS, type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import { basicAuth, postForm } from './helpers/rp.js';
 import { type TestClient, WEB, accountIdOf, clientsWith, extraClient, signInFresh } from './helpers/session-flows.js';
 import { MFA_ACR, PHR_ACR, PWD_ACR, enrolTotpOnPage, isSecondFactorPage, redeem, redirectError, rpFor, startFlow, submitCode, totpAt } from './helpers/step-up.js';
@@ -23,6 +23,8 @@ const FLOOR = client('floor', 5101);
 const DFLT = client('dflt-acr', 5102);
 /** max_factor_age 60 s with default_acr_values mfa: a second factor older than a minute does not count. */
 const FRESH = client('fresh', 5103);
+/** require_consent: consent is asked after the second factor, and the code carries the stepped-up acr. */
+const CONSENT: TestClient = CLIENTS.consent;
 const ADMIN = { client_id: 'admin', client_secret: secretOf('admin') };
 
 // Fifteen minutes behind the wall clock: moving it on never puts an `iat` in openid-client's future.
@@ -44,7 +46,7 @@ before(async () => {
     },
     { clock },
   );
-  for (const c of [WEB, FLOOR, DFLT, FRESH]) rps.set(c.client_id, await rpFor(op.issuer, c));
+  for (const c of [WEB, FLOOR, DFLT, FRESH, CONSENT]) rps.set(c.client_id, await rpFor(op.issuer, c));
   ({ secret } = await enrolTotpOnPage(op.issuer, (await signInFresh(op.issuer, WEB, USERS.alice)).browser, clock));
 });
 after(() => op?.close());
@@ -175,6 +177,16 @@ describe('step-up semantics (issue 14 §3)', () => {
     assert.ok(isSecondFactorPage(page.body) && !isLoginPage(page.body), 'the second factor of Alice, not her password');
     const stepped = await redeem(rp(WEB), WEB, flow, await submitCode(browser, page, 'totp', freshCode()));
     assert.deepEqual([stepped.claims.sub, stepped.claims.sid, stepped.claims.acr], [prior.claims.sub, prior.claims.sid, MFA_ACR]);
+  });
+
+  it('a client that asks consent gets it after the second factor, and its code carries acr mfa', async () => {
+    const browser = new TestBrowser(op.issuer);
+    const first = await open(browser, CONSENT, { acr_values: MFA_ACR }, USERS.alice);
+    const consent = await submitCode(browser, first.hop, 'totp', freshCode());
+    assert.match(consent.body, /name="decision"/, 'the consent page');
+    const form = parseForm(consent.body);
+    const answered = await browser.navigate(new URL(form.action, consent.url).toString(), { form: { ...form.fields, decision: 'allow' } });
+    assert.equal((await redeem(rp(CONSENT), CONSENT, first.flow, answered)).claims.acr, MFA_ACR);
   });
 
   it('the admin API\'s session view shows each factor with when it was verified, and the audit log has session.stepped_up (issue 12 §3)', async () => {
