@@ -163,6 +163,12 @@ describe('what the session must still do (issue 14 §3)', () => {
     assert.deepEqual(planFor(want('', c), [PASSWORD, { method: 'totp', at: NOW - 29 }], BOTH, NOW), { kind: 'met' });
   });
 
+  it('a passwordless session whose passkey aged out is offered only the passkey: a code alone would be one factor, never mfa', () => {
+    const c = client({ max_factor_age: 5, default_acr_values: [MFA_ACR] });
+    assert.deepEqual(planFor(want('', c), [PASSKEY_UV], BOTH, NOW), { kind: 'ask', target: 'mfa', methods: ['passkey'] });
+    assert.deepEqual(planFor(want('', c), [PASSKEY_UV], TOTP_ONLY, NOW), { kind: 'met' }, 'voluntary, and nothing can reach it');
+  });
+
   it('the unknown require_acr of a client registered through the API is denied with a clear description', () => {
     const plan = planFor(want('', client({ require_acr: 'urn:gone' })), [PASSWORD], BOTH, NOW);
     assert.equal(plan.kind, 'denied');

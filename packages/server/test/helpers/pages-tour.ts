@@ -11,7 +11,10 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { Secret, TOTP } from 'otpauth';
+import { confirmTotp, startTotpEnrolment } from '../../src/accounts/factors/totp.js';
 import type { Clock } from '../../src/clock.js';
+import { factorDeps } from '../../src/provider.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromiumInstalled } from './chromium.js';
 import { CLIENTS, USERS, type TestProvider, defaultClients, startProvider } from './provider.js';
 
@@ -22,6 +25,7 @@ export const TOUR_PAGES = [
   'error',
   'sign-in',
   'sign-in-failed',
+  'second-factor',
   'choose-account',
   'consent',
   'logout-confirm',
@@ -97,6 +101,13 @@ export const startTour = async (opts: { clock?: StepClock } = {}): Promise<Tour>
     server.close();
     throw err;
   }
+  try {
+    await enrolAuthenticatorApp(op, USERS.alice.username);
+  } catch (err) {
+    server.close();
+    await op.close();
+    throw err;
+  }
   return {
     issuer: op.issuer,
     clock: opts.clock,
@@ -108,6 +119,16 @@ export const startTour = async (opts: { clock?: StepClock } = {}): Promise<Tour>
       await Promise.all([op.close(), new Promise((r) => server.close(r))]);
     },
   };
+};
+
+/** Alice has an authenticator app (issue 14 §2), so that a request for mfa shows the second-factor page. */
+const enrolAuthenticatorApp = async (op: TestProvider, username: string): Promise<void> => {
+  const account = await op.provider.store.accountByUsername(username);
+  if (!account) throw new Error(`no account ${username}`);
+  const deps = factorDeps(op.provider);
+  const enrolment = await startTotpEnrolment(deps, account, 'Phone');
+  const code = TOTP.generate({ secret: Secret.fromBase32(enrolment.secret), timestamp: op.provider.clock.nowMs() });
+  if (!(await confirmTotp(deps, account.id, enrolment.factorId, code))) throw new Error('the tour could not enrol an authenticator app');
 };
 
 /** Debian's Chromium, headless (the same flags as every browser test). */
@@ -197,6 +218,11 @@ export const walkPages = async (
 
     await signIn(tour, page, USERS.alice);
     await page.waitForURL(`${tour.app}/callback?**`);
+
+    // The application asks for more than a password (issue 14 §3): the second-factor page, left unanswered.
+    await page.goto(authorizeUrl(tour, { ...ui, acr_values: 'urn:signoff:acr:mfa' }));
+    await expectPage(page, 'second-factor', 'input[name="method"]');
+    await visit('second-factor', page);
 
     // A second account on the same browser: bob is not signed in here, so the sign-in page.
     await page.goto(authorizeUrl(tour, { ...ui, login_hint: USERS.bob.username }));

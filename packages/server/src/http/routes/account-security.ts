@@ -7,6 +7,7 @@ import { newRecoveryCodes } from '../../accounts/factors/recovery-codes.js';
 import { confirmTotp, resumeTotpEnrolment, startTotpEnrolment } from '../../accounts/factors/totp.js';
 import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
+import { countingFactors, levelOf, meetsLevel } from '../../oauth/authorize/acr.js';
 import { signedInAccounts } from '../../oauth/authorize/decide.js';
 import { one } from '../../oauth/params.js';
 import { type Provider, factorDeps } from '../../provider.js';
@@ -27,10 +28,10 @@ export interface AccountPageSupport {
   csrfTokenOf(secret: string): string;
 }
 
- /** A sign-in of this account no older than `maxAge` seconds, with its second factor when it has one. */
+/** A sign-in of this account — no older than `maxAge` seconds when given — with its second factor when it has one. */
 export interface FreshSignIn {
   username: string;
-  maxAge: number;
+  maxAge?: number | undefined;
 }
 
 /**
@@ -88,13 +89,20 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
     );
   };
 
-  /** The account's session on this browser was signed in too long ago to change factors. */
-  const stale = (sessions: readonly Session[], accountId: string) => {
-    const session = sessions.find((s) => s.accountId === accountId);
-    return !session || nowSeconds(p.clock) - session.authTime > RECENT_SIGN_IN;
+  /**
+   * What the account's session on this browser lacks to change factors: a recent sign-in, and —
+   * when the account has a second factor it can use — that factor, recently (a password alone
+   * must not take the second factor off). Undefined when it lacks nothing.
+   */
+  const lacking = async (sessions: readonly Session[], account: { id: string; username: string }): Promise<FreshSignIn | undefined> => {
+    const session = sessions.find((s) => s.accountId === account.id);
+    const now = nowSeconds(p.clock);
+    if (!session || now - session.authTime > RECENT_SIGN_IN) return { username: account.username, maxAge: RECENT_SIGN_IN };
+    const enrolled = await p.factors.enrolled(account.id);
+    const multiFactor = meetsLevel(levelOf(countingFactors(session.factors, RECENT_SIGN_IN, now)), 'mfa');
+    return (enrolled.totp || enrolled.passkey) && !multiFactor ? { username: account.username } : undefined;
   };
-  const freshSignIn = (reply: FastifyReply, uiLocales: string | undefined, account: { username: string }) =>
-    support.signInFirst(reply, uiLocales, 'security', { username: account.username, maxAge: RECENT_SIGN_IN });
+  const freshSignIn = (reply: FastifyReply, uiLocales: string | undefined, fresh: FreshSignIn) => support.signInFirst(reply, uiLocales, 'security', fresh);
 
   /** The posting browser's account, when its CSRF token is good and the account is signed in on it. */
   const posted = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -113,7 +121,8 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
     const q = queryParams(req);
     if (!h) return support.signInFirst(reply, one(q, 'ui_locales'), 'security');
     const account = await accountOf(h.sessions, one(q, 'account'));
-    if (stale(h.sessions, account.id)) return freshSignIn(reply, one(q, 'ui_locales'), account);
+    const lacks = await lacking(h.sessions, account);
+    if (lacks) return freshSignIn(reply, one(q, 'ui_locales'), lacks);
     return show(req, reply, h.secret, account);
   });
 
@@ -123,7 +132,8 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
     if (!csrf) return show(req, reply, h.secret, await accountOf(h.sessions, one(params, 'account')), { notice: { kind: 'refused', key: 'security.csrf' }, status: 403 });
     if (!account) return show(req, reply, h.secret, await accountOf(h.sessions, undefined), { notice: { kind: 'refused', key: 'security.not_found' }, status: 400 });
     // The page was shown after a fresh sign-in; a change posted once that is old asks for another.
-    if (stale(h.sessions, account.id)) return freshSignIn(reply, undefined, account);
+    const lacks = await lacking(h.sessions, account);
+    if (lacks) return freshSignIn(reply, undefined, lacks);
     const { t } = pageChrome(p, req, undefined);
     const label = (fallback: 'security.totp.default_label' | 'security.passkey.default_label') => one(params, 'label') || t.text(fallback);
     try {
@@ -162,7 +172,7 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
   // The options for navigator.credentials.create(), for the page's script: JSON, never cached.
   app.post(ENDPOINTS.accountPasskeyOptions, async (req, reply) => {
     const { h, csrf, account } = await posted(req, reply);
-    if (!h || !csrf || !account || stale(h.sessions, account.id)) return sendNoStore(reply, 403, { error: 'access_denied' });
+    if (!h || !csrf || !account || (await lacking(h.sessions, account))) return sendNoStore(reply, 403, { error: 'access_denied' });
     return sendNoStore(reply, 200, await registrationOptions(deps, account));
   });
 };

@@ -70,7 +70,7 @@ export const accountRoutes = (app: FastifyInstance, p: Provider): void => {
       code_challenge_method: 'S256',
       ...(uiLocales ? { ui_locales: uiLocales } : {}),
       // A fresh sign-in of this account (OIDC Core §3.1.2.1 max_age), with its second factor when it has one.
-      ...(fresh ? { max_age: String(fresh.maxAge), login_hint: fresh.username, ...(mfaAcr ? { acr_values: mfaAcr } : {}) } : {}),
+      ...(fresh ? { login_hint: fresh.username, ...(fresh.maxAge === undefined ? {} : { max_age: String(fresh.maxAge) }), ...(mfaAcr ? { acr_values: mfaAcr } : {}) } : {}),
     };
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     return reply.code(303).header('cache-control', 'no-store').redirect(url.toString(), 303);

@@ -103,7 +103,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   const showSecondFactor = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, opts: { error?: Refusal; status?: number } = {}) => {
     if (i.at.step !== 'second-factor') return showStep(req, reply, i);
     const { pending } = i.at;
-    const methods = methodsFor(pending.target, await p.factors.enrolled(pending.accountId));
+    const methods = methodsFor(pending.target, await p.factors.enrolled(pending.accountId), pending.factors);
     const client = await clientShown(i.request.clientId);
     const account = await p.store.accountById(pending.accountId);
     return sendPage(

@@ -1,4 +1,4 @@
-import type { VerifiedFactor } from '../../../sessions/factors.js';
+import { type VerifiedFactor, isMultiFactor } from '../../../sessions/factors.js';
 import { type AcrLevel, type AcrRequirement, countingFactors, levelOf, meetsLevel } from '../acr.js';
 import type { Enrolled } from './deps.js';
 
@@ -13,11 +13,16 @@ export type Plan =
   /** An essential request or the client's floor that the account cannot meet (OIDC Core §5.5.1.1). */
   | { kind: 'denied'; description: string };
 
-/** The factors that raise a session to `target`: only a passkey is phishing-resistant; any second factor makes mfa. */
-export const methodsFor = (target: AcrLevel, enrolled: Enrolled): SecondFactor[] => {
+/**
+ * The factors that raise a session with `factors` to `target`: only a passkey is
+ * phishing-resistant; a code (TOTP, recovery) is one more possession factor, so it makes mfa only
+ * beside a factor of another category — the password. A passwordless session whose passkey no
+ * longer counts (max_factor_age) has none, and only the passkey can bring it back.
+ */
+export const methodsFor = (target: AcrLevel, enrolled: Enrolled, factors: readonly VerifiedFactor[]): SecondFactor[] => {
   if (target === 'password') return [];
   const passkey: SecondFactor[] = enrolled.passkey ? ['passkey'] : [];
-  if (target === 'phishing-resistant') return passkey;
+  if (target === 'phishing-resistant' || !isMultiFactor([...factors, { method: 'totp', at: 0 }])) return passkey;
   return [...passkey, ...(enrolled.totp ? ['totp' as const] : []), ...(enrolled.recoveryCodes && (enrolled.totp || enrolled.passkey) ? ['recovery_code' as const] : [])];
 };
 
@@ -29,10 +34,11 @@ export const methodsFor = (target: AcrLevel, enrolled: Enrolled): SecondFactor[]
  */
 export const planFor = (requirement: AcrRequirement, factors: readonly VerifiedFactor[], enrolled: Enrolled, now: number): Plan => {
   if (requirement.impossible) return { kind: 'denied', description: requirement.impossible };
-  const reached = levelOf(countingFactors(factors, requirement.maxFactorAge, now));
+  const counting = countingFactors(factors, requirement.maxFactorAge, now);
+  const reached = levelOf(counting);
   for (const target of [requirement.want, requirement.must]) {
     if (target === undefined || meetsLevel(reached, target)) return { kind: 'met' };
-    const methods = methodsFor(target, enrolled);
+    const methods = methodsFor(target, enrolled, counting);
     if (methods.length > 0) return { kind: 'ask', target, methods };
     if (target === requirement.must) {
       return { kind: 'denied', description: `This application requires a sign-in of level ${target}, and this account has no factor enrolled that reaches it. Add one on the account's security page.` };

@@ -1,4 +1,6 @@
 import { nowSeconds } from '../../../clock.js';
+import { fail } from '../../../errors.js';
+import { isLive } from '../../../sessions/browser.js';
 import { type VerifiedFactor, withFactors } from '../../../sessions/factors.js';
 import type { AuthorizationInteraction, PendingSignIn } from '../interaction.js';
 import type { Seen, StepDeps, StepOutcome } from './deps.js';
@@ -39,6 +41,14 @@ export const secondFactorStep = async (
   seen: Seen,
 ): Promise<StepOutcome> => {
   const now = nowSeconds(deps.clock);
+  // A step-up continues a live session of this browser: signed out meanwhile (another tab, an
+  // admin), its password no longer counts, and a second factor must not bring the sign-in back.
+  if (pending.sessionId !== undefined) {
+    const session = await deps.store.sessionById(pending.sessionId);
+    if (!session || !isLive(session, now) || session.browserId !== seen.browserId) {
+      fail('interaction_expired', 'Your sign-in has ended. Return to the application and try again.');
+    }
+  }
   // Throttled per account across sign-ins too: a refused attempt is checked against nothing, and
   // not counted, so retrying does not lengthen the wait.
   const admitted = await deps.factorAttempts.admit(pending.accountId);
