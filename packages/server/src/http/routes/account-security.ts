@@ -6,6 +6,7 @@ import { finishRegistration, registrationOptions } from '../../accounts/factors/
 import { newRecoveryCodes } from '../../accounts/factors/recovery-codes.js';
 import { confirmTotp, resumeTotpEnrolment, startTotpEnrolment } from '../../accounts/factors/totp.js';
 import { nowSeconds } from '../../clock.js';
+import { recordEnrolledFactor } from '../../account/enrolled-factor.js';
 import { fail } from '../../errors.js';
 import { countingFactors, levelOf, meetsLevel } from '../../oauth/authorize/acr.js';
 import { signedInAccounts } from '../../oauth/authorize/decide.js';
@@ -102,6 +103,11 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
     const multiFactor = meetsLevel(levelOf(countingFactors(session.factors, RECENT_SIGN_IN, now)), 'mfa');
     return (enrolled.totp || enrolled.passkey) && !multiFactor ? { username: account.username } : undefined;
   };
+  /** The session that enrolled a factor verified it as it did (account/enrolled-factor.ts). */
+  const enrolledHere = async (sessions: readonly Session[], accountId: string, factor: Parameters<typeof recordEnrolledFactor>[2]) => {
+    const session = sessions.find((s) => s.accountId === accountId);
+    if (session) await recordEnrolledFactor({ sessions: p.store, clock: p.clock, acrValues: p.config.acrValues }, session, factor);
+  };
   const freshSignIn = (reply: FastifyReply, uiLocales: string | undefined, fresh: FreshSignIn) => support.signInFirst(reply, uiLocales, 'security', fresh);
 
   /** The posting browser's account, when its CSRF token is good and the account is signed in on it. */
@@ -149,7 +155,10 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
       const confirming = one(params, 'totp_confirm');
       if (confirming !== undefined) {
         const done = await confirmTotp(deps, account.id, confirming, one(params, 'code') ?? '');
-        if (done) return show(req, reply, h.secret, account, { notice: { kind: 'done', key: 'security.totp.done' }, recoveryCodes: done.recoveryCodes });
+        if (done) {
+          await enrolledHere(h.sessions, account.id, { method: 'totp' });
+          return show(req, reply, h.secret, account, { notice: { kind: 'done', key: 'security.totp.done' }, recoveryCodes: done.recoveryCodes });
+        }
         const enrolment = await resumeTotpEnrolment(deps, account, confirming);
         return show(req, reply, h.secret, account, { enrolment, notice: { kind: 'refused', key: enrolment ? 'security.totp.wrong' : 'security.not_found' }, status: 400 });
       }
@@ -159,7 +168,10 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
       const credential = credentialOf(one(params, 'credential'));
       if (credential) {
         const done = await finishRegistration(deps, account, one(params, 'challenge_id') ?? '', credential, label('security.passkey.default_label'));
-        if (done) return show(req, reply, h.secret, account, { notice: { kind: 'done', key: 'security.passkey.done' }, recoveryCodes: done.recoveryCodes });
+        if (done) {
+          await enrolledHere(h.sessions, account.id, { method: 'passkey', userVerified: true, deviceBound: done.factor.deviceType === 'singleDevice' });
+          return show(req, reply, h.secret, account, { notice: { kind: 'done', key: 'security.passkey.done' }, recoveryCodes: done.recoveryCodes });
+        }
         return show(req, reply, h.secret, account, { notice: { kind: 'refused', key: 'security.passkey.failed' }, status: 400 });
       }
     } catch (err) {
