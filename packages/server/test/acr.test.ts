@@ -14,6 +14,7 @@ import type { Enrolled } from '../src/oauth/authorize/steps/deps.js';
 import { planFor } from '../src/oauth/authorize/steps/plan.js';
 import { paramsFrom } from '../src/oauth/params.js';
 import { type VerifiedFactor, amrOf, storedFactors, withFactors } from '../src/sessions/factors.js';
+import { sampleClient } from './helpers/store-contract/samples.js';
 
 const NOW = 1_800_000_000;
 const PASSWORD: VerifiedFactor = { method: 'password', at: NOW - 100 };
@@ -22,23 +23,8 @@ const PASSKEY_UV: VerifiedFactor = { method: 'passkey', at: NOW - 10, userVerifi
 const KEY_UP: VerifiedFactor = { method: 'passkey', at: NOW - 10, userVerified: false, deviceBound: true };
 const [PWD_ACR, MFA_ACR, PHR_ACR] = DEFAULT_ACR_VALUES.map((v) => v.value) as [string, string, string];
 
-const client = (over: Partial<Client> = {}): Client => ({
-  client_id: 'web',
-  redirect_uris: ['https://app.example.test/cb'],
-  post_logout_redirect_uris: [],
-  backchannel_logout_session_required: false,
-  frontchannel_logout_session_required: false,
-  token_endpoint_auth_method: 'client_secret_basic',
-  grant_types: ['authorization_code'],
-  response_types: ['code'],
-  scope: 'openid',
-  id_token_signed_response_alg: 'RS256',
-  require_consent: false,
-  require_pkce: false,
-  allowed_origins: [],
-  source: 'config',
-  ...over,
-});
+/** The client of the requests below (only its id, redirect URI and acr settings matter here). */
+const client = (over: Partial<Client> = {}): Client => sampleClient({ client_id: 'web', ...over });
 
 const request = (query: string, c = client()): AuthorizationRequest =>
   validateAuthorizationRequest(paramsFrom(new URLSearchParams(`client_id=web&redirect_uri=${encodeURIComponent('https://app.example.test/cb')}&response_type=code&scope=openid&${query}`)), c, 'https://app.example.test/cb');

@@ -1,5 +1,5 @@
 import type { ThrottleEntry, ThrottleState, ThrottleStore } from '../../accounts/throttle-store.js';
-import { toThrottleState } from '../throttle-rows.js';
+import { blockedKeys, toThrottleState } from '../throttle-rows.js';
 import type { Db, Q } from './db.js';
 
 // $1 key, $2 at, $3 reset before, $4 check, $5 lock after, $6 lock duration.
@@ -65,10 +65,7 @@ export const postgresThrottle = (db: Db): ThrottleStore => ({
       return { admitted: true, counted: await db.tx((q) => claimIn(q, at, entries)) };
     } catch (err) {
       if (!(err instanceof Blocked)) throw err;
-      // Every blocked checked entry, not only the first, so the caller can say which kinds refused.
-      const states = await this.throttleStates(entries.filter((e) => e.check).map((e) => e.key));
-      const blocked = states.filter((s) => s.lockedUntil !== undefined && s.lockedUntil > at).map((s) => s.key);
-      return { admitted: false, blocked: blocked.length > 0 ? blocked : [err.key] };
+      return { admitted: false, blocked: blockedKeys(await this.throttleStates(entries.filter((e) => e.check).map((e) => e.key)), at, err.key) };
     }
   },
   async confirmThrottleFailures(at, entries) {

@@ -1,6 +1,6 @@
 import type { ThrottleRule } from '../../accounts/throttle.js';
 import type { ThrottleEntry, ThrottleState, ThrottleStore } from '../../accounts/throttle-store.js';
-import { toThrottleState } from '../throttle-rows.js';
+import { blockedKeys, toThrottleState } from '../throttle-rows.js';
 import type { Sql } from './sql.js';
 
 /** The count once this attempt is added: one again after a quiet `resetAfter`. */
@@ -69,10 +69,7 @@ export const sqliteThrottle = (sql: Sql): ThrottleStore => {
         return { admitted: true, counted: claim.immediate(at, entries) };
       } catch (err) {
         if (!(err instanceof Blocked)) throw err;
-        // Every blocked checked entry, not only the first, so the caller can say which kinds refused.
-        const states = await this.throttleStates(entries.filter((e) => e.check).map((e) => e.key));
-        const blocked = states.filter((s) => s.lockedUntil !== undefined && s.lockedUntil > at).map((s) => s.key);
-        return { admitted: false, blocked: blocked.length > 0 ? blocked : [err.key] };
+        return { admitted: false, blocked: blockedKeys(await this.throttleStates(entries.filter((e) => e.check).map((e) => e.key)), at, err.key) };
       }
     },
     async confirmThrottleFailures(at, entries) {
