@@ -30,7 +30,7 @@ export const seedSessions = (storeConfig, { count, prefix, accountIds, perAccoun
       await store.insertBrowser({ id: browserId, secretHash: 'seeded', createdAt: now });
       await store.insertSession({
         id: sessionId, browserId, accountId: accounts[i % accounts.length], createdAt: now, authTime: now, lastSeen: now,
-        idleExpiresAt: now + 86400, absoluteExpiresAt: now + 86400, amr: ['pwd'], acr: '0', rememberMe: false,
+        idleExpiresAt: now + 86400, absoluteExpiresAt: now + 86400, amr: ['pwd'], acr: 'urn:signoff:acr:password', factors: [{ method: 'password', at: now }], rememberMe: false,
         createdIp: '127.0.0.1', createdUserAgent: 'signoff-bench-seed', lastIp: '127.0.0.1', lastUserAgent: 'signoff-bench-seed',
       });
       await store.upsertParticipant({ sessionId, clientId, sid: `${prefix}-sid-${pad(i, 12)}`, firstAuthAt: now, lastAuthAt: now, lastSeenAt: now });
