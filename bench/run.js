@@ -70,7 +70,7 @@ const SETTINGS = {
     signInsPerPhase: 80, p3Samples: 30, p3PeerSamples: 4, p4Samples: 10, p7Sessions: 10_000, p8Sessions: 1_000_000, deliveryTimeoutMs: 15_000,
   },
   quick: {
-    reps: 3, connections: 4, warmupSeconds: 0.3, phaseSeconds: 0.5, warmupCodes: 20, codesPerPhase: 60, codeBatch: 60, warmupSignIns: 2,
+    reps: 1, connections: 4, warmupSeconds: 0.3, phaseSeconds: 0.5, warmupCodes: 20, codesPerPhase: 60, codeBatch: 60, warmupSignIns: 2,
     signInsPerPhase: 4, p3Samples: 2, p3PeerSamples: 1, p4Samples: 1, p7Sessions: 200, p8Sessions: 5_000, deliveryTimeoutMs: 15_000,
   },
 };
