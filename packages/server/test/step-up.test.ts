@@ -24,6 +24,8 @@ const DFLT = client('dflt-acr', 5102);
 /** max_factor_age 60 s with default_acr_values mfa: a second factor older than a minute does not count. */
 const FRESH = client('fresh', 5103);
 /** require_consent: consent is asked after the second factor, and the code carries the stepped-up acr. */
+/** max_factor_age 60 s and no acr asked: its ID tokens name only the factors that still count for it. */
+const AGED = client('aged', 5104);
 const CONSENT: TestClient = CLIENTS.consent;
 const ADMIN = { client_id: 'admin', client_secret: secretOf('admin') };
 
@@ -41,12 +43,13 @@ before(async () => {
         extraClient(FLOOR, { require_acr: MFA_ACR }),
         extraClient(DFLT, { default_acr_values: [MFA_ACR] }),
         extraClient(FRESH, { default_acr_values: [MFA_ACR], max_factor_age: 60 }),
+        extraClient(AGED, { max_factor_age: 60 }),
         { ...ADMIN, grant_types: ['client_credentials'], scope: 'signoff.sessions.read signoff.events.read' },
       ),
     },
     { clock },
   );
-  for (const c of [WEB, FLOOR, DFLT, FRESH, CONSENT]) rps.set(c.client_id, await rpFor(op.issuer, c));
+  for (const c of [WEB, FLOOR, DFLT, FRESH, AGED, CONSENT]) rps.set(c.client_id, await rpFor(op.issuer, c));
   ({ secret } = await enrolTotpOnPage(op.issuer, (await signInFresh(op.issuer, WEB, USERS.alice)).browser, clock));
 });
 after(() => op?.close());
@@ -161,6 +164,22 @@ describe('step-up semantics (issue 14 §3)', () => {
     assert.equal(stepped.claims.acr, MFA_ACR);
     assert.equal(stepped.claims.sid, signedIn.claims.sid, 'the same session');
     assert.ok((stepped.claims.auth_time ?? 0) > (signedIn.claims.auth_time ?? 0));
+  });
+
+  it('max_factor_age without an acr request: once the second factor is older, that client\'s ID token names only what still counts for it (pwd, the password level), while another client still sees mfa', async () => {
+    const browser = new TestBrowser(op.issuer);
+    const first = await open(browser, WEB, { acr_values: MFA_ACR }, USERS.alice);
+    await redeem(rp(WEB), WEB, first.flow, await submitCode(browser, first.hop, 'totp', freshCode()));
+    const within = await open(browser, AGED, { prompt: 'none' });
+    const recent = await redeem(rp(AGED), AGED, within.flow, within.hop);
+    assert.equal(recent.claims.acr, MFA_ACR);
+    clock.advance(61);
+    const later = await open(browser, AGED, { prompt: 'none' });
+    const aged = await redeem(rp(AGED), AGED, later.flow, later.hop);
+    assert.equal(aged.claims.acr, PWD_ACR, 'never a level whose factor has aged out for this client');
+    assert.deepEqual(aged.claims.amr, ['pwd']);
+    const other = await open(browser, WEB, { prompt: 'none' });
+    assert.equal((await redeem(rp(WEB), WEB, other.flow, other.hop)).claims.acr, MFA_ACR, 'a client without max_factor_age still counts it');
   });
 
   it('with two accounts on the browser, the chooser leads to the second factor of the chosen account\'s session, which keeps its sid (OIDC Core §3.1.2.1 select_account)', async () => {

@@ -37,7 +37,7 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
       throw err;
     }
     if (decision.kind === 'issue') {
-      const code = await issueCode(stepDeps(p), request, decision.session, clientInfo(req));
+      const code = await issueCode(stepDeps(p), request, decision.session, clientInfo(req), client);
       return sendAuthorizationResult(p, req, reply, request, { code });
     }
     const [pending, at] = stepFor(request, decision);

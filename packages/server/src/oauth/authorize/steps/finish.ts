@@ -3,7 +3,9 @@ import { fail } from '../../../errors.js';
 import { touchSession } from '../../../sessions/browser.js';
 import { signIn } from '../../../sessions/sign-in.js';
 import type { Session } from '../../../sessions/store.js';
-import { acrOf, requirementOf } from '../acr.js';
+import type { Client } from '../../../clients/store.js';
+import { amrOf } from '../../../sessions/factors.js';
+import { acrOf, countingFactors, requirementOf } from '../acr.js';
 import { authorizationAtSignIn, issueAuthorizationCode } from '../complete.js';
 import { needsConsent } from '../decide.js';
 import { type AuthorizationInteraction, type PendingSignIn, storedStep } from '../interaction.js';
@@ -11,16 +13,24 @@ import type { AuthorizationRequest } from '../request.js';
 import type { Seen, StepDeps, StepOutcome } from './deps.js';
 import { planFor } from './plan.js';
 
-/** Records the use of the session and issues the code (the authorization endpoint and the steps that end with a live session). */
-export const issueCode = async (deps: StepDeps, request: AuthorizationRequest, session: Session, seen: Seen): Promise<string> => {
+/**
+ * Records the use of the session and issues the code (the authorization endpoint and the steps
+ * that end with a live session). For a client with max_factor_age the code carries the acr and
+ * amr of the factors that still count for it, never a level whose factor has aged out for it.
+ */
+export const issueCode = async (deps: StepDeps, request: AuthorizationRequest, session: Session, seen: Seen, client: Pick<Client, 'max_factor_age'>): Promise<string> => {
   await touchSession(deps.store, deps.clock, deps.session, session, seen);
-  return issueAuthorizationCode({ sessions: deps.store, tokens: deps.store, clock: deps.clock, codeTtl: deps.codeTtl }, request, session);
+  const factors = client.max_factor_age === undefined ? undefined : countingFactors(session.factors, client.max_factor_age, nowSeconds(deps.clock));
+  const asSeen = factors === undefined || factors.length === session.factors.length ? session : { ...session, acr: acrOf(deps.acrValues, factors), amr: amrOf(factors) };
+  return issueAuthorizationCode({ sessions: deps.store, tokens: deps.store, clock: deps.clock, codeTtl: deps.codeTtl }, request, asSeen);
 };
 
 /** Consumes the interaction (once) and answers its request with a code for the live session. */
 export const answerWithSession = async (deps: StepDeps, i: AuthorizationInteraction, session: Session, seen: Seen): Promise<StepOutcome> => {
   if (!(await deps.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-in request was already completed.');
-  return { kind: 'answer', answer: { code: await issueCode(deps, i.request, session, seen) } };
+  const client = await deps.store.clientById(i.request.clientId);
+  if (!client) fail('unknown_client', 'The application is no longer registered.');
+  return { kind: 'answer', answer: { code: await issueCode(deps, i.request, session, seen, client) } };
 };
 
 /** Consumes the interaction and answers the client with an error (OIDC Core §3.1.2.6). */
