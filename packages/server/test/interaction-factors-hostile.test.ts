@@ -12,7 +12,7 @@ import { SoftAuthenticator } from './helpers/authenticator.js';
 import { type Hop, TestBrowser, isLoginPage, parseForm } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import { WEB, authorizeUrl, callback, codeOf, exchange, signInFresh } from './helpers/session-flows.js';
-import { MFA_ACR, PHR_ACR, factorForm, isSecondFactorPage } from './helpers/step-up.js';
+import { MFA_ACR, PHR_ACR, addPasskeyOnPage, factorForm, isSecondFactorPage } from './helpers/step-up.js';
 
 let op: TestProvider;
 let aliceKey: SoftAuthenticator;
@@ -20,13 +20,8 @@ let bobKey: SoftAuthenticator;
 
 /** Adds a passkey for the signed-in user of `browser` on the security page, with a software authenticator; returns the registration challenge's id (used). */
 const addPasskey = async (browser: TestBrowser, key: SoftAuthenticator): Promise<string> => {
-  const hop = await browser.request(`${op.issuer}/account/security`);
-  const form = parseForm(hop.body);
-  const res = await browser.request(`${op.issuer}/account/security/passkey-options`, { form: { csrf_token: form.fields.csrf_token ?? '', account: form.fields.account ?? '' } });
-  const { challengeId, options } = JSON.parse(res.body) as { challengeId: string; options: { challenge: string; user: { id: string } } };
-  const added = await browser.request(new URL(form.action, hop.url).toString(), { form: { ...form.fields, challenge_id: challengeId, credential: JSON.stringify(key.create(options)), label: 'Key' } });
-  assert.match(added.body, /Your passkey is added/);
-  recoveryCodes.push(...[...added.body.matchAll(/<li><code>([0-9a-z-]{19})<\/code><\/li>/g)].map((m) => m[1] as string));
+  const { challengeId, page } = await addPasskeyOnPage(op.issuer, browser, key);
+  recoveryCodes.push(...[...page.body.matchAll(/<li><code>([0-9a-z-]{19})<\/code><\/li>/g)].map((m) => m[1] as string));
   return challengeId;
 };
 

@@ -12,7 +12,7 @@ import { SoftAuthenticator } from './helpers/authenticator.js';
 import { type Hop, TestBrowser, parseForm } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import { type TestClient, WEB, clientsWith, extraClient, signInFresh } from './helpers/session-flows.js';
-import { MFA_ACR, PHR_ACR, enrolTotpOnPage, isSecondFactorPage, redeem, rpFor, startFlow, totpAt } from './helpers/step-up.js';
+import { MFA_ACR, PHR_ACR, addPasskeyOnPage, enrolTotpOnPage, isSecondFactorPage, redeem, rpFor, startFlow, totpAt } from './helpers/step-up.js';
 
 const FRESH: TestClient = { client_id: 'fresh', client_secret: 'fresh-secret-'.padEnd(40, '0123456789'), redirect_uri: 'http://127.0.0.1:5103/cb' };
 const clock = new ManualClock(Date.now() - 15 * 60_000);
@@ -30,12 +30,7 @@ before(async () => {
   ({ secret } = await enrolTotpOnPage(op.issuer, browser, clock));
   const origin = new URL(op.issuer);
   key = new SoftAuthenticator(origin.origin, origin.hostname);
-  const hop = await browser.request(`${op.issuer}/account/security`);
-  const form = parseForm(hop.body);
-  const res = await browser.request(`${op.issuer}/account/security/passkey-options`, { form: { csrf_token: form.fields.csrf_token ?? '', account: form.fields.account ?? '' } });
-  const { challengeId, options } = JSON.parse(res.body) as { challengeId: string; options: { challenge: string; user: { id: string } } };
-  const added = await browser.request(new URL(form.action, hop.url).toString(), { form: { ...form.fields, challenge_id: challengeId, credential: JSON.stringify(key.create(options)), label: 'Key' } });
-  assert.match(added.body, /Your passkey is added/);
+  await addPasskeyOnPage(op.issuer, browser, key);
 });
 after(() => op?.close());
 

@@ -9,6 +9,7 @@ import { Secret, TOTP } from 'otpauth';
 import type { Clock } from '../../src/clock.js';
 import { DEFAULT_ACR_VALUES } from '../../src/oauth/authorize/acr.js';
 import { type Hop, TestBrowser, parseForm } from './browser.js';
+import type { SoftAuthenticator } from './authenticator.js';
 import type { TestClient } from './session-flows.js';
 
 export const [PWD_ACR, MFA_ACR, PHR_ACR] = DEFAULT_ACR_VALUES.map((v) => v.value) as [string, string, string];
@@ -116,3 +117,18 @@ export const enrolTotpOnPage = async (issuer: string, browser: TestBrowser, cloc
 };
 
 export { TestBrowser };
+
+/**
+ * Adds a passkey for the user signed in on `browser` through the security page, as its script
+ * does (the options it fetches, the credential it posts), with a software authenticator standing
+ * in for the browser's. Returns the registration challenge's id (now used) and the page after.
+ */
+export const addPasskeyOnPage = async (issuer: string, browser: TestBrowser, key: SoftAuthenticator): Promise<{ challengeId: string; page: Hop }> => {
+  const hop = await browser.request(`${issuer}/account/security`);
+  const form = parseForm(hop.body);
+  const res = await browser.request(`${issuer}/account/security/passkey-options`, { form: { csrf_token: form.fields.csrf_token ?? '', account: form.fields.account ?? '' } });
+  const { challengeId, options } = JSON.parse(res.body) as { challengeId: string; options: { challenge: string; user: { id: string } } };
+  const page = await browser.request(new URL(form.action, hop.url).toString(), { form: { ...form.fields, challenge_id: challengeId, credential: JSON.stringify(key.create(options)), label: 'Key' } });
+  assert.match(page.body, /Your passkey is added/);
+  return { challengeId, page };
+};

@@ -3,7 +3,7 @@ import { fail } from '../../errors.js';
 import { decideLogout } from '../../logout/rp-initiated/decide.js';
 import { type LogoutRequest, parseLogoutRequest } from '../../logout/rp-initiated/request.js';
 import { signedInAccounts } from '../../oauth/authorize/decide.js';
-import { type PendingLogout, confirmLogout, isLogoutScope } from '../../logout/rp-initiated/confirm.js';
+import { type PendingLogout, confirmLogout, logoutChoice } from '../../logout/rp-initiated/confirm.js';
 import { checkCsrf, loadLogoutInteraction, startInteraction } from '../../oauth/authorize/interaction.js';
 import { one } from '../../oauth/params.js';
 import { type Provider, endingDeps } from '../../provider.js';
@@ -76,8 +76,7 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     const i = await loadLogoutInteraction(p.store, p.clock, req.params.id, readInteractionCookie(p, req));
     const params = bodyParams(req);
     checkCsrf(i, one(params, 'csrf_token'));
-    const choice = { stay: one(params, 'stay') !== undefined, scope: one(params, 'logout_scope') };
-    if (!choice.stay && !isLogoutScope(choice.scope)) fail('invalid_request', 'logout_scope must be session, browser, everywhere or others.');
+    const choice = logoutChoice(one(params, 'stay') !== undefined, one(params, 'logout_scope'));
     if (!(await p.store.deleteInteraction(i.id))) fail('interaction_expired', 'This sign-out was already completed.');
     const chrome = pageChrome(p, req, i.request.uiLocales);
     const browser = await browserOf(p, req, reply);

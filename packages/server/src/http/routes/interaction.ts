@@ -60,7 +60,11 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     return { i, params };
   };
 
-  const seenFrom = async (req: FastifyRequest, reply: FastifyReply): Promise<Seen> => ({ ...clientInfo(req), browserId: (await browserOf(p, req, reply))?.browserId });
+  /** This browser, resolved once per request: its live sessions and what a step records of where the request came from. */
+  const here = async (req: FastifyRequest, reply: FastifyReply): Promise<{ sessions: Session[]; seen: Seen }> => {
+    const browser = await browserOf(p, req, reply);
+    return { sessions: browser?.sessions ?? [], seen: { ...clientInfo(req), browserId: browser?.browserId } };
+  };
 
   /** The client as the pages show it: its name (or id) and RFC 7591 §2 logo, policy and terms. */
   const clientShown = async (clientId: string) => {
@@ -145,8 +149,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   };
 
   /** The accounts signed in on this browser, for the chooser. */
-  const signedInHere = async (req: FastifyRequest, reply: FastifyReply): Promise<SignedIn[]> =>
-    signedInAccounts(p.store, (await browserOf(p, req, reply))?.sessions ?? []);
+  const signedInHere = async (req: FastifyRequest, reply: FastifyReply): Promise<SignedIn[]> => signedInAccounts(p.store, (await here(req, reply)).sessions);
 
   const showChooser = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, accounts: readonly SignedIn[]) => {
     const client = await clientShown(i.request.clientId);
@@ -164,10 +167,8 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   };
 
   /** The session a consent step is about, if it still belongs to this browser and lives. */
-  const liveSession = async (req: FastifyRequest, reply: FastifyReply, sessionId: string): Promise<Session | undefined> => {
-    const browser = await browserOf(p, req, reply);
-    return browser?.sessions.find((s) => s.id === sessionId && isLive(s, nowSeconds(p.clock)));
-  };
+  const liveSession = (sessions: readonly Session[], sessionId: string): Session | undefined =>
+    sessions.find((s) => s.id === sessionId && isLive(s, nowSeconds(p.clock)));
 
   /** The page of the step the interaction is at. */
   const showStep = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction): Promise<FastifyReply> => {
@@ -175,7 +176,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       case 'second-factor':
         return showSecondFactor(req, reply, i);
       case 'consent': {
-        const session = await liveSession(req, reply, i.at.sessionId);
+        const session = liveSession((await here(req, reply)).sessions, i.at.sessionId);
         return session ? showConsent(req, reply, i, session) : showLogin(req, reply, i);
       }
       case 'choose': {
@@ -199,7 +200,8 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
 
   app.post<IdParams>(`${base}/:id/select`, { config: { page: true } }, async (req, reply) => {
     const { i, params } = await loadForm(req);
-    const outcome = await selectAccountStep(deps, i, one(params, 'account') ?? '', await signedInHere(req, reply), await seenFrom(req, reply));
+    const { sessions, seen } = await here(req, reply);
+    const outcome = await selectAccountStep(deps, i, one(params, 'account') ?? '', await signedInAccounts(p.store, sessions), seen);
     return render(req, reply, i, outcome, () => showStep(req, reply, i));
   });
 
@@ -207,14 +209,14 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     const { i, params } = await loadForm(req);
     const username = one(params, 'username') ?? '';
     const form = { username, password: one(params, 'password') ?? '', rememberMe: one(params, 'remember') === '1' };
-    const outcome = await passwordStep(deps, i, form, await seenFrom(req, reply));
+    const outcome = await passwordStep(deps, i, form, (await here(req, reply)).seen);
     return render(req, reply, i, outcome, (error, status) => showLogin(req, reply, i, { error, status, username: error === 'login.error.invalid' ? username : undefined }));
   });
 
   app.post<IdParams>(`${base}/:id/passkey`, { config: { page: true } }, async (req, reply) => {
     const { i, params } = await loadForm(req);
     const form = { challengeId: one(params, 'challenge_id') ?? '', response: parseAssertion(one(params, 'response')), rememberMe: one(params, 'remember') === '1' };
-    const outcome = await passkeyStep(deps, i, form, await seenFrom(req, reply));
+    const outcome = await passkeyStep(deps, i, form, (await here(req, reply)).seen);
     return render(req, reply, i, outcome, (error, status) => showLogin(req, reply, i, { error, status }));
   });
 
@@ -228,14 +230,15 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
       : method === 'passkey' ? { method, challengeId: one(params, 'challenge_id') ?? '', response: parseAssertion(one(params, 'response')) }
       : undefined;
     if (!proof) return showSecondFactor(req, reply, i, { error: 'factor.error.invalid', status: 400 });
-    const outcome = await secondFactorStep(deps, i, i.at.pending, proof, await seenFrom(req, reply));
+    const outcome = await secondFactorStep(deps, i, i.at.pending, proof, (await here(req, reply)).seen);
     return render(req, reply, i, outcome, (error, status) => showSecondFactor(req, reply, i, { error, status }));
   });
 
   app.post<IdParams>(`${base}/:id/consent`, { config: { page: true } }, async (req, reply) => {
     const { i, params } = await loadForm(req);
-    const session = i.at.step === 'consent' ? await liveSession(req, reply, i.at.sessionId) : undefined;
-    const outcome = await consentStep(deps, i, one(params, 'decision') === 'allow', session, await seenFrom(req, reply));
+    const { sessions, seen } = await here(req, reply);
+    const session = i.at.step === 'consent' ? liveSession(sessions, i.at.sessionId) : undefined;
+    const outcome = await consentStep(deps, i, one(params, 'decision') === 'allow', session, seen);
     return render(req, reply, i, outcome, () => showStep(req, reply, i));
   });
 };

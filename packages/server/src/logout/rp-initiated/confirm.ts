@@ -35,12 +35,11 @@ export type ConfirmOutcome =
 export const confirmLogout = async (
   deps: EndingDeps,
   pending: PendingLogout,
-  choice: { stay: boolean; scope: string | undefined },
+  choice: { stay: true } | { stay: false; scope: LogoutScope },
   browser: { browserId: string; sessions: readonly Session[] } | undefined,
 ): Promise<ConfirmOutcome> => {
   if (choice.stay) return { kind: 'stayed' };
-  const scope = LOGOUT_SCOPES.find((s) => s === choice.scope);
-  if (!scope) fail('invalid_request', 'logout_scope must be session, browser, everywhere or others.');
+  const { scope } = choice;
   const session = browser?.sessions.find((s) => s.accountId === pending.accountId);
   if (scope === 'others') {
     const ended = session ? await endMyOtherSessions(deps, { accountId: pending.accountId, currentSessionId: session.id }) : [];
@@ -53,5 +52,10 @@ export const confirmLogout = async (
   return { kind: 'ended', ended: selector ? await endSessions(deps, selector, 'logout', 'user') : [] };
 };
 
-/** Checked before the interaction is consumed, so a bad form leaves the confirmation usable. */
-export const isLogoutScope = (scope: string | undefined): scope is LogoutScope => LOGOUT_SCOPES.some((s) => s === scope);
+/** The form's choice, read before the interaction is consumed, so a bad form leaves the confirmation usable. */
+export const logoutChoice = (stay: boolean, scope: string | undefined): { stay: true } | { stay: false; scope: LogoutScope } => {
+  if (stay) return { stay: true };
+  const known = LOGOUT_SCOPES.find((s) => s === scope);
+  if (!known) fail('invalid_request', 'logout_scope must be session, browser, everywhere or others.');
+  return { stay: false, scope: known };
+};
