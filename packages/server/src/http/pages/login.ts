@@ -52,7 +52,7 @@ ${v.error ? `<p class="error" id="login-error" role="alert">${t.html(v.error)}</
 <p class="muted hint" id="remember-hint">${t.html('login.remember_hint')}</p>
 <button type="submit">${t.html('login.submit')}</button>
 </form>
-${v.passkey && v.passkeyAction ? passkeyForm(t, { id: 'passkey', action: v.passkeyAction, csrfToken: v.csrfToken, challenge: v.passkey, ceremony: 'get', label: t.text('login.passkey'), nonce, copyRemember: true }) : ''}
+${v.passkey && v.passkeyAction ? passkeyForm(t, { id: 'passkey', action: v.passkeyAction, csrfToken: v.csrfToken, challenge: v.passkey, label: t.text('login.passkey'), nonce, copyRemember: true }) : ''}
 ${branding.passwordResetUrl ? `<p><a href="${esc(branding.passwordResetUrl)}" id="forgot-password">${t.html('login.forgot_password')}</a></p>` : ''}
 <script nonce="${nonce}">
 (() => {

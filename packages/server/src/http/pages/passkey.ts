@@ -6,7 +6,7 @@ import { esc } from './html.js';
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c');
 
 /**
- * A passkey ceremony on a page (WebAuthn §5.1.4 get, §5.1.3 create): a form that posts the
+ * A passkey sign-in on a page (WebAuthn §5.1.4 navigator.credentials.get): a form that posts the
  * credential's JSON (PublicKeyCredential.toJSON(), WebAuthn Level 3 §5.1.8) with the challenge's
  * id and the CSRF token. The options travel as a JSON data block, which never runs; the script
  * (allowed by the page's nonce) shows the button only where the browser can do it, so without
@@ -14,7 +14,7 @@ const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</
  */
 export const passkeyForm = (
   t: Translator,
-  v: { id: string; action: string; csrfToken: string; challenge: PasskeyChallenge; ceremony: 'get' | 'create'; label: string; nonce: string; extra?: string; copyRemember?: boolean },
+  v: { id: string; action: string; csrfToken: string; challenge: PasskeyChallenge; label: string; nonce: string; extra?: string; copyRemember?: boolean },
 ): string => `<form method="post" action="${esc(v.action)}" id="${v.id}" hidden>
 <input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}">
 <input type="hidden" name="challenge_id" value="${esc(v.challenge.challengeId)}">
@@ -27,7 +27,7 @@ export const passkeyForm = (
 (() => {
   const form = document.getElementById(${JSON.stringify(v.id)});
   const PKC = window.PublicKeyCredential;
-  const parse = ${v.ceremony === 'get' ? "PKC && PKC.parseRequestOptionsFromJSON" : "PKC && PKC.parseCreationOptionsFromJSON"};
+  const parse = PKC && PKC.parseRequestOptionsFromJSON;
   if (!parse) return;
   form.hidden = false;
   const failed = form.querySelector('[role=alert]');
@@ -35,7 +35,7 @@ export const passkeyForm = (
     failed.hidden = true;
     try {
       const options = JSON.parse(document.getElementById(${JSON.stringify(`${v.id}-options`)}).textContent);
-      const credential = await navigator.credentials.${v.ceremony}({ publicKey: parse.call(PKC, options) });
+      const credential = await navigator.credentials.get({ publicKey: parse.call(PKC, options) });
       form.elements.response.value = JSON.stringify(credential.toJSON());
       ${v.copyRemember ? "const remember = document.getElementById('remember'); form.elements.remember.value = remember && remember.checked ? '1' : '';" : ''}
       form.submit();

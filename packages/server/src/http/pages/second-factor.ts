@@ -28,7 +28,7 @@ export const secondFactorPage = (c: PageChrome, v: SecondFactorView, status = 20
   const invalid = v.error ? ' aria-invalid="true" aria-describedby="factor-error"' : '';
   const parts: string[] = [];
   if (v.methods.includes('passkey') && v.passkey) {
-    parts.push(passkeyForm(t, { id: 'passkey', action: v.action, csrfToken: v.csrfToken, challenge: v.passkey, ceremony: 'get', label: t.text('factor.passkey'), nonce, extra: '\n<input type="hidden" name="method" value="passkey">' }));
+    parts.push(passkeyForm(t, { id: 'passkey', action: v.action, csrfToken: v.csrfToken, challenge: v.passkey, label: t.text('factor.passkey'), nonce, extra: '\n<input type="hidden" name="method" value="passkey">' }));
   }
   if (v.methods.includes('totp')) {
     parts.push(`<form method="post" action="${esc(v.action)}">${hidden('totp')}
