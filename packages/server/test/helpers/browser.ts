@@ -1,6 +1,7 @@
 /**
- * A minimal browser for black-box tests: keeps cookies (one host), follows redirects only within
- * the issuer's origin, and fills in the sign-in and consent forms like a person would.
+ * A minimal browser for black-box tests: keeps cookies per host, follows redirects within the
+ * issuer's origin (and any extra origins it is told to follow, so one browser can walk from a
+ * provider to its upstream and back), and fills in the sign-in and consent forms like a person would.
  */
 export interface Hop {
   status: number;
@@ -10,45 +11,89 @@ export interface Hop {
   headers: Headers;
 }
 
+export interface RequestInit {
+  method?: string;
+  form?: Record<string, string>;
+}
+
+export interface NavigateInit extends RequestInit {
+  /** Origins (besides the issuer's and the browser's own `follow`) whose redirects are followed too. */
+  follow?: string[];
+}
+
 export class TestBrowser {
-  readonly cookies = new Map<string, string>();
+  /**
+   * The cookie jar, one map per host name: RFC 6265 §8.5 — cookies do not provide isolation by
+   * port, so a provider on 127.0.0.1 and one on localhost keep their cookies apart, while two
+   * ports of one host share theirs, as in a real browser. Domain and Path attributes are ignored
+   * (every cookie is host-only and sent on every path), which is all these tests need.
+   */
+  private readonly jar = new Map<string, Map<string, string>>();
+  /** The cookies of the issuer's host (the same map the jar holds: changes go to the jar). */
+  readonly cookies: Map<string, string>;
+  /** Origins whose redirects `navigate` follows besides the issuer's. */
+  readonly follow: string[];
 
-  /** `headers` go with every request (a user agent of its own, X-Forwarded-For as a proxy would add). */
-  constructor(readonly issuer: string, readonly headers: Record<string, string> = {}) {}
-
-  private cookieHeader(): string {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  /**
+   * `headers` go with every request (a user agent of its own, X-Forwarded-For as a proxy would
+   * add); `opts.follow` names further origins (an upstream provider, say) `navigate` follows.
+   */
+  constructor(readonly issuer: string, readonly headers: Record<string, string> = {}, opts: { follow?: string[] } = {}) {
+    this.cookies = this.cookiesOf(issuer);
+    this.follow = [...(opts.follow ?? [])];
   }
 
-  private store(headers: Headers): void {
+  /** The cookies this browser holds for the host of `url` (any port). */
+  cookiesOf(url: string): Map<string, string> {
+    const host = new URL(url).hostname;
+    let cookies = this.jar.get(host);
+    if (!cookies) {
+      cookies = new Map();
+      this.jar.set(host, cookies);
+    }
+    return cookies;
+  }
+
+  private cookieHeader(url: string): string {
+    return [...this.cookiesOf(url)].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private store(url: string, headers: Headers): void {
+    const cookies = this.cookiesOf(url);
     for (const line of headers.getSetCookie()) {
       const [pair] = line.split(';');
       const eq = (pair ?? '').indexOf('=');
       const name = (pair ?? '').slice(0, eq).trim();
       const value = (pair ?? '').slice(eq + 1).trim();
-      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
+      if (/max-age=0/i.test(line) || value === '') cookies.delete(name);
+      else cookies.set(name, value);
     }
   }
 
   /** One request, no redirect following. */
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Hop> {
-    const headers: Record<string, string> = { cookie: this.cookieHeader(), 'user-agent': 'signoff-test-browser', ...this.headers };
+  async request(url: string, init: RequestInit = {}): Promise<Hop> {
+    const headers: Record<string, string> = { cookie: this.cookieHeader(url), 'user-agent': 'signoff-test-browser', ...this.headers };
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
     const res = await fetch(url, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
-    this.store(res.headers);
+    this.store(url, res.headers);
     const location = res.headers.get('location') ?? undefined;
     return { status: res.status, url, location: location && new URL(location, url).toString(), body: await res.text(), headers: res.headers };
   }
 
-  /** Requests and follows redirects while they stay on the issuer; returns the last hop. */
-  async navigate(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<Hop> {
+  /**
+   * Requests and follows redirects while they stay on the issuer or an origin to follow (the
+   * browser's and `init.follow`); returns the last hop.
+   */
+  async navigate(url: string, init: NavigateInit = {}): Promise<Hop> {
+    const origins = new Set([...this.follow, ...(init.follow ?? [])].map((o) => new URL(o).origin));
+    const followed = (location: string): boolean => location.startsWith(this.issuer) || origins.has(new URL(location).origin);
     let hop = await this.request(url, init);
-    for (let i = 0; i < 10 && hop.location && hop.location.startsWith(this.issuer); i++) hop = await this.request(hop.location);
+    // A walk through an upstream and back takes more hops than one provider's own redirects.
+    for (let i = 0; i < 20 && hop.location && followed(hop.location); i++) hop = await this.request(hop.location);
     return hop;
   }
 
