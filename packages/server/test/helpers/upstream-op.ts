@@ -163,7 +163,10 @@ export const startUpstreamOp = async (opts: { client: UpstreamClient; users: Ups
       if (!user) return undefined;
       return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: user.email_verified, name: user.name }) };
     },
-    claims: { acr: null, amr: null, sid: null, auth_time: null, iss: null, openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    // acr, amr and auth_time ride on the openid scope: oidc-provider otherwise puts them in an ID
+    // token only when the claims parameter asks for them (OIDC Core §5.5), and an upstream's
+    // amr is what federation passes on.
+    claims: { sid: null, iss: null, openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name'] },
     // The ID token carries the scope's claims too (OIDC Core §5.4 leaves it to the provider).
     conformIdTokenClaims: false,
     acrValues: [...new Set(users.flatMap((u) => (u.acr ? [u.acr] : [])))],
