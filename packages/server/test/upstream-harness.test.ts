@@ -258,6 +258,21 @@ describe('upstream harness: a second Signoff on localhost', () => {
 
   upstreamChecks('Signoff', { up: () => up, rx: () => rx });
 
+  it('one test browser walks from the downstream\'s origin to the upstream and keeps each host\'s cookies apart (RFC 6265 §8.5: by host, not port)', async () => {
+    // Another port of the downstream's host: the browser must not follow the callback to nobody.
+    const browser = new TestBrowser('http://127.0.0.1:5106', {}, { follow: [sig.issuer] });
+    const config = await oidc.discovery(new URL(sig.issuer), up.clientId, up.clientSecret, oidc.ClientSecretBasic(up.clientSecret), {
+      execute: [oidc.allowInsecureRequests],
+    });
+    const started = await authorization(config, up);
+    const login = await browser.navigate(started.url);
+    assert.match(login.body, /name="username"/, 'the constructor\'s follow took the browser to the upstream\'s sign-in page');
+    callback(await sig.signIn(browser, USERS.alice, login), up);
+    assert.ok(browser.cookiesOf(sig.issuer).has('signoff'), 'the upstream\'s session cookie, under localhost');
+    assert.equal(browser.cookies.has('signoff'), false, 'nothing under the downstream\'s host, 127.0.0.1');
+    assert.equal(browser.cookiesOf('http://localhost:1/').get('signoff'), browser.cookiesOf(sig.issuer).get('signoff'), 'any port of the host');
+  });
+
   it('Signoff: its signed-out page carries the front-channel iframe for the client\'s frontchannel_logout_uri with iss and sid (Front-Channel Logout §2, §3)', async () => {
     const browser = new TestBrowser(sig.issuer);
     const config = await oidc.discovery(new URL(sig.issuer), up.clientId, up.clientSecret, oidc.ClientSecretBasic(up.clientSecret), {
