@@ -20,6 +20,7 @@ import { openStore } from './store/open.js';
 import type { Store } from './store/types.js';
 import { type KeyEncryptionKey, resolveKeyEncryptionKey } from './tokens/key-encryption.js';
 import { KeyRing, ensureSigningKeys, sealStoredKeys } from './tokens/keys.js';
+import { Upstreams } from './upstreams/registry.js';
 
 /** Everything a running provider holds: its configuration, store, keys and clock. */
 export interface Provider {
@@ -36,6 +37,8 @@ export interface Provider {
   metrics: Metrics;
   /** The second factors' checks for the sign-in steps (accounts/factors). */
   factors: FactorChecks;
+  /** The upstream providers users may sign in through, discovered once the HTTP app is ready (issue 15). */
+  upstreams: Upstreams;
 }
 
 /**
@@ -65,7 +68,7 @@ export const openProvider = async (
   await keys.reload();
   // The first sign-in of an unknown username must not wait for the dummy hash (issue 10 §6).
   await prepareDummyHash();
-  return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock), factors: factorChecks({ factors: store, events: store, clock, kek, rp: relyingParty(config) }) };
+  return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock), factors: factorChecks({ factors: store, events: store, clock, kek, rp: relyingParty(config) }), upstreams: new Upstreams(config.upstreams) };
 };
 
 /** What the session core's ending path needs from a running provider (sessions/end.ts). */
@@ -80,6 +83,9 @@ export const endingDeps = (p: Provider) => ({
 export const stepDeps = (p: Provider): StepDeps => ({
   store: p.store,
   clock: p.clock,
+  issuer: p.config.issuer,
+  upstreams: p.upstreams,
+  kek: p.kek,
   session: p.config.session,
   codeTtl: p.config.tokens.authorizationCodeTtl,
   acrValues: p.config.acrValues,

@@ -20,11 +20,17 @@ export const prepareDummyHash = (): Promise<string> =>
 export const preparedDummyHash = (): string | undefined => dummyHashValue;
 
 /**
- * Verifies a password. Without a stored hash (unknown user) it verifies against a dummy hash,
- * so the answer takes as long for an unknown user as for a wrong password (no enumeration).
+ * The password hash of an account that has no password: one made just-in-time for an upstream
+ * identity (issue 15 §1). It is not an argon2 encoding, so no password verifies against it.
+ */
+export const NO_PASSWORD = '!';
+
+/**
+ * Verifies a password. Without a stored hash (unknown user, or an account without a password) it
+ * verifies against a dummy hash, so the answer takes as long as for a wrong password (no enumeration).
  */
 export const verifyPassword = async (stored: string | undefined, password: string): Promise<boolean> => {
-  if (stored === undefined) {
+  if (stored === undefined || stored === NO_PASSWORD) {
     await verify(await prepareDummyHash(), password).catch(() => false);
     return false;
   }

@@ -6,6 +6,7 @@ import type { ClientMetadata } from '../clients/store.js';
 import { ACR_LEVELS, type AcrValue, DEFAULT_ACR_VALUES } from '../oauth/authorize/acr.js';
 import { parseClientMetadata } from '../clients/metadata.js';
 import type { SeedClient } from '../clients/registry.js';
+import { upstreamsField } from '../upstreams/config.js';
 import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, record, string } from './validate.js';
 
 /**
@@ -243,6 +244,8 @@ const rawSchema = object({
     object({ value: string({ pattern: /^[\x21-\x7e]{1,256}$/, hint: 'must be 1-256 visible ASCII characters' }), level: oneOf(ACR_LEVELS) }, { optional: false }),
     DEFAULT_ACR_VALUES.map((v) => ({ ...v })),
   ),
+  // Upstream OpenID providers users may sign in through (issue 15; README "Federation").
+  upstreams: upstreamsField,
   logging: object({ level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info') }),
   development: boolean(false),
 });

@@ -84,6 +84,9 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
     done(null, paramsFrom(new URLSearchParams(body as string)));
   });
 
+  // Upstream providers are discovered by the instances that serve (issue 15 §1), in the background.
+  app.addHook('onReady', async () => p.upstreams.start(app.log));
+  app.addHook('onClose', async () => p.upstreams.stop());
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');

@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'account.created',
   'account.updated',
   'account.deleted',
+  /** An upstream identity was linked to the account (issue 15 §1): at its first sign-in, to a new or an existing account; reason names the upstream. */
+  'account.linked',
   'client.registered',
   'client.updated',
   'client.removed',

@@ -4,7 +4,7 @@
  * Authentication Method Reference values they amount to.
  */
 
-export const FACTOR_METHODS = ['password', 'totp', 'recovery_code', 'passkey'] as const;
+export const FACTOR_METHODS = ['password', 'totp', 'recovery_code', 'passkey', 'upstream'] as const;
 export type FactorMethod = (typeof FACTOR_METHODS)[number];
 
 export interface VerifiedFactor {
@@ -15,7 +15,16 @@ export interface VerifiedFactor {
   userVerified?: boolean | undefined;
   /** A passkey bound to one device (WebAuthn §6.1.3 backup eligibility not set), not a synced one. */
   deviceBound?: boolean | undefined;
+  /** A sign-in through an upstream provider (issue 15 §1): its id, and the RFC 8176 values its ID token stated. */
+  upstream?: string | undefined;
+  amr?: string[] | undefined;
 }
+
+/** The RFC 8176 §2 registry: what an upstream's `amr` may carry over (anything else is dropped). */
+const RFC8176 = ['face', 'fpt', 'geo', 'hwk', 'iris', 'kba', 'mca', 'mfa', 'otp', 'pin', 'pop', 'pwd', 'rba', 'retina', 'sc', 'sms', 'swk', 'tel', 'user', 'vbm', 'wia'];
+
+/** An upstream's `amr` claim as a factor keeps it: registered values only, each once. */
+export const carriedAmr = (amr: unknown): string[] => (Array.isArray(amr) ? [...new Set(amr.filter((v): v is string => typeof v === 'string' && RFC8176.includes(v)))] : []);
 
 /** RFC 8176 §2 values of one factor: a passkey is proof of possession of a key, hardware- or software-secured. */
 const amrOfFactor = (f: VerifiedFactor): string[] => {
@@ -28,6 +37,9 @@ const amrOfFactor = (f: VerifiedFactor): string[] => {
       return ['otp'];
     case 'passkey':
       return [f.deviceBound ? 'hwk' : 'swk', 'pop', ...(f.userVerified ? ['user'] : [])];
+    // RFC 8176 §2 `fed`: a federated assertion, with what the upstream said it verified.
+    case 'upstream':
+      return ['fed', ...(f.amr ?? [])];
   }
 };
 
@@ -38,8 +50,25 @@ const amrOfFactor = (f: VerifiedFactor): string[] => {
  */
 const categoriesOf = (f: VerifiedFactor): string[] => {
   if (f.method === 'password') return ['knowledge'];
+  if (f.method === 'upstream') return upstreamCategories(f.amr ?? []);
   if (f.method === 'passkey' && f.userVerified) return ['possession', 'verified'];
   return ['possession'];
+};
+
+/**
+ * What an upstream sign-in stands for, as its `amr` states it (issue 15 §1: carried over): `mfa`
+ * is two categories; otherwise each value's category. An upstream that says nothing is one factor
+ * of its own kind, so one local factor of any kind beside it makes two.
+ */
+const upstreamCategories = (amr: readonly string[]): string[] => {
+  if (amr.includes('mfa')) return ['knowledge', 'possession'];
+  const categories = new Set<string>();
+  for (const v of amr) {
+    if (['pwd', 'pin', 'kba'].includes(v)) categories.add('knowledge');
+    else if (['otp', 'sms', 'tel', 'hwk', 'swk', 'sc', 'pop'].includes(v)) categories.add('possession');
+    else if (['fpt', 'face', 'iris', 'retina', 'vbm', 'user'].includes(v)) categories.add('inherence');
+  }
+  return categories.size > 0 ? [...categories] : ['federated'];
 };
 
 /** True when the factors span two categories: RFC 8176 `mfa`. */

@@ -6,7 +6,7 @@ import { type VerifiedFactor, amrOf } from './factors.js';
 import { type BrowserCookie, newBrowserCookie } from './browser-cookie.js';
 import type { EndingDeps } from './end.js';
 import { type SessionPolicy, lifetimesFor } from './policy.js';
-import type { Participant, Session, SessionStore, SignInAuthorization } from './store.js';
+import type { Participant, Session, SessionStore, SignInAuthorization, SignInRecord } from './store.js';
 
 export interface SignInInput {
   /** The browser the request came from, when its cookie was valid. */
@@ -23,6 +23,8 @@ export interface SignInInput {
   userAgent: string;
   /** The participant and code to write with the sign-in, when its request is answered at once. */
   authorization?: SignInAuthorization | undefined;
+  /** The upstream session it came through (issue 15 §1). */
+  upstream?: SignInRecord['upstream'];
 }
 
 /**
@@ -69,6 +71,7 @@ export const signIn = async (
     maxSessionsPerAccount: policy.maxSessionsPerAccount,
     authorization: input.authorization,
     steppedUp: input.steppedUp,
+    upstream: input.upstream,
   });
   // Its interaction was already completed (a form submitted twice): nothing was written.
   if (!result) return undefined;

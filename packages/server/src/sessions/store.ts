@@ -1,3 +1,4 @@
+import type { UpstreamSession } from '../upstreams/store.js';
 import type { VerifiedFactor } from './factors.js';
 
 /**
@@ -36,7 +37,7 @@ export interface Session {
 }
 
 /** Why a session ended; every ending goes through sessions/end.ts. */
-export const END_REASONS = ['logout', 'admin', 'expired_idle', 'expired_absolute', 'password_changed', 'account_disabled', 'account_deleted', 'limit'] as const;
+export const END_REASONS = ['logout', 'admin', 'expired_idle', 'expired_absolute', 'password_changed', 'account_disabled', 'account_deleted', 'limit', 'upstream_logout'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 /**
@@ -53,7 +54,12 @@ export type SessionSelector =
   | { idleExpiredBy: number }
   | { absoluteExpiredBy: number }
   /** The account's live sessions beyond its `keep` newest (the concurrent-session limit). */
-  | { overLimitOf: string; keep: number; liveAt: number };
+  | { overLimitOf: string; keep: number; liveAt: number }
+  /**
+   * The sessions signed in through an upstream session that upstream ended (Back-Channel Logout
+   * §2.7): its `sid`, or every session of its `sub`; with both, the sid's session if it is the sub's.
+   */
+  | { upstreamId: string; sid?: string | undefined; subject?: string | undefined };
 
 export interface SessionEnding {
   reason: EndReason;
@@ -140,6 +146,8 @@ export interface SignInRecord {
   authorization?: SignInAuthorization | undefined;
   /** The live session verified a further factor (issue 14 §3): its event is `session.stepped_up`, not `session.reauthenticated`. */
   steppedUp?: boolean | undefined;
+  /** The upstream session the sign-in came through (issue 15 §1), recorded for the session in the same transaction. */
+  upstream?: Omit<UpstreamSession, 'sessionId'> | undefined;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { EventStore } from '../sessions/events.js';
 import type { SessionStore } from '../sessions/store.js';
 import type { KeyStore } from '../tokens/key-store.js';
 import type { TokenStore } from '../tokens/token-store.js';
+import type { UpstreamStore } from '../upstreams/store.js';
 
 /**
  * Which store was opened, for the operator: a mistyped SQLite path would otherwise silently start
@@ -39,7 +40,8 @@ export interface Store
     TokenStore,
     EventStore,
     DeliveryStore,
-    ThrottleStore {
+    ThrottleStore,
+    UpstreamStore {
   readonly origin: StoreOrigin;
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -230,7 +230,7 @@ export interface components {
             acr: string;
             /** @description Each factor the session verified, with when it was last verified. */
             factors: {
-                method: "password" | "totp" | "recovery_code" | "passkey";
+                method: "password" | "totp" | "recovery_code" | "passkey" | "upstream";
                 /** Format: date-time */
                 verified_at: string;
             }[];
@@ -302,7 +302,7 @@ export interface components {
             id: number;
             /** Format: date-time */
             at: string;
-            type: "session.created" | "session.reauthenticated" | "session.stepped_up" | "session.ended" | "account.created" | "account.updated" | "account.deleted" | "client.registered" | "client.updated" | "client.removed" | "delivery.retried" | "signin.failed" | "signin.locked" | "factor.enrolled" | "factor.removed";
+            type: "session.created" | "session.reauthenticated" | "session.stepped_up" | "session.ended" | "account.created" | "account.updated" | "account.deleted" | "account.linked" | "client.registered" | "client.updated" | "client.removed" | "delivery.retried" | "signin.failed" | "signin.locked" | "factor.enrolled" | "factor.removed";
             session_id: string | null;
             user_id: string | null;
             client_id: string | null;
@@ -1570,7 +1570,7 @@ export interface operations {
             query?: {
                 user_id?: string;
                 session_id?: string;
-                type?: "session.created" | "session.reauthenticated" | "session.stepped_up" | "session.ended" | "account.created" | "account.updated" | "account.deleted" | "client.registered" | "client.updated" | "client.removed" | "delivery.retried" | "signin.failed" | "signin.locked" | "factor.enrolled" | "factor.removed";
+                type?: "session.created" | "session.reauthenticated" | "session.stepped_up" | "session.ended" | "account.created" | "account.updated" | "account.deleted" | "account.linked" | "client.registered" | "client.updated" | "client.removed" | "delivery.retried" | "signin.failed" | "signin.locked" | "factor.enrolled" | "factor.removed";
                 /** @description The next_cursor of the previous page; none starts at the oldest event. */
                 after?: string;
                 limit?: number;

@@ -99,10 +99,12 @@ export const startProvider = async (
     deliveries?: boolean | Parameters<typeof startDeliveries>[2];
     host?: 'localhost' | '127.0.0.1';
     env?: NodeJS.ProcessEnv;
+    /** A port chosen beforehand (freePort), when others must know the issuer first (an upstream registering it). */
+    port?: number;
   } = {},
 ): Promise<TestProvider> => {
   const dir = mkdtempSync(join(tmpdir(), 'signoff-test-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   // It always listens on 127.0.0.1; an issuer naming `localhost` is another site for a browser.
   const issuer = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   const config = parseConfig({

@@ -32,6 +32,7 @@ const FACTOR_NAMES: Record<FactorMethod, MessageKey> = {
   totp: 'sessions.factor.totp',
   recovery_code: 'sessions.factor.recovery_code',
   passkey: 'sessions.factor.passkey',
+  upstream: 'sessions.factor.upstream',
 };
 
 const entry = (t: Translator, v: AccountSessionsView, s: MySession, i: number): string => {

@@ -15,7 +15,20 @@ export interface LoginView {
   passkeyAction?: string | undefined;
   passkey?: PasskeyChallenge | undefined;
   formTargets: readonly string[];
+  /** A button per upstream provider (issue 15 §1): each a form posting `upstream` to `upstreamAction`. */
+  upstreams?: readonly { id: string; name: string; origin: string }[] | undefined;
+  upstreamAction?: string | undefined;
 }
+
+/** The upstream providers' buttons: plain forms, so they work without script; CSRF-protected like every form. */
+const upstreamButtons = (c: PageChrome, v: LoginView): string => {
+  if (!v.upstreams?.length || !v.upstreamAction) return '';
+  const { t } = c;
+  const buttons = v.upstreams
+    .map((u) => `<form method="post" action="${esc(v.upstreamAction ?? '')}"><input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}"><button type="submit" name="upstream" value="${esc(u.id)}" class="secondary">${t.html('login.upstream', { provider: esc(u.name) })}</button></form>`)
+    .join('\n');
+  return `<section aria-labelledby="upstreams-heading"><h2 id="upstreams-heading">${t.html('login.upstreams')}</h2>\n${buttons}</section>`;
+};
 
 /**
  * The sign-in form: inputs `username` and `password` (a contract tests rely on), plus CSRF.
@@ -38,7 +51,8 @@ export const loginPage = (c: PageChrome, v: LoginView, status = 200): Page => {
     sessionsLink: true,
     scriptNonce: nonce,
     images: [v.clientLogo],
-    formTargets: v.formTargets,
+    // A form's redirect is checked against form-action too (CSP 3 §6.3.1): the upstreams' sign-in origins.
+    formTargets: [...v.formTargets, ...(v.upstreams ?? []).map((u) => u.origin)],
     body: `<h1>${t.html('login.heading')}</h1>
 <p class="muted client">${v.clientLogo ? `<img src="${esc(v.clientLogo)}" alt="">` : ''}<span>${t.html('page.to_continue', { client: `<strong>${esc(v.clientName)}</strong>` })}</span></p>
 ${v.error ? `<p class="error" id="login-error" role="alert">${t.html(v.error)}</p>` : ''}
@@ -53,6 +67,7 @@ ${v.error ? `<p class="error" id="login-error" role="alert">${t.html(v.error)}</
 <button type="submit">${t.html('login.submit')}</button>
 </form>
 ${v.passkey && v.passkeyAction ? passkeyForm(t, { id: 'passkey', action: v.passkeyAction, csrfToken: v.csrfToken, challenge: v.passkey, label: t.text('login.passkey'), nonce, copyRemember: true }) : ''}
+${upstreamButtons(c, v)}
 ${branding.passwordResetUrl ? `<p><a href="${esc(branding.passwordResetUrl)}" id="forgot-password">${t.html('login.forgot_password')}</a></p>` : ''}
 <script nonce="${nonce}">
 (() => {

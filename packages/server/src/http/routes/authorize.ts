@@ -1,12 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nowSeconds } from '../../clock.js';
-import { SignoffError } from '../../errors.js';
+import { SignoffError, fail } from '../../errors.js';
 import { decide, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { withIdTokenHint } from '../../oauth/authorize/id-token-hint.js';
-import { startInteraction, storedStep } from '../../oauth/authorize/interaction.js';
+import { type AuthorizationInteraction, startInteraction, storedStep } from '../../oauth/authorize/interaction.js';
 import { issueCode } from '../../oauth/authorize/steps/finish.js';
 import { decideDeps } from '../../oauth/authorize/steps/select-account.js';
 import { stepFor } from '../../oauth/authorize/steps/start.js';
+import { startUpstreamStep } from '../../oauth/authorize/steps/upstream.js';
+import { upstreamFor } from '../../upstreams/choose.js';
 import {
   type AuthorizationRequest, RedirectableError, resolveClient, validateAuthorizationRequest,
 } from '../../oauth/authorize/request.js';
@@ -27,7 +29,10 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
     let request = validateAuthorizationRequest(params, client, redirectUri);
     const browser = await browserOf(p, req, reply);
     let decision;
+    let upstream;
     try {
+      upstream = upstreamFor(p.upstreams.list(), request);
+      if (upstream === 'unknown') fail('invalid_request', 'upstream must name a configured sign-in provider.');
       request = await withIdTokenHint({ issuer: p.config.issuer, keys: p.keys, clock: p.clock }, params, client, request);
       const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
       decision = await decide(decideDeps(stepDeps(p)), request, client, signedIn, nowSeconds(p.clock));
@@ -43,6 +48,11 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
     const [pending, at] = stepFor(request, decision);
     const { interaction, bindingSecret } = await startInteraction(p.store, p.clock, p.config.interactionTtl, pending, storedStep(at), readInteractionCookie(p, req));
     setInteractionCookie(p, reply, bindingSecret);
+    // Issue 15 §1: `upstream=ID` or a login_hint in an upstream's domain goes there without the sign-in page.
+    if (upstream && at.step === 'login') {
+      const started = await startUpstreamStep(stepDeps(p), { kind: 'authorization', id: interaction.id, csrfToken: interaction.csrfToken, expiresAt: interaction.expiresAt, request: pending, at } satisfies AuthorizationInteraction, upstream.id);
+      if (started.kind === 'redirect') return reply.code(303).header('cache-control', 'no-store').redirect(started.url, 303);
+    }
     return reply.code(303).header('cache-control', 'no-store').redirect(`${issuerPath(p.config.issuer)}${ENDPOINTS.interaction}/${interaction.id}`, 303);
   };
   app.get(ENDPOINTS.authorization, { config: { page: true } }, handler);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nowSeconds } from '../../clock.js';
+import { fail } from '../../errors.js';
 import { type SignedIn, eligibleFor, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { type AuthorizationInteraction, checkCsrf, loadInteraction } from '../../oauth/authorize/interaction.js';
 import { consentStep } from '../../oauth/authorize/steps/consent.js';
@@ -9,6 +10,9 @@ import { passwordStep } from '../../oauth/authorize/steps/password.js';
 import { methodsFor } from '../../oauth/authorize/steps/plan.js';
 import { type FactorProof, secondFactorStep } from '../../oauth/authorize/steps/second-factor.js';
 import { selectAccountStep } from '../../oauth/authorize/steps/select-account.js';
+import { startUpstreamStep, upstreamCallbackStep } from '../../oauth/authorize/steps/upstream.js';
+import { interactionOfState } from '../../upstreams/relying-party.js';
+import { UPSTREAM_PATHS, UPSTREAMS_PREFIX } from '../../upstreams/paths.js';
 import { type Params, one } from '../../oauth/params.js';
 import { type Provider, stepDeps } from '../../provider.js';
 import { isLive } from '../../sessions/browser.js';
@@ -26,6 +30,8 @@ import { sendPage } from '../respond.js';
 import { sendAuthorizationResult } from '../session-state.js';
 
 type IdParams = { Params: { id: string } };
+
+const failExpired = (): never => fail('interaction_expired', 'This sign-in request has expired or was already completed. Return to the application and try again.');
 
 /** A passkey assertion as the page posts it: the JSON of PublicKeyCredential.toJSON() (WebAuthn §5.1.8). */
 const parseAssertion = (raw: string | undefined): unknown => {
@@ -98,6 +104,8 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
           username: opts.username ?? i.request.loginHint,
           error: opts.error,
           formTargets: formTargets(i),
+          upstreams: p.upstreams.list().map((u) => ({ id: u.id, name: u.display_name, origin: p.upstreams.signInOrigin(u.id) ?? new URL(u.issuer).origin })),
+          upstreamAction: `${link}/${i.id}/upstream`,
         },
         opts.status,
       ),
@@ -183,6 +191,8 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
         const accounts = eligibleFor(i.request, await signedInHere(req, reply));
         return accounts.length > 0 ? showChooser(req, reply, i, accounts) : showLogin(req, reply, i);
       }
+      // Back from the upstream without an answer (the browser's back button): the sign-in page again.
+      case 'upstream':
       case 'login':
         return showLogin(req, reply, i);
     }
@@ -191,6 +201,7 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   /** Renders what a step did: the next step's page (after a redirect), its form again, or the answer to the client. */
   const render = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, outcome: StepOutcome, again: (error: Refusal, status: number) => Promise<FastifyReply>) => {
     if (outcome.kind === 'refused') return again(outcome.refusal, outcome.status);
+    if (outcome.kind === 'redirect') return reply.code(303).header('cache-control', 'no-store').redirect(outcome.url, 303);
     if (outcome.signedIn) await setBrowserCookie(p, reply, outcome.signedIn.cookie, outcome.signedIn.rememberMe);
     if (outcome.kind === 'answer') return sendAuthorizationResult(p, req, reply, i.request, outcome.answer);
     return reply.code(303).header('cache-control', 'no-store').redirect(`${link}/${i.id}`, 303);
@@ -232,6 +243,23 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
     if (!proof) return showSecondFactor(req, reply, i, { error: 'factor.error.invalid', status: 400 });
     const outcome = await secondFactorStep(deps, i, i.at.pending, proof, (await here(req, reply)).seen);
     return render(req, reply, i, outcome, (error, status) => showSecondFactor(req, reply, i, { error, status }));
+  });
+
+  app.post<IdParams>(`${base}/:id/upstream`, { config: { page: true } }, async (req, reply) => {
+    const { i, params } = await loadForm(req);
+    const outcome = await startUpstreamStep(deps, i, one(params, 'upstream') ?? '');
+    return render(req, reply, i, outcome, () => showStep(req, reply, i));
+  });
+
+  // The upstream's answer (issue 15 §1): its state names the interaction, which must be this browser's.
+  app.get<{ Params: { upstream: string } }>(`${UPSTREAMS_PREFIX}/:upstream/${UPSTREAM_PATHS.callback}`, { config: { page: true } }, async (req, reply) => {
+    const url = new URL(req.url, 'http://callback.invalid');
+    const id = interactionOfState(url.searchParams.get('state') ?? '');
+    if (id === undefined) return failExpired();
+    const i = await loadInteraction(p.store, p.clock, id, readInteractionCookie(p, req));
+    if (i.at.step !== 'upstream' || i.at.upstream.upstreamId !== req.params.upstream) return failExpired();
+    const outcome = await upstreamCallbackStep(deps, i, url, (await here(req, reply)).seen);
+    return render(req, reply, i, outcome, (error, status) => showLogin(req, reply, { ...i, at: { step: 'login' } }, { error, status }));
   });
 
   app.post<IdParams>(`${base}/:id/consent`, { config: { page: true } }, async (req, reply) => {

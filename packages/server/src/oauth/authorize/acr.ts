@@ -79,6 +79,9 @@ export const requirementOf = (values: readonly AcrValue[], request: Authorizatio
   return { must, want: higher(must, lowestKnown(values, voluntary)), maxFactorAge: client.max_factor_age, impossible };
 };
 
-/** The factors that still count at `now` under a max_factor_age: the password always (max_age governs it), the others while recent. */
+/**
+ * The factors that still count at `now` under a max_factor_age: the first factor — the password
+ * or the upstream sign-in — always (max_age governs it), the others while recent.
+ */
 export const countingFactors = (factors: readonly VerifiedFactor[], maxFactorAge: number | undefined, now: number): VerifiedFactor[] =>
-  maxFactorAge === undefined ? [...factors] : factors.filter((f) => f.method === 'password' || now - f.at <= maxFactorAge);
+  maxFactorAge === undefined ? [...factors] : factors.filter((f) => f.method === 'password' || f.method === 'upstream' || now - f.at <= maxFactorAge);

@@ -11,10 +11,12 @@ export interface Interaction {
   sessionId?: string | undefined;
   /**
    * What the user is asked: to sign in, to choose among the signed-in accounts, for a further
-   * factor, or for consent; `logout` marks an end-session request awaiting the user's
-   * confirmation. The typed view is oauth/authorize/interaction.ts's.
+   * factor, or for consent, or gone to sign in at an upstream provider; `logout` marks an
+   * end-session request awaiting the user's confirmation, `federated-logout` one whose browser
+   * went to sign out at an upstream and comes back (issue 15 §2). The typed view is
+   * oauth/authorize/interaction.ts's.
    */
-  step: 'login' | 'choose' | 'second-factor' | 'consent' | 'logout';
+  step: 'login' | 'choose' | 'second-factor' | 'consent' | 'upstream' | 'logout' | 'federated-logout';
   /** The step's own state as JSON (a second-factor step's pending sign-in). */
   state?: Record<string, unknown> | undefined;
 }

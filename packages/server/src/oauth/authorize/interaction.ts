@@ -8,6 +8,8 @@ import type { PendingLogout } from '../../logout/rp-initiated/confirm.js';
 import { type VerifiedFactor, parseFactors } from '../../sessions/factors.js';
 import type { AcrLevel } from './acr.js';
 import type { AuthorizationRequest } from './request.js';
+import type { UpstreamRequest } from '../../upstreams/relying-party.js';
+import type { UpstreamSession } from '../../upstreams/store.js';
 
 /** A binding secret as randomToken(32) makes it; anything else in the cookie is replaced. */
 const BINDING_SECRET = /^[A-Za-z0-9_-]{43}$/;
@@ -26,7 +28,7 @@ export const startInteraction = async (
   store: InteractionStore,
   clock: Clock,
   ttl: number,
-  request: AuthorizationRequest | PendingLogout,
+  request: AuthorizationRequest | PendingLogout | Record<string, unknown>,
   at: Pick<Interaction, 'step' | 'sessionId' | 'state'>,
   browserBinding?: string,
 ): Promise<{ interaction: Interaction; bindingSecret: string }> => {
@@ -57,6 +59,8 @@ export interface PendingSignIn {
   target: AcrLevel;
   /** Wrong second factors in this interaction; past a few the interaction ends (RFC 6238 §5.2 throttling). */
   failures: number;
+  /** The upstream session the first factor came from (issue 15 §1), recorded with the sign-in. */
+  upstream?: Omit<UpstreamSession, 'sessionId'> | undefined;
 }
 
 /** Where an authorization interaction stands: the step the user is asked (issue 14 §1). */
@@ -64,6 +68,8 @@ export type AuthorizationStep =
   | { step: 'login' }
   | { step: 'choose' }
   | { step: 'second-factor'; pending: PendingSignIn }
+  /** Gone to sign in at an upstream provider; its answer comes back to the upstream's callback (issue 15 §1). */
+  | { step: 'upstream'; upstream: UpstreamRequest }
   | { step: 'consent'; sessionId: string };
 
 interface InteractionBase {
@@ -90,6 +96,8 @@ export const storedStep = (at: AuthorizationStep): Pick<Interaction, 'step' | 's
       return { step: at.step, sessionId: at.pending.sessionId, state: { ...at.pending } };
     case 'consent':
       return { step: at.step, sessionId: at.sessionId, state: undefined };
+    case 'upstream':
+      return { step: at.step, sessionId: undefined, state: { ...at.upstream } };
     default:
       return { step: at.step, sessionId: undefined, state: undefined };
   }
@@ -99,8 +107,16 @@ const isPendingSignIn = (v: unknown): v is PendingSignIn =>
   typeof v === 'object' && v !== null && typeof (v as PendingSignIn).accountId === 'string' && Array.isArray((v as PendingSignIn).factors) &&
   typeof (v as PendingSignIn).target === 'string';
 
+const isUpstreamRequest = (v: unknown): v is UpstreamRequest =>
+  typeof v === 'object' && v !== null && ['upstreamId', 'state', 'nonce', 'codeVerifier'].every((k) => typeof (v as Record<string, unknown>)[k] === 'string');
+
 /** The typed step of a stored interaction; a row it cannot read is treated as expired. */
 const stepOf = (i: Interaction): AuthorizationStep => {
+  if (i.step === 'upstream') {
+    if (!isUpstreamRequest(i.state)) fail('interaction_expired', 'This sign-in request has expired. Return to the application and try again.');
+    const { upstreamId, state, nonce, codeVerifier } = i.state;
+    return { step: 'upstream', upstream: { upstreamId, state, nonce, codeVerifier } };
+  }
   if (i.step === 'second-factor') {
     if (!isPendingSignIn(i.state)) fail('interaction_expired', 'This sign-in request has expired. Return to the application and try again.');
     return { step: 'second-factor', pending: { ...i.state, factors: parseFactors(i.state.factors), failures: Number(i.state.failures) || 0 } };
@@ -116,9 +132,13 @@ const stepOf = (i: Interaction): AuthorizationStep => {
  * Loads an interaction for this browser: unknown or expired ones are gone; one whose binding
  * cookie is missing or wrong was started elsewhere (a forwarded link, a cross-site post).
  */
-const loadStored = async (store: InteractionStore, clock: Clock, id: string, bindingSecret: string | undefined, logout: boolean): Promise<Interaction> => {
+type InteractionKind = 'authorization' | 'logout' | 'federated-logout';
+
+const kindOf = (step: Interaction['step']): InteractionKind => (step === 'logout' || step === 'federated-logout' ? step : 'authorization');
+
+export const loadStored = async (store: InteractionStore, clock: Clock, id: string, bindingSecret: string | undefined, kind: InteractionKind): Promise<Interaction> => {
   const interaction = /^[0-9a-f-]{36}$/.test(id) ? await store.interactionById(id) : undefined;
-  if (!interaction || interaction.expiresAt <= nowSeconds(clock) || (interaction.step === 'logout') !== logout) {
+  if (!interaction || interaction.expiresAt <= nowSeconds(clock) || kindOf(interaction.step) !== kind) {
     fail('interaction_expired', 'This sign-in request has expired or was already completed. Return to the application and try again.');
   }
   if (!bindingSecret || !constantTimeEqual(interaction.bindingHash, sha256(bindingSecret))) {
@@ -129,13 +149,13 @@ const loadStored = async (store: InteractionStore, clock: Clock, id: string, bin
 
 /** An authorization request's interaction, bound to this browser. */
 export const loadInteraction = async (store: InteractionStore, clock: Clock, id: string, bindingSecret: string | undefined): Promise<AuthorizationInteraction> => {
-  const i = await loadStored(store, clock, id, bindingSecret, false);
+  const i = await loadStored(store, clock, id, bindingSecret, 'authorization');
   return { kind: 'authorization', id: i.id, csrfToken: i.csrfToken, expiresAt: i.expiresAt, request: i.request as unknown as AuthorizationRequest, at: stepOf(i) };
 };
 
 /** An end-session request's interaction awaiting confirmation, bound to this browser. */
 export const loadLogoutInteraction = async (store: InteractionStore, clock: Clock, id: string, bindingSecret: string | undefined): Promise<LogoutInteraction> => {
-  const i = await loadStored(store, clock, id, bindingSecret, true);
+  const i = await loadStored(store, clock, id, bindingSecret, 'logout');
   return { kind: 'logout', id: i.id, csrfToken: i.csrfToken, expiresAt: i.expiresAt, request: i.request as unknown as PendingLogout };
 };
 
@@ -145,4 +165,4 @@ export const checkCsrf = (interaction: Pick<InteractionBase, 'csrfToken'>, token
 };
 
 /** The stored form of a request (the store keeps it as opaque JSON). */
-export const storedRequest = (request: AuthorizationRequest | PendingLogout): Record<string, unknown> => ({ ...request });
+export const storedRequest = (request: AuthorizationRequest | PendingLogout | Record<string, unknown>): Record<string, unknown> => ({ ...request });

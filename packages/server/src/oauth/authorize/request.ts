@@ -19,6 +19,8 @@ export interface AuthorizationRequest {
   prompt: Prompt[];
   maxAge?: number | undefined;
   loginHint?: string | undefined;
+  /** Signoff's `upstream` parameter (issue 15 §1, like Auth0's `connection`): sign in through this upstream without the sign-in page. */
+  upstream?: string | undefined;
   /** The `sub` of a verified id_token_hint: the only account the request may be answered for. */
   hintedSub?: string | undefined;
   uiLocales?: string | undefined;
@@ -136,10 +138,18 @@ const parse = (params: Params, client: Client, redirectUri: string): Authorizati
     prompt: prompt as Prompt[],
     maxAge: maxAgeRaw === undefined ? undefined : Number(maxAgeRaw),
     loginHint: one(params, 'login_hint'),
+    upstream: upstreamParam(params),
     uiLocales: one(params, 'ui_locales'),
     codeChallenge,
     ...acrRequest(params),
   };
+};
+
+/** An upstream id is a path segment (upstreams/config.ts); whether it is configured is the route's check. */
+const upstreamParam = (params: Params): string | undefined => {
+  const id = one(params, 'upstream');
+  if (id !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(id)) fail('invalid_request', 'upstream must name a configured sign-in provider.');
+  return id;
 };
 
 /**

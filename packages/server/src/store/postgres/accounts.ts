@@ -26,18 +26,25 @@ const update = async (q: Q, id: string, patch: AccountPatch): Promise<boolean> =
     ],
   )) === 1;
 
-/** A deleted account's second factors and recovery codes are credentials of no one: they go with it. */
+/**
+ * A deleted account's second factors, recovery codes and upstream links are credentials of no one:
+ * they go with it (a later sign-in through the upstream makes a new account).
+ */
 const forgetFactors = async (q: Q, accountId: string): Promise<void> => {
-  for (const table of ['account_factors', 'recovery_codes', 'webauthn_challenges']) await q.run(`DELETE FROM ${table} WHERE account_id = $1`, [accountId]);
+  for (const table of ['account_factors', 'recovery_codes', 'webauthn_challenges', 'account_links']) await q.run(`DELETE FROM ${table} WHERE account_id = $1`, [accountId]);
+};
+
+export const insertAccountRow = async (q: Q, a: Account): Promise<void> => {
+  await q.run(
+    'INSERT INTO accounts (id, username, password_hash, claims, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+    [a.id, a.username, a.passwordHash, JSON.stringify(a.claims), a.disabled, a.createdAt, a.updatedAt],
+  );
 };
 
 /** AccountStore on PostgreSQL: claims are a JSON text column. */
 export const postgresAccounts = (db: Db): AccountStore => ({
   async insertAccount(a) {
-    await db.run(
-      'INSERT INTO accounts (id, username, password_hash, claims, disabled, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-      [a.id, a.username, a.passwordHash, JSON.stringify(a.claims), a.disabled, a.createdAt, a.updatedAt],
-    );
+    await insertAccountRow(db, a);
   },
   async accountById(id) {
     const r = await db.one('SELECT * FROM accounts WHERE id = $1', [id]);

@@ -6,6 +6,15 @@ import { toParticipant } from './session-rows.js';
 /** The WHERE condition of each session selector (over open sessions), its placeholders numbered from `n`. */
 const selectorSql = (s: SessionSelector, n: number): [string, unknown[]] => {
   if ('sessionId' in s) return [`id = $${n}`, [s.sessionId]];
+  if ('upstreamId' in s) {
+    // Back-Channel Logout §2.7: the sid's session (only if it is the sub's, when both are given), else every session of the sub.
+    const parts: [string, unknown][] = [];
+    if (s.sid !== undefined) parts.push(['sid', s.sid]);
+    if (s.subject !== undefined) parts.push(['subject', s.subject]);
+    if (parts.length === 0) return ['false', []];
+    const where = parts.map(([column], i) => `${column} = $${n + 1 + i}`).join(' AND ');
+    return [`id IN (SELECT session_id FROM session_upstreams WHERE upstream_id = $${n} AND ${where})`, [s.upstreamId, ...parts.map(([, v]) => v)]];
+  }
   if ('browserId' in s) return [`browser_id = $${n}`, [s.browserId]];
   if ('exceptSessionId' in s) return [`account_id = $${n} AND id <> $${n + 1}`, [s.accountId, s.exceptSessionId]];
   if ('accountId' in s) return [`account_id = $${n}`, [s.accountId]];

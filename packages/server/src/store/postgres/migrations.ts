@@ -223,6 +223,36 @@ export const MIGRATIONS: readonly string[] = [
     locked_until double precision
   );
   `,
+  /* 5: federation (issue 15), as SQLite migration 10: account links, the upstream session of an
+     SSO session, the logout-token jtis seen. */ `
+  CREATE TABLE account_links (
+    issuer text NOT NULL,
+    subject text NOT NULL,
+    upstream_id text NOT NULL,
+    account_id text NOT NULL,
+    created_at double precision NOT NULL,
+    PRIMARY KEY (issuer, subject)
+  );
+  CREATE INDEX account_links_by_account ON account_links (account_id);
+  CREATE TABLE session_upstreams (
+    session_id text PRIMARY KEY,
+    upstream_id text NOT NULL,
+    issuer text NOT NULL,
+    subject text NOT NULL,
+    sid text,
+    id_token text NOT NULL,
+    at double precision NOT NULL
+  );
+  CREATE INDEX session_upstreams_by_sid ON session_upstreams (upstream_id, sid);
+  CREATE INDEX session_upstreams_by_subject ON session_upstreams (upstream_id, subject);
+  CREATE TABLE upstream_logout_tokens (
+    upstream_id text NOT NULL,
+    jti text NOT NULL,
+    expires_at double precision NOT NULL,
+    PRIMARY KEY (upstream_id, jti)
+  );
+  CREATE INDEX upstream_logout_tokens_by_expiry ON upstream_logout_tokens (expires_at);
+  `,
 ];
 
 /** pg_advisory_lock key of the migrations: one instance migrates, the others wait and find it done. */

@@ -4,6 +4,7 @@ import type { Q, Row } from './db.js';
 import { endSessions } from './ending.js';
 import { INSERT_SESSION_HEAD, sessionValues, toSession, upsertParticipantRow } from './session-rows.js';
 import { insertCodeRow } from './tokens.js';
+import { upsertUpstreamSessionRow } from './upstreams.js';
 
 const appendSessionEvent = (q: Q, type: string, s: Session, at: number): Promise<number> =>
   q.run("INSERT INTO events (at, type, session_id, account_id, actor) VALUES ($1, $2, $3, $4, 'user')", [at, type, s.id, s.accountId]);
@@ -52,6 +53,7 @@ export const recordSignIn = async (q: Q, r: SignInRecord): Promise<SignInResult 
     );
     if (inserted === 1) {
       await appendSessionEvent(q, 'session.created', s, at);
+      if (r.upstream) await upsertUpstreamSessionRow(q, { ...r.upstream, sessionId: s.id });
       if (r.maxSessionsPerAccount !== undefined) {
         const ended = await endSessions(q, { overLimitOf: s.accountId, keep: r.maxSessionsPerAccount, liveAt: at }, { reason: 'limit', actor: 'system', at });
         endings.push({ reason: 'limit', sessions: ended });
@@ -68,5 +70,6 @@ export const recordSignIn = async (q: Q, r: SignInRecord): Promise<SignInResult 
   );
   const session = toSession(updated as Row);
   await appendSessionEvent(q, r.steppedUp ? 'session.stepped_up' : 'session.reauthenticated', session, at);
+  if (r.upstream) await upsertUpstreamSessionRow(q, { ...r.upstream, sessionId: session.id });
   return { session, created: false, endings, participant: await authorize(q, session, r.authorization) };
 };

@@ -13,6 +13,7 @@ import { postgresOutbox } from './outbox.js';
 import { postgresSessions } from './sessions.js';
 import { postgresThrottle } from './throttle.js';
 import { postgresTokens } from './tokens.js';
+import { postgresUpstreams } from './upstreams.js';
 
 type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
 
@@ -29,6 +30,7 @@ const ports = (db: Db, notifications: OutboxNotifications): Ports => ({
   ...postgresEvents(db),
   ...postgresOutbox(db, notifications),
   ...postgresThrottle(db),
+  ...postgresUpstreams(db),
 });
 
 /** A connection error says what failed without the host when several addresses were tried (AggregateError). */

@@ -25,18 +25,25 @@ const update = (sql: Sql, id: string, patch: AccountPatch): boolean => {
   return true;
 };
 
-/** A deleted account's second factors and recovery codes are credentials of no one: they go with it. */
+/**
+ * A deleted account's second factors, recovery codes and upstream links are credentials of no one:
+ * they go with it (a later sign-in through the upstream makes a new account).
+ */
 const forgetFactors = (sql: Sql, accountId: string): void => {
-  for (const table of ['account_factors', 'recovery_codes', 'webauthn_challenges']) sql.run(`DELETE FROM ${table} WHERE account_id = ?`, accountId);
+  for (const table of ['account_factors', 'recovery_codes', 'webauthn_challenges', 'account_links']) sql.run(`DELETE FROM ${table} WHERE account_id = ?`, accountId);
+};
+
+export const insertAccountRow = (sql: Sql, a: Account): void => {
+  sql.run(
+    'INSERT INTO accounts (id, username, password_hash, claims, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    a.id, a.username, a.passwordHash, JSON.stringify(a.claims), a.disabled ? 1 : 0, a.createdAt, a.updatedAt,
+  );
 };
 
 /** AccountStore on SQLite: claims are a JSON column. */
 export const sqliteAccounts = (sql: Sql): AccountStore => ({
   async insertAccount(a) {
-    sql.run(
-      'INSERT INTO accounts (id, username, password_hash, claims, disabled, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      a.id, a.username, a.passwordHash, JSON.stringify(a.claims), a.disabled ? 1 : 0, a.createdAt, a.updatedAt,
-    );
+    insertAccountRow(sql, a);
   },
   async accountById(id) {
     const r = sql.one('SELECT * FROM accounts WHERE id = ?', id);

@@ -2,9 +2,23 @@ import { type EndedSession, type SessionEnding, type SessionSelector, participan
 import { toParticipant } from './session-rows.js';
 import type { Sql } from './sql.js';
 
+/** Back-Channel Logout §2.7: the sid's session (when the sub is given too, only if it is the sub's), else every session of the sub. */
+const upstreamCondition = (s: { sid?: string | undefined; subject?: string | undefined }): [string, unknown[]] => {
+  const parts: [string, unknown][] = [];
+  if (s.sid !== undefined) parts.push(['sid = ?', s.sid]);
+  if (s.subject !== undefined) parts.push(['subject = ?', s.subject]);
+  // Neither: nothing (the logout token was refused before this; the selector never means "all").
+  if (parts.length === 0) return ['0', []];
+  return [parts.map(([c]) => c).join(' AND '), parts.map(([, v]) => v)];
+};
+
 /** The WHERE condition of each session selector (over open sessions) and its values. */
 const selectorSql = (s: SessionSelector): [string, unknown[]] => {
   if ('sessionId' in s) return ['id = ?', [s.sessionId]];
+  if ('upstreamId' in s) {
+    const [where, values] = upstreamCondition(s);
+    return [`id IN (SELECT session_id FROM session_upstreams WHERE upstream_id = ? AND ${where})`, [s.upstreamId, ...values]];
+  }
   if ('browserId' in s) return ['browser_id = ?', [s.browserId]];
   if ('exceptSessionId' in s) return ['account_id = ? AND id <> ?', [s.accountId, s.exceptSessionId]];
   if ('accountId' in s) return ['account_id = ?', [s.accountId]];

@@ -259,6 +259,38 @@ export const MIGRATIONS: readonly string[] = [
     locked_until REAL
   );
   `,
+  /* 10: federation (issue 15). An upstream identity (issuer, sub) is linked to one local account;
+     an SSO session signed in through an upstream keeps that upstream session (its sid for the
+     upstream's logout, its sealed ID token for a federated logout); a logout token's jti is
+     remembered until it expires, so a replay ends nothing. */ `
+  CREATE TABLE account_links (
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    upstream_id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, subject)
+  );
+  CREATE INDEX account_links_by_account ON account_links (account_id);
+  CREATE TABLE session_upstreams (
+    session_id TEXT PRIMARY KEY,
+    upstream_id TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    sid TEXT,
+    id_token TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX session_upstreams_by_sid ON session_upstreams (upstream_id, sid);
+  CREATE INDEX session_upstreams_by_subject ON session_upstreams (upstream_id, subject);
+  CREATE TABLE upstream_logout_tokens (
+    upstream_id TEXT NOT NULL,
+    jti TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (upstream_id, jti)
+  );
+  CREATE INDEX upstream_logout_tokens_by_expiry ON upstream_logout_tokens (expires_at);
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {

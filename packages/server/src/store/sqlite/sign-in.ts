@@ -4,6 +4,7 @@ import { endSessions } from './ending.js';
 import { toSession, upsertParticipantRow } from './session-rows.js';
 import type { Sql } from './sql.js';
 import { insertCodeRow } from './tokens.js';
+import { upsertUpstreamSessionRow } from './upstreams.js';
 
 export const insertSessionRow = (sql: Sql, s: Session): void => {
   sql.run(
@@ -65,10 +66,12 @@ export const recordSignIn = (sql: Sql, r: SignInRecord): SignInResult | undefine
         );
         const session = toSession(sql.one('SELECT * FROM sessions WHERE id = ?', live.id) ?? {});
         appendSessionEvent(sql, r.steppedUp ? 'session.stepped_up' : 'session.reauthenticated', session, at);
+        if (r.upstream) upsertUpstreamSessionRow(sql, { ...r.upstream, sessionId: session.id });
         return { session, created: false, endings, participant: authorize(sql, session, r.authorization) };
       }
       insertSessionRow(sql, s);
       appendSessionEvent(sql, 'session.created', s, at);
+      if (r.upstream) upsertUpstreamSessionRow(sql, { ...r.upstream, sessionId: s.id });
       if (r.maxSessionsPerAccount !== undefined) {
         const ended: EndedSession[] = endSessions(
           sql,

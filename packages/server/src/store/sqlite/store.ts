@@ -12,6 +12,7 @@ import { sqliteSessions } from './sessions.js';
 import { Sql } from './sql.js';
 import { sqliteThrottle } from './throttle.js';
 import { sqliteTokens } from './tokens.js';
+import { sqliteUpstreams } from './upstreams.js';
 
 type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
 
@@ -28,6 +29,7 @@ const ports = (sql: Sql): Ports => ({
   ...sqliteEvents(sql),
   ...sqliteOutbox(sql),
   ...sqliteThrottle(sql),
+  ...sqliteUpstreams(sql),
 });
 
 // The class carries the ports' methods, assigned from ports() (which the compiler checks is all of them).

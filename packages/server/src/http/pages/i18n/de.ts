@@ -21,6 +21,7 @@ export const de: Partial<Record<MessageKey, string>> = {
   'sessions.factor.totp': 'Code aus der Authenticator-App',
   'sessions.factor.recovery_code': 'Wiederherstellungscode',
   'sessions.factor.passkey': 'Passkey',
+  'sessions.factor.upstream': 'Anmeldedienst',
   'sessions.last_active': 'Zuletzt aktiv',
   'sessions.apps': 'Angemeldet bei',
   'sessions.apps.none': 'noch keiner Anwendung',

@@ -26,6 +26,7 @@ export const en = {
   'sessions.factor.totp': 'Authenticator app code',
   'sessions.factor.recovery_code': 'Recovery code',
   'sessions.factor.passkey': 'Passkey',
+  'sessions.factor.upstream': 'Sign-in provider',
   'sessions.last_active': 'Last active',
   'sessions.apps': 'Signed in to',
   'sessions.apps.none': 'no application yet',

@@ -21,6 +21,7 @@ export const fr: Partial<Record<MessageKey, string>> = {
   'sessions.factor.totp': 'Code d’application d’authentification',
   'sessions.factor.recovery_code': 'Code de récupération',
   'sessions.factor.passkey': 'Clé d’accès',
+  'sessions.factor.upstream': 'Fournisseur d’identité',
   'sessions.last_active': 'Dernière activité',
   'sessions.apps': 'Connecté à',
   'sessions.apps.none': 'aucune application pour l’instant',

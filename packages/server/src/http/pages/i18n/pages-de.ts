@@ -18,6 +18,9 @@ export const pagesDe: Record<PageMessageKey, string> = {
   'login.error.invalid': 'Benutzername oder Passwort ist falsch.',
   'login.error.other_account': 'Die Anwendung hat ein anderes Konto angefordert. Melden Sie sich mit diesem Konto an.',
   'login.passkey': 'Mit einem Passkey anmelden',
+  'login.error.upstream': 'Die Anmeldung bei diesem Anbieter wurde nicht abgeschlossen. Versuchen Sie es erneut oder melden Sie sich anders an.',
+  'login.upstream': 'Mit {provider} anmelden',
+  'login.upstreams': 'Oder anmelden mit',
   'passkey.failed': 'Der Passkey konnte nicht verwendet werden. Versuchen Sie es erneut oder melden Sie sich anders an.',
 
   // Second factor (issue 14 §2)

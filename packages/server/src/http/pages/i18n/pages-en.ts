@@ -21,6 +21,9 @@ export const pagesEn = {
   'login.error.invalid': 'Invalid username or password.',
   'login.error.other_account': 'The application asked for a different account. Sign in with that account.',
   'login.passkey': 'Sign in with a passkey',
+  'login.error.upstream': 'Signing in with that provider did not complete. Try again, or sign in another way.',
+  'login.upstream': 'Sign in with {provider}',
+  'login.upstreams': 'Or sign in with',
   'passkey.failed': 'The passkey could not be used. Try again, or sign in another way.',
 
   // Second factor (issue 14 §2)

@@ -18,6 +18,9 @@ export const pagesFr: Record<PageMessageKey, string> = {
   'login.error.invalid': 'Nom d’utilisateur ou mot de passe incorrect.',
   'login.error.other_account': 'L’application a demandé un autre compte. Connectez-vous avec ce compte.',
   'login.passkey': 'Se connecter avec une clé d’accès',
+  'login.error.upstream': 'La connexion auprès de ce fournisseur n’a pas abouti. Réessayez ou connectez-vous autrement.',
+  'login.upstream': 'Se connecter avec {provider}',
+  'login.upstreams': 'Ou se connecter avec',
   'passkey.failed': 'La clé d’accès n’a pas pu être utilisée. Réessayez ou connectez-vous autrement.',
 
   // Second factor (issue 14 §2)

@@ -11,6 +11,10 @@ import type { GrantStore } from '../../grants.js';
 import type { AcrValue } from '../acr.js';
 import type { InteractionStore } from '../interaction-store.js';
 import type { AuthorizationInteraction } from '../interaction.js';
+import type { KeyEncryptionKey } from '../../../tokens/key-encryption.js';
+import type { Upstreams } from '../../../upstreams/registry.js';
+import type { UpstreamStore } from '../../../upstreams/store.js';
+import type { EventStore } from '../../../sessions/events.js';
 
 /** Which second factors an account can use now (accounts/factors, issue 14 §2). */
 export interface Enrolled {
@@ -53,7 +57,13 @@ export type PasswordCheck = (attempt: { username: string; password: string; ip: 
 
 /** The small slice of a running provider the sign-in steps use (ory/fosite: each handler declares what it needs). */
 export interface StepDeps {
-  store: AccountStore & ClientStore & SessionStore & GrantStore & InteractionStore & TokenStore;
+  store: AccountStore & ClientStore & SessionStore & GrantStore & InteractionStore & TokenStore & UpstreamStore & Pick<EventStore, 'appendEvent'>;
+  /** The issuer: Signoff's URIs at an upstream derive from it (upstreams/paths.ts). */
+  issuer: string;
+  /** The upstream providers users may sign in through (issue 15). */
+  upstreams: Upstreams;
+  /** Seals the upstream ID token kept for a federated logout. */
+  kek: KeyEncryptionKey;
   clock: Clock;
   session: SessionPolicy;
   codeTtl: number;
@@ -87,7 +97,7 @@ export interface SignedInBrowser {
 }
 
 /** Why a step's form is shown again: a catalogue key of the page's message. */
-export type Refusal = 'login.error.invalid' | 'login.error.other_account' | 'factor.error.invalid';
+export type Refusal = 'login.error.invalid' | 'login.error.other_account' | 'factor.error.invalid' | 'login.error.upstream';
 
 /**
  * What a step did, for the route to render: the interaction moved on (show its new step), the
@@ -96,4 +106,6 @@ export type Refusal = 'login.error.invalid' | 'login.error.other_account' | 'fac
 export type StepOutcome =
   | { kind: 'next'; interaction: AuthorizationInteraction; signedIn?: SignedInBrowser | undefined }
   | { kind: 'refused'; refusal: Refusal; status: number }
-  | { kind: 'answer'; answer: AuthorizationAnswer; signedIn?: SignedInBrowser | undefined };
+  | { kind: 'answer'; answer: AuthorizationAnswer; signedIn?: SignedInBrowser | undefined }
+  /** The browser goes to an upstream provider to sign in there (issue 15 §1). */
+  | { kind: 'redirect'; url: string };

@@ -69,6 +69,7 @@ export const afterFactor = async (deps: StepDeps, i: AuthorizationInteraction, p
     factors: pending.factors,
     acr: acrOf(deps.acrValues, pending.factors),
     steppedUp: pending.sessionId !== undefined,
+    upstream: pending.upstream,
     ip: seen.ip,
     userAgent: seen.userAgent,
     authorization: answer?.authorization,
