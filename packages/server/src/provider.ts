@@ -21,6 +21,7 @@ import type { Store } from './store/types.js';
 import { type KeyEncryptionKey, resolveKeyEncryptionKey } from './tokens/key-encryption.js';
 import { KeyRing, ensureSigningKeys, sealStoredKeys } from './tokens/keys.js';
 import { Upstreams } from './upstreams/registry.js';
+import type { FederatedLogoutDeps } from './upstreams/federated-logout.js';
 
 /** Everything a running provider holds: its configuration, store, keys and clock. */
 export interface Provider {
@@ -78,6 +79,9 @@ export const endingDeps = (p: Provider) => ({
   wake: p.outbox.wake,
   ended: (reason: EndReason, count: number) => p.metrics.sessionsEnded(reason, count),
 });
+
+/** What a federated logout needs from a running provider (upstreams/federated-logout.ts). */
+export const federatedDeps = (p: Provider): FederatedLogoutDeps => ({ issuer: p.config.issuer, upstreams: p.upstreams, store: p.store, kek: p.kek, clock: p.clock });
 
 /** What the sign-in steps need from a running provider (oauth/authorize/steps/). */
 export const stepDeps = (p: Provider): StepDeps => ({

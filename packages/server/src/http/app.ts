@@ -13,6 +13,7 @@ import { checkSessionStateRoutes } from './routes/check-session-state.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { accountRoutes } from './routes/account.js';
 import { endSessionRoutes } from './routes/end-session.js';
+import { federatedLogoutRoutes } from './routes/federated-logout.js';
 import { healthRoutes } from './routes/health.js';
 import { interactionRoutes } from './routes/interaction.js';
 import { jwksRoutes } from './routes/jwks.js';
@@ -102,7 +103,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
   installErrorHandling(app, p);
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
-    discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
+    discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, federatedLogoutRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
     revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes,
   ]) {
     routes(app, p);

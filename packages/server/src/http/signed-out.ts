@@ -12,7 +12,8 @@ import { refreshBrowserState } from './session-state.js';
  * What a browser sees once sessions of it ended (the logout endpoint, the devices page's "Sign
  * out here"): the browser state changes (Session Management §3), the clients signed in through
  * this browser's ended sessions get their front-channel iframes (Front-Channel Logout §3), and
- * the browser goes on to `next`, or to "You are signed out".
+ * the browser goes on to `next` (the application, or an upstream to sign out at), or to "You are
+ * signed out" — which names the upstreams whose sessions may remain, and then waits for the user.
  */
 export const sendSignedOut = async (
   p: Provider,
@@ -20,17 +21,19 @@ export const sendSignedOut = async (
   reply: FastifyReply,
   ended: readonly EndedSession[],
   browserId: string | undefined,
-  to: { next?: string | undefined; uiLocales?: string | undefined } = {},
+  to: { next?: string | undefined; uiLocales?: string | undefined; remaining?: readonly string[] | undefined } = {},
 ) => {
   const { next } = to;
+  const remaining = to.remaining ?? [];
   if (ended.length > 0) await refreshBrowserState(p, reply, browserId);
   const here = ended.filter((s) => s.browserId === browserId);
   const clientIds = [...new Set(here.flatMap((s) => s.participants.map((x) => x.clientId)))];
   const clients = new Map<string, Client>();
   for (const c of await Promise.all(clientIds.map((id) => p.store.clientById(id)))) if (c) clients.set(c.client_id, c);
   const frames = frontChannelUrls(p.config.issuer, here, clients);
-  if (frames.length === 0 && next !== undefined) {
+  // Upstream sessions that may remain (issue 15 §2) are said on the page, which the user leaves by the link.
+  if (frames.length === 0 && next !== undefined && remaining.length === 0) {
     return reply.code(req.method === 'POST' ? 303 : 302).header('cache-control', 'no-store').redirect(next);
   }
-  return sendPage(reply, loggedOutPage(pageChrome(p, req, to.uiLocales), { frames, next }));
+  return sendPage(reply, loggedOutPage(pageChrome(p, req, to.uiLocales), { frames, next, remaining }));
 };

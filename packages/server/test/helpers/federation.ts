@@ -28,7 +28,11 @@ export interface FederationWorld {
 }
 
 /** Starts both upstreams with Signoff registered at them, then the downstream federating to both. */
-export const startFederation = async (downstreamOverrides: Record<string, unknown> = {}, upstreamOverrides: { op?: Record<string, unknown>; corp?: Record<string, unknown> } = {}): Promise<FederationWorld> => {
+export const startFederation = async (
+  downstreamOverrides: Record<string, unknown> = {},
+  upstreamOverrides: { op?: Record<string, unknown>; corp?: Record<string, unknown> } = {},
+  opOptions: { rpInitiatedLogout?: boolean } = {},
+): Promise<FederationWorld> => {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const opUris = upstreamUris(issuer, 'op');
@@ -43,6 +47,7 @@ export const startFederation = async (downstreamOverrides: Record<string, unknow
       backchannel_logout_uri: opUris.backchannel_logout_uri,
     },
     users: [OP_USER],
+    ...opOptions,
   });
   const corp = await startUpstreamSignoff({
     client: {

@@ -129,7 +129,13 @@ interface HtmlContext {
   body: string;
 }
 
-export const startUpstreamOp = async (opts: { client: UpstreamClient; users: UpstreamUser[]; port?: number }): Promise<UpstreamOp> => {
+export const startUpstreamOp = async (opts: {
+  client: UpstreamClient;
+  users: UpstreamUser[];
+  port?: number;
+  /** false: no end_session_endpoint at all (an upstream that offers no RP-initiated logout). Default true. */
+  rpInitiatedLogout?: boolean;
+}): Promise<UpstreamOp> => {
   const { client, users } = opts;
   const storage = memoryStorage();
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
@@ -176,7 +182,7 @@ export const startUpstreamOp = async (opts: { client: UpstreamClient; users: Ups
       claimsParameter: { enabled: true },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
-        enabled: true,
+        enabled: opts.rpInitiatedLogout ?? true,
         // The confirmation page (RP-Initiated Logout §2 lets the OP ask); "logout=yes" ends the whole session.
         logoutSource: async (ctx: HtmlContext, form: string) => {
           ctx.type = 'html';

@@ -55,11 +55,14 @@ export const FRONT_CHANNEL_WAIT_MS = 5000;
  * for their load events on the document (capture phase), so no load is missed; without script
  * the link to continue remains.
  */
-export const loggedOutPage = (c: PageChrome, v: { frames: readonly string[]; next?: string | undefined }): Page => {
+export const loggedOutPage = (c: PageChrome, v: { frames: readonly string[]; next?: string | undefined; remaining?: readonly string[] | undefined }): Page => {
   const { t } = c;
   const nonce = newNonce();
   const frameOrigins = [...new Set(v.frames.map(originOf).filter((o): o is string => o !== undefined))];
+  const remaining = v.remaining ?? [];
   const next = v.next ?? '';
+  // With upstream sessions that may remain, the page is not left by itself: the user reads why.
+  const autoNext = remaining.length > 0 ? '' : next;
   const frames = v.frames.map((f) => `<iframe src="${esc(f)}" title="${t.html('signed_out.frame')}" hidden></iframe>`).join('');
   return page({
     title: t.text('signed_out.title'),
@@ -69,8 +72,9 @@ export const loggedOutPage = (c: PageChrome, v: { frames: readonly string[]; nex
     frameSources: frameOrigins,
     body: `<h1>${t.html('signed_out.heading')}</h1>
 <p class="muted" id="status" role="status">${v.frames.length > 0 ? t.html('signed_out.notifying') : t.html('signed_out.close')}</p>
+${remaining.length > 0 ? `<p id="upstream-remains">${t.html('signed_out.upstream_remains', { providers: esc(remaining.join(', ')) })}</p>` : ''}
 ${next ? `<p><a id="next" href="${esc(next)}">${t.html('signed_out.continue')}</a></p>` : ''}
-<script nonce="${nonce}" data-next="${esc(next)}" data-count="${v.frames.length}" data-wait="${FRONT_CHANNEL_WAIT_MS}" data-done="${t.html('signed_out.done')}">
+<script nonce="${nonce}" data-next="${esc(autoNext)}" data-count="${v.frames.length}" data-wait="${FRONT_CHANNEL_WAIT_MS}" data-done="${t.html('signed_out.done')}">
 (() => {
   const me = document.currentScript;
   const next = me.dataset.next, count = Number(me.dataset.count);
@@ -88,7 +92,7 @@ ${next ? `<p><a id="next" href="${esc(next)}">${t.html('signed_out.continue')}</
   setTimeout(done, Number(me.dataset.wait));
 })();
 </script>
-<div id="frames" data-frames="${esc(JSON.stringify(v.frames))}" data-next="${esc(next)}" data-wait="${FRONT_CHANNEL_WAIT_MS}">${frames}</div>`,
+<div id="frames" data-frames="${esc(JSON.stringify(v.frames))}" data-next="${esc(autoNext)}" data-wait="${FRONT_CHANNEL_WAIT_MS}">${frames}</div>`,
   });
 };
 

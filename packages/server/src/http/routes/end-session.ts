@@ -6,7 +6,8 @@ import { signedInAccounts } from '../../oauth/authorize/decide.js';
 import { type PendingLogout, confirmLogout, logoutChoice } from '../../logout/rp-initiated/confirm.js';
 import { checkCsrf, loadLogoutInteraction, startInteraction } from '../../oauth/authorize/interaction.js';
 import { one } from '../../oauth/params.js';
-import { type Provider, endingDeps } from '../../provider.js';
+import { type Provider, endingDeps, federatedDeps } from '../../provider.js';
+import { advanceFederatedLogout, federatedHops } from '../../upstreams/federated-logout.js';
 import { endSessions } from '../../sessions/end.js';
 import type { EndedSession } from '../../sessions/store.js';
 import { browserOf, readInteractionCookie, setInteractionCookie } from '../browser-session.js';
@@ -37,12 +38,24 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
       if (to.state !== undefined) url.searchParams.append('state', to.state);
       next = url.toString();
     }
-    return sendSignedOut(p, req, reply, ended, browserId, { next, uiLocales: to.uiLocales });
+    // Issue 15 §2: the upstreams these sessions came through, when the logout is federated; the
+    // application's URI waits in the interaction until the browser is back from them.
+    const hops = await federatedHops(federatedDeps(p), ended, browserId, to.federated === true);
+    let remaining: string[] = [];
+    if (hops.length > 0) {
+      const state = { pending: hops, remaining: [] };
+      const started = await startInteraction(p.store, p.clock, p.config.interactionTtl, { next, uiLocales: to.uiLocales }, { step: 'federated-logout', sessionId: undefined, state }, readInteractionCookie(p, req));
+      setInteractionCookie(p, reply, started.bindingSecret);
+      const step = await advanceFederatedLogout(federatedDeps(p), started.interaction.id, state);
+      if (step.kind === 'upstream') next = step.url;
+      else remaining = step.remaining;
+    }
+    return sendSignedOut(p, req, reply, ended, browserId, { next, uiLocales: to.uiLocales, remaining });
   };
 
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     const request: LogoutRequest = await parseLogoutRequest({ issuer: p.config.issuer, keys: p.keys, clock: p.clock, clients: p.store }, requestParams(req));
-    const to = { clientId: request.client?.client_id, postLogoutRedirectUri: request.postLogoutRedirectUri, state: request.state, uiLocales: request.uiLocales };
+    const to = { clientId: request.client?.client_id, postLogoutRedirectUri: request.postLogoutRedirectUri, state: request.state, uiLocales: request.uiLocales, federated: request.federated };
     const browser = await browserOf(p, req, reply);
     const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
     const decision = await decideLogout(p.store, request, signedIn);

@@ -10,6 +10,8 @@ export interface PendingLogout {
   state?: string | undefined;
   /** The request's ui_locales: the language of the confirmation and what follows it. */
   uiLocales?: string | undefined;
+  /** The request asked for a federated logout (issue 15 §2). */
+  federated?: boolean | undefined;
   /** The account `session`, `everywhere` and `others` sign out. */
   accountId: string;
 }

@@ -14,7 +14,18 @@ export interface LogoutRequest {
   state?: string | undefined;
   /** OIDC Core §3.1.2.1 (RP-Initiated Logout §2): the language of the pages that follow. */
   uiLocales?: string | undefined;
+  /** Auth0's `federated` (issue 15 §2): also sign out at the upstream the session came through. Its presence asks; any value. */
+  federated: boolean;
 }
+
+/**
+ * A flag parameter asked by its presence alone, as Auth0's `?federated` is (no value at all, which
+ * an empty value cannot be told apart from); it may still not be repeated (RFC 6749 §3.1).
+ */
+const isPresent = (params: Params, name: string): boolean => {
+  if ((params[name]?.length ?? 0) > 1) fail('invalid_request', `parameter "${name}" must not be repeated`);
+  return params[name] !== undefined;
+};
 
 export interface LogoutRequestDeps extends IdTokenHintDeps {
   clients: Pick<ClientStore, 'clientById'>;
@@ -47,5 +58,5 @@ export const parseLogoutRequest = async (deps: LogoutRequestDeps, params: Params
       fail('invalid_request', 'The post_logout_redirect_uri is not registered for this application.', `post_logout_redirect_uri=${redirect}`);
     }
   }
-  return { client, hint, logoutHint, postLogoutRedirectUri: redirect, state, uiLocales };
+  return { client, hint, logoutHint, postLogoutRedirectUri: redirect, state, uiLocales, federated: isPresent(params, 'federated') };
 };

@@ -69,6 +69,7 @@ export const pagesDe: Record<PageMessageKey, string> = {
   'signed_out.done': 'Sie sind abgemeldet.',
   'signed_out.close': 'Sie können diese Seite schließen.',
   'signed_out.continue': 'Weiter',
+  'signed_out.upstream_remains': 'Sie sind hier abgemeldet, Ihre Sitzung bei {providers} kann aber noch aktiv sein: Dieser Anbieter bietet keine Abmeldung von hier aus. Melden Sie sich auch dort ab oder schließen Sie den Browser.',
   'signed_out.frame': 'Abmeldehinweis',
 
   'others_out.title': 'Andere Geräte abgemeldet',

@@ -76,6 +76,7 @@ export const pagesEn = {
   'signed_out.done': 'You are signed out.',
   'signed_out.close': 'You can close this page.',
   'signed_out.continue': 'Continue',
+  'signed_out.upstream_remains': 'You are signed out here, but your session at {providers} may still be active: that provider offers no way to sign out from here. Sign out there too, or close the browser.',
   'signed_out.frame': 'sign-out notice',
 
   // "Sign out of my other devices"

@@ -69,6 +69,7 @@ export const pagesFr: Record<PageMessageKey, string> = {
   'signed_out.done': 'Vous êtes déconnecté.',
   'signed_out.close': 'Vous pouvez fermer cette page.',
   'signed_out.continue': 'Continuer',
+  'signed_out.upstream_remains': 'Vous êtes déconnecté ici, mais votre session chez {providers} peut être encore active : ce fournisseur ne permet pas de se déconnecter d’ici. Déconnectez-vous aussi là-bas ou fermez le navigateur.',
   'signed_out.frame': 'avis de déconnexion',
 
   'others_out.title': 'Autres appareils déconnectés',

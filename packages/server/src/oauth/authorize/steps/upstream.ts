@@ -1,15 +1,12 @@
 import { nowSeconds } from '../../../clock.js';
 import { fail } from '../../../errors.js';
 import { carriedAmr } from '../../../sessions/factors.js';
-import { sealText } from '../../../tokens/key-encryption.js';
+import { sealUpstreamIdToken } from '../../../upstreams/id-token.js';
 import { accountForIdentity } from '../../../upstreams/link.js';
 import { redeemUpstreamAnswer, upstreamAuthorizationUrl } from '../../../upstreams/relying-party.js';
 import type { AuthorizationInteraction } from '../interaction.js';
 import type { Seen, StepDeps, StepOutcome } from './deps.js';
 import { afterFactor, answerWithError, moveTo } from './finish.js';
-
-/** The additional authenticated data an upstream ID token is sealed with: it opens only for that identity. */
-export const idTokenAad = (upstreamId: string, subject: string): string => `upstream-id-token:${upstreamId}:${subject}`;
 
 /**
  * Sign-in through an upstream provider, first half (issue 15 §1): the browser is sent to the
@@ -59,7 +56,7 @@ export const upstreamCallbackStep = async (deps: StepDeps, i: AuthorizationInter
   }
   const now = nowSeconds(deps.clock);
   const factor = { method: 'upstream' as const, at: now, upstream: upstream.id, amr: carriedAmr(identity.claims.amr) };
-  const sealed = sealText(deps.kek, idTokenAad(upstream.id, identity.subject), identity.idToken);
+  const sealed = sealUpstreamIdToken(deps.kek, upstream.id, identity.subject, identity.idToken);
   const upstreamSession = { upstreamId: upstream.id, issuer: identity.issuer, subject: identity.subject, sid: identity.sid, idToken: sealed, at: now };
   return afterFactor(deps, i, { accountId: account.id, factors: [factor], rememberMe: false, upstream: upstreamSession }, seen);
 };
