@@ -28,7 +28,12 @@ export interface FederationWorld {
 }
 
 /** Starts both upstreams with Signoff registered at them, then the downstream federating to both. */
-export const startFederation = async (downstreamOverrides: Record<string, unknown> = {}, upstreamOverrides: { op?: Record<string, unknown>; corp?: Record<string, unknown> } = {}): Promise<FederationWorld> => {
+export const startFederation = async (
+  downstreamOverrides: Record<string, unknown> = {},
+  upstreamOverrides: { op?: Record<string, unknown>; corp?: Record<string, unknown> } = {},
+  /** `webFrontChannelUri`: the downstream client `web`'s frontchannel_logout_uri; `corpBackChannel: false`: corp notifies Signoff on the front channel only. */
+  opts: { webFrontChannelUri?: string; corpBackChannel?: boolean } = {},
+): Promise<FederationWorld> => {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const opUris = upstreamUris(issuer, 'op');
@@ -50,14 +55,14 @@ export const startFederation = async (downstreamOverrides: Record<string, unknow
       client_secret: 'corp-secret-0123456789-0123456789-01',
       redirect_uris: [corpUris.redirect_uri],
       post_logout_redirect_uris: [corpUris.post_logout_redirect_uri],
-      backchannel_logout_uri: corpUris.backchannel_logout_uri,
+      ...(opts.corpBackChannel === false ? {} : { backchannel_logout_uri: corpUris.backchannel_logout_uri }),
       frontchannel_logout_uri: corpUris.frontchannel_logout_uri,
     },
     users: [CORP_USER],
   });
   const downstream = await startProvider(
     {
-      clients: defaultClients().map((c) => (c.client_id === CLIENTS.web.client_id ? { ...c, backchannel_logout_uri: receiver.url, backchannel_logout_session_required: true } : c)),
+      clients: defaultClients().map((c) => (c.client_id === CLIENTS.web.client_id ? { ...c, backchannel_logout_uri: receiver.url, backchannel_logout_session_required: true, ...(opts.webFrontChannelUri ? { frontchannel_logout_uri: opts.webFrontChannelUri } : {}) } : c)),
       upstreams: [
         { id: 'op', issuer: op.issuer, client_id: 'signoff-downstream', client_secret: 'op-secret-0123456789-0123456789-0123', display_name: 'OP Upstream', ...upstreamOverrides.op },
         { id: 'corp', issuer: corp.issuer, client_id: 'signoff-downstream', client_secret: 'corp-secret-0123456789-0123456789-01', display_name: 'Corp', domains: ['corp.example'], ...upstreamOverrides.corp },
