@@ -19,6 +19,7 @@ import { interactionRoutes } from './routes/interaction.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { revocationRoutes } from './routes/revocation.js';
 import { tokenRoutes } from './routes/token.js';
+import { upstreamLogoutRoutes } from './routes/upstream-logout.js';
 import { userinfoRoutes } from './routes/userinfo.js';
 import { paramsFrom } from '../oauth/params.js';
 import { redactText, redactUrl } from './log-redaction.js';
@@ -104,7 +105,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
     discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, federatedLogoutRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
-    revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes,
+    revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes, upstreamLogoutRoutes,
   ]) {
     routes(app, p);
   }

@@ -12,6 +12,13 @@ export const sendPage = (reply: FastifyReply, p: Page): FastifyReply =>
     .header('cache-control', 'no-store')
     .send(p.html);
 
+/**
+ * A page that the listed origins may frame (its CSP says frame-ancestors): no X-Frame-Options,
+ * whose DENY would override it in older browsers and ALLOW-FROM is obsolete (RFC 7034 errata).
+ */
+export const sendFramablePage = (reply: FastifyReply, p: Page): FastifyReply =>
+  reply.code(p.status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', p.csp).header('cache-control', 'no-store').send(p.html);
+
 /** JSON that must never be cached: it carries tokens or token state (RFC 6749 §5.1). */
 export const sendNoStore = (reply: FastifyReply, status: number, body: unknown): FastifyReply =>
   reply.code(status).header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);

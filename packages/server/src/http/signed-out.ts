@@ -8,6 +8,15 @@ import { loggedOutPage } from './pages/logout.js';
 import { sendPage } from './respond.js';
 import { refreshBrowserState } from './session-state.js';
 
+/** The front-channel logout URIs (Front-Channel Logout §3) of the clients in the ended sessions of this browser only. */
+export const framesForBrowser = async (p: Provider, ended: readonly EndedSession[], browserId: string | undefined): Promise<string[]> => {
+  const here = ended.filter((s) => browserId !== undefined && s.browserId === browserId);
+  const clientIds = [...new Set(here.flatMap((s) => s.participants.map((x) => x.clientId)))];
+  const clients = new Map<string, Client>();
+  for (const c of await Promise.all(clientIds.map((id) => p.store.clientById(id)))) if (c) clients.set(c.client_id, c);
+  return frontChannelUrls(p.config.issuer, here, clients);
+};
+
 /**
  * What a browser sees once sessions of it ended (the logout endpoint, the devices page's "Sign
  * out here"): the browser state changes (Session Management §3), the clients signed in through
@@ -26,11 +35,7 @@ export const sendSignedOut = async (
   const { next } = to;
   const remaining = to.remaining ?? [];
   if (ended.length > 0) await refreshBrowserState(p, reply, browserId);
-  const here = ended.filter((s) => s.browserId === browserId);
-  const clientIds = [...new Set(here.flatMap((s) => s.participants.map((x) => x.clientId)))];
-  const clients = new Map<string, Client>();
-  for (const c of await Promise.all(clientIds.map((id) => p.store.clientById(id)))) if (c) clients.set(c.client_id, c);
-  const frames = frontChannelUrls(p.config.issuer, here, clients);
+  const frames = await framesForBrowser(p, ended, browserId);
   // Upstream sessions that may remain (issue 15 §2) are said on the page, which the user leaves by the link.
   if (frames.length === 0 && next !== undefined && remaining.length === 0) {
     return reply.code(req.method === 'POST' ? 303 : 302).header('cache-control', 'no-store').redirect(next);

@@ -1,3 +1,4 @@
+import { type JWTVerifyGetKey, createRemoteJWKSet } from 'jose';
 import * as oidc from 'openid-client';
 import type { UpstreamConfig } from './config.js';
 
@@ -26,7 +27,21 @@ interface Entry {
   attempts: number;
   timer?: NodeJS.Timeout | undefined;
   inFlight?: Promise<oidc.Configuration | undefined> | undefined;
+  /** The upstream's JWKS (its discovered jwks_uri), fetched and cached by jose; refetched on an unknown kid (key rotation). */
+  keys?: { uri: string; set: JWTVerifyGetKey } | undefined;
 }
+
+/** What verifies a JWT the upstream signed (a logout token, Back-Channel Logout §2.6). */
+export interface UpstreamVerification {
+  /** The discovered issuer (OIDC Discovery §4.3: the configured one, checked by openid-client). */
+  issuer: string;
+  keys: JWTVerifyGetKey;
+  /** The asymmetric algorithms the upstream advertises for ID tokens (RS256 when it says none, OIDC Discovery §3). */
+  algorithms: string[];
+}
+
+/** JWS algorithms with a public key (RFC 7518 §3.1, RFC 8037): never `none`, never an HMAC whose key is the client secret. */
+const ASYMMETRIC = /^(?:RS|PS|ES)(?:256|384|512)$|^ES256K$|^EdDSA$|^Ed25519$/;
 
 export interface RegistryOptions {
   log?: UpstreamLog | undefined;
@@ -95,6 +110,24 @@ export class Upstreams {
     if (!e) return undefined;
     if (e.discovered) return e.discovered;
     return this.discover(e);
+  }
+
+  /**
+   * The keys and algorithms that verify what the upstream signs; undefined while it is not
+   * discovered or publishes no jwks_uri. The remote key set is kept per upstream (and per
+   * jwks_uri, should a rediscovery change it).
+   */
+  async verification(id: string): Promise<UpstreamVerification | undefined> {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    const configuration = await this.configuration(id);
+    const metadata = configuration?.serverMetadata();
+    if (!metadata?.jwks_uri) return undefined;
+    if (e.keys?.uri !== metadata.jwks_uri) {
+      e.keys = { uri: metadata.jwks_uri, set: createRemoteJWKSet(new URL(metadata.jwks_uri), { timeoutDuration: this.timeout * 1000 }) };
+    }
+    const advertised = metadata.id_token_signing_alg_values_supported ?? ['RS256'];
+    return { issuer: metadata.issuer, keys: e.keys.set, algorithms: advertised.filter((a) => ASYMMETRIC.test(a)) };
   }
 
   private discover(e: Entry): Promise<oidc.Configuration | undefined> {

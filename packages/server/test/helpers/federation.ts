@@ -31,7 +31,11 @@ export interface FederationWorld {
 export const startFederation = async (
   downstreamOverrides: Record<string, unknown> = {},
   upstreamOverrides: { op?: Record<string, unknown>; corp?: Record<string, unknown> } = {},
-  opOptions: { rpInitiatedLogout?: boolean } = {},
+  /**
+   * `webFrontChannelUri`: the downstream client `web`'s frontchannel_logout_uri; `corpBackChannel: false`: corp notifies Signoff on
+   * the front channel only; `rpInitiatedLogout: false`: oidc-provider has no end_session_endpoint.
+   */
+  opts: { webFrontChannelUri?: string; corpBackChannel?: boolean; rpInitiatedLogout?: boolean } = {},
 ): Promise<FederationWorld> => {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -47,7 +51,7 @@ export const startFederation = async (
       backchannel_logout_uri: opUris.backchannel_logout_uri,
     },
     users: [OP_USER],
-    ...opOptions,
+    ...(opts.rpInitiatedLogout === undefined ? {} : { rpInitiatedLogout: opts.rpInitiatedLogout }),
   });
   const corp = await startUpstreamSignoff({
     client: {
@@ -55,14 +59,14 @@ export const startFederation = async (
       client_secret: 'corp-secret-0123456789-0123456789-01',
       redirect_uris: [corpUris.redirect_uri],
       post_logout_redirect_uris: [corpUris.post_logout_redirect_uri],
-      backchannel_logout_uri: corpUris.backchannel_logout_uri,
+      ...(opts.corpBackChannel === false ? {} : { backchannel_logout_uri: corpUris.backchannel_logout_uri }),
       frontchannel_logout_uri: corpUris.frontchannel_logout_uri,
     },
     users: [CORP_USER],
   });
   const downstream = await startProvider(
     {
-      clients: defaultClients().map((c) => (c.client_id === CLIENTS.web.client_id ? { ...c, backchannel_logout_uri: receiver.url, backchannel_logout_session_required: true } : c)),
+      clients: defaultClients().map((c) => (c.client_id === CLIENTS.web.client_id ? { ...c, backchannel_logout_uri: receiver.url, backchannel_logout_session_required: true, ...(opts.webFrontChannelUri ? { frontchannel_logout_uri: opts.webFrontChannelUri } : {}) } : c)),
       upstreams: [
         { id: 'op', issuer: op.issuer, client_id: 'signoff-downstream', client_secret: 'op-secret-0123456789-0123456789-0123', display_name: 'OP Upstream', ...upstreamOverrides.op },
         { id: 'corp', issuer: corp.issuer, client_id: 'signoff-downstream', client_secret: 'corp-secret-0123456789-0123456789-01', display_name: 'Corp', domains: ['corp.example'], ...upstreamOverrides.corp },

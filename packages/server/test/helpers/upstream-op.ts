@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Adapter, type AdapterPayload, type InteractionDetails, type SessionInstance } from 'oidc-provider';
 import { type Hop, type TestBrowser, parseForm } from './browser.js';
 
@@ -60,11 +60,13 @@ export interface UpstreamOp {
    * post-logout redirect URI, then confirms ("yes, sign me out": the whole session ends and every
    * client in it gets a back-channel logout before the redirect is sent).
    */
-  logout(browser: TestBrowser, params: { idTokenHint: string; postLogoutRedirectUri?: string; state?: string }, opts?: { follow?: string[] }): Promise<Hop>;
+  logout(browser: TestBrowser, params: { idTokenHint?: string | undefined; postLogoutRedirectUri?: string; state?: string }, opts?: { follow?: string[] }): Promise<Hop>;
   /** Ends the session `browser` holds here, as an administrator would, with back-channel logout; returns the sids notified. */
   endSession(browser: TestBrowser): Promise<string[]>;
   /** Ends every session of the account `sub` with back-channel logout; returns the sids notified. */
   endSessionsOf(sub: string): Promise<string[]>;
+  /** Signs any JWT with the provider's own signing key (RS256, its kid; `header` adds or overrides): tests forge logout tokens that verify. */
+  sign(payload: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -287,7 +289,8 @@ export const startUpstreamOp = async (opts: {
       });
     },
     logout: async (browser, params, logoutOpts) => {
-      const query = new URLSearchParams({ id_token_hint: params.idTokenHint });
+      const query = new URLSearchParams();
+      if (params.idTokenHint) query.set('id_token_hint', params.idTokenHint);
       if (params.postLogoutRedirectUri) query.set('post_logout_redirect_uri', params.postLogoutRedirectUri);
       if (params.state) query.set('state', params.state);
       const confirmation = await browser.request(`${issuer}/session/end?${query}`);
@@ -309,6 +312,7 @@ export const startUpstreamOp = async (opts: {
       }
       return sids;
     },
+    sign: (payload, header = {}) => new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: signingKey.kid, ...header }).sign(privateKey),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -16,7 +16,8 @@ export interface UpstreamSignoffClient {
   client_secret: string;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
-  backchannel_logout_uri: string;
+  /** Absent: the upstream notifies Signoff on the front channel only. */
+  backchannel_logout_uri?: string | undefined;
   frontchannel_logout_uri: string;
 }
 
@@ -47,7 +48,7 @@ export interface UpstreamSignoff {
    */
   logout(
     browser: TestBrowser,
-    params: { idTokenHint: string; postLogoutRedirectUri?: string; state?: string; scope?: LogoutScope },
+    params: { idTokenHint?: string | undefined; postLogoutRedirectUri?: string; state?: string; scope?: LogoutScope },
     opts?: { follow?: string[] },
   ): Promise<Hop>;
   /** Ends the session that issued `sid` as an administrator would (back-channel logout follows); returns how many ended. */
@@ -106,7 +107,8 @@ export const startUpstreamSignoff = async (opts: {
       });
     },
     logout: async (browser, params, logoutOpts) => {
-      const query = new URLSearchParams({ id_token_hint: params.idTokenHint });
+      const query = new URLSearchParams();
+      if (params.idTokenHint) query.set('id_token_hint', params.idTokenHint);
       if (params.postLogoutRedirectUri) query.set('post_logout_redirect_uri', params.postLogoutRedirectUri);
       if (params.state) query.set('state', params.state);
       const first = await browser.navigate(`${issuer}/logout?${query}`, { follow: followHere(logoutOpts) });

@@ -102,6 +102,12 @@ export const page = (opts: {
   images?: readonly (string | undefined)[];
   /** A footer link to the devices page (the sign-in and signed-out pages). */
   sessionsLink?: boolean;
+  /**
+   * The origins that may frame this page (CSP frame-ancestors); by default none. Only the
+   * upstream's front-channel logout page is framed (Front-Channel Logout 1.0 §2: the upstream
+   * renders it in an iframe), by that upstream's origin alone.
+   */
+  frameAncestors?: readonly string[];
 }): Page => {
   const formAction = ["'self'", ...(opts.formTargets ?? [])].join(' ');
   const script = opts.scriptNonce ? `script-src 'nonce-${opts.scriptNonce}'` : "script-src 'none'";
@@ -121,7 +127,7 @@ export const page = (opts: {
   const title = chrome ? `${opts.title} – ${branding.productName}` : opts.title;
   return {
     status: opts.status ?? 200,
-    csp: `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}; ${script}; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'${frames}${connect}`,
+    csp: `default-src 'none'; style-src 'unsafe-inline'; img-src ${images}; ${script}; form-action ${formAction}; frame-ancestors ${opts.frameAncestors?.length ? opts.frameAncestors.join(' ') : "'none'"}; base-uri 'none'${frames}${connect}`,
     html: `<!doctype html>
 <html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="referrer" content="no-referrer"><title>${esc(title)}</title><style>${style(branding.primaryColor)}</style></head>

@@ -55,7 +55,10 @@ export const FRONT_CHANNEL_WAIT_MS = 5000;
  * for their load events on the document (capture phase), so no load is missed; without script
  * the link to continue remains.
  */
-export const loggedOutPage = (c: PageChrome, v: { frames: readonly string[]; next?: string | undefined; remaining?: readonly string[] | undefined }): Page => {
+export const loggedOutPage = (
+  c: PageChrome,
+  v: { frames: readonly string[]; next?: string | undefined; remaining?: readonly string[] | undefined; frameAncestors?: readonly string[] },
+): Page => {
   const { t } = c;
   const nonce = newNonce();
   const frameOrigins = [...new Set(v.frames.map(originOf).filter((o): o is string => o !== undefined))];
@@ -70,6 +73,7 @@ export const loggedOutPage = (c: PageChrome, v: { frames: readonly string[]; nex
     sessionsLink: true,
     scriptNonce: nonce,
     frameSources: frameOrigins,
+    ...(v.frameAncestors ? { frameAncestors: v.frameAncestors } : {}),
     body: `<h1>${t.html('signed_out.heading')}</h1>
 <p class="muted" id="status" role="status">${v.frames.length > 0 ? t.html('signed_out.notifying') : t.html('signed_out.close')}</p>
 ${remaining.length > 0 ? `<p id="upstream-remains">${t.html('signed_out.upstream_remains', { providers: esc(remaining.join(', ')) })}</p>` : ''}

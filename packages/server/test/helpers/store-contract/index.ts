@@ -20,6 +20,7 @@ import { sessionStoreContract } from './sessions.js';
 import { signInContract } from './sign-in.js';
 import { throttleStoreContract } from './throttle.js';
 import { tokenStoreContract } from './tokens.js';
+import { upstreamStoreContract } from './upstreams.js';
 
 /** Runs every port's contract against fresh stores from `makeStore`. */
 export const runStoreContract = (name: string, makeStore: MakeStore): void => {
@@ -41,5 +42,6 @@ export const runStoreContract = (name: string, makeStore: MakeStore): void => {
     eventStoreContract(makeStore);
     deliveryStoreContract(makeStore);
     throttleStoreContract(makeStore);
+    upstreamStoreContract(makeStore);
   });
 };
