@@ -21,6 +21,7 @@ import { after, before, describe, it } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { isLocal } from './helpers/chromium.js';
+import { freePort } from './helpers/provider.js';
 import { TOUR_PAGES, type Tour, authorizeUrl, launchBrowser, newContext, openDevicesPage, startTour, walkPages } from './helpers/pages-tour.js';
 
 const LANGS = ['en', 'de', 'fr'] as const;
@@ -199,6 +200,68 @@ describe('issue 13 §2, §3: every page in en, de and fr passes axe-core (WCAG 2
     } finally {
       await context.close();
     }
+  });
+
+  it('the browser only talked to loopback', () => {
+    assert.deepEqual(requested.filter((u) => !isLocal(u)), []);
+  });
+});
+
+describe('issue 15 §1: the sign-in page with two upstream buttons passes the same checks, in en, de and fr', () => {
+  let tour: Tour;
+  let browser: Browser;
+  const requested: string[] = [];
+  const found = new Map<string, Findings>();
+  const buttons = new Map<string, string[]>();
+  const errors = new Map<string, unknown>();
+
+  before(async () => {
+    // Loopback issuers nobody listens on: the buttons are shown whether or not discovery succeeded.
+    tour = await startTour({
+      upstreams: [
+        { id: 'entra', issuer: `http://127.0.0.1:${await freePort()}`, client_id: 'signoff', display_name: 'Contoso (Microsoft)' },
+        { id: 'google', issuer: `http://localhost:${await freePort()}`, client_id: 'signoff', display_name: 'Fabrikam (Google)' },
+      ],
+    });
+    browser = await launchBrowser();
+    for (const lang of LANGS) {
+      const context = await newContext(browser, { locale: 'en-GB' });
+      context.on('request', (r) => requested.push(r.url()));
+      try {
+        const page = await context.newPage();
+        await page.goto(authorizeUrl(tour, { ui_locales: lang }));
+        await page.locator('button[name="upstream"]').first().waitFor({ state: 'attached' });
+        buttons.set(lang, await page.locator('button[name="upstream"]').evaluateAll((els) => els.map((e) => `${(e as HTMLButtonElement).value}: ${(e.textContent ?? '').trim()}`)));
+        found.set(lang, await inspect(page));
+      } catch (err) {
+        errors.set(lang, err);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  after(async () => {
+    await browser?.close();
+    await tour?.close();
+  });
+
+  for (const lang of LANGS) {
+    describe(`[${lang}]`, () => {
+      it('the sign-in page shows one button per upstream, labelled with its display name', () => {
+        const err = errors.get(lang);
+        if (err) throw err;
+        const labels = buttons.get(lang) ?? [];
+        assert.equal(labels.length, 2, labels.join('\n'));
+        assert.match(labels[0] ?? '', /^entra: .*Contoso \(Microsoft\)/);
+        assert.match(labels[1] ?? '', /^google: .*Fabrikam \(Google\)/);
+      });
+      checks('sign-in with upstreams', lang, () => found.get(lang));
+    });
+  }
+
+  it('the German and English buttons differ (login.upstream is translated)', () => {
+    assert.notEqual(buttons.get('de')?.[0], buttons.get('en')?.[0]);
   });
 
   it('the browser only talked to loopback', () => {

@@ -7,6 +7,7 @@ import { initCommand } from './init.js';
 import { keysCommand } from './keys.js';
 import { sessionsCommand } from './sessions.js';
 import { start } from './start.js';
+import { upstreamsCommand } from './upstreams.js';
 import { usersCommand } from './users.js';
 
 const USAGE = `Usage: signoff <command> [options]
@@ -20,6 +21,7 @@ Commands:
   sessions  list, show or end SSO sessions        (signoff sessions --help)
   events    print the audit events                (signoff events --help)
   deliveries list or retry back-channel logouts  (signoff deliveries --help)
+  upstreams list upstreams or show one's fixed URIs (signoff upstreams --help)
 
 Every command takes --config FILE to find its store (default: the development configuration).
 Exit status: 0 done, 1 failed (not found, already exists, store unusable, ...), 2 usage error,
@@ -34,6 +36,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> 
   sessions: sessionsCommand,
   events: eventsCommand,
   deliveries: deliveriesCommand,
+  upstreams: upstreamsCommand,
 };
 
 const main = async (argv: string[]): Promise<number | undefined> => {

@@ -106,7 +106,8 @@ export const object =
     }
     const at = (k: string): string => (key ? `${key}.${k}` : k);
     for (const k of Object.keys(input)) {
-      if (!(k in shape)) throw new ConfigError(at(k), `unknown key (known keys: ${Object.keys(shape).join(', ')})`);
+      // Own keys only: `k in shape` took `constructor`, `__proto__` or `toString` for known keys.
+      if (!Object.hasOwn(shape, k)) throw new ConfigError(at(k), `unknown key (known keys: ${Object.keys(shape).join(', ')})`);
     }
     const out: Record<string, unknown> = {};
     for (const [k, field] of Object.entries(shape)) out[k] = field((input as Record<string, unknown>)[k], at(k));

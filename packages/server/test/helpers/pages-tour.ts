@@ -71,8 +71,11 @@ export interface Tour {
 const APP_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Example App</title></head>
 <body><main><h1>Example App</h1><p>Back at the application.</p></main></body></html>`;
 
-/** Starts the application and the provider (its clients: the test clients plus Example App with front-channel logout). */
-export const startTour = async (opts: { clock?: StepClock } = {}): Promise<Tour> => {
+/**
+ * Starts the application and the provider (its clients: the test clients plus Example App with
+ * front-channel logout); `upstreams` configures upstream providers, whose buttons the sign-in page shows.
+ */
+export const startTour = async (opts: { clock?: StepClock; upstreams?: Record<string, unknown>[] } = {}): Promise<Tour> => {
   const appHits: string[] = [];
   const server: Server = createServer((req, res) => {
     appHits.push(req.url ?? '');
@@ -96,7 +99,7 @@ export const startTour = async (opts: { clock?: StepClock } = {}): Promise<Tour>
   });
   let op: TestProvider;
   try {
-    op = await startProvider({ clients }, { host: '127.0.0.1', ...(opts.clock ? { clock: opts.clock } : {}) });
+    op = await startProvider({ clients, ...(opts.upstreams ? { upstreams: opts.upstreams } : {}) }, { host: '127.0.0.1', ...(opts.clock ? { clock: opts.clock } : {}) });
   } catch (err) {
     server.close();
     throw err;
