@@ -27,8 +27,11 @@ export interface UpstreamUser {
   login: string;
   password: string;
   email: string;
-  email_verified: boolean;
+  /** Absent: the claim is left out (an upstream that says nothing of verification). */
+  email_verified?: boolean;
   name: string;
+  /** Further claims the upstream reports (preferred_username, nickname: hostile values for the linking tests). */
+  claims?: { preferred_username?: string; nickname?: string };
   /** Authentication methods (RFC 8176) and context class the login reports in the ID token. */
   amr?: string[];
   acr?: string;
@@ -169,12 +172,12 @@ export const startUpstreamOp = async (opts: {
     findAccount: async (_ctx: unknown, sub: string) => {
       const user = users.find((u) => u.sub === sub);
       if (!user) return undefined;
-      return { accountId: sub, claims: async () => ({ sub, email: user.email, email_verified: user.email_verified, name: user.name }) };
+      return { accountId: sub, claims: async () => ({ ...user.claims, sub, email: user.email, email_verified: user.email_verified, name: user.name }) };
     },
     // acr, amr and auth_time ride on the openid scope: oidc-provider otherwise puts them in an ID
     // token only when the claims parameter asks for them (OIDC Core §5.5), and an upstream's
     // amr is what federation passes on.
-    claims: { sid: null, iss: null, openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name'] },
+    claims: { sid: null, iss: null, openid: ['sub', 'acr', 'amr', 'auth_time'], email: ['email', 'email_verified'], profile: ['name', 'preferred_username', 'nickname'] },
     // The ID token carries the scope's claims too (OIDC Core §5.4 leaves it to the provider).
     conformIdTokenClaims: false,
     acrValues: [...new Set(users.flatMap((u) => (u.acr ? [u.acr] : [])))],
