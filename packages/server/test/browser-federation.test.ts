@@ -27,10 +27,10 @@ describe('issue 15 §1 in Chromium: signing in through an upstream Signoff', () 
     await w?.close();
   });
 
-  // Found failing: after corp's sign-in form posts, Chromium requests Signoff's callback and
-  // aborts it (net::ERR_ABORTED; the page stays on corp's sign-in page), though corp's CSP
-  // form-action lists the callback's origin. Not yet explained; todo until it is.
-  it("pressing Corp's button, signing in at corp, lands at the client's redirect_uri with a code; both providers' cookies are set, each on its own host", { todo: 'Chromium aborts the redirect from corp to /upstreams/corp/callback' }, async () => {
+  // CSP 3 form-action governs every redirect after corp's sign-in form is posted: corp lists
+  // Signoff's origin, not the application's, so Signoff answers its callback with a page that
+  // moves on (http/pages/continue.ts) instead of a redirect, which Chromium aborted.
+  it("pressing Corp's button, signing in at corp, lands at the client's redirect_uri with a code; both providers' cookies are set, each on its own host", async () => {
     const { page, requests, context } = chromium;
     const started = await startAuthorization(w.web, 'web');
     await page.goto(started.url.toString());

@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock, nowSeconds, systemClock } from '../src/clock.js';
 import { endingDeps } from '../src/provider.js';
@@ -253,6 +254,22 @@ describe('every ending reason has the same effects (DESIGN.md "One way to end a 
         }
         clock.advance(3 * 60 + 1);
         await sweepExpiredSessions({ sessions: op.provider.store, clock });
+      },
+    },
+    {
+      reason: 'upstream_logout',
+      actor: 'upstream:corp',
+      // The session came through an upstream (its record written as a sign-in through one does);
+      // the upstream's logout token (test/federation-inbound-logout.test.ts) ends it through this selector.
+      trigger: async (s) => {
+        const db = new Database(join(op.dir, 'signoff.sqlite'));
+        try {
+          db.prepare("INSERT INTO session_upstreams (session_id, upstream_id, issuer, subject, sid, id_token, at) VALUES (?, 'corp', 'https://corp.example', 'corp-sub', 'corp-sid', '{}', 0)").run(s.sessionId);
+        } finally {
+          db.close();
+        }
+        const ended = await endSessions({ sessions: op.provider.store, clock }, { upstreamId: 'corp', sid: 'corp-sid' }, 'upstream_logout', 'upstream:corp');
+        assert.equal(ended.length, 1);
       },
     },
   ];

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { RedirectTarget } from '../oauth/authorize/request.js';
+import { continuePage } from './pages/continue.js';
 import { formPostPage } from './pages/form-post.js';
 import type { Page, PageChrome } from './pages/html.js';
 
@@ -35,6 +36,8 @@ export const sendAuthorizationResponse = (
   params: Readonly<Record<string, string | undefined>>,
   afterPost: boolean,
   chrome: PageChrome,
+  /** Through a page rather than a redirect: the request is the tail of another site's form submission (pages/continue.ts). */
+  viaPage = false,
 ): FastifyReply => {
   const all: Record<string, string> = {};
   for (const [k, v] of Object.entries(params)) if (v !== undefined) all[k] = v;
@@ -43,5 +46,6 @@ export const sendAuthorizationResponse = (
   if (target.responseMode === 'form_post') return sendPage(reply, formPostPage(chrome, target.redirectUri, all));
   const url = new URL(target.redirectUri);
   for (const [k, v] of Object.entries(all)) url.searchParams.append(k, v);
+  if (viaPage) return sendPage(reply.header('refresh', `0;url=${url.toString()}`), continuePage(chrome, url.toString()));
   return reply.code(afterPost ? 303 : 302).header('cache-control', 'no-store').redirect(url.toString(), afterPost ? 303 : 302);
 };

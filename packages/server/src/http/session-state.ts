@@ -91,5 +91,6 @@ export const sendAuthorizationResult = async (
   reply: FastifyReply,
   target: RedirectTarget,
   params: Readonly<Record<string, string | undefined>>,
+  viaPage = false,
 ): Promise<FastifyReply> =>
-  sendAuthorizationResponse(reply, p.config.issuer, target, { ...params, session_state: await sessionStateFor(p, req, reply, target) }, req.method === 'POST', pageChrome(p, req, target.uiLocales ?? uiLocalesOf(req)));
+  sendAuthorizationResponse(reply, p.config.issuer, target, { ...params, session_state: await sessionStateFor(p, req, reply, target) }, req.method === 'POST', pageChrome(p, req, target.uiLocales ?? uiLocalesOf(req)), viaPage);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Account, AccountStore } from '../accounts/store.js';
 import { NO_PASSWORD } from '../accounts/passwords.js';
 import { type Clock, nowSeconds } from '../clock.js';
@@ -46,7 +46,9 @@ const usernamesFor = (upstream: UpstreamConfig, identity: UpstreamIdentity): str
   const email = claims.email_verified === true && typeof claims.email === 'string' ? claims.email : undefined;
   const preferred = typeof claims.preferred_username === 'string' ? claims.preferred_username : undefined;
   const usable = (name: string) => /^[^\s]{1,128}$/u.test(name);
-  return [email, preferred, identity.subject].filter((n): n is string => n !== undefined).map((n) => `${upstream.id}/${n}`).filter(usable);
+  // A sub may be 255 characters (OIDC Core §2); past what a username holds, its hash names the account.
+  const hashed = createHash('sha256').update(identity.subject).digest('base64url');
+  return [email, preferred, identity.subject, hashed].filter((n): n is string => n !== undefined).map((n) => `${upstream.id}/${n}`).filter(usable);
 };
 
 /**

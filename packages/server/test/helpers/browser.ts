@@ -80,7 +80,10 @@ export class TestBrowser {
     }
     const res = await fetch(url, { method: init.method ?? (init.form ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
     this.store(url, res.headers);
-    const location = res.headers.get('location') ?? undefined;
+    // A page that moves on at once by the Refresh header (HTML §7.11.1; Signoff's callback from an
+    // upstream answers so, http/pages/continue.ts) is followed as a browser would, like a redirect.
+    const refresh = /^\s*0\s*;\s*url=(.+)$/i.exec(res.headers.get('refresh') ?? '')?.[1];
+    const location = res.headers.get('location') ?? refresh ?? undefined;
     return { status: res.status, url, location: location && new URL(location, url).toString(), body: await res.text(), headers: res.headers };
   }
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
+import { constantTimeEqual } from '../../util/secrets.js';
 import { type SignedIn, eligibleFor, signedInAccounts } from '../../oauth/authorize/decide.js';
 import { type AuthorizationInteraction, checkCsrf, loadInteraction } from '../../oauth/authorize/interaction.js';
 import { consentStep } from '../../oauth/authorize/steps/consent.js';
@@ -199,11 +200,18 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   };
 
   /** Renders what a step did: the next step's page (after a redirect), its form again, or the answer to the client. */
-  const render = async (req: FastifyRequest, reply: FastifyReply, i: AuthorizationInteraction, outcome: StepOutcome, again: (error: Refusal, status: number) => Promise<FastifyReply>) => {
+  const render = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    i: AuthorizationInteraction,
+    outcome: StepOutcome,
+    again: (error: Refusal, status: number) => Promise<FastifyReply>,
+    viaPage = false,
+  ) => {
     if (outcome.kind === 'refused') return again(outcome.refusal, outcome.status);
     if (outcome.kind === 'redirect') return reply.code(303).header('cache-control', 'no-store').redirect(outcome.url, 303);
     if (outcome.signedIn) await setBrowserCookie(p, reply, outcome.signedIn.cookie, outcome.signedIn.rememberMe);
-    if (outcome.kind === 'answer') return sendAuthorizationResult(p, req, reply, i.request, outcome.answer);
+    if (outcome.kind === 'answer') return sendAuthorizationResult(p, req, reply, i.request, outcome.answer, viaPage);
     return reply.code(303).header('cache-control', 'no-store').redirect(`${link}/${i.id}`, 303);
   };
 
@@ -254,12 +262,15 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   // The upstream's answer (issue 15 §1): its state names the interaction, which must be this browser's.
   app.get<{ Params: { upstream: string } }>(`${UPSTREAMS_PREFIX}/:upstream/${UPSTREAM_PATHS.callback}`, { config: { page: true } }, async (req, reply) => {
     const url = new URL(req.url, 'http://callback.invalid');
-    const id = interactionOfState(url.searchParams.get('state') ?? '');
+    const states = url.searchParams.getAll('state');
+    const id = states.length === 1 ? interactionOfState(states[0] as string) : undefined;
     if (id === undefined) return failExpired();
     const i = await loadInteraction(p.store, p.clock, id, readInteractionCookie(p, req));
-    if (i.at.step !== 'upstream' || i.at.upstream.upstreamId !== req.params.upstream) return failExpired();
+    // The whole state, before anything changes: a forged answer naming someone's sign-in leaves it untouched.
+    if (i.at.step !== 'upstream' || i.at.upstream.upstreamId !== req.params.upstream || !constantTimeEqual(i.at.upstream.state, states[0] as string)) return failExpired();
     const outcome = await upstreamCallbackStep(deps, i, url, (await here(req, reply)).seen);
-    return render(req, reply, i, outcome, (error, status) => showLogin(req, reply, { ...i, at: { step: 'login' } }, { error, status }));
+    // The answer to the application goes through a page: this request ends the upstream's form submission (pages/continue.ts).
+    return render(req, reply, i, outcome, (error, status) => showLogin(req, reply, { ...i, at: { step: 'login' } }, { error, status }), true);
   });
 
   app.post<IdParams>(`${base}/:id/consent`, { config: { page: true } }, async (req, reply) => {
