@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseConfig } from '../src/config/schema.js';
 import { ConfigError } from '../src/config/validate.js';
+import { failsNaming } from './helpers/config-errors.js';
 import { MAPPABLE_CLAIMS } from '../src/upstreams/config.js';
 
 const upstream = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -22,18 +23,6 @@ const configText = (upstreams: string): unknown =>
 
 const withUpstreams = (...list: Record<string, unknown>[]): unknown => configText(JSON.stringify(list));
 
-const failsNaming = (input: unknown, key: string, detail?: RegExp): void => {
-  let caught: unknown;
-  try {
-    parseConfig(input);
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof ConfigError, `expected a ConfigError naming "${key}", got ${caught === undefined ? 'success' : String(caught)}`);
-  assert.equal(caught.key, key, caught.message);
-  assert.ok(caught.message.includes(`configuration key "${key}"`), caught.message);
-  if (detail) assert.match(caught.message, detail);
-};
 
 describe('upstreams: defaults (issue 15 §1)', () => {
   it('scope "openid email profile", logout.federated on_request, display_name = id, the standard claims under their own names, no link_by, no domains', () => {

@@ -10,6 +10,7 @@ import { after, describe, it } from 'node:test';
 import { loadConfig } from '../src/config/load.js';
 import { parseConfig } from '../src/config/schema.js';
 import { ConfigError } from '../src/config/validate.js';
+import { failsNaming } from './helpers/config-errors.js';
 
 const SECRET = 'a-client-secret-of-at-least-32-characters';
 
@@ -26,20 +27,6 @@ const webClient = (over: Record<string, unknown> = {}): Record<string, unknown> 
   ...over,
 });
 
-/** parseConfig must fail with a ConfigError naming exactly `key` in its message. */
-const failsNaming = (input: unknown, key: string, detail?: RegExp): ConfigError => {
-  let caught: unknown;
-  try {
-    parseConfig(input);
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof ConfigError, `expected a ConfigError naming "${key}", got ${caught === undefined ? 'success' : String(caught)}`);
-  assert.equal(caught.key, key, caught.message);
-  assert.ok(caught.message.includes(`configuration key "${key}"`), caught.message);
-  if (detail) assert.match(caught.message, detail);
-  return caught;
-};
 
 describe('configuration defaults (DESIGN.md "Contracts": session policy, durations)', () => {
   it('defaults the session policy to idle 30m / absolute 10h and remember-me 7d / 30d', () => {

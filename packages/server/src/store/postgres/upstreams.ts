@@ -1,18 +1,8 @@
-import type { SealedJwk } from '../../tokens/key-encryption.js';
 import type { UpstreamSession, UpstreamStore } from '../../upstreams/store.js';
+import { toUpstreamSession } from '../upstream-rows.js';
 import { insertAccountRow } from './accounts.js';
-import type { Db, Q, Row } from './db.js';
+import type { Db, Q } from './db.js';
 import { opt } from './rows.js';
-
-const toUpstreamSession = (r: Row): UpstreamSession => ({
-  sessionId: r.session_id as string,
-  upstreamId: r.upstream_id as string,
-  issuer: r.issuer as string,
-  subject: r.subject as string,
-  sid: opt<string>(r.sid),
-  idToken: JSON.parse(r.id_token as string) as SealedJwk,
-  at: r.at as number,
-});
 
 /** Inside a sign-in's transaction: the session's upstream session, replacing an earlier one. */
 export const upsertUpstreamSessionRow = async (q: Q, u: UpstreamSession): Promise<void> => {

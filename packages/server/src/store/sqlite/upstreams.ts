@@ -1,17 +1,7 @@
-import type { SealedJwk } from '../../tokens/key-encryption.js';
 import type { UpstreamSession, UpstreamStore } from '../../upstreams/store.js';
+import { toUpstreamSession } from '../upstream-rows.js';
 import { insertAccountRow } from './accounts.js';
-import { type Row, type Sql, opt } from './sql.js';
-
-export const toUpstreamSession = (r: Row): UpstreamSession => ({
-  sessionId: r.session_id as string,
-  upstreamId: r.upstream_id as string,
-  issuer: r.issuer as string,
-  subject: r.subject as string,
-  sid: opt<string>(r.sid),
-  idToken: JSON.parse(r.id_token as string) as SealedJwk,
-  at: r.at as number,
-});
+import { type Sql, opt } from './sql.js';
 
 /** Inside a sign-in's transaction: the session's upstream session, replacing an earlier one. */
 export const upsertUpstreamSessionRow = (sql: Sql, u: UpstreamSession): void => {
