@@ -5,7 +5,8 @@ import { sweepExpiredSessions } from './sessions/sweep.js';
 
 /**
  * Every `session.sweepInterval`: ends expired sessions through the ending path, removes
- * abandoned interactions, expired authorization codes and WebAuthn challenges, and TOTP
+ * abandoned interactions, expired authorization codes and WebAuthn challenges, the upstream
+ * sessions (sealed ID tokens) of sessions that ended, and TOTP
  * enrolments never confirmed, forgets sign-in throttle counters quiet for
  * `signIn.throttle.resetAfter` and addresses not signed in from for `knownAddressFor`. Safe with several instances on one
  * store: each step is a single idempotent statement or transaction.
@@ -23,6 +24,9 @@ export const startHousekeeping = (
     // Codes are kept a while past expiry so a late replay is still recognised and revokes.
     await p.store.deleteExpiredCodes(now - 3600);
     await p.store.deleteExpiredChallenges(now);
+    // An ended session's upstream session (its sealed ID token) outlives the ending only for the
+    // federated logout that reads it at once (issue 15 §2); an interaction's lifetime is ample.
+    await p.store.forgetEndedUpstreamSessions(now - p.config.interactionTtl);
     // A TOTP enrolment not confirmed within a day was abandoned: its sealed secret goes.
     await p.store.deleteUnconfirmedFactors(now - 86_400);
     // A counter past its reset time would start again from zero anyway; a lock still running is kept.

@@ -44,6 +44,12 @@ export interface UpstreamStore {
   /** The upstream session of an SSO session, if it was signed in through one. */
   upstreamSessionOf(sessionId: string): Promise<UpstreamSession | undefined>;
   /**
+   * Forgets the upstream sessions of SSO sessions that ended before `endedBefore`, and with them
+   * their sealed ID tokens: a federated logout reads one right after the ending (and keeps its own
+   * copy in its interaction), nothing later does. Returns how many went.
+   */
+  forgetEndedUpstreamSessions(endedBefore: number): Promise<number>;
+  /**
    * Remembers a logout token's `jti` until `expiresAt` (Back-Channel Logout §2.6 step 8: a replay
    * is refused); false when it was seen already. Forgets the expired ones.
    */

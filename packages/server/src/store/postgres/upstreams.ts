@@ -40,6 +40,10 @@ export const postgresUpstreams = (db: Db): UpstreamStore => ({
     const r = await db.one('SELECT * FROM session_upstreams WHERE session_id = $1', [sessionId]);
     return r && toUpstreamSession(r);
   },
+  async forgetEndedUpstreamSessions(endedBefore) {
+    // Driven by session_upstreams (federated sessions only), each looked up by the sessions' key.
+    return db.run('DELETE FROM session_upstreams su USING sessions s WHERE s.id = su.session_id AND s.ended_at < $1', [endedBefore]);
+  },
   async rememberLogoutToken(upstreamId, jti, expiresAt, now) {
     await db.run('DELETE FROM upstream_logout_tokens WHERE expires_at <= $1', [now]);
     return (await db.run('INSERT INTO upstream_logout_tokens (upstream_id, jti, expires_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [upstreamId, jti, expiresAt])) === 1;

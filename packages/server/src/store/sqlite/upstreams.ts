@@ -41,6 +41,13 @@ export const sqliteUpstreams = (sql: Sql): UpstreamStore => ({
     const r = sql.one('SELECT * FROM session_upstreams WHERE session_id = ?', sessionId);
     return r && toUpstreamSession(r);
   },
+  async forgetEndedUpstreamSessions(endedBefore) {
+    // Driven by session_upstreams (federated sessions only), each looked up by the sessions' key.
+    return sql.run(
+      'DELETE FROM session_upstreams WHERE EXISTS (SELECT 1 FROM sessions s WHERE s.id = session_upstreams.session_id AND s.ended_at < ?)',
+      endedBefore,
+    );
+  },
   async rememberLogoutToken(upstreamId, jti, expiresAt, now) {
     return sql.db
       .transaction((): boolean => {
