@@ -34,3 +34,25 @@ describe('issue 15 §1: sign-in through an upstream provider (OIDC Core §3.1 as
     assert.equal(again.tokens.claims()?.sid, first.tokens.claims()?.sid);
   });
 });
+
+describe('issue 15 §1: the upstream\'s acr carried over where it names one of Signoff\'s levels (OIDC Core §2 acr)', () => {
+  const stated = async (acr: string, amr: string[]) => {
+    const w = await startFederation({}, {}, { opUser: { ...OP_USER, acr, amr } });
+    try {
+      return (await signInThrough(w, federationBrowser(w), 'op')).tokens.claims();
+    } finally {
+      await w.close();
+    }
+  };
+
+  it('an upstream acr that is Signoff\'s phishing-resistant value gives the downstream client that acr (amr fed and the upstream\'s hwk)', async () => {
+    const claims = await stated('urn:signoff:acr:phishing-resistant', ['hwk', 'user']);
+    assert.equal(claims?.acr, 'urn:signoff:acr:phishing-resistant');
+    assert.deepEqual([...(claims?.amr as string[])].sort(), ['fed', 'hwk', 'mfa', 'user']);
+  });
+
+  it('an acr Signoff does not know is not trusted: the level comes from the amr alone (pwd: password)', async () => {
+    const claims = await stated('http://schemas.openid.net/pape/policies/2007/06/multi-factor', ['pwd']);
+    assert.equal(claims?.acr, 'urn:signoff:acr:password');
+  });
+});

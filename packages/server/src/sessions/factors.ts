@@ -18,6 +18,8 @@ export interface VerifiedFactor {
   /** A sign-in through an upstream provider (issue 15 §1): its id, and the RFC 8176 values its ID token stated. */
   upstream?: string | undefined;
   amr?: string[] | undefined;
+  /** The level of the upstream's `acr`, when it is one of Signoff's configured values (an upstream Signoff, or an operator who configured the upstream's values). */
+  level?: 'password' | 'mfa' | 'phishing-resistant' | undefined;
 }
 
 /** The RFC 8176 §2 registry: what an upstream's `amr` may carry over (anything else is dropped). */
@@ -50,7 +52,7 @@ const amrOfFactor = (f: VerifiedFactor): string[] => {
  */
 const categoriesOf = (f: VerifiedFactor): string[] => {
   if (f.method === 'password') return ['knowledge'];
-  if (f.method === 'upstream') return upstreamCategories(f.amr ?? []);
+  if (f.method === 'upstream') return f.level === 'mfa' || f.level === 'phishing-resistant' ? ['knowledge', 'possession'] : upstreamCategories(f.amr ?? []);
   if (f.method === 'passkey' && f.userVerified) return ['possession', 'verified'];
   return ['possession'];
 };

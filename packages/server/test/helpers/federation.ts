@@ -33,9 +33,10 @@ export const startFederation = async (
   upstreamOverrides: { op?: Record<string, unknown>; corp?: Record<string, unknown> } = {},
   /**
    * `webFrontChannelUri`: the downstream client `web`'s frontchannel_logout_uri; `corpBackChannel: false`: corp notifies Signoff on
-   * the front channel only; `rpInitiatedLogout: false`: oidc-provider has no end_session_endpoint.
+   * the front channel only; `rpInitiatedLogout: false`: oidc-provider has no end_session_endpoint; `opUser`: OP_USER as another
+   * identity states it (keep its login and password: signInThrough signs in with them).
    */
-  opts: { webFrontChannelUri?: string; corpBackChannel?: boolean; rpInitiatedLogout?: boolean } = {},
+  opts: { webFrontChannelUri?: string; corpBackChannel?: boolean; rpInitiatedLogout?: boolean; opUser?: UpstreamUser } = {},
 ): Promise<FederationWorld> => {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
@@ -50,7 +51,7 @@ export const startFederation = async (
       post_logout_redirect_uris: [opUris.post_logout_redirect_uri],
       backchannel_logout_uri: opUris.backchannel_logout_uri,
     },
-    users: [OP_USER],
+    users: [opts.opUser ?? OP_USER],
     ...(opts.rpInitiatedLogout === undefined ? {} : { rpInitiatedLogout: opts.rpInitiatedLogout }),
   });
   const corp = await startUpstreamSignoff({

@@ -31,7 +31,8 @@ const rank = (level: AcrLevel): number => ACR_LEVELS.indexOf(level);
 export const levelOf = (factors: readonly VerifiedFactor[]): AcrLevel | undefined => {
   if (factors.length === 0) return undefined;
   if (!isMultiFactor(factors)) return 'password';
-  return factors.some((f) => f.method === 'passkey') ? 'phishing-resistant' : 'mfa';
+  // An upstream whose acr names Signoff's phishing-resistant value vouches for it (issue 15 §1: carried over).
+  return factors.some((f) => f.method === 'passkey' || (f.method === 'upstream' && f.level === 'phishing-resistant')) ? 'phishing-resistant' : 'mfa';
 };
 
 export const meetsLevel = (reached: AcrLevel | undefined, wanted: AcrLevel): boolean => reached !== undefined && rank(reached) >= rank(wanted);

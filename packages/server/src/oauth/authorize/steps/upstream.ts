@@ -55,7 +55,10 @@ export const upstreamCallbackStep = async (deps: StepDeps, i: AuthorizationInter
     return { kind: 'refused', refusal: 'login.error.other_account', status: 403 };
   }
   const now = nowSeconds(deps.clock);
-  const factor = { method: 'upstream' as const, at: now, upstream: upstream.id, amr: carriedAmr(identity.claims.amr) };
+  // Carried over where the upstream states them (issue 15 §1): its RFC 8176 amr, and its acr when
+  // that is one of Signoff's own values (an upstream Signoff, or one configured with its values).
+  const level = deps.acrValues.find((v) => v.value === identity.claims.acr)?.level;
+  const factor = { method: 'upstream' as const, at: now, upstream: upstream.id, amr: carriedAmr(identity.claims.amr), ...(level ? { level } : {}) };
   const sealed = sealUpstreamIdToken(deps.kek, upstream.id, identity.subject, identity.idToken);
   const upstreamSession = { upstreamId: upstream.id, issuer: identity.issuer, subject: identity.subject, sid: identity.sid, idToken: sealed, at: now };
   return afterFactor(deps, i, { accountId: account.id, factors: [factor], rememberMe: false, upstream: upstreamSession }, seen);
