@@ -104,7 +104,7 @@ describe('housekeeping while the store does not answer (issue 11 §2)', () => {
     let calls = 0;
     let finish: () => void = () => undefined;
     const hanging = {
-      config: { session: { sweepInterval: 1 }, signIn: { throttle: { resetAfter: 3600, knownAddressFor: 86_400 } } },
+      config: { session: { sweepInterval: 1 }, interactionTtl: 600, signIn: { throttle: { resetAfter: 3600, knownAddressFor: 86_400 } } },
       clock: systemClock,
       outbox: { wake: () => undefined },
       metrics: { sessionsEnded: () => undefined },
@@ -118,6 +118,7 @@ describe('housekeeping while the store does not answer (issue 11 §2)', () => {
         deleteExpiredCodes: async () => 0,
         deleteExpiredChallenges: async () => 0,
         deleteUnconfirmedFactors: async () => 0,
+        forgetEndedUpstreamSessions: async () => 0,
         pruneThrottle: async () => 0,
       },
     } as unknown as Provider;
