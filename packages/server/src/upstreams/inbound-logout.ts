@@ -46,6 +46,22 @@ export const inboundBackChannelLogout = async (deps: InboundLogoutDeps, upstream
   return { kind: 'ended', sessions: await endUpstreamSessions(deps.ending, upstreamId, { sid: result.sid, subject: result.sub }) };
 };
 
+/**
+ * Front-Channel Logout 1.0 §2 without a sid: the sessions of this browser that came through the
+ * upstream end (the browser is the upstream session's only trace in the request).
+ */
+export const endBrowserUpstreamSessions = async (
+  deps: EndingDeps & { store: Pick<UpstreamStore, 'upstreamSessionOf'> },
+  upstreamId: string,
+  sessions: readonly { id: string }[],
+): Promise<EndedSession[]> => {
+  const through: string[] = [];
+  for (const s of sessions) if ((await deps.store.upstreamSessionOf(s.id))?.upstreamId === upstreamId) through.push(s.id);
+  const ended: EndedSession[] = [];
+  for (const sessionId of through) ended.push(...(await endSessions(deps, { sessionId }, 'upstream_logout', upstreamActor(upstreamId))));
+  return ended;
+};
+
 /** §2.7: a sid ends that upstream session's SSO sessions; a sub alone ends all of the sub's through that upstream. */
 export const endUpstreamSessions = (deps: EndingDeps, upstreamId: string, which: { sid?: string | undefined; subject?: string | undefined }): Promise<EndedSession[]> => {
   if (which.sid === undefined && which.subject === undefined) return Promise.resolve([]);

@@ -2,9 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fail } from '../../errors.js';
 import { one } from '../../oauth/params.js';
 import { type Provider, endingDeps } from '../../provider.js';
-import { endSessions } from '../../sessions/end.js';
 import type { EndedSession } from '../../sessions/store.js';
-import { endUpstreamSessions, inboundBackChannelLogout, upstreamActor } from '../../upstreams/inbound-logout.js';
+import { endBrowserUpstreamSessions, endUpstreamSessions, inboundBackChannelLogout } from '../../upstreams/inbound-logout.js';
 import { UPSTREAM_PATHS, UPSTREAMS_PREFIX } from '../../upstreams/paths.js';
 import { browserOf } from '../browser-session.js';
 import { errorDescription } from '../error-description.js';
@@ -69,17 +68,10 @@ export const upstreamLogoutRoutes = (app: FastifyInstance, p: Provider): void =>
     if (sid !== undefined && iss === undefined) fail('invalid_request', 'parameter "iss" is required with "sid" (Front-Channel Logout §2)');
     if (iss !== undefined && iss !== upstream.issuer) fail('invalid_request', 'parameter "iss" is not this upstream\'s issuer');
     const browser = await browserOf(p, req, reply);
-    let ended: EndedSession[];
-    if (sid !== undefined) {
-      ended = await endUpstreamSessions(endingDeps(p), upstreamId, { sid });
-    } else {
-      ended = [];
-      for (const session of browser?.sessions ?? []) {
-        const through = await p.store.upstreamSessionOf(session.id);
-        if (through?.upstreamId !== upstreamId) continue;
-        ended.push(...(await endSessions(endingDeps(p), { sessionId: session.id }, 'upstream_logout', upstreamActor(upstreamId))));
-      }
-    }
+    const ended: EndedSession[] =
+      sid !== undefined
+        ? await endUpstreamSessions(endingDeps(p), upstreamId, { sid })
+        : await endBrowserUpstreamSessions({ ...endingDeps(p), store: p.store }, upstreamId, browser?.sessions ?? []);
     if (ended.some((s) => s.browserId === browser?.browserId)) await refreshBrowserState(p, reply, browser?.browserId);
     const frames = await framesForBrowser(p, ended, browser?.browserId);
     const ancestors = [...new Set([originOf(upstream.issuer), p.upstreams.signInOrigin(upstreamId)].filter((o): o is string => o !== undefined))];
