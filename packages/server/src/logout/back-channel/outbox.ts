@@ -2,9 +2,18 @@ import type { EndReason } from '../../sessions/store.js';
 
 /** The back-channel logout outbox: its rows and their storage port, drained by worker.ts. */
 
-/** One back-channel logout notification owed to a client (Back-Channel Logout 1.0 §2.5). */
+/**
+ * One signed message owed to a receiver: a back-channel logout notification owed to a client
+ * (Back-Channel Logout 1.0 §2.5), or a SET owed to a Shared Signals push stream (issue 16).
+ */
 export interface LogoutDelivery {
   id: string;
+  /** `backchannel_logout` or `ssf_push` (outbound/kind.ts). */
+  kind: string;
+  /** An ssf_push row's stream. */
+  streamId?: string | undefined;
+  /** An ssf_push row's event (signals/events.ts SignalEvent, as JSON). */
+  payload?: string | undefined;
   clientId: string;
   sessionId: string;
   accountId: string;

@@ -253,6 +253,41 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX upstream_logout_tokens_by_expiry ON upstream_logout_tokens (expires_at);
   `,
+  /* 6: Shared Signals (issue 16), as SQLite migration 11: the outbox's kind, stream and event;
+     streams, their subjects, and a poll stream's SETs awaiting acknowledgement. */ `
+  ALTER TABLE logout_deliveries ADD COLUMN kind text NOT NULL DEFAULT 'backchannel_logout';
+  ALTER TABLE logout_deliveries ADD COLUMN stream_id text;
+  ALTER TABLE logout_deliveries ADD COLUMN payload text;
+  CREATE TABLE ssf_streams (
+    id text PRIMARY KEY,
+    client_id text NOT NULL,
+    config text NOT NULL,
+    status text NOT NULL,
+    status_reason text,
+    created_at double precision NOT NULL,
+    updated_at double precision NOT NULL,
+    verified_at double precision
+  );
+  CREATE INDEX ssf_streams_by_client ON ssf_streams (client_id);
+  CREATE TABLE ssf_subjects (
+    stream_id text NOT NULL,
+    subject_key text NOT NULL,
+    subject text NOT NULL,
+    account_id text,
+    added_at double precision NOT NULL,
+    PRIMARY KEY (stream_id, subject_key)
+  );
+  CREATE INDEX ssf_subjects_by_account ON ssf_subjects (account_id);
+  CREATE TABLE ssf_poll_events (
+    stream_id text NOT NULL,
+    jti text NOT NULL,
+    payload text NOT NULL,
+    created_at double precision NOT NULL,
+    seq bigserial,
+    PRIMARY KEY (stream_id, jti)
+  );
+  CREATE INDEX ssf_poll_events_in_order ON ssf_poll_events (stream_id, seq);
+  `,
 ];
 
 /** pg_advisory_lock key of the migrations: one instance migrates, the others wait and find it done. */

@@ -291,6 +291,43 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX upstream_logout_tokens_by_expiry ON upstream_logout_tokens (expires_at);
   `,
+  /* 11: Shared Signals (issue 16). The outbox carries any kind of signed message: a back-channel
+     logout (as before) or a SET pushed to a stream (RFC 8935), with its stream and its event.
+     Streams are a receiver client's (SSF 1.0 §8.1), with the subjects added to them; a poll
+     stream's SETs wait in ssf_poll_events until acknowledged (RFC 8936). */ `
+  ALTER TABLE logout_deliveries ADD COLUMN kind TEXT NOT NULL DEFAULT 'backchannel_logout';
+  ALTER TABLE logout_deliveries ADD COLUMN stream_id TEXT;
+  ALTER TABLE logout_deliveries ADD COLUMN payload TEXT;
+  CREATE TABLE ssf_streams (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    config TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_reason TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    verified_at INTEGER
+  );
+  CREATE INDEX ssf_streams_by_client ON ssf_streams (client_id);
+  CREATE TABLE ssf_subjects (
+    stream_id TEXT NOT NULL,
+    subject_key TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    account_id TEXT,
+    added_at INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, subject_key)
+  );
+  CREATE INDEX ssf_subjects_by_account ON ssf_subjects (account_id);
+  CREATE TABLE ssf_poll_events (
+    stream_id TEXT NOT NULL,
+    jti TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, jti)
+  );
+  CREATE INDEX ssf_poll_events_in_order ON ssf_poll_events (stream_id, seq);
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => {

@@ -4,6 +4,9 @@ import { type Row, type Sql, opt, whereSql } from './sql.js';
 
 const toDelivery = (r: Row): LogoutDelivery => ({
   id: r.id as string,
+  kind: (r.kind as string | null) ?? 'backchannel_logout',
+  streamId: opt<string>(r.stream_id),
+  payload: opt<string>(r.payload),
   clientId: r.client_id as string,
   sessionId: r.session_id as string,
   accountId: r.account_id as string,
