@@ -131,7 +131,7 @@ describe('TOTP (RFC 6238, issue 14 §2)', () => {
     assert.equal(stored.secret.kek, w.deps.kek.id);
     assert.ok(!JSON.stringify(stored).includes(secret) && !JSON.stringify(stored).includes(Buffer.from(Secret.fromBase32(secret).buffer).toString('base64url')));
     await w.store.insertFactor({ ...stored, id: randomUUID(), lastUsedStep: undefined });
-    await w.store.deleteFactor(w.account.id, factorId);
+    await w.store.deleteFactor(w.account.id, factorId, Math.floor(Date.now() / 1000));
     await assert.rejects(verifyTotp(w.deps, w.account.id, codeAt(secret, T0)), (err: unknown) => err instanceof SignoffError && err.code === 'server_error');
   });
 

@@ -46,7 +46,7 @@ export const hasSecondFactor = async (deps: Pick<FactorDeps, 'factors'>, account
  */
 export const removeFactor = async (deps: Pick<FactorDeps, 'factors' | 'events' | 'clock'>, accountId: string, factorId: string, actor = 'user'): Promise<boolean> => {
   const factor = await deps.factors.factorOf(accountId, factorId);
-  if (!factor || !(await deps.factors.deleteFactor(accountId, factorId))) return false;
+  if (!factor || !(await deps.factors.deleteFactor(accountId, factorId, nowSeconds(deps.clock)))) return false;
   if (factor.confirmedAt === undefined) return true;
   await recordChange(deps, 'factor.removed', { accountId, reason: factor.kind, actor });
   if (!(await hasSecondFactor(deps, accountId))) await deps.factors.replaceRecoveryCodes(accountId, [], nowSeconds(deps.clock));

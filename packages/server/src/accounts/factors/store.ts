@@ -79,7 +79,8 @@ export interface FactorStore {
    * both it and the stored one are 0, an authenticator without a counter): WebAuthn §7.2 step 22.
    */
   usePasskey(id: string, counter: number, at: number): Promise<boolean>;
-  deleteFactor(accountId: string, id: string): Promise<boolean>;
+  /** Removes a factor; a confirmed one is a credential deleted at `at` (issue 16: CAEP credential-change). */
+  deleteFactor(accountId: string, id: string, at: number): Promise<boolean>;
   /** Removes TOTP enrolments never confirmed, started before `before`. */
   deleteUnconfirmedFactors(before: number): Promise<number>;
   /** The account's recovery codes become exactly these hashes (none: the codes are revoked). */

@@ -1,6 +1,8 @@
 import type { Account, AccountPatch, AccountStore } from '../../accounts/store.js';
 import type { Db, Q, Row } from './db.js';
+import { accountSignals } from '../../signals/account-events.js';
 import { endSessions } from './ending.js';
+import { queueAccountSignal } from './signals.js';
 import { opt } from './rows.js';
 
 const toAccount = (r: Row): Account => ({
@@ -69,8 +71,10 @@ export const postgresAccounts = (db: Db): AccountStore => ({
   async changeAccount(id, patch, ending) {
     // The account row's lock, taken by the UPDATE, is held until the ending has committed with it.
     return db.tx(async (q) => {
+      const before = await q.one('SELECT disabled FROM accounts WHERE id = $1 FOR UPDATE', [id]);
       if (!(await update(q, id, patch))) return { found: false, ended: [] };
       if (patch.deletedAt !== undefined) await forgetFactors(q, id);
+      for (const event of accountSignals(before?.disabled === true, patch)) await queueAccountSignal(q, id, event, patch.updatedAt ?? ending?.at ?? 0);
       return { found: true, ended: ending ? await endSessions(q, { accountId: id }, ending) : [] };
     });
   },

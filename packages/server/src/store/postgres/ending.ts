@@ -2,6 +2,7 @@ import { type EndedSession, type SessionEnding, type SessionSelector, participan
 import type { Q } from './db.js';
 import { notifyOutbox } from './notifications.js';
 import { toParticipant } from './session-rows.js';
+import { queueSessionsRevoked } from './signals.js';
 
 /** The WHERE condition of each session selector (over open sessions), its placeholders numbered from `n`. */
 const selectorSql = (s: SessionSelector, n: number): [string, unknown[]] => {
@@ -60,6 +61,8 @@ export const endSessions = async (q: Q, selector: SessionSelector, e: SessionEnd
     [e.reason, e.at, ids],
   );
   if (queued > 0) await notifyOutbox(q);
+  // Issue 16 §2: CAEP session-revoked to every stream that has the account as a subject.
+  await queueSessionsRevoked(q, ids, e.reason, e.actor, e.at);
   await q.run(
     `INSERT INTO events (at, type, session_id, account_id, reason, actor)
      SELECT $1, 'session.ended', id, account_id, $2, $3 FROM sessions WHERE id = ANY($4::text[]) ORDER BY seq`,

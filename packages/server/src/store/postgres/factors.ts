@@ -1,6 +1,8 @@
 import type { FactorStore } from '../../accounts/factors/store.js';
 import { factorData, toChallenge, toFactor } from '../factor-rows.js';
+import { factorSignal } from '../../signals/account-events.js';
 import type { Db } from './db.js';
+import { queueAccountSignal } from './signals.js';
 
 /** The passkey's stored signature counter, inside the JSON text of `data`. */
 const COUNTER = "(data::jsonb ->> 'counter')::bigint";
@@ -12,7 +14,8 @@ const COUNTER = "(data::jsonb ->> 'counter')::bigint";
  */
 export const postgresFactors = (db: Db): FactorStore => ({
   async insertFactor(f) {
-    await db.run(
+    await db.tx(async (q) => {
+    await q.run(
       `INSERT INTO account_factors (id, account_id, kind, label, credential_id, data, created_at, confirmed_at, last_used_at, last_used_step)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
@@ -20,6 +23,9 @@ export const postgresFactors = (db: Db): FactorStore => ({
         f.createdAt, f.confirmedAt ?? null, f.lastUsedAt ?? null, f.kind === 'totp' ? (f.lastUsedStep ?? null) : null,
       ],
     );
+    // Issue 16 §2: a factor usable from the start (a passkey) is a credential created now.
+    if (f.confirmedAt !== undefined) await queueAccountSignal(q, f.accountId, factorSignal(f.kind, JSON.stringify(factorData(f)), 'create'), f.confirmedAt);
+    });
   },
   async factorsOf(accountId) {
     return (await db.all('SELECT * FROM account_factors WHERE account_id = $1 ORDER BY created_at, id COLLATE "C"', [accountId])).map(toFactor);
@@ -34,7 +40,11 @@ export const postgresFactors = (db: Db): FactorStore => ({
     return f?.kind === 'passkey' ? f : undefined;
   },
   async confirmFactor(accountId, id, at) {
-    return (await db.run('UPDATE account_factors SET confirmed_at = $3 WHERE account_id = $1 AND id = $2 AND confirmed_at IS NULL', [accountId, id, at])) === 1;
+    return db.tx(async (q) => {
+      const row = await q.one('UPDATE account_factors SET confirmed_at = $3 WHERE account_id = $1 AND id = $2 AND confirmed_at IS NULL RETURNING kind, data', [accountId, id, at]);
+      if (row) await queueAccountSignal(q, accountId, factorSignal(row.kind as string, row.data as string, 'create'), at);
+      return row !== undefined;
+    });
   },
   async useTotpStep(id, step, at) {
     return (await db.run(
@@ -49,8 +59,13 @@ export const postgresFactors = (db: Db): FactorStore => ({
       [id, counter, at],
     )) === 1;
   },
-  async deleteFactor(accountId, id) {
-    return (await db.run('DELETE FROM account_factors WHERE account_id = $1 AND id = $2', [accountId, id])) === 1;
+  async deleteFactor(accountId, id, at) {
+    return db.tx(async (q) => {
+      const row = await q.one('DELETE FROM account_factors WHERE account_id = $1 AND id = $2 RETURNING kind, data, confirmed_at', [accountId, id]);
+      // Removing an enrolment never confirmed changes no credential.
+      if (row && row.confirmed_at !== null) await queueAccountSignal(q, accountId, factorSignal(row.kind as string, row.data as string, 'delete'), at);
+      return row !== undefined;
+    });
   },
   async deleteUnconfirmedFactors(before) {
     return db.run('DELETE FROM account_factors WHERE confirmed_at IS NULL AND created_at < $1', [before]);

@@ -1,5 +1,7 @@
 import type { Account, AccountPatch, AccountStore } from '../../accounts/store.js';
 import { endSessions } from './ending.js';
+import { accountSignals } from '../../signals/account-events.js';
+import { queueAccountSignal } from './signals.js';
 import { type Row, type Sql, opt } from './sql.js';
 
 const toAccount = (r: Row): Account => ({
@@ -67,8 +69,10 @@ export const sqliteAccounts = (sql: Sql): AccountStore => ({
     // One immediate transaction; the ending's own transaction nests in it as a savepoint.
     return sql.db
       .transaction(() => {
+        const before = sql.one('SELECT disabled FROM accounts WHERE id = ?', id);
         if (!update(sql, id, patch)) return { found: false, ended: [] };
         if (patch.deletedAt !== undefined) forgetFactors(sql, id);
+        for (const event of accountSignals(before?.disabled === 1, patch)) queueAccountSignal(sql, id, event, patch.updatedAt ?? ending?.at ?? 0);
         return { found: true, ended: ending ? endSessions(sql, { accountId: id }, ending) : [] };
       })
       .immediate();

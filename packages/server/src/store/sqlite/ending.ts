@@ -1,5 +1,6 @@
 import { type EndedSession, type SessionEnding, type SessionSelector, participantsBySession } from '../../sessions/store.js';
 import { toParticipant } from './session-rows.js';
+import { queueSessionsRevoked } from './signals.js';
 import type { Sql } from './sql.js';
 
 /** Back-Channel Logout §2.7: the sid's session (when the sub is given too, only if it is the sub's), else every session of the sub. */
@@ -63,6 +64,8 @@ export const endSessions = (sql: Sql, selector: SessionSelector, e: SessionEndin
          WHERE p.session_id ${inEnded} AND json_extract(c.metadata, '$.backchannel_logout_uri') IS NOT NULL`,
         e.reason, e.at, e.at, ids,
       );
+      // Issue 16 §2: CAEP session-revoked to every stream that has the account as a subject.
+      queueSessionsRevoked(sql, ids, e.reason, e.actor, e.at);
       sql.run(
         `INSERT INTO events (at, type, session_id, account_id, reason, actor)
          SELECT ?, 'session.ended', id, account_id, ?, ? FROM sessions WHERE id ${inEnded}`,

@@ -1,16 +1,22 @@
 import type { FactorStore } from '../../accounts/factors/store.js';
 import { factorData, toChallenge, toFactor } from '../factor-rows.js';
+import { factorSignal } from '../../signals/account-events.js';
+import { queueAccountSignal } from './signals.js';
 import type { Sql } from './sql.js';
 
 /** FactorStore on SQLite: a factor's kind-specific fields are the JSON `data` column. */
 export const sqliteFactors = (sql: Sql): FactorStore => ({
   async insertFactor(f) {
+    sql.db.transaction(() => {
     sql.run(
       `INSERT INTO account_factors (id, account_id, kind, label, credential_id, data, created_at, confirmed_at, last_used_at, last_used_step)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       f.id, f.accountId, f.kind, f.label, f.kind === 'passkey' ? f.credentialId : null, JSON.stringify(factorData(f)),
       f.createdAt, f.confirmedAt ?? null, f.lastUsedAt ?? null, f.kind === 'totp' ? (f.lastUsedStep ?? null) : null,
     );
+    // Issue 16 §2: a factor usable from the start (a passkey) is a credential created now.
+    if (f.confirmedAt !== undefined) queueAccountSignal(sql, f.accountId, factorSignal(f.kind, JSON.stringify(factorData(f)), 'create'), f.confirmedAt);
+    }).immediate();
   },
   async factorsOf(accountId) {
     return sql.all('SELECT * FROM account_factors WHERE account_id = ? ORDER BY created_at, id', accountId).map(toFactor);
@@ -25,7 +31,13 @@ export const sqliteFactors = (sql: Sql): FactorStore => ({
     return f?.kind === 'passkey' ? f : undefined;
   },
   async confirmFactor(accountId, id, at) {
-    return sql.run('UPDATE account_factors SET confirmed_at = ? WHERE account_id = ? AND id = ? AND confirmed_at IS NULL', at, accountId, id) === 1;
+    return sql.db
+      .transaction(() => {
+        const row = sql.one('UPDATE account_factors SET confirmed_at = ? WHERE account_id = ? AND id = ? AND confirmed_at IS NULL RETURNING kind, data', at, accountId, id);
+        if (row) queueAccountSignal(sql, accountId, factorSignal(row.kind as string, row.data as string, 'create'), at);
+        return row !== undefined;
+      })
+      .immediate();
   },
   async useTotpStep(id, step, at) {
     return sql.run(
@@ -40,8 +52,15 @@ export const sqliteFactors = (sql: Sql): FactorStore => ({
       counter, at, id, counter, counter,
     ) === 1;
   },
-  async deleteFactor(accountId, id) {
-    return sql.run('DELETE FROM account_factors WHERE account_id = ? AND id = ?', accountId, id) === 1;
+  async deleteFactor(accountId, id, at) {
+    return sql.db
+      .transaction(() => {
+        const row = sql.one('DELETE FROM account_factors WHERE account_id = ? AND id = ? RETURNING kind, data, confirmed_at', accountId, id);
+        // Removing an enrolment never confirmed changes no credential.
+        if (row && row.confirmed_at !== null) queueAccountSignal(sql, accountId, factorSignal(row.kind as string, row.data as string, 'delete'), at);
+        return row !== undefined;
+      })
+      .immediate();
   },
   async deleteUnconfirmedFactors(before) {
     return sql.run('DELETE FROM account_factors WHERE confirmed_at IS NULL AND created_at < ?', before);

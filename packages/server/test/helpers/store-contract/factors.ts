@@ -116,9 +116,9 @@ export const factorStoreContract = (makeStore: MakeStore): void => {
       const pending = sampleTotp('acct-1', { createdAt: NOW });
       const confirmed = sampleTotp('acct-1', { createdAt: NOW - 100, confirmedAt: NOW - 90 });
       for (const f of [passkey, abandoned, pending, confirmed]) await store.insertFactor(f);
-      assert.equal(await store.deleteFactor('acct-2', passkey.id), false);
-      assert.equal(await store.deleteFactor('acct-1', passkey.id), true);
-      assert.equal(await store.deleteFactor('acct-1', passkey.id), false);
+      assert.equal(await store.deleteFactor('acct-2', passkey.id, NOW), false);
+      assert.equal(await store.deleteFactor('acct-1', passkey.id, NOW), true);
+      assert.equal(await store.deleteFactor('acct-1', passkey.id, NOW), false);
       assert.equal(await store.deleteUnconfirmedFactors(NOW - 10), 1);
       same((await store.factorsOf('acct-1')).map((f) => f.id).sort(), [pending.id, confirmed.id].sort());
     });
