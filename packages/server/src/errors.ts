@@ -30,6 +30,8 @@ export const ERRORS = {
   not_found: { error: 'not_found', status: 404 },
   /** SSF 1.0 §8.1.1.1: the receiver may have no more streams. */
   conflict: { error: 'conflict', status: 409 },
+  /** SSF 1.0 §8.1.1 min_verification_interval: verification asked for too often. */
+  too_many_requests: { error: 'too_many_requests', status: 429 },
   /** SSF 1.0 §8.1: a feature the transmitter does not implement. */
   not_implemented: { error: 'not_implemented', status: 501 },
   /** RFC 6750 §3.1: a valid token without the scope the call needs. */
