@@ -28,6 +28,14 @@ export const ERRORS = {
   interaction_expired: { error: 'invalid_request', status: 400 },
   csrf: { error: 'invalid_request', status: 403 },
   not_found: { error: 'not_found', status: 404 },
+  /** SSF 1.0 §8.1.1.1: the receiver may have no more streams. */
+  conflict: { error: 'conflict', status: 409 },
+  /** SSF 1.0 §8.1.1 min_verification_interval: verification asked for too often. */
+  too_many_requests: { error: 'too_many_requests', status: 429 },
+  /** SSF 1.0 §8.1: a feature the transmitter does not implement. */
+  not_implemented: { error: 'not_implemented', status: 501 },
+  /** RFC 6750 §3.1: a valid token without the scope the call needs. */
+  insufficient_scope: { error: 'insufficient_scope', status: 403 },
   method_not_allowed: { error: 'invalid_request', status: 405 },
   payload_too_large: { error: 'invalid_request', status: 413 },
   unsupported_media_type: { error: 'invalid_request', status: 415 },

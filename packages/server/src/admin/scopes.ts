@@ -21,3 +21,16 @@ export const isAdminScope = (scope: string): boolean => ADMIN_SCOPES.includes(sc
 export const ADMIN_BASE_PATH = '/admin/v1';
 
 export const adminAudience = (issuer: string): string => issuer + ADMIN_BASE_PATH;
+
+/**
+ * The Shared Signals stream management scopes (issue 16 §2, SSF 1.0 §8.1): `ssf.manage` to create
+ * and change a receiver's streams, `ssf.read` (or manage) to read them. Granted like the admin
+ * scopes, through the client credentials grant to a client registered for them; a token carrying
+ * only these opens no admin route, since every admin route names a signoff.* scope.
+ */
+export const SSF_SCOPES: readonly string[] = ['ssf.read', 'ssf.manage'];
+
+/** Every scope of the client credentials grant. */
+export const CLIENT_CREDENTIALS_SCOPES: readonly string[] = [...ADMIN_SCOPES, ...SSF_SCOPES];
+
+export const isClientCredentialsScope = (scope: string): boolean => CLIENT_CREDENTIALS_SCOPES.includes(scope);

@@ -1,4 +1,4 @@
-import { ADMIN_SCOPES, isAdminScope } from '../admin/scopes.js';
+import { CLIENT_CREDENTIALS_SCOPES, isClientCredentialsScope } from '../admin/scopes.js';
 import { SUPPORTED_SCOPES } from '../claims/scopes.js';
 import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, optionalString, string } from '../config/validate.js';
 import { AUTH_METHODS, type AuthMethod, type ClientMetadata, GRANT_TYPES, type GrantType, SIGNING_ALGS } from './store.js';
@@ -105,12 +105,12 @@ const clientScope = (value: string | undefined, grants: readonly string[], key: 
     return SUPPORTED_SCOPES.join(' ');
   }
   const oidc = grants.includes('authorization_code') || !credentials;
-  const known = [...(oidc ? SUPPORTED_SCOPES : []), ...(credentials ? ADMIN_SCOPES : [])];
+  const known = [...(oidc ? SUPPORTED_SCOPES : []), ...(credentials ? CLIENT_CREDENTIALS_SCOPES : [])];
   const scopes = value.split(' ').filter(Boolean);
   if (scopes.length === 0) throw new ConfigError(key, 'must list at least one scope');
   for (const s of scopes) {
     if (!known.includes(s)) {
-      const why = isAdminScope(s) ? ' (admin scopes need the client_credentials grant)' : '';
+      const why = isClientCredentialsScope(s) ? ' (admin and ssf.* scopes need the client_credentials grant)' : '';
       throw new ConfigError(key, `unsupported scope "${s}"${why} (supported here: ${known.join(' ')})`);
     }
   }

@@ -11,6 +11,7 @@ import { devRoutes } from './routes/dev.js';
 import { checkSessionRoutes } from './routes/check-session.js';
 import { checkSessionStateRoutes } from './routes/check-session-state.js';
 import { discoveryRoutes } from './routes/discovery.js';
+import { ssfRoutes } from './routes/ssf.js';
 import { accountRoutes } from './routes/account.js';
 import { endSessionRoutes } from './routes/end-session.js';
 import { federatedLogoutRoutes } from './routes/federated-logout.js';
@@ -105,7 +106,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
     discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, federatedLogoutRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
-    revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes, upstreamLogoutRoutes,
+    revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes, upstreamLogoutRoutes, ssfRoutes,
   ]) {
     routes(app, p);
   }

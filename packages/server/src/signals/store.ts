@@ -55,7 +55,11 @@ export interface StreamStore {
   insertStream(stream: Stream): Promise<void>;
   streamById(id: string): Promise<Stream | undefined>;
   streamsOfClient(clientId: string): Promise<Stream[]>;
-  /** Replaces the stored stream (config, status, times); false when it does not exist. */
+  /**
+   * Replaces the stored stream (config, status, times); false when it does not exist. In the same
+   * transaction: a disabled stream's waiting events and pending pushes are dropped; an enabled push
+   * stream's held events (ssf_poll_events) move into the outbox as ssf_push rows, same jti and iat.
+   */
   updateStream(stream: Stream): Promise<boolean>;
   /** Deletes the stream, its subjects, its waiting poll events and pending pushes; false when it did not exist. */
   deleteStream(id: string): Promise<boolean>;

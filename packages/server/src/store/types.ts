@@ -6,6 +6,7 @@ import type { DeliveryStore } from '../logout/back-channel/outbox.js';
 import type { InteractionStore } from '../oauth/authorize/interaction-store.js';
 import type { GrantStore } from '../oauth/grants.js';
 import type { EventStore } from '../sessions/events.js';
+import type { StreamStore } from '../signals/store.js';
 import type { SessionStore } from '../sessions/store.js';
 import type { KeyStore } from '../tokens/key-store.js';
 import type { TokenStore } from '../tokens/token-store.js';
@@ -41,7 +42,8 @@ export interface Store
     EventStore,
     DeliveryStore,
     ThrottleStore,
-    UpstreamStore {
+    UpstreamStore,
+    StreamStore {
   readonly origin: StoreOrigin;
   ping(): Promise<boolean>;
   close(): Promise<void>;

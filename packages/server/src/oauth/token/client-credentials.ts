@@ -1,4 +1,4 @@
-import { isAdminScope } from '../../admin/scopes.js';
+import { isClientCredentialsScope } from '../../admin/scopes.js';
 import { isPublic } from '../../clients/metadata.js';
 import type { Client } from '../../clients/store.js';
 import { fail } from '../../errors.js';
@@ -17,7 +17,7 @@ export const clientCredentialsGrant = async (s: TokenSettings, client: Client, p
   if (isPublic(client) || !client.grant_types.includes('client_credentials')) {
     fail('unauthorized_client', 'This client may not use the client_credentials grant.');
   }
-  const registered = client.scope.split(' ').filter(isAdminScope);
+  const registered = client.scope.split(' ').filter(isClientCredentialsScope);
   const requested = one(params, 'scope');
   let scope = registered;
   if (requested !== undefined) {

@@ -13,6 +13,7 @@ import { postgresOutbox } from './outbox.js';
 import { postgresSessions } from './sessions.js';
 import { postgresThrottle } from './throttle.js';
 import { postgresTokens } from './tokens.js';
+import { postgresStreams } from './streams.js';
 import { postgresUpstreams } from './upstreams.js';
 
 type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
@@ -31,6 +32,7 @@ const ports = (db: Db, notifications: OutboxNotifications): Ports => ({
   ...postgresOutbox(db, notifications),
   ...postgresThrottle(db),
   ...postgresUpstreams(db),
+  ...postgresStreams(db),
 });
 
 /** A connection error says what failed without the host when several addresses were tried (AggregateError). */

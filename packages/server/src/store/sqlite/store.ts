@@ -12,6 +12,7 @@ import { sqliteSessions } from './sessions.js';
 import { Sql } from './sql.js';
 import { sqliteThrottle } from './throttle.js';
 import { sqliteTokens } from './tokens.js';
+import { sqliteStreams } from './streams.js';
 import { sqliteUpstreams } from './upstreams.js';
 
 type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
@@ -30,6 +31,7 @@ const ports = (sql: Sql): Ports => ({
   ...sqliteOutbox(sql),
   ...sqliteThrottle(sql),
   ...sqliteUpstreams(sql),
+  ...sqliteStreams(sql),
 });
 
 // The class carries the ports' methods, assigned from ports() (which the compiler checks is all of them).

@@ -18,6 +18,7 @@ import { type MakeStore, storeTest } from './samples.js';
 import { sessionEndingContract } from './session-ending.js';
 import { sessionStoreContract } from './sessions.js';
 import { signInContract } from './sign-in.js';
+import { streamStoreContract } from './streams.js';
 import { throttleStoreContract } from './throttle.js';
 import { tokenStoreContract } from './tokens.js';
 import { upstreamStoreContract } from './upstreams.js';
@@ -43,5 +44,6 @@ export const runStoreContract = (name: string, makeStore: MakeStore): void => {
     deliveryStoreContract(makeStore);
     throttleStoreContract(makeStore);
     upstreamStoreContract(makeStore);
+    streamStoreContract(makeStore);
   });
 };
