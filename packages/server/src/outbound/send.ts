@@ -27,8 +27,9 @@ export const MAX_RESPONSE_BYTES = 4096;
 
 /**
  * Connections are kept alive and reused between attempts to the same receiver: an ending of
- * many sessions sends many tokens to few hosts, a burst of signals many SETs to few streams, and a new TCP connection each time cost more than
- * the token. A reused connection goes to the address the SSRF guard checked when it was opened.
+ * many sessions sends many tokens to few hosts (a burst of signals, many SETs to few streams),
+ * and a new TCP connection each time cost more than the token. A reused connection goes to the
+ * address the SSRF guard checked when it was opened.
  */
 const AGENTS = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
@@ -39,9 +40,9 @@ export type Judge = DeliveryKind['judge'];
  * One delivery attempt: POST the message's body, with its content type and headers, to its URI —
  * a logout token form-encoded (Back-Channel Logout 1.0 §2.5) or a SET (RFC 8935 §2.1). The answer
  * is judged by `judge`; network errors and timeouts are retried, a refused target or an invalid
- * URI is final. Everything is bounded: the whole exchange by `timeoutMs`, the
- * response body by `maxBodyBytes`; redirects are never followed; targets go through the SSRF
- * guard. Never throws: every failure becomes an outcome.
+ * URI is final. Everything is bounded: the whole exchange by `timeoutMs`, the response body by
+ * `maxBodyBytes`; redirects are never followed; targets go through the SSRF guard. Never
+ * throws: every failure becomes an outcome.
  */
 export const sendMessage = (message: OutboundMessage, judge: Judge, opts: SendOptions): Promise<AttemptOutcome> =>
   new Promise((resolve) => {

@@ -39,11 +39,11 @@ const settle = (sql: Sql, id: string, owner: string, status: DeliveryStatus, nex
 export const sqliteOutbox = (sql: Sql): DeliveryStore => ({
   async insertDeliveries(rows) {
     if (rows.length === 0) return;
+    const field = (name: string) => `json_extract(j.value, '$.${name}')`;
+    const fields = ['id', 'kind', 'streamId', 'payload', 'clientId', 'sessionId', 'accountId', 'sid', 'reason', 'createdAt'].map(field).join(', ');
     sql.run(
       `INSERT INTO logout_deliveries (id, kind, stream_id, payload, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at)
-       SELECT json_extract(j.value, '$.id'), json_extract(j.value, '$.kind'), json_extract(j.value, '$.streamId'), json_extract(j.value, '$.payload'), json_extract(j.value, '$.clientId'), json_extract(j.value, '$.sessionId'),
-              json_extract(j.value, '$.accountId'), json_extract(j.value, '$.sid'), json_extract(j.value, '$.reason'), json_extract(j.value, '$.createdAt'), 'pending', json_extract(j.value, '$.nextAttemptAt')
-       FROM json_each(?) j`,
+       SELECT ${fields}, 'pending', ${field('nextAttemptAt')} FROM json_each(?) j`,
       JSON.stringify(rows.map((r) => ({ ...r, nextAttemptAt: r.nextAttemptAt ?? r.createdAt }))),
     );
   },
