@@ -1,22 +1,31 @@
-import { DeliveryWorker, type DeliveryLog, type DeliveryWorkerDeps } from './logout/back-channel/worker.js';
+import { backChannelLogoutKind } from './logout/back-channel/kind.js';
+import type { LogoutDelivery } from './logout/back-channel/outbox.js';
+import { DeliveryWorker, type DeliveryLog, type DeliveryWorkerDeps } from './outbound/worker.js';
 import type { Provider } from './provider.js';
+import { type MakeSet, ssfPushKind } from './signals/push.js';
+
+/** Until the Shared Signals transmitter is wired in, an ssf_push row is failed with this reason. */
+const pushNotConfigured: MakeSet = async (_row: LogoutDelivery) => ({ failed: 'Shared Signals push is not configured' });
 
 /**
- * Starts this process's back-channel delivery worker with the configured settings, attaches it
- * to the provider's outbox signal and returns how to stop it (waiting for attempts in flight at
- * most `backchannel.shutdownGrace`, then releasing the rest; resolves to how many were released).
+ * Starts this process's outbound delivery worker — back-channel logout tokens and Shared Signals
+ * SETs pushed to streams (issue 16 §1) — with the configured settings, attaches it to the
+ * provider's outbox signal and returns how to stop it (waiting for attempts in flight at most
+ * `backchannel.shutdownGrace`, then releasing the rest; resolves to how many were released).
  */
 export const startDeliveries = (
   p: Provider,
   log: DeliveryLog,
-  overrides: Pick<Partial<DeliveryWorkerDeps>, 'backoff' | 'send'> & { settings?: Partial<DeliveryWorkerDeps['settings']> } = {},
+  overrides: Pick<Partial<DeliveryWorkerDeps>, 'backoff' | 'send'> & { settings?: Partial<DeliveryWorkerDeps['settings']>; makeSet?: MakeSet | undefined } = {},
 ): (() => Promise<number>) => {
   const b = p.config.backchannel;
   const worker = new DeliveryWorker({
     store: p.store,
-    keys: p.keys,
+    kinds: [
+      backChannelLogoutKind({ store: p.store, keys: p.keys, clock: p.clock, issuer: p.config.issuer }),
+      ssfPushKind({ makeSet: overrides.makeSet ?? pushNotConfigured }),
+    ],
     clock: p.clock,
-    issuer: p.config.issuer,
     log,
     observer: p.metrics.deliveries,
     settings: {

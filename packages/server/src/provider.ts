@@ -13,7 +13,7 @@ import { syncConfigClients } from './clients/registry.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Config } from './config/schema.js';
-import { OutboxSignal } from './logout/back-channel/signal.js';
+import { OutboxSignal } from './outbound/signal.js';
 import { Metrics } from './metrics/registry.js';
 import type { EndReason } from './sessions/store.js';
 import { openStore } from './store/open.js';

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseClientMetadata } from '../src/clients/metadata.js';
 import { parseConfig } from '../src/config/schema.js';
-import { MAX_RETRY_MS, retryDelayMs } from '../src/logout/back-channel/backoff.js';
-import { classifyStatus, sendLogoutToken } from '../src/logout/back-channel/send.js';
-import { isPrivateAddress } from '../src/logout/back-channel/ssrf.js';
+import { MAX_RETRY_MS, retryDelayMs } from '../src/outbound/backoff.js';
+import { classifyStatus } from '../src/logout/back-channel/kind.js';
+import { sendMessage } from '../src/outbound/send.js';
+import { isPrivateAddress } from '../src/outbound/ssrf.js';
 import { eventually, startReceiver } from './helpers/receiver.js';
 
 const client = (backchannel_logout_uri: unknown) => ({ client_id: 'app', redirect_uris: ['https://app.example/cb'], backchannel_logout_uri });
@@ -120,12 +121,12 @@ describe('a shutdown cuts attempts off (issue 10 §7: backchannel.shutdownGrace)
     const rx = await startReceiver(() => 'hang');
     try {
       const controller = new AbortController();
-      const outcome = sendLogoutToken(rx.url, 'token', { timeoutMs: 60_000, allowPrivateNetworks: true, signal: controller.signal });
+      const outcome = sendMessage({ uri: rx.url, body: 'logout_token=token', contentType: 'application/x-www-form-urlencoded' }, classifyStatus, { timeoutMs: 60_000, allowPrivateNetworks: true, signal: controller.signal });
       await rx.waitFor(1);
       controller.abort();
       assert.deepEqual(await outcome, { kind: 'aborted' });
       await eventually(async () => (rx.received[0]?.aborted && rx.received[0].endedAt !== undefined ? true : undefined), 'the connection closed');
-      assert.deepEqual(await sendLogoutToken(rx.url, 'token', { timeoutMs: 60_000, allowPrivateNetworks: true, signal: controller.signal }), { kind: 'aborted' }, 'an aborted signal sends nothing');
+      assert.deepEqual(await sendMessage({ uri: rx.url, body: 'logout_token=token', contentType: 'application/x-www-form-urlencoded' }, classifyStatus, { timeoutMs: 60_000, allowPrivateNetworks: true, signal: controller.signal }), { kind: 'aborted' }, 'an aborted signal sends nothing');
       assert.equal(rx.received.length, 1);
     } finally {
       await rx.close();

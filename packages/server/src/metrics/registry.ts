@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import type { DeliveryStore } from '../logout/back-channel/outbox.js';
-import type { DeliveryObserver } from '../logout/back-channel/worker.js';
+import type { DeliveryObserver } from '../outbound/worker.js';
 import type { ThrottleKind } from '../accounts/throttle.js';
 import type { EndReason, SessionStore } from '../sessions/store.js';
 
@@ -109,13 +109,30 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
+    // Every kind of the outbound engine (issue 16 §1), by kind; the signoff_backchannel_*
+    // counters above keep counting back-channel logout tokens only, as they always did.
+    const outbound = new Counter({
+      name: 'signoff_outbound_deliveries_total',
+      help: 'Outbound delivery attempts recorded, by kind (backchannel_logout, ssf_push) and outcome (delivered, retried, failed).',
+      labelNames: ['kind', 'outcome'],
+      registers: [this.registry],
+    });
+    const backChannel = (d: { kind: string }): boolean => d.kind === 'backchannel_logout';
     this.deliveries = {
-      delivered: (_d, seconds) => {
+      delivered: (d, seconds) => {
+        outbound.inc({ kind: d.kind, outcome: 'delivered' });
+        if (!backChannel(d)) return;
         delivered.inc();
         latency.observe(seconds);
       },
-      retried: () => retried.inc(),
-      failed: () => failed.inc(),
+      retried: (d) => {
+        outbound.inc({ kind: d.kind, outcome: 'retried' });
+        if (backChannel(d)) retried.inc();
+      },
+      failed: (d) => {
+        outbound.inc({ kind: d.kind, outcome: 'failed' });
+        if (backChannel(d)) failed.inc();
+      },
     };
   }
 

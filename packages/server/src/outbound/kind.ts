@@ -1,5 +1,5 @@
 import type { LogoutDelivery } from '../logout/back-channel/outbox.js';
-import type { AttemptOutcome } from '../logout/back-channel/send.js';
+import type { AttemptOutcome } from './send.js';
 
 /**
  * A kind of signed message the outbound delivery engine sends (issue 16 §1): a back-channel
@@ -12,6 +12,10 @@ export interface OutboundMessage {
   body: string;
   contentType: string;
   headers?: Readonly<Record<string, string>> | undefined;
+  /** Names the sender in the User-Agent header (receivers' logs). */
+  userAgent?: string | undefined;
+  /** What the URI is to the operator, in the reason of a row whose URI does not parse: `backchannel_logout_uri`, `endpoint_url`. */
+  uriName?: string | undefined;
 }
 
 export interface DeliveryKind {

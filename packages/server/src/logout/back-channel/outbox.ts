@@ -44,7 +44,18 @@ export interface DeliveryClaim {
   skipClients?: readonly string[] | undefined;
 }
 
+/** A row to queue: due at `nextAttemptAt` (its `createdAt` when not given), pending, no attempt yet. */
+export type NewDelivery = Pick<LogoutDelivery, 'id' | 'kind' | 'streamId' | 'payload' | 'clientId' | 'sessionId' | 'accountId' | 'sid' | 'reason' | 'createdAt'> & {
+  nextAttemptAt?: number | undefined;
+};
+
 export interface DeliveryStore {
+  /**
+   * Queues rows in one statement and wakes every instance's worker (PostgreSQL): the signals
+   * code's ssf_push rows, tests' rows of any kind. The ending path writes its back-channel rows
+   * in its own transaction (store ending.ts), not through this.
+   */
+  insertDeliveries(rows: readonly NewDelivery[]): Promise<void>;
   /** Rows oldest first (created_at, then id in byte order), after the row keyed `after`; each filter narrows. */
   listDeliveries(query: {
     status?: DeliveryStatus | undefined;

@@ -56,6 +56,26 @@ const waking = async (db: Db, update: string, values: unknown[]): Promise<number
  * neither waits for the other (issue 11 §2). The ending transaction (ending.ts) writes the rows.
  */
 export const postgresOutbox = (db: Db, notifications: OutboxNotifications): DeliveryStore => ({
+  async insertDeliveries(rows) {
+    if (rows.length === 0) return;
+    await db.run(
+      `WITH queued AS (
+         INSERT INTO logout_deliveries (id, kind, stream_id, payload, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at)
+         SELECT r.id, r.kind, r.stream_id, r.payload, r.client_id, r.session_id, r.account_id, r.sid, r.reason, r.created_at, 'pending', r.next_attempt_at
+         FROM jsonb_to_recordset($1::jsonb) AS r(id text, kind text, stream_id text, payload text, client_id text, session_id text, account_id text,
+                                                sid text, reason text, created_at double precision, next_attempt_at double precision)
+         RETURNING 1)
+       SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM (SELECT count(*) AS n FROM queued) c WHERE c.n > 0`,
+      [
+        JSON.stringify(
+          rows.map((r) => ({
+            id: r.id, kind: r.kind, stream_id: r.streamId ?? null, payload: r.payload ?? null, client_id: r.clientId, session_id: r.sessionId,
+            account_id: r.accountId, sid: r.sid, reason: r.reason, created_at: r.createdAt, next_attempt_at: r.nextAttemptAt ?? r.createdAt,
+          })),
+        ),
+      ],
+    );
+  },
   async listDeliveries(query) {
     const [where, args] = whereSql({ status: query.status, session_id: query.sessionId, client_id: query.clientId });
     const n = args.length;

@@ -37,6 +37,16 @@ const settle = (sql: Sql, id: string, owner: string, status: DeliveryStatus, nex
  * statement (the ending transaction, ending.ts, writes the rows).
  */
 export const sqliteOutbox = (sql: Sql): DeliveryStore => ({
+  async insertDeliveries(rows) {
+    if (rows.length === 0) return;
+    const field = (name: string) => `json_extract(j.value, '$.${name}')`;
+    const fields = ['id', 'kind', 'streamId', 'payload', 'clientId', 'sessionId', 'accountId', 'sid', 'reason', 'createdAt'].map(field).join(', ');
+    sql.run(
+      `INSERT INTO logout_deliveries (id, kind, stream_id, payload, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at)
+       SELECT ${fields}, 'pending', ${field('nextAttemptAt')} FROM json_each(?) j`,
+      JSON.stringify(rows.map((r) => ({ ...r, nextAttemptAt: r.nextAttemptAt ?? r.createdAt }))),
+    );
+  },
   async listDeliveries(q) {
     const after = q.after && ['(created_at > ? OR (created_at = ? AND id > ?))'];
     const [where, args] = whereSql({ status: q.status, session_id: q.sessionId, client_id: q.clientId }, after);

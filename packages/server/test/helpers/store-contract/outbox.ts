@@ -30,6 +30,24 @@ export const deliveryStoreContract = (makeStore: MakeStore): void => {
       same(await store.countDeliveries(), { pending: 2, delivered: 0, failed: 0 });
     });
 
+    test('insertDeliveries queues rows of any kind with their stream and payload, pending and due when asked; claimDeliveries returns them as written (issue 16 §1)', async (store) => {
+      await store.insertDeliveries([]);
+      await store.insertDeliveries([
+        { id: 'push-1', kind: 'ssf_push', streamId: 'stream-1', payload: '{"type":"session-revoked"}', clientId: 'rp', sessionId: '', accountId: 'acct', sid: '', reason: 'logout', createdAt: NOW },
+        { id: 'push-2', kind: 'ssf_push', streamId: 'stream-1', payload: '{"type":"credential-change"}', clientId: 'rp', sessionId: '', accountId: '', sid: '', reason: 'logout', createdAt: NOW, nextAttemptAt: NOW + 20 },
+      ]);
+      same(await store.countDeliveries(), { pending: 2, delivered: 0, failed: 0 });
+      const claimed = await claim(store, 'w');
+      assert.deepEqual(
+        claimed.map((r) => [r.id, r.kind, r.streamId, r.payload, r.clientId, r.accountId, r.createdAt, r.nextAttemptAt, r.attempts]),
+        [['push-1', 'ssf_push', 'stream-1', '{"type":"session-revoked"}', 'rp', 'acct', NOW, NOW, 1]],
+        'only the row that is due',
+      );
+      const later = await claim(store, 'w', NOW + 20); // push-1 is still leased
+      assert.deepEqual(later.map((r) => [r.id, r.payload]), [['push-2', '{"type":"credential-change"}']]);
+      await assert.rejects(store.insertDeliveries([{ id: 'push-1', kind: 'ssf_push', clientId: 'rp', sessionId: '', accountId: '', sid: '', reason: 'logout', createdAt: NOW }]), 'an id is queued once');
+    });
+
     test('claimDeliveries leases due rows once, counts the attempt, and respects the limit', async (store) => {
       await seedDeliveries(store, 3);
       const first = await claim(store, 'w1', NOW, 2);

@@ -1,5 +1,5 @@
 /**
- * How the ending path nudges this process's delivery worker right after its transaction
+ * How the ending path (and the signals that queue SETs) nudges this process's delivery worker right after its transaction
  * committed, so notifications leave within milliseconds without the request waiting for them.
  * A no-op until a worker attaches (the CLI has none: the running provider's poll finds its rows).
  */

@@ -3,8 +3,9 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import ipaddr from 'ipaddr.js';
 
 /*
- * The SSRF guard for back-channel targets (DESIGN.md "Back-channel delivery"): an application's
- * registered URI must not make the provider reach its own network. Only globally routable
+ * The SSRF guard for every outbound target (DESIGN.md "Back-channel delivery"; issue 16 §1: a
+ * back-channel logout URI or a Shared Signals push endpoint): a URI a client registered must not
+ * make the provider reach its own network. Only globally routable
  * unicast addresses pass unless `outbound.allowPrivateNetworks` is set. The ranges come from
  * ipaddr.js (the IANA special-purpose registries, RFC 6890), not from a list kept here.
  */

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { ClientStore } from '../../clients/store.js';
-import type { Clock } from '../../clock.js';
-import type { KeyRing } from '../../tokens/keys.js';
+import type { Clock } from '../clock.js';
+import type { DeliveryStore, LogoutDelivery } from '../logout/back-channel/outbox.js';
 import { retryDelayMs } from './backoff.js';
-import { signLogoutToken } from './logout-token.js';
-import type { DeliveryStore, LogoutDelivery } from './outbox.js';
-import { type AttemptOutcome, sendLogoutToken } from './send.js';
+import type { DeliveryKind } from './kind.js';
+import { type AttemptOutcome, sendMessage } from './send.js';
 
 export interface DeliverySettings {
   /** At most this many attempts in flight at once, per process. */
@@ -42,16 +40,17 @@ export interface DeliveryLog {
 }
 
 export interface DeliveryWorkerDeps {
-  store: DeliveryStore & Pick<ClientStore, 'clientById'>;
-  keys: KeyRing;
+  store: DeliveryStore;
+  /** What each row's `kind` sends and how its answers are judged (issue 16 §1). */
+  kinds: readonly DeliveryKind[];
   clock: Clock;
-  issuer: string;
   settings: DeliverySettings;
   log: DeliveryLog;
   observer?: DeliveryObserver | undefined;
   /** The delay before the next attempt after `attempts` tries (tests shorten it). */
   backoff?: ((attempts: number) => number) | undefined;
-  send?: typeof sendLogoutToken | undefined;
+  /** The HTTP sender (tests stand in for it). */
+  send?: typeof sendMessage | undefined;
 }
 
 /**
@@ -60,18 +59,28 @@ export interface DeliveryWorkerDeps {
  */
 const LEASE_SLACK_SECONDS = 5;
 
+/** The back-channel kind's name, for the log lines and metrics that predate other kinds. */
+const BACKCHANNEL = 'backchannel_logout';
+
+/** How log lines name a row's kind: back-channel rows keep the words they always had. */
+const kindWords = (kind: string): string => (kind === BACKCHANNEL ? 'back-channel logout' : kind);
+
 /**
- * The delivery worker (DESIGN.md "Back-channel delivery"): drains the outbox the ending path
- * fills. Rows are claimed with a lease, so several processes on one store never send the same
- * attempt at once; each attempt gets a fresh logout token (Back-Channel Logout 1.0 §2.4) and
- * its outcome is recorded before the lease is let go. Delivery is at least once: a process that
+ * The outbound delivery worker (DESIGN.md "Back-channel delivery"; issue 16 §1): drains the
+ * outbox that the ending path (back-channel logout tokens) and the signals (SETs pushed to
+ * Shared Signals streams) fill. Rows are claimed with a lease, so several processes on one store
+ * never send the same attempt at once; each attempt's message is made by the row's kind (a fresh
+ * logout token each time, Back-Channel Logout 1.0 §2.4; the same SET each time) and its outcome
+ * is recorded before the lease is let go. Delivery is at least once: a process that
  * dies after the application answered but before recording it leaves the row to be sent again
  * when the lease lapses, which is why receivers must tolerate a repeat.
  */
 export class DeliveryWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts in flight per receiving client (a push stream's receiver for an ssf_push row). */
   private readonly perClient = new Map<string, number>();
+  private readonly kinds: ReadonlyMap<string, DeliveryKind>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private poller: NodeJS.Timeout | undefined;
   /** Cuts off every attempt in flight when a shutdown's grace runs out. */
@@ -81,7 +90,9 @@ export class DeliveryWorker {
   private again = false;
   private scheduled = false;
 
-  constructor(private readonly deps: DeliveryWorkerDeps) {}
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    this.kinds = new Map(deps.kinds.map((k) => [k.kind, k]));
+  }
 
   /** Starts polling and, at once, resumes whatever is due (rows survive restarts). */
   start(): void {
@@ -127,7 +138,7 @@ export class DeliveryWorker {
     if (released > 0) {
       this.deps.log.warn(
         { released, shutdownGraceSeconds: this.deps.settings.shutdownGraceMs / 1000 },
-        'shutdown grace ran out: back-channel logout attempts still in flight were cut off and their deliveries released; another instance or the next start sends them at once',
+        'shutdown grace ran out: outbound attempts (back-channel logout, Shared Signals push) still in flight were cut off and their deliveries released; another instance or the next start sends them at once',
       );
     }
     return released;
@@ -164,7 +175,7 @@ export class DeliveryWorker {
         }
       } while (this.again && this.running);
     } catch (err) {
-      this.deps.log.error({ err }, 'claiming back-channel logout deliveries failed; retrying at the next poll');
+      this.deps.log.error({ err }, 'claiming outbound deliveries (back-channel logout, Shared Signals push) failed; retrying at the next poll');
     }
   }
 
@@ -190,17 +201,19 @@ export class DeliveryWorker {
       await this.record(row, outcome);
     } catch (err) {
       // The lease lapses and another attempt follows: nothing is lost.
-      this.deps.log.error({ err, delivery: row.id }, 'back-channel logout attempt could not be completed; it will be retried');
+      this.deps.log.error({ err, delivery: row.id, kind: row.kind }, `${kindWords(row.kind)} attempt could not be completed; it will be retried`);
     }
   }
 
   private async send(row: LogoutDelivery): Promise<AttemptOutcome> {
-    const { store, keys, clock, issuer, settings } = this.deps;
-    const client = await store.clientById(row.clientId);
-    if (!client) return { kind: 'failed', error: `client ${row.clientId} no longer exists` };
-    if (!client.backchannel_logout_uri) return { kind: 'failed', error: `client ${row.clientId} no longer has a backchannel_logout_uri` };
-    const token = await signLogoutToken(keys, { issuer, client, sub: row.accountId, sid: row.sid, nowSeconds: Math.floor(clock.nowMs() / 1000) });
-    return (this.deps.send ?? sendLogoutToken)(client.backchannel_logout_uri, token, {
+    const { settings } = this.deps;
+    const kind = this.kinds.get(row.kind);
+    // A row written by a newer version, or for a feature this process does not run: kept as
+    // failed with the reason, for an operator to retry where it is known.
+    if (!kind) return { kind: 'failed', error: `unknown delivery kind "${row.kind}": this process sends ${[...this.kinds.keys()].join(', ') || 'no kind'}` };
+    const message = await kind.prepare(row);
+    if ('failed' in message) return { kind: 'failed', error: message.failed };
+    return (this.deps.send ?? sendMessage)(message, (status, body) => kind.judge(status, body), {
       timeoutMs: settings.attemptTimeoutMs,
       allowPrivateNetworks: settings.allowPrivateNetworks,
       signal: this.abort.signal,
@@ -237,8 +250,10 @@ export class DeliveryWorker {
     if (await store.markDeliveryFailed(row.id, this.owner, Math.floor(now), outcome.error)) {
       observer?.failed(row);
       this.deps.log.warn(
-        { delivery: row.id, client: row.clientId, session: row.sessionId, attempts: row.attempts, reason: outcome.error },
-        'back-channel logout delivery failed; listed by `signoff deliveries list --status failed`',
+        row.kind === BACKCHANNEL
+          ? { delivery: row.id, client: row.clientId, session: row.sessionId, attempts: row.attempts, reason: outcome.error }
+          : { delivery: row.id, kind: row.kind, client: row.clientId, stream: row.streamId, attempts: row.attempts, reason: outcome.error },
+        `${kindWords(row.kind)} delivery failed; listed by \`signoff deliveries list --status failed\``,
       );
     }
   }
