@@ -1,11 +1,8 @@
 import { backChannelLogoutKind } from './logout/back-channel/kind.js';
-import type { LogoutDelivery } from './logout/back-channel/outbox.js';
 import { DeliveryWorker, type DeliveryLog, type DeliveryWorkerDeps } from './outbound/worker.js';
 import type { Provider } from './provider.js';
 import { type MakeSet, ssfPushKind } from './signals/push.js';
-
-/** Until the Shared Signals transmitter is wired in, an ssf_push row is failed with this reason. */
-const pushNotConfigured: MakeSet = async (_row: LogoutDelivery) => ({ failed: 'Shared Signals push is not configured' });
+import { makeSetFor } from './signals/set.js';
 
 /**
  * Starts this process's outbound delivery worker — back-channel logout tokens and Shared Signals
@@ -23,7 +20,7 @@ export const startDeliveries = (
     store: p.store,
     kinds: [
       backChannelLogoutKind({ store: p.store, keys: p.keys, clock: p.clock, issuer: p.config.issuer }),
-      ssfPushKind({ makeSet: overrides.makeSet ?? pushNotConfigured }),
+      ssfPushKind({ makeSet: overrides.makeSet ?? makeSetFor({ keys: p.keys, issuer: p.config.issuer, streams: p.store }) }),
     ],
     clock: p.clock,
     log,

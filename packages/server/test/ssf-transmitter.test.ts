@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../src/clock.js';
 import { SSF_EVENT_URIS } from '../src/signals/events.js';
-import { POLL } from '../src/signals/store.js';
+import { POLL, PUSH } from '../src/signals/store.js';
 import { sweepExpiredSessions } from '../src/sessions/sweep.js';
 import { TestBrowser } from './helpers/browser.js';
 import { freshDatabase, usePostgres } from './helpers/postgres.js';
 import { type TestProvider, USERS, defaultClients, startProvider } from './helpers/provider.js';
+import { type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { basicAuth, codeFlow, discover, postForm } from './helpers/rp.js';
 import { SsfReceiver, type VerifiedSet } from './helpers/ssf-receiver.js';
 
@@ -36,6 +37,7 @@ const transmitterSuite = (name: string, store: () => Promise<{ store?: Record<st
     let adminToken: string;
     let drop: (() => Promise<void>) | undefined;
     let aliceId: string;
+    let pushed: Receiver;
 
     const admin = async (method: string, path: string, body?: unknown): Promise<Response> =>
       fetch(`${op.issuer}/admin/v1${path}`, {
@@ -59,7 +61,12 @@ const transmitterSuite = (name: string, store: () => Promise<{ store?: Record<st
       const s = await store();
       drop = s.drop;
       // Access tokens outlive the test's idle expiry (the clock moves an hour on), so the receiver's and the admin's stay valid.
-      op = await startProvider({ clients: clients(), tokens: { accessTokenTtl: '4h' }, ...(s.store ? { store: s.store } : {}) }, { clock });
+      // The push receiver is down for its first two attempts (503), then takes SETs (RFC 8935 §2.2: 202).
+      pushed = await startReceiver((n) => (n <= 2 ? 503 : 202));
+      op = await startProvider(
+        { clients: clients(), tokens: { accessTokenTtl: '4h' }, outbound: { allowPrivateNetworks: true }, ...(s.store ? { store: s.store } : {}) },
+        { clock, deliveries: { backoff: () => 20 } },
+      );
       aliceId = (await op.provider.store.accountByUsername(USERS.alice.username))?.id as string;
       const t = await postForm(`${op.issuer}/token`, { grant_type: 'client_credentials' }, { authorization: basicAuth(ADMIN.client_id, ADMIN.client_secret) });
       adminToken = ((await t.json()) as { access_token: string }).access_token;
@@ -70,6 +77,7 @@ const transmitterSuite = (name: string, store: () => Promise<{ store?: Record<st
     });
     after(async () => {
       await op?.close();
+      await pushed?.close();
       await drop?.();
     });
 
@@ -81,6 +89,35 @@ const transmitterSuite = (name: string, store: () => Promise<{ store?: Record<st
       assert.deepEqual(set?.payload.sub_id, { format: 'complex', user: { format: 'iss_sub', iss: op.issuer, sub: aliceId }, session: { format: 'opaque', id: sessionId } });
       assert.equal(set?.event.initiating_entity, 'admin');
       assert.equal(typeof set?.event.event_timestamp, 'number');
+    });
+
+    it('push (RFC 8935): the same session-revoked reaches a push stream as application/secevent+jwt with its Authorization, retried while the receiver answers 503 and delivered on its 202', async () => {
+      const push = await rx.createStream({ method: PUSH, endpoint_url: pushed.url, authorization_header: 'Bearer receiver-secret' }, [SSF_EVENT_URIS['session-revoked']]);
+      const pushStream = push.stream_id;
+      // A subject by email (RFC 9493 §3.2.2) names the same user.
+      await rx.addSubject(pushStream, { format: 'email', email: USERS.alice.claims.email });
+      const before = pushed.received.length;
+      const { sessionId } = await signIn();
+      assert.equal((await admin('DELETE', `/sessions/${sessionId}`)).status, 204);
+      await next(1);
+      // Two refusals (503, retried) and then the 202; the test's clock moves on for the retries to fall due.
+      await eventually(async () => {
+        clock.advance(1);
+        op.provider.outbox.wake();
+        return pushed.received.length >= before + 3 ? true : undefined;
+      }, 'three attempts');
+      const got = pushed.received;
+      assert.equal(new Set(got.slice(before).map((r) => r.body)).size, 1, 'every attempt sends the same SET');
+      const last = got.at(-1);
+      assert.equal(last?.contentType, 'application/secevent+jwt');
+      assert.equal(last?.headers.authorization, 'Bearer receiver-secret');
+      const set = await rx.verify(last?.body ?? '', RECEIVER.client_id);
+      assert.equal(set.type, SSF_EVENT_URIS['session-revoked']);
+      assert.equal((set.payload.sub_id as { session: { id: string } }).session.id, sessionId);
+      const row = await eventually(async () => (await op.provider.store.listDeliveries({ sessionId, limit: 10 })).find((r) => r.kind === 'ssf_push' && r.status === 'delivered'), 'the push row delivered');
+      assert.equal(row.attempts, 3);
+      assert.equal(row?.streamId, pushStream);
+      assert.equal(set.jti, row?.id, 'the SET\'s jti is its outbox row\'s, the same on every attempt');
     });
 
     it('session-revoked for a logout (initiating_entity user) and for an idle expiry (policy)', async () => {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { fail } from '../errors.js';
-import { isPrivateAddress } from '../logout/back-channel/ssrf.js';
+import { isPrivateAddress } from '../outbound/ssrf.js';
 
 /**
  * A push stream's endpoint_url (RFC 8935 §2, SSF 1.0 §8.1.1) passes the outbound SSRF rules at

@@ -15,6 +15,8 @@ export interface Received {
   method: string;
   path: string;
   contentType: string;
+  /** The request's headers (a pushed SET's Authorization, RFC 8935 §2). */
+  headers: IncomingMessage['headers'];
   body: string;
   logoutToken: string;
   /** The provider closed the connection before an answer was sent. */
@@ -47,6 +49,7 @@ export const startReceiver = async (script: Script = () => 204, port = 0): Promi
         method: req.method ?? '',
         path: req.url ?? '',
         contentType: req.headers['content-type'] ?? '',
+        headers: req.headers,
         body,
         logoutToken: new URLSearchParams(body).get('logout_token') ?? '',
         aborted: false,
