@@ -310,13 +310,19 @@ export interface components {
             actor: string | null;
         };
         Delivery: {
+            /** @description For a pushed SET, its jti. */
             id: string;
+            /** @description A back-channel logout token, or a SET pushed to a Shared Signals stream. */
+            kind: "backchannel_logout" | "ssf_push";
+            /** @description The application, or the Shared Signals receiver that owns the stream. */
             client_id: string;
+            /** @description The Shared Signals stream of a pushed SET. */
+            stream_id: string | null;
             session_id: string;
             user_id: string;
-            /** @description The sid of the logout token. */
+            /** @description The sid of the logout token (empty for a pushed SET). */
             sid: string;
-            /** @description Why the session ended. */
+            /** @description Why the session ended; for a pushed SET, its event type. */
             reason: string;
             status: "pending" | "failed" | "delivered";
             attempts: number;

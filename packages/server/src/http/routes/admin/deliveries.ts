@@ -9,7 +9,9 @@ import { DeliveryIdParams, DeliveryPage, DeliveryQuery, iso, isoOrNull, noConten
 
 const toJson = (d: LogoutDelivery) => ({
   id: d.id,
+  kind: d.kind === 'ssf_push' ? ('ssf_push' as const) : ('backchannel_logout' as const),
   client_id: d.clientId,
+  stream_id: d.streamId ?? null,
   session_id: d.sessionId,
   user_id: d.accountId,
   sid: d.sid,

@@ -215,12 +215,14 @@ export const EventQuery = Type.Object({
 const DELIVERY_STATUS = Type.Union([Type.Literal('pending'), Type.Literal('failed'), Type.Literal('delivered')]);
 export const Delivery = Type.Object(
   {
-    id: Type.String(),
-    client_id: Type.String(),
+    id: Type.String({ description: 'For a pushed SET, its jti.' }),
+    kind: Type.Union([Type.Literal('backchannel_logout'), Type.Literal('ssf_push')], { description: 'A back-channel logout token, or a SET pushed to a Shared Signals stream.' }),
+    client_id: Type.String({ description: "The application, or the Shared Signals receiver that owns the stream." }),
+    stream_id: Type.Union([Type.String(), Type.Null()], { description: 'The Shared Signals stream of a pushed SET.' }),
     session_id: Type.String(),
     user_id: Type.String(),
-    sid: Type.String({ description: 'The sid of the logout token.' }),
-    reason: Type.String({ description: 'Why the session ended.' }),
+    sid: Type.String({ description: 'The sid of the logout token (empty for a pushed SET).' }),
+    reason: Type.String({ description: 'Why the session ended; for a pushed SET, its event type.' }),
     status: DELIVERY_STATUS,
     attempts: Type.Integer(),
     created_at: Time,
