@@ -199,8 +199,9 @@ describe('issue 10 §1: Object.prototype names as parameter and cookie names, ev
             const sent = await send(`${route.method} ${route.url} with "${name}" as a ${where} key (${mode})`, url, init);
             if (sent.status >= 500) failures.push(`${sent.what}: ${sent.status} ${sent.body.slice(0, 200)}`);
             // The OAuth endpoints parse forms only: JSON is refused as such (RFC 6749 §3.2), whatever
-            // its keys. The admin API takes JSON, behind its Bearer token: without one, a 401 first.
-            const admin = route.url.startsWith('/admin/');
+            // its keys. The admin API and the Shared Signals stream management take JSON, behind a
+            // Bearer token: without one, a 401 first.
+            const admin = route.url.startsWith('/admin/') || route.url.startsWith('/ssf/');
             // An upstream's back-channel logout answers every refusal 400 (Back-Channel Logout §2.8),
             // a JSON body too; an upstream id that is not configured (this probe's) is a 404 first.
             const upstreamLogout = route.url.endsWith('/backchannel-logout');
