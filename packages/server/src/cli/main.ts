@@ -1,5 +1,6 @@
 import { ConfigError } from '../config/validate.js';
 import { UsageError } from './args.js';
+import { backupCommand, restoreCommand } from './backup.js';
 import { clientsCommand } from './clients.js';
 import { deliveriesCommand } from './deliveries.js';
 import { eventsCommand } from './events.js';
@@ -22,6 +23,8 @@ Commands:
   events    print the audit events                (signoff events --help)
   deliveries list or retry back-channel logouts  (signoff deliveries --help)
   upstreams list upstreams or show one's fixed URIs (signoff upstreams --help)
+  backup    copy a live SQLite store to a file    (signoff backup --help)
+  restore   put a backup in place of the store    (signoff restore --help)
 
 Every command takes --config FILE to find its store (default: the development configuration).
 Exit status: 0 done, 1 failed (not found, already exists, store unusable, ...), 2 usage error,
@@ -37,6 +40,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> 
   events: eventsCommand,
   deliveries: deliveriesCommand,
   upstreams: upstreamsCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };
 
 const main = async (argv: string[]): Promise<number | undefined> => {
