@@ -330,14 +330,20 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
-export const migrate = (db: BetterSqlite3.Database): number => {
+export const migrate = (db: BetterSqlite3.Database): number => migrateTo(db, MIGRATIONS.length);
+
+/**
+ * Applies the migrations up to `version` (not past it): `migrate` goes to the latest; the upgrade
+ * tests build a store as each earlier version left it (issue 17 §3).
+ */
+export const migrateTo = (db: BetterSqlite3.Database, version: number): number => {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   const current = row.v ?? 0;
   if (current > MIGRATIONS.length) {
     throw new Error(`the store's schema (version ${current}) is newer than this Signoff (version ${MIGRATIONS.length})`);
   }
-  MIGRATIONS.slice(current).forEach((sql, i) => {
+  MIGRATIONS.slice(current, Math.max(current, version)).forEach((sql, i) => {
     db.transaction(() => {
       // Another instance starting on the same store may have applied it since the version was read.
       if (((db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null }).v ?? 0) > current + i) return;
