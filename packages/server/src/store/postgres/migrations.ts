@@ -302,17 +302,19 @@ export const migrate = (client: pg.ClientBase): Promise<number> => migrateTo(cli
 
 /**
  * Applies the migrations up to `version` (not past it), as `migrate` does up to the latest; the
- * upgrade tests build a database as each earlier version left it (issue 17 §3).
+ * upgrade tests build a database as each earlier version left it (issue 17 §3). `migrations` is
+ * the list a version of Signoff ships: the rolling-upgrade test passes MIGRATIONS plus one, as
+ * the next release would, to check that this code keeps serving on that schema.
  */
-export const migrateTo = async (client: pg.ClientBase, version: number): Promise<number> => {
+export const migrateTo = async (client: pg.ClientBase, version: number, migrations: readonly string[] = MIGRATIONS): Promise<number> => {
   await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
   try {
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at double precision NOT NULL)');
     const current = Number((await client.query('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations')).rows[0].v);
-    if (current > MIGRATIONS.length) {
-      throw new Error(`the store's schema (version ${current}) is newer than this Signoff (version ${MIGRATIONS.length}); upgrade Signoff`);
+    if (current > migrations.length) {
+      throw new Error(`the store's schema (version ${current}) is newer than this Signoff (version ${migrations.length}); upgrade Signoff`);
     }
-    for (const [i, sql] of MIGRATIONS.slice(current, Math.max(current, version)).entries()) {
+    for (const [i, sql] of migrations.slice(current, Math.max(current, version)).entries()) {
       await client.query('BEGIN');
       try {
         await client.query(sql);
