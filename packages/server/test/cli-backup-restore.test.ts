@@ -4,10 +4,12 @@
  * it back, and a new provider process on the restored store has the sessions and keys of the
  * moment of the backup (an ID token issued before it verifies with the new process's JWKS; a
  * browser signed in before it is still signed in). Hostile input — files that are not Signoff
- * stores, a newer schema, missing paths, a PostgreSQL store — is refused with the reason, exit 1,
+ * stores, a newer schema, missing paths, the store itself, a backup sealed under another
+ * key-encryption key, a PostgreSQL store — is refused with the reason, exit 1,
  * and no stack trace.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ import { MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { TestBrowser } from './helpers/browser.js';
 import { CLIENTS, USERS, defaultClients, freePort } from './helpers/provider.js';
 import { codeOf, exchange, silent } from './helpers/session-flows.js';
-import { type RunningSignoff, STACK, runSignoff, startSignoff } from './helpers/signoff-process.js';
+import { type RunningSignoff, STACK, cleanEnv, runSignoff, startSignoff } from './helpers/signoff-process.js';
 
 const WEB = CLIENTS.web;
 const dir = mkdtempSync(join(tmpdir(), 'signoff-backup-'));
@@ -89,6 +91,7 @@ describe('issue 17 §3: signoff backup and restore of a SQLite store', () => {
     await load;
     assert.equal(backup.code, 0, backup.stderr);
     assert.match(backup.stdout, /backed up the store .*live\.sqlite \(schema version \d+\) to .*live-backup\.sqlite/);
+    assert.match(backup.stdout, /its signing keys are sealed under key-encryption key [\w-]{16}\b/, 'the output names the KEK the backup needs');
     assert.match(backup.stdout, /key-encryption key.*a restored store needs the same key/s, 'the output says the KEK must be kept');
     assert.ok(duringBackup >= 0 && rounds > atBackup, `the provider kept serving during and after the backup (${duringBackup} rounds during it)`);
 
@@ -170,6 +173,8 @@ describe('issue 17 §3: signoff backup and restore of a SQLite store', () => {
       [['restore', '--from', join(dir, 'missing.sqlite')], /no such file: .*missing\.sqlite/],
       [['backup', '--to', join(dir, 'no-such-dir', 'b.sqlite')], /the directory .*no-such-dir does not exist/],
       [['backup', '--to', garbage], /garbage\.sqlite exists; use --force/],
+      [['backup', '--to', join(dir, 'hostile.sqlite'), '--force'], /hostile\.sqlite is the store itself/],
+      [['restore', '--from', join(dir, 'hostile.sqlite')], /hostile\.sqlite is the store itself/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(...args, '--config', config);
@@ -180,6 +185,19 @@ describe('issue 17 §3: signoff backup and restore of a SQLite store', () => {
     // The store the refused restores named is untouched, and nothing was set aside.
     assert.ok(!existsSync(join(dir, 'hostile.sqlite.before-restore')));
     assert.equal((await cli('users', 'list', '--config', config)).code, 0);
+
+    // A backup whose signing keys are sealed under another key-encryption key than the one
+    // configured is refused: a provider would not start on it.
+    const valid = join(dir, 'valid.sqlite');
+    assert.equal((await cli('backup', '--to', valid, '--config', config)).code, 0);
+    const otherKek = await runSignoff(['restore', '--from', valid, '--config', config], {
+      cwd: dir,
+      env: { ...cleanEnv(), SIGNOFF_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') },
+    });
+    assert.equal(otherKek.code, 1, otherKek.stderr);
+    assert.match(otherKek.stderr, /sealed under key-encryption key [\w-]{16}, but the configured one is [\w-]{16}: a provider would not start on it/);
+    assert.doesNotMatch(otherKek.stderr, STACK);
+    assert.ok(!existsSync(join(dir, 'hostile.sqlite.before-restore')), 'nothing was replaced');
 
     for (const [command, tool] of [['backup', /pg_dump/], ['restore', /pg_restore/]] as const) {
       const r = await cli(command, command === 'backup' ? '--to' : '--from', join(dir, 'x.dump'), '--config', pgConfig);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 
@@ -11,6 +11,22 @@ export class BackupRefused extends Error {
 
 /** A temp file beside `target`, so that the final rename stays on one file system (atomic). */
 const tempBeside = (target: string): string => join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
+
+/** Whether two paths name one file (or one store: its -wal and -shm belong to it). */
+const sameFile = (a: string, b: string): boolean => {
+  const id = (p: string) => {
+    try {
+      const st = statSync(p);
+      return `${st.dev}:${st.ino}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const base = (p: string) => resolve(p).replace(/-(wal|shm)$/, '');
+  if (base(a) === base(b)) return true;
+  const ia = id(a);
+  return ia !== undefined && ia === id(b);
+};
 
 const removeQuietly = (path: string): void => rmSync(path, { force: true });
 
@@ -59,13 +75,44 @@ export const signoffSchemaVersion = (path: string): number => {
 };
 
 /**
+ * The key-encryption keys (their fingerprints) that the private signing keys in the store at
+ * `path` are sealed under: a copy of the store opens only with one of them. Keys an early version
+ * stored in plain are not counted (the next start seals them).
+ */
+export const sealedUnder = (path: string): string[] => {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const ids = new Set<string>();
+    for (const { private_jwk: raw } of db.prepare('SELECT private_jwk FROM signing_keys').all() as { private_jwk: string }[]) {
+      try {
+        const jwk = JSON.parse(raw) as { enc?: unknown; kek?: unknown };
+        if (jwk.enc === 'A256GCM' && typeof jwk.kek === 'string') ids.add(jwk.kek);
+      } catch {
+        // Not JSON: not a sealed key; the provider reports it when it reads the key.
+      }
+    }
+    return [...ids].sort();
+  } finally {
+    db.close();
+  }
+};
+
+export interface BackupResult {
+  version: number;
+  /** The key-encryption keys its signing keys are sealed under (see sealedUnder). */
+  sealedUnder: string[];
+}
+
+/**
  * Copies the live store at `source` to `target` with SQLite's online backup (through
  * better-sqlite3): a consistent snapshot even while a provider writes to the store (WAL), without
  * stopping it. The copy is written beside `target` and renamed into place, so a crash leaves no
  * half-written backup under the name. Returns the schema version copied.
  */
-export const backupSqlite = async (source: string, target: string, opts: { force: boolean }): Promise<number> => {
+export const backupSqlite = async (source: string, target: string, opts: { force: boolean }): Promise<BackupResult> => {
   requireDirectory(target, `cannot write the backup ${target}`);
+  // Renamed over the live store, the backup would replace it under the running provider.
+  if (sameFile(source, target)) throw new BackupRefused(`${target} is the store itself; name another file`);
   if (existsSync(target) && !opts.force) throw new BackupRefused(`${target} exists; use --force to replace it`);
   signoffSchemaVersion(source);
   const db = new Database(source, { fileMustExist: true });
@@ -75,8 +122,9 @@ export const backupSqlite = async (source: string, target: string, opts: { force
     await db.backup(temp);
     chmodSync(temp, 0o600); // it holds what the store holds: password hashes, sealed keys
     const version = signoffSchemaVersion(temp);
+    const kekIds = sealedUnder(temp);
     renameSync(temp, target);
-    return version;
+    return { version, sealedUnder: kekIds };
   } finally {
     db.close();
     removeQuietly(temp);
@@ -105,19 +153,28 @@ const inUse = (path: string): boolean => {
   }
 };
 
-export interface RestoreResult {
-  version: number;
+export interface RestoreResult extends BackupResult {
   /** Where the store it replaced was kept (absent with --force, or when there was none). */
   keptAs?: string;
 }
 
 /**
  * Puts the backup `source` in place of the store at `target`. The provider must be stopped: a
- * store in use is refused (see inUse). The backup is copied beside the target and renamed over
- * it; the store it replaces is kept as TARGET.before-restore unless `force`.
+ * store in use is refused (see inUse). When the key-encryption key the provider will use is known
+ * (`kekId`), a backup whose signing keys are sealed under another is refused: the provider would
+ * not start on it. The backup is copied beside the target and renamed over it; the store it
+ * replaces is kept as TARGET.before-restore unless `force`.
  */
-export const restoreSqlite = async (source: string, target: string, opts: { force: boolean }): Promise<RestoreResult> => {
+export const restoreSqlite = async (source: string, target: string, opts: { force: boolean; kekId?: string | undefined }): Promise<RestoreResult> => {
+  if (sameFile(source, target)) throw new BackupRefused(`${source} is the store itself`);
   const version = signoffSchemaVersion(source);
+  const kekIds = sealedUnder(source);
+  if (opts.kekId !== undefined && kekIds.length > 0 && !kekIds.includes(opts.kekId)) {
+    throw new BackupRefused(
+      `the signing keys in ${source} are sealed under key-encryption key ${kekIds.join(', ')}, but the configured one is ${opts.kekId}: ` +
+        'a provider would not start on it; restore with the key-encryption key the backup was made with',
+    );
+  }
   requireDirectory(target, `cannot restore to ${target}`);
   const exists = existsSync(target);
   const keptAs = `${target}.before-restore`;
@@ -136,7 +193,7 @@ export const restoreSqlite = async (source: string, target: string, opts: { forc
     if (exists && !opts.force) renameSync(target, keptAs);
     for (const f of [`${target}-wal`, `${target}-shm`]) removeQuietly(f);
     renameSync(temp, target);
-    return { version, ...(exists && !opts.force ? { keptAs } : {}) };
+    return { version, sealedUnder: kekIds, ...(exists && !opts.force ? { keptAs } : {}) };
   } finally {
     db.close();
     removeQuietly(temp);
