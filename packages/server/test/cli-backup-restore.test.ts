@@ -93,7 +93,8 @@ describe('issue 17 §3: signoff backup and restore of a SQLite store', () => {
     assert.match(backup.stdout, /backed up the store .*live\.sqlite \(schema version \d+\) to .*live-backup\.sqlite/);
     assert.match(backup.stdout, /its signing keys are sealed under key-encryption key [\w-]{16}\b/, 'the output names the KEK the backup needs');
     assert.match(backup.stdout, /key-encryption key.*a restored store needs the same key/s, 'the output says the KEK must be kept');
-    assert.ok(duringBackup >= 0 && rounds > atBackup, `the provider kept serving during and after the backup (${duringBackup} rounds during it)`);
+    // The load went on while the backup ran: it is a copy of a store being written, not of an idle one.
+    assert.ok(duringBackup >= 1, `sign-ins and logouts completed while the backup ran: ${duringBackup}`);
 
     // A second backup to the same file is refused without --force (and the backup under load stays).
     const again = await cli('backup', '--to', backupFile, '--config', config);
