@@ -23,7 +23,7 @@ export const resetDe: Partial<Record<keyof typeof resetEn, string>> = {
   'reset.refused.too_short': 'Das Passwort muss mindestens {min} Zeichen lang sein.',
   'reset.refused.too_long': 'Das Passwort darf höchstens {max} Zeichen lang sein.',
   'reset.refused.common': 'Dieses Passwort ist zu verbreitet oder kam in einem Datenleck vor. Wählen Sie ein anderes.',
-  'reset.refused.contains_username': 'Das Passwort darf Ihren Benutzernamen nicht enthalten.',
+  'reset.refused.contains_username': 'Auch ohne Ihren Benutzernamen muss das Passwort mindestens {min} Zeichen lang sein.',
   'email.reset.subject': 'Ihr {product}-Passwort zurücksetzen',
   'email.reset.body': 'Jemand möchte das Passwort Ihres {product}-Kontos {account} zurücksetzen. Um ein neues Passwort zu wählen, öffnen Sie diesen Link innerhalb von {minutes} Minuten. Er gilt einmal.',
   'email.reset.action': 'Neues Passwort wählen',

@@ -24,7 +24,7 @@ export const resetEn = {
   'reset.refused.too_short': 'The password must be at least {min} characters long.',
   'reset.refused.too_long': 'The password must be at most {max} characters long.',
   'reset.refused.common': 'This password is too common or has appeared in a data breach. Choose another.',
-  'reset.refused.contains_username': 'The password must not contain your username.',
+  'reset.refused.contains_username': 'Without your username in it, the password must still be at least {min} characters long.',
   'email.reset.subject': 'Reset your {product} password',
   'email.reset.body': 'Someone asked to reset the password of your {product} account {account}. To choose a new password, open this link within {minutes} minutes. It works once.',
   'email.reset.action': 'Choose a new password',

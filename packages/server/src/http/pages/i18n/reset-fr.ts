@@ -23,7 +23,7 @@ export const resetFr: Partial<Record<keyof typeof resetEn, string>> = {
   'reset.refused.too_short': 'Le mot de passe doit contenir au moins {min} caractères.',
   'reset.refused.too_long': 'Le mot de passe doit contenir au plus {max} caractères.',
   'reset.refused.common': 'Ce mot de passe est trop courant ou a figuré dans une fuite de données. Choisissez-en un autre.',
-  'reset.refused.contains_username': 'Le mot de passe ne doit pas contenir votre nom d’utilisateur.',
+  'reset.refused.contains_username': 'Même sans votre nom d’utilisateur, le mot de passe doit contenir au moins {min} caractères.',
   'email.reset.subject': 'Réinitialiser votre mot de passe {product}',
   'email.reset.body': 'Quelqu’un a demandé à réinitialiser le mot de passe de votre compte {product} {account}. Pour choisir un nouveau mot de passe, ouvrez ce lien dans les {minutes} minutes. Il ne fonctionne qu’une fois.',
   'email.reset.action': 'Choisir un nouveau mot de passe',
