@@ -5,9 +5,13 @@ import { type Page, type PageChrome, esc, page } from './html.js';
  * The password-reset pages (issue 17 §4): plain forms that work without script, each with the
  * CSRF token; an error is tied to its field (aria-describedby, aria-invalid) and announced.
  */
+/** The request's ui_locales, carried by the form so the next page (and the mail) keep the language. */
+const localesField = (ui: string | undefined): string => (ui ? `\n<input type="hidden" name="ui_locales" value="${esc(ui)}">` : '');
+
 export interface ForgotView {
   action: string;
   csrfToken: string;
+  uiLocales?: string | undefined;
   error?: 'forgot.csrf' | undefined;
 }
 
@@ -23,7 +27,7 @@ export const forgotPage = (c: PageChrome, v: ForgotView, status = 200): Page => 
 <p class="muted" id="forgot-intro">${t.html('forgot.intro')}</p>
 ${v.error ? `<p class="error" id="forgot-error" role="alert">${t.html(v.error)}</p>` : ''}
 <form method="post" action="${esc(v.action)}">
-<input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}">
+<input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}">${localesField(v.uiLocales)}
 <label for="identifier">${t.html('forgot.identifier')}</label>
 <input type="text" id="identifier" name="identifier" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="320"${err} autofocus>
 <button type="submit">${t.html('forgot.submit')}</button>
@@ -46,6 +50,7 @@ export const forgotSentPage = (c: PageChrome, v: { minutes: number }): Page => {
 export interface ResetView {
   action: string;
   csrfToken: string;
+  uiLocales?: string | undefined;
   token: string;
   account: string;
   minLength: number;
@@ -67,7 +72,7 @@ export const resetPage = (c: PageChrome, v: ResetView, status = 200): Page => {
 ${v.error ? `<p class="error" id="reset-error" role="alert">${message}</p>` : ''}
 <form method="post" action="${esc(v.action)}">
 <input type="hidden" name="csrf_token" value="${esc(v.csrfToken)}">
-<input type="hidden" name="token" value="${esc(v.token)}">
+<input type="hidden" name="token" value="${esc(v.token)}">${localesField(v.uiLocales)}
 <input type="text" name="username" autocomplete="username" value="${esc(v.account)}" hidden>
 <label for="new-password">${t.html('reset.password')}</label>
 <input type="password" id="new-password" name="password" autocomplete="new-password" required minlength="${v.minLength}" maxlength="${v.maxLength}" aria-describedby="${described}"${v.error ? ' aria-invalid="true"' : ''} autofocus>

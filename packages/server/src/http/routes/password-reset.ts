@@ -20,6 +20,13 @@ import { sendPage } from '../respond.js';
 const csrfTokenOf = (secret: string): string => createHmac('sha256', secret).update('signoff password reset').digest('base64url');
 const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
+/** ui_locales of a query or form, when short enough to be a language list (never an error here). */
+const uiOf = (params: Parameters<typeof one>[0]): string | undefined => {
+  const values = params.ui_locales;
+  const v = values?.length === 1 ? values[0] : undefined;
+  return v !== undefined && v.length <= 200 ? v : undefined;
+};
+
 /**
  * Self-service password reset (issue 17 §4; OWASP Forgot Password Cheat Sheet), served only when
  * `email` is configured: ISSUER/account/forgot asks for a username or email address and always
@@ -60,15 +67,16 @@ const registerResetRoutes = (app: FastifyInstance, p: Provider, email: Readonly<
   };
 
   app.get(ENDPOINTS.accountForgot, { config: { page: true } }, async (req, reply) => {
-    const c = pageChrome(p, req, one(queryParams(req), 'ui_locales'));
-    return sendPage(reply, forgotPage(c, { action: forgotAction, csrfToken: csrfTokenOf(secretOf(req, reply)) }));
+    const ui = uiOf(queryParams(req));
+    return sendPage(reply, forgotPage(pageChrome(p, req, ui), { action: forgotAction, csrfToken: csrfTokenOf(secretOf(req, reply)), uiLocales: ui }));
   });
 
   app.post(ENDPOINTS.accountForgot, { config: { page: true } }, async (req, reply) => {
     const params = bodyParams(req);
-    const c = pageChrome(p, req);
+    const ui = uiOf(params);
+    const c = pageChrome(p, req, ui);
     if (!csrfOk(req, one(params, 'csrf_token'))) {
-      return sendPage(reply, forgotPage(c, { action: forgotAction, csrfToken: csrfTokenOf(secretOf(req, reply)), error: 'forgot.csrf' }, 403));
+      return sendPage(reply, forgotPage(c, { action: forgotAction, csrfToken: csrfTokenOf(secretOf(req, reply)), uiLocales: ui, error: 'forgot.csrf' }, 403));
     }
     const identifier = (one(params, 'identifier') ?? '').trim().normalize('NFC');
     const allowed = perAddress.allow(req.ip, nowSeconds(p.clock));
@@ -91,28 +99,31 @@ const registerResetRoutes = (app: FastifyInstance, p: Provider, email: Readonly<
     const second = (await lifecycle.hasSecondFactor?.(accountId)) ?? false;
     return { minLength: second ? p.config.passwords.minLengthWithSecondFactor : p.config.passwords.minLength, maxLength: p.config.passwords.maxLength };
   };
-  const invalid = (req: FastifyRequest, reply: FastifyReply) => sendPage(reply, resetInvalidPage(pageChrome(p, req), { forgotUrl: forgotAction }));
+  const invalid = (req: FastifyRequest, reply: FastifyReply, ui: string | undefined) =>
+    sendPage(reply, resetInvalidPage(pageChrome(p, req, ui), { forgotUrl: ui ? `${forgotAction}?ui_locales=${encodeURIComponent(ui)}` : forgotAction }));
 
   app.get(ENDPOINTS.accountReset, { config: { page: true } }, async (req, reply) => {
     const q = queryParams(req);
     const token = one(q, 'token') ?? '';
+    const ui = uiOf(q);
     const account = await accountOfResetToken(deps, token);
-    if (!account) return invalid(req, reply);
-    const c = pageChrome(p, req, one(q, 'ui_locales'));
-    return sendPage(reply, resetPage(c, { action: resetAction, csrfToken: csrfTokenOf(secretOf(req, reply)), token, account: account.username, ...(await policyOf(account.id)) }));
+    if (!account) return invalid(req, reply, ui);
+    const c = pageChrome(p, req, ui);
+    return sendPage(reply, resetPage(c, { action: resetAction, csrfToken: csrfTokenOf(secretOf(req, reply)), uiLocales: ui, token, account: account.username, ...(await policyOf(account.id)) }));
   });
 
   app.post(ENDPOINTS.accountReset, { config: { page: true } }, async (req, reply) => {
     const params = bodyParams(req);
     const token = one(params, 'token') ?? '';
     const password = one(params, 'password') ?? '';
+    const ui = uiOf(params);
     const account = await accountOfResetToken(deps, token);
-    if (!account) return invalid(req, reply);
-    const c = pageChrome(p, req);
-    const view = { action: resetAction, csrfToken: csrfTokenOf(secretOf(req, reply)), token, account: account.username, ...(await policyOf(account.id)) };
+    if (!account) return invalid(req, reply, ui);
+    const c = pageChrome(p, req, ui);
+    const view = { action: resetAction, csrfToken: csrfTokenOf(secretOf(req, reply)), uiLocales: ui, token, account: account.username, ...(await policyOf(account.id)) };
     if (!csrfOk(req, one(params, 'csrf_token'))) return sendPage(reply, resetPage(c, { ...view, error: 'csrf' }, 403));
     const outcome = await resetPassword({ ...deps, lifecycle }, { token, password });
-    if (outcome.kind === 'invalid_token') return invalid(req, reply);
+    if (outcome.kind === 'invalid_token') return invalid(req, reply, ui);
     if (outcome.kind === 'refused') return sendPage(reply, resetPage(c, { ...view, error: outcome.reason }, 400));
     // After the change committed (issue 17 §4): the notice, when enabled and the account has an address.
     const to = emailOf(outcome.account);
