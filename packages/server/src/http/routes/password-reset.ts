@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_IDENTIFIER, WindowLimiter, emailOf, issueResetToken, resetPassword, accountOfResetToken, type ResetDeps } from '../../accounts/password-reset.js';
+import { MAX_IDENTIFIER, WindowLimiter, issueResetToken, resetPassword, accountOfResetToken, type ResetDeps } from '../../accounts/password-reset.js';
 import { nowSeconds } from '../../clock.js';
 import type { EmailConfig } from '../../config/schema.js';
-import { noticeMail, resetMail } from '../../email/templates.js';
-import { type Mailer, smtpMailer } from '../../email/transport.js';
+import { mailerFor, sendNotice } from '../../email/notices.js';
+import { resetMail } from '../../email/templates.js';
+import type { Mailer } from '../../email/transport.js';
 import { one } from '../../oauth/params.js';
 import { type Provider, lifecycleDeps } from '../../provider.js';
 import { cookieScope } from '../../sessions/browser-cookie.js';
@@ -37,9 +38,8 @@ const uiOf = (params: Parameters<typeof one>[0]): string | undefined => {
 export const passwordResetRoutes = (app: FastifyInstance, p: Provider): void => {
   const email = p.config.email;
   if (!email) return;
-  const mailer = smtpMailer(email, { log: app.log, counted: (kind, outcome) => p.metrics.mailSent(kind, outcome) });
-  app.addHook('onClose', async () => mailer.close());
-  registerResetRoutes(app, p, email, mailer);
+  const mailer = mailerFor(app, p);
+  if (mailer) registerResetRoutes(app, p, email, mailer);
 };
 
 const registerResetRoutes = (app: FastifyInstance, p: Provider, email: Readonly<EmailConfig>, mailer: Mailer): void => {
@@ -126,10 +126,7 @@ const registerResetRoutes = (app: FastifyInstance, p: Provider, email: Readonly<
     if (outcome.kind === 'invalid_token') return invalid(req, reply, ui);
     if (outcome.kind === 'refused') return sendPage(reply, resetPage(c, { ...view, error: outcome.reason }, 400));
     // After the change committed (issue 17 §4): the notice, when enabled and the account has an address.
-    const to = emailOf(outcome.account);
-    if (email.notices.passwordChanged && to) {
-      mailer.send('notice_password_changed', noticeMail(c.t, 'password_changed', { to, product: p.config.branding.productName, account: outcome.account.username, at: nowSeconds(p.clock), resetUrl: p.config.issuer + ENDPOINTS.accountForgot }));
-    }
+    sendNotice(app, p, c.t, 'password_changed', outcome.account);
     return sendPage(reply, resetDonePage(c, { signInUrl: `${base}${ENDPOINTS.accountSessions}` }));
   });
 };
