@@ -22,7 +22,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { isLocal } from './helpers/chromium.js';
 import { freePort } from './helpers/provider.js';
-import { TOUR_PAGES, type Tour, authorizeUrl, launchBrowser, newContext, openDevicesPage, startTour, walkPages } from './helpers/pages-tour.js';
+import { RESET_PAGES, TOUR_PAGES, type Tour, authorizeUrl, launchBrowser, newContext, openDevicesPage, startTour, walkPages, walkResetPages } from './helpers/pages-tour.js';
 
 const LANGS = ['en', 'de', 'fr'] as const;
 const BROWSER_LOCALE = { en: 'en-GB', de: 'de-DE', fr: 'fr-FR' } as const;
@@ -99,6 +99,18 @@ describe('issue 13 §2, §3: every page in en, de and fr passes axe-core (WCAG 2
       } finally {
         await context.close();
       }
+      // The password-reset pages (issue 17 §4), in a context of their own.
+      const reset = await newContext(browser, { locale: 'en-GB' });
+      reset.on('request', (r) => requested.push(r.url()));
+      try {
+        await walkResetPages(tour, reset, lang, async (name, page) => {
+          found.set(`${name}/${lang}`, await inspect(page));
+        });
+      } catch (err) {
+        walkErrors.set(`reset/${lang}`, err);
+      } finally {
+        await reset.close();
+      }
       const devices = await newContext(browser, { locale: BROWSER_LOCALE[lang] });
       devices.on('request', (r) => requested.push(r.url()));
       try {
@@ -126,6 +138,13 @@ describe('issue 13 §2, §3: every page in en, de and fr passes axe-core (WCAG 2
         if (err) throw err;
       });
       for (const name of TOUR_PAGES) checks(name, lang, () => found.get(`${name}/${lang}`));
+      describe(`password-reset pages (issue 17 §4): ${RESET_PAGES.join(', ')}`, () => {
+        it('are reached: forgot, the answer, the link, a refused password, done, a spent link', () => {
+          const err = walkErrors.get(`reset/${lang}`);
+          if (err) throw err;
+        });
+        for (const name of RESET_PAGES) checks(name, lang, () => found.get(`${name}/${lang}`));
+      });
       describe(`devices page ISSUER/account/sessions, Accept-Language ${BROWSER_LOCALE[lang]}`, () => {
         it('is reached after signing in', () => {
           const err = walkErrors.get(`devices/${lang}`);

@@ -147,6 +147,53 @@ const throttleRule = (d: { freeFailures: number; delay: string; maxDelay: string
     lockDuration: duration(d.lockDuration),
   });
 
+/**
+ * Outgoing mail (issue 17 §4; README "Email: password reset and security notices"): the SMTP
+ * relay and the sender. Absent: no email features — no "Forgot password?" page, no notices.
+ */
+export interface EmailConfig {
+  smtp: { host: string; port: number; secure: boolean; auth?: { user: string; pass: string } | undefined; requireTLS: boolean };
+  /** The From header: an address, or "Name <address>" (RFC 5322 §3.4). */
+  from: string;
+  /** How long a password-reset link works (OWASP: short-lived). */
+  resetTokenTtl: number;
+  /** At most this many reset mails per account, and per client address, within resetTokenTtl. */
+  resetsPerAccount: number;
+  resetsPerAddress: number;
+  notices: { newDevice: boolean; passwordChanged: boolean; newPasskey: boolean };
+}
+
+/** "Name <local@domain>" or "local@domain"; no line breaks, so no header can be injected. */
+const FROM_PATTERN = /^(?:[^<>\r\n\p{Cc}]{1,100} <[^\s<>@]{1,64}@[^\s<>@]{1,253}>|[^\s<>@]{1,64}@[^\s<>@]{1,253})$/u;
+
+const emailField = (value: unknown, key: string): EmailConfig | undefined => {
+  if (value === undefined) return undefined;
+  const raw = object(
+    {
+      smtp: object(
+        {
+          host: string({ minLength: 1, pattern: /^[^\s/]{1,253}$/, hint: 'expected a host name or address' }),
+          port: integer({ default: 587, min: 1, max: 65535 }),
+          // true: TLS from the first byte (port 465); false: plain, upgraded with STARTTLS when offered.
+          secure: boolean(false),
+          auth: optional(object({ user: string({ minLength: 1 }), pass: string({ minLength: 1 }) }, { optional: false })),
+          // Refuse to send unless STARTTLS succeeds (nodemailer's requireTLS).
+          requireTLS: boolean(false),
+        },
+        { optional: false },
+      ),
+      from: string({ pattern: FROM_PATTERN, hint: 'expected "Name <address@example.com>" or "address@example.com"' }),
+      resetTokenTtl: duration('15m'),
+      resetsPerAccount: integer({ default: 3, min: 1, max: 100 }),
+      resetsPerAddress: integer({ default: 10, min: 1, max: 10_000 }),
+      notices: object({ newDevice: boolean(false), passwordChanged: boolean(false), newPasskey: boolean(false) }),
+    },
+    { optional: false },
+  )(value, key);
+  if (raw.resetTokenTtl > 24 * 3600) throw new ConfigError(`${key}.resetTokenTtl`, 'must be at most 24h (a reset link is short-lived)');
+  return raw;
+};
+
 const rawSchema = object({
   issuer: issuerField,
   port: integer({ default: 3000, min: 0, max: 65535 }),
@@ -247,6 +294,7 @@ const rawSchema = object({
   // Upstream OpenID providers users may sign in through (issue 15; README "Federation").
   upstreams: upstreamsField,
   logging: object({ level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info') }),
+  email: emailField,
   development: boolean(false),
 });
 

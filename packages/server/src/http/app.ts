@@ -13,6 +13,7 @@ import { checkSessionStateRoutes } from './routes/check-session-state.js';
 import { discoveryRoutes } from './routes/discovery.js';
 import { ssfRoutes } from './routes/ssf.js';
 import { accountRoutes } from './routes/account.js';
+import { passwordResetRoutes } from './routes/password-reset.js';
 import { endSessionRoutes } from './routes/end-session.js';
 import { federatedLogoutRoutes } from './routes/federated-logout.js';
 import { healthRoutes } from './routes/health.js';
@@ -106,7 +107,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
     discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, federatedLogoutRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
-    revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes, upstreamLogoutRoutes, ssfRoutes,
+    revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes, passwordResetRoutes, upstreamLogoutRoutes, ssfRoutes,
   ]) {
     routes(app, p);
   }

@@ -23,6 +23,9 @@ export const ENDPOINTS = {
   /** The security page (issue 14 §2): second factors, and the passkey options its script fetches. */
   accountSecurity: '/account/security',
   accountPasskeyOptions: '/account/security/passkey-options',
+  /** Self-service password reset (issue 17 §4): ask for a link, and the link's page. */
+  accountForgot: '/account/forgot',
+  accountReset: '/account/reset',
 } as const;
 
 /**

@@ -15,6 +15,7 @@ export const pageChrome = (p: Provider, req: FastifyRequest, uiLocales?: string 
     t: translator(chooseLocale({ uiLocales, acceptLanguage: Array.isArray(header) ? header.join(',') : header })),
     branding: p.config.branding,
     sessionsUrl: p.config.issuer + ENDPOINTS.accountSessions,
+    ...(p.config.email ? { forgotPasswordUrl: p.config.issuer + ENDPOINTS.accountForgot } : {}),
   };
 };
 

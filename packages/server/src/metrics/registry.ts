@@ -44,6 +44,7 @@ export class Metrics {
   private readonly locks: Counter<'kind'>;
   private readonly endings: Counter<'reason'>;
   private readonly tokens: Counter<'grant_type'>;
+  private readonly mails: Counter<'kind' | 'outcome'>;
   private readonly http: Histogram<'route' | 'method' | 'status_class'>;
 
   constructor(store: Pick<DeliveryStore, 'countDeliveries'> & Pick<SessionStore, 'countLiveSessions'>, clock: Clock) {
@@ -102,6 +103,12 @@ export class Metrics {
       labelNames: ['grant_type'],
       registers: [this.registry],
     });
+    this.mails = new Counter({
+      name: 'signoff_email_total',
+      help: 'Mail this process handed to the SMTP relay, by kind (password_reset, notice_*) and outcome (sent, failed).',
+      labelNames: ['kind', 'outcome'],
+      registers: [this.registry],
+    });
     this.http = new Histogram({
       name: 'signoff_http_request_duration_seconds',
       help: 'Public HTTP requests: time to respond, by route pattern, method and status class.',
@@ -134,6 +141,11 @@ export class Metrics {
         if (backChannel(d)) failed.inc();
       },
     };
+  }
+
+  /** One mail handed to the SMTP relay, or not (issue 17 §4: a failure is logged and counted, never the user's error). */
+  mailSent(kind: string, outcome: 'sent' | 'failed'): void {
+    this.mails.inc({ kind, outcome });
   }
 
   signInSucceeded(): void {

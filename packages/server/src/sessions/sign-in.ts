@@ -43,7 +43,7 @@ export const signIn = async (
   input: SignInInput,
   /** Wakes the back-channel delivery worker and counts the endings when the session limit ends sessions. */
   ending: Pick<EndingDeps, 'wake' | 'ended'> = {},
-): Promise<{ cookie: BrowserCookie; session: Session; participant?: Participant | undefined } | undefined> => {
+): Promise<{ cookie: BrowserCookie; session: Session; created: boolean; participant?: Participant | undefined } | undefined> => {
   const now = nowSeconds(clock);
   // The cookie secret is always new (session fixation); only its hash is stored.
   const cookie = input.browserId ? newBrowserCookie(input.browserId) : newBrowserCookie();
@@ -75,11 +75,11 @@ export const signIn = async (
   });
   // Its interaction was already completed (a form submitted twice): nothing was written.
   if (!result) return undefined;
-  const { session, endings, participant } = result;
+  const { session, created, endings, participant } = result;
   // The endings committed with the sign-in: wake the delivery worker and count them, as sessions/end.ts does.
   for (const e of endings) {
     if (e.sessions.length > 0) ending.wake?.();
     ending.ended?.(e.reason, e.sessions.length);
   }
-  return { cookie, session, participant };
+  return { cookie, session, created, participant };
 };

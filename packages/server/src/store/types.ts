@@ -1,6 +1,7 @@
 import type { FactorStore } from '../accounts/factors/store.js';
 import type { AccountStore } from '../accounts/store.js';
 import type { ThrottleStore } from '../accounts/throttle-store.js';
+import type { ResetTokenStore } from '../accounts/reset-store.js';
 import type { ClientStore } from '../clients/store.js';
 import type { DeliveryStore } from '../logout/back-channel/outbox.js';
 import type { InteractionStore } from '../oauth/authorize/interaction-store.js';
@@ -42,6 +43,7 @@ export interface Store
     EventStore,
     DeliveryStore,
     ThrottleStore,
+    ResetTokenStore,
     UpstreamStore,
     StreamStore {
   readonly origin: StoreOrigin;

@@ -16,6 +16,7 @@ import { confirmTotp, startTotpEnrolment } from '../../src/accounts/factors/totp
 import type { Clock } from '../../src/clock.js';
 import { factorDeps } from '../../src/provider.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, assertChromiumInstalled } from './chromium.js';
+import { type Mailbox, resetLinkOf, startMailbox } from './mailbox.js';
 import { CLIENTS, USERS, type TestProvider, defaultClients, startProvider } from './provider.js';
 
 export { USERS };
@@ -32,7 +33,13 @@ export const TOUR_PAGES = [
   'still-signed-in',
   'signed-out',
 ] as const;
-export type TourPage = (typeof TOUR_PAGES)[number] | 'devices';
+export type TourPage = (typeof TOUR_PAGES)[number] | (typeof RESET_PAGES)[number] | 'devices';
+
+/** The password-reset pages (issue 17 §4), in the order walkResetPages reaches them. */
+export const RESET_PAGES = ['forgot', 'forgot-sent', 'reset', 'reset-refused', 'reset-done', 'reset-invalid'] as const;
+
+/** One account per language whose password the reset walk changes (the walks run at once). */
+export const resetUser = (lang: string) => ({ username: `dora-${lang}`, password: `dora-${lang}-first-long-passphrase`, claims: { name: 'Dora', email: `dora-${lang}@example.test` } });
 
 export const APP_CLIENT = { client_id: 'example-app', client_secret: 'example-app-secret-0123456789-0123456', client_name: 'Example App' } as const;
 
@@ -65,6 +72,8 @@ export interface Tour {
   /** Paths the application was asked for, in order. */
   appHits: string[];
   op: TestProvider;
+  /** Where the provider's mail goes (email is configured, so the reset pages exist). */
+  mailbox: Mailbox;
   close(): Promise<void>;
 }
 
@@ -98,10 +107,15 @@ export const startTour = async (opts: { clock?: StepClock; upstreams?: Record<st
     frontchannel_logout_session_required: true,
   });
   let op: TestProvider;
+  const mailbox = await startMailbox();
   try {
-    op = await startProvider({ clients, ...(opts.upstreams ? { upstreams: opts.upstreams } : {}) }, { host: '127.0.0.1', ...(opts.clock ? { clock: opts.clock } : {}) });
+    op = await startProvider(
+      { clients, users: [...Object.values(USERS), ...['en', 'de', 'fr'].map(resetUser)], email: mailbox.config(), ...(opts.upstreams ? { upstreams: opts.upstreams } : {}) },
+      { host: '127.0.0.1', ...(opts.clock ? { clock: opts.clock } : {}) },
+    );
   } catch (err) {
     server.close();
+    await mailbox.close();
     throw err;
   }
   try {
@@ -109,6 +123,7 @@ export const startTour = async (opts: { clock?: StepClock; upstreams?: Record<st
   } catch (err) {
     server.close();
     await op.close();
+    await mailbox.close();
     throw err;
   }
   return {
@@ -117,9 +132,11 @@ export const startTour = async (opts: { clock?: StepClock; upstreams?: Record<st
     app,
     appHits,
     op,
+    mailbox,
     close: async () => {
       server.closeAllConnections();
       await Promise.all([op.close(), new Promise((r) => server.close(r))]);
+      await mailbox.close();
     },
   };
 };
@@ -292,4 +309,54 @@ export const openDevicesPage = async (tour: Tour, context: BrowserContext): Prom
   await page.goto(`${tour.issuer}/account/sessions`);
   await page.waitForLoadState('networkidle');
   return page;
+};
+
+/**
+ * The password-reset pages (issue 17 §4) in `uiLocales`: the forgot page, the answer, the link's
+ * page, a refused password, the done page and a spent link. Each language resets its own account
+ * (resetUser), since the walks run at once.
+ */
+export const walkResetPages = async (
+  tour: Tour,
+  context: BrowserContext,
+  uiLocales: string,
+  visit: (name: (typeof RESET_PAGES)[number], page: Page) => Promise<void>,
+): Promise<void> => {
+  const user = resetUser(uiLocales);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${tour.issuer}/account/forgot?ui_locales=${encodeURIComponent(uiLocales)}`);
+    await expectPage(page, 'forgot', 'input[name="identifier"]');
+    await visit('forgot', page);
+    await page.locator('input[name="identifier"]').fill(user.username);
+    await submit(page).click();
+    await page.waitForLoadState();
+    await expectPage(page, 'forgot-sent', 'main [role="status"]');
+    await visit('forgot-sent', page);
+    const deadline = Date.now() + 5000;
+    const mailFor = () => tour.mailbox.mails.find((m) => m.envelopeTo.includes(user.claims.email) && m.text.includes('/account/reset?token='));
+    while (!mailFor() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const mail = mailFor();
+    if (!mail) throw new Error(`no reset mail for ${user.username}`);
+    const link = `${resetLinkOf(mail)}&ui_locales=${encodeURIComponent(uiLocales)}`;
+    await page.goto(link);
+    await expectPage(page, 'reset', 'input[name="password"]');
+    await visit('reset', page);
+    await page.locator('input[name="password"]').evaluate((el) => el.removeAttribute('minlength'));
+    await page.locator('input[name="password"]').fill('short');
+    await submit(page).click();
+    await page.waitForLoadState();
+    await expectPage(page, 'reset-refused', '#reset-error');
+    await visit('reset-refused', page);
+    await page.locator('input[name="password"]').fill(`${user.username}-second-long-passphrase`);
+    await submit(page).click();
+    await page.waitForLoadState();
+    await expectPage(page, 'reset-done', 'main [role="status"]');
+    await visit('reset-done', page);
+    await page.goto(link);
+    await expectPage(page, 'reset-invalid', 'main [role="alert"]');
+    await visit('reset-invalid', page);
+  } finally {
+    await page.close();
+  }
 };

@@ -29,6 +29,8 @@ export interface PageChrome {
   branding: Branding;
   /** ISSUER/account/sessions: "Where am I signed in?" (when the devices page is served). */
   sessionsUrl?: string | undefined;
+  /** The built-in "Forgot password?" page (ISSUER/account/forgot) when email is configured (issue 17 §4). */
+  forgotPasswordUrl?: string | undefined;
 }
 
 export const DEFAULT_BRANDING: Branding = { productName: 'Signoff', primaryColor: '#2456d3' };

@@ -39,6 +39,8 @@ const upstreamButtons = (c: PageChrome, v: LoginView): string => {
 export const loginPage = (c: PageChrome, v: LoginView, status = 200): Page => {
   const { t, branding } = c;
   const nonce = newNonce();
+  // With email configured the built-in reset (which ends the account's sessions) wins over branding.passwordResetUrl.
+  const forgot = c.forgotPasswordUrl ?? branding.passwordResetUrl;
   const invalid = v.error ? ' aria-invalid="true"' : '';
   const described = (own?: string) => {
     const ids = [v.error ? 'login-error' : '', own ?? ''].filter(Boolean).join(' ');
@@ -68,7 +70,7 @@ ${v.error ? `<p class="error" id="login-error" role="alert">${t.html(v.error)}</
 </form>
 ${v.passkey && v.passkeyAction ? passkeyForm(t, { id: 'passkey', action: v.passkeyAction, csrfToken: v.csrfToken, challenge: v.passkey, label: t.text('login.passkey'), nonce, copyRemember: true }) : ''}
 ${upstreamButtons(c, v)}
-${branding.passwordResetUrl ? `<p><a href="${esc(branding.passwordResetUrl)}" id="forgot-password">${t.html('login.forgot_password')}</a></p>` : ''}
+${forgot ? `<p><a href="${esc(forgot)}" id="forgot-password">${t.html('login.forgot_password')}</a></p>` : ''}
 <script nonce="${nonce}">
 (() => {
   const field = document.getElementById('password'), toggle = document.getElementById('show-password');

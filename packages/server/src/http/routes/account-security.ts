@@ -1,4 +1,5 @@
 import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { sendNotice } from '../../email/notices.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FactorError } from '../../accounts/factors/deps.js';
 import { hasSecondFactor, listFactors, removeFactor } from '../../accounts/factors/manage.js';
@@ -170,6 +171,8 @@ export const accountSecurityRoutes = (app: FastifyInstance, p: Provider, support
         const done = await finishRegistration(deps, account, one(params, 'challenge_id') ?? '', credential, label('security.passkey.default_label'));
         if (done) {
           await enrolledHere(h.sessions, account.id, { method: 'passkey', userVerified: true, deviceBound: done.factor.deviceType === 'singleDevice' });
+          // After the passkey is stored (issue 17 §4): the notice, when enabled and the account has an address.
+          sendNotice(app, p, t, 'new_passkey', account);
           return show(req, reply, h.secret, account, { notice: { kind: 'done', key: 'security.passkey.done' }, recoveryCodes: done.recoveryCodes });
         }
         return show(req, reply, h.secret, account, { notice: { kind: 'refused', key: 'security.passkey.failed' }, status: 400 });

@@ -3,6 +3,7 @@ import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
 import { constantTimeEqual } from '../../util/secrets.js';
 import { type SignedIn, eligibleFor, signedInAccounts } from '../../oauth/authorize/decide.js';
+import { noticeIfNewDevice } from '../../email/notices.js';
 import { type AuthorizationInteraction, checkCsrf, loadInteraction } from '../../oauth/authorize/interaction.js';
 import { consentStep } from '../../oauth/authorize/steps/consent.js';
 import type { Refusal, Seen, StepOutcome } from '../../oauth/authorize/steps/deps.js';
@@ -210,7 +211,12 @@ export const interactionRoutes = (app: FastifyInstance, p: Provider): void => {
   ) => {
     if (outcome.kind === 'refused') return again(outcome.refusal, outcome.status);
     if (outcome.kind === 'redirect') return reply.code(303).header('cache-control', 'no-store').redirect(outcome.url, 303);
-    if (outcome.signedIn) await setBrowserCookie(p, reply, outcome.signedIn.cookie, outcome.signedIn.rememberMe);
+    if (outcome.signedIn) {
+      await setBrowserCookie(p, reply, outcome.signedIn.cookie, outcome.signedIn.rememberMe);
+      // A security notice (issue 17 §4) for a browser this account was not used with before; never the sign-in's error.
+      const session = outcome.signedIn.session;
+      if (outcome.signedIn.created === true) void noticeIfNewDevice(app, p, pageChrome(p, req, i.request.uiLocales).t, session).catch((err: unknown) => req.log.warn({ err }, 'new-device notice failed'));
+    }
     if (outcome.kind === 'answer') return sendAuthorizationResult(p, req, reply, i.request, outcome.answer, viaPage);
     return reply.code(303).header('cache-control', 'no-store').redirect(`${link}/${i.id}`, 303);
   };

@@ -288,6 +288,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ssf_poll_events_in_order ON ssf_poll_events (stream_id, seq);
   `,
+  // Password-reset tokens (issue 17 §4): only the token's SHA-256, taken once, per account.
+  `
+  CREATE TABLE password_reset_tokens (
+    token_hash text PRIMARY KEY,
+    account_id text NOT NULL,
+    created_at double precision NOT NULL,
+    expires_at double precision NOT NULL
+  );
+  CREATE INDEX password_reset_tokens_by_account ON password_reset_tokens (account_id, created_at);
+  CREATE INDEX password_reset_tokens_by_expiry ON password_reset_tokens (expires_at);
+  `,
 ];
 
 /** pg_advisory_lock key of the migrations: one instance migrates, the others wait and find it done. */

@@ -12,6 +12,7 @@ import { OutboxNotifications } from './notifications.js';
 import { postgresOutbox } from './outbox.js';
 import { postgresSessions } from './sessions.js';
 import { postgresThrottle } from './throttle.js';
+import { postgresResetTokens } from './reset-tokens.js';
 import { postgresTokens } from './tokens.js';
 import { postgresStreams } from './streams.js';
 import { postgresUpstreams } from './upstreams.js';
@@ -31,6 +32,7 @@ const ports = (db: Db, notifications: OutboxNotifications): Ports => ({
   ...postgresEvents(db),
   ...postgresOutbox(db, notifications),
   ...postgresThrottle(db),
+  ...postgresResetTokens(db),
   ...postgresUpstreams(db),
   ...postgresStreams(db),
 });

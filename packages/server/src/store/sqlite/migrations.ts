@@ -328,6 +328,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ssf_poll_events_in_order ON ssf_poll_events (stream_id, seq);
   `,
+  // Password-reset tokens (issue 17 §4): only the token's SHA-256, taken once, per account.
+  `
+  CREATE TABLE password_reset_tokens (
+    token_hash TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX password_reset_tokens_by_account ON password_reset_tokens (account_id, created_at);
+  CREATE INDEX password_reset_tokens_by_expiry ON password_reset_tokens (expires_at);
+  `,
 ];
 
 export const migrate = (db: BetterSqlite3.Database): number => migrateTo(db, MIGRATIONS.length);

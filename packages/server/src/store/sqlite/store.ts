@@ -11,6 +11,7 @@ import { sqliteOutbox } from './outbox.js';
 import { sqliteSessions } from './sessions.js';
 import { Sql } from './sql.js';
 import { sqliteThrottle } from './throttle.js';
+import { sqliteResetTokens } from './reset-tokens.js';
 import { sqliteTokens } from './tokens.js';
 import { sqliteStreams } from './streams.js';
 import { sqliteUpstreams } from './upstreams.js';
@@ -30,6 +31,7 @@ const ports = (sql: Sql): Ports => ({
   ...sqliteEvents(sql),
   ...sqliteOutbox(sql),
   ...sqliteThrottle(sql),
+  ...sqliteResetTokens(sql),
   ...sqliteUpstreams(sql),
   ...sqliteStreams(sql),
 });

@@ -19,6 +19,7 @@ import { sessionEndingContract } from './session-ending.js';
 import { sessionStoreContract } from './sessions.js';
 import { signInContract } from './sign-in.js';
 import { streamStoreContract } from './streams.js';
+import { resetTokenStoreContract } from './reset-tokens.js';
 import { throttleStoreContract } from './throttle.js';
 import { tokenStoreContract } from './tokens.js';
 import { upstreamStoreContract } from './upstreams.js';
@@ -43,6 +44,7 @@ export const runStoreContract = (name: string, makeStore: MakeStore): void => {
     eventStoreContract(makeStore);
     deliveryStoreContract(makeStore);
     throttleStoreContract(makeStore);
+    resetTokenStoreContract(makeStore);
     upstreamStoreContract(makeStore);
     streamStoreContract(makeStore);
   });

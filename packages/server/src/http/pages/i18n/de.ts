@@ -1,9 +1,12 @@
 import type { MessageKey } from './en.js';
 import { pagesDe } from './pages-de.js';
+import { resetDe } from './reset-de.js';
 
 /** Deutsch. A key left out here is shown in English. */
 export const de: Partial<Record<MessageKey, string>> = {
   ...pagesDe,
+  // The password-reset pages and the mail (issue 17 §4): reset-de.ts
+  ...resetDe,
   'sessions.title': 'Wo Sie angemeldet sind',
   'sessions.intro': 'Auf diesen Geräten und Browsern ist {account} angemeldet. Wenn Sie eines nicht kennen, melden Sie es ab.',
   'sessions.switch': 'Konto',

@@ -1,4 +1,5 @@
 import { pagesEn } from './pages-en.js';
+import { resetEn } from './reset-en.js';
 
 /**
  * The English catalogue: every message a page shows, by key. It is the reference: another
@@ -8,6 +9,8 @@ import { pagesEn } from './pages-en.js';
 export const en = {
   // The sign-in, chooser, consent, logout and error pages (issue 13 §2): pages-en.ts
   ...pagesEn,
+  // The password-reset pages and the mail (issue 17 §4): reset-en.ts
+  ...resetEn,
   // The devices page (issue 13 §1)
   'sessions.title': 'Where you are signed in',
   'sessions.intro': 'These are the devices and browsers where {account} is signed in. If you do not recognise one, sign it out.',

@@ -1,9 +1,12 @@
 import type { MessageKey } from './en.js';
 import { pagesFr } from './pages-fr.js';
+import { resetFr } from './reset-fr.js';
 
 /** Français. A key left out here is shown in English. */
 export const fr: Partial<Record<MessageKey, string>> = {
   ...pagesFr,
+  // The password-reset pages and the mail (issue 17 §4): reset-fr.ts
+  ...resetFr,
   'sessions.title': 'Où vous êtes connecté',
   'sessions.intro': 'Voici les appareils et navigateurs sur lesquels {account} est connecté. Si vous n’en reconnaissez pas un, déconnectez-le.',
   'sessions.switch': 'Compte',

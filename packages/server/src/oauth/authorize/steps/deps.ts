@@ -94,6 +94,8 @@ export interface SignedInBrowser {
   cookie: BrowserCookie;
   rememberMe: boolean;
   session: Session;
+  /** A new session, not an open one signed in again or stepped up (the new-device notice, issue 17 §4). */
+  created?: boolean | undefined;
 }
 
 /** Why a step's form is shown again: a catalogue key of the page's message. */

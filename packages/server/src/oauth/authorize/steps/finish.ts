@@ -76,7 +76,7 @@ export const afterFactor = async (deps: StepDeps, i: AuthorizationInteraction, p
   }, deps.ending);
   if (!signedIn) fail('interaction_expired', 'This sign-in request was already completed.');
   deps.signedIn();
-  const browser = { cookie: signedIn.cookie, rememberMe: pending.rememberMe, session: signedIn.session };
+  const browser = { cookie: signedIn.cookie, rememberMe: pending.rememberMe, session: signedIn.session, created: signedIn.created };
   if (!answer) return { kind: 'next', interaction: await moveTo(deps, i, { step: 'consent', sessionId: signedIn.session.id }), signedIn: browser };
   return { kind: 'answer', answer: { code: answer.code }, signedIn: browser };
 };
