@@ -9,6 +9,7 @@ import { sessionsCommand } from './sessions.js';
 import { start } from './start.js';
 import { upstreamsCommand } from './upstreams.js';
 import { usersCommand } from './users.js';
+import { versionCommand } from './version.js';
 
 const USAGE = `Usage: signoff <command> [options]
 
@@ -22,6 +23,7 @@ Commands:
   events    print the audit events                (signoff events --help)
   deliveries list or retry back-channel logouts  (signoff deliveries --help)
   upstreams list upstreams or show one's fixed URIs (signoff upstreams --help)
+  version   print the version of signoff          (also: signoff --version)
 
 Every command takes --config FILE to find its store (default: the development configuration).
 Exit status: 0 done, 1 failed (not found, already exists, store unusable, ...), 2 usage error,
@@ -37,6 +39,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> 
   events: eventsCommand,
   deliveries: deliveriesCommand,
   upstreams: upstreamsCommand,
+  version: versionCommand,
 };
 
 const main = async (argv: string[]): Promise<number | undefined> => {
@@ -45,6 +48,7 @@ const main = async (argv: string[]): Promise<number | undefined> => {
     console.log(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V') return versionCommand();
   // Own names only: `signoff constructor` once called Object() and crashed with a stack trace.
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);
