@@ -1,9 +1,12 @@
 import type { MessageKey } from './en.js';
+import { landingDe } from './landing-de.js';
 import { pagesDe } from './pages-de.js';
 
 /** Deutsch. A key left out here is shown in English. */
 export const de: Partial<Record<MessageKey, string>> = {
   ...pagesDe,
+  // The landing page at the issuer's root (issue 17 §1): landing-de.ts
+  ...landingDe,
   'sessions.title': 'Wo Sie angemeldet sind',
   'sessions.intro': 'Auf diesen Geräten und Browsern ist {account} angemeldet. Wenn Sie eines nicht kennen, melden Sie es ab.',
   'sessions.switch': 'Konto',

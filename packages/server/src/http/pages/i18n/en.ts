@@ -1,3 +1,4 @@
+import { landingEn } from './landing-en.js';
 import { pagesEn } from './pages-en.js';
 
 /**
@@ -8,6 +9,8 @@ import { pagesEn } from './pages-en.js';
 export const en = {
   // The sign-in, chooser, consent, logout and error pages (issue 13 §2): pages-en.ts
   ...pagesEn,
+  // The landing page at the issuer's root (issue 17 §1): landing-en.ts
+  ...landingEn,
   // The devices page (issue 13 §1)
   'sessions.title': 'Where you are signed in',
   'sessions.intro': 'These are the devices and browsers where {account} is signed in. If you do not recognise one, sign it out.',

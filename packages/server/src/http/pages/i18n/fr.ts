@@ -1,9 +1,12 @@
 import type { MessageKey } from './en.js';
+import { landingFr } from './landing-fr.js';
 import { pagesFr } from './pages-fr.js';
 
 /** Français. A key left out here is shown in English. */
 export const fr: Partial<Record<MessageKey, string>> = {
   ...pagesFr,
+  // The landing page at the issuer's root (issue 17 §1): landing-fr.ts
+  ...landingFr,
   'sessions.title': 'Où vous êtes connecté',
   'sessions.intro': 'Voici les appareils et navigateurs sur lesquels {account} est connecté. Si vous n’en reconnaissez pas un, déconnectez-le.',
   'sessions.switch': 'Compte',
