@@ -10,6 +10,7 @@ import { sessionsCommand } from './sessions.js';
 import { start } from './start.js';
 import { upstreamsCommand } from './upstreams.js';
 import { usersCommand } from './users.js';
+import { versionCommand } from './version.js';
 
 const USAGE = `Usage: signoff <command> [options]
 
@@ -25,6 +26,7 @@ Commands:
   upstreams list upstreams or show one's fixed URIs (signoff upstreams --help)
   backup    copy a live SQLite store to a file    (signoff backup --help)
   restore   put a backup in place of the store    (signoff restore --help)
+  version   print the version of signoff          (also: signoff --version)
 
 Every command takes --config FILE to find its store (default: the development configuration).
 Exit status: 0 done, 1 failed (not found, already exists, store unusable, ...), 2 usage error,
@@ -42,6 +44,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number | undefined>> 
   upstreams: upstreamsCommand,
   backup: backupCommand,
   restore: restoreCommand,
+  version: versionCommand,
 };
 
 const main = async (argv: string[]): Promise<number | undefined> => {
@@ -50,6 +53,7 @@ const main = async (argv: string[]): Promise<number | undefined> => {
     console.log(USAGE);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V') return versionCommand();
   // Own names only: `signoff constructor` once called Object() and crashed with a stack trace.
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) throw new UsageError(`unknown command "${name}"\n\n${USAGE}`);

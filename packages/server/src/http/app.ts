@@ -19,6 +19,7 @@ import { federatedLogoutRoutes } from './routes/federated-logout.js';
 import { healthRoutes } from './routes/health.js';
 import { interactionRoutes } from './routes/interaction.js';
 import { jwksRoutes } from './routes/jwks.js';
+import { landingRoutes } from './routes/landing.js';
 import { revocationRoutes } from './routes/revocation.js';
 import { tokenRoutes } from './routes/token.js';
 import { upstreamLogoutRoutes } from './routes/upstream-logout.js';
@@ -107,7 +108,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [
     discoveryRoutes, jwksRoutes, authorizeRoutes, interactionRoutes, endSessionRoutes, federatedLogoutRoutes, checkSessionRoutes, checkSessionStateRoutes, tokenRoutes, userinfoRoutes,
-    revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes, passwordResetRoutes, upstreamLogoutRoutes, ssfRoutes,
+    revocationRoutes, healthRoutes, devRoutes, adminRoutes, accountRoutes, passwordResetRoutes, upstreamLogoutRoutes, ssfRoutes, landingRoutes,
   ]) {
     routes(app, p);
   }

@@ -1,5 +1,7 @@
 /** Endpoint paths, relative to the issuer. */
 export const ENDPOINTS = {
+  /** The landing page at the issuer's root (issue 17 §1). */
+  landing: '/',
   discovery: '/.well-known/openid-configuration',
   authorization: '/authorize',
   token: '/token',

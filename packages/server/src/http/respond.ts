@@ -14,6 +14,20 @@ export const sendPage = (reply: FastifyReply, p: Page): FastifyReply =>
     .send(p.html);
 
 /**
+ * A page with nothing of the person who asks in it (no cookie read or set, no form token): shared
+ * caches may keep it for `maxAgeSeconds`, one copy per language (it follows Accept-Language).
+ */
+export const sendPublicPage = (reply: FastifyReply, p: Page, maxAgeSeconds: number): FastifyReply =>
+  reply
+    .code(p.status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', p.csp)
+    .header('x-frame-options', 'DENY')
+    .header('cache-control', `public, max-age=${maxAgeSeconds}`)
+    .header('vary', 'Accept-Language')
+    .send(p.html);
+
+/**
  * A page that the listed origins may frame (its CSP says frame-ancestors): no X-Frame-Options,
  * whose DENY would override it in older browsers and ALLOW-FROM is obsolete (RFC 7034 errata).
  */

@@ -23,6 +23,7 @@ export { USERS };
 
 /** Every page of the walk, in the order it reaches them. */
 export const TOUR_PAGES = [
+  'landing',
   'error',
   'sign-in',
   'sign-in-failed',
@@ -222,6 +223,11 @@ export const walkPages = async (
   const page = await context.newPage();
   try {
     const ui = { ui_locales: uiLocales };
+    // The landing page at the issuer's root (issue 17 §1), in the requested language.
+    await page.goto(`${tour.issuer}/?${new URLSearchParams(ui)}`);
+    await expectPage(page, 'landing', 'main h1');
+    await visit('landing', page);
+
     // An error page: the client is unknown, so the browser cannot be sent back (OIDC Core §3.1.2.6).
     await page.goto(authorizeUrl(tour, ui, { client_id: 'no-such-client', redirect_uri: `${tour.app}/callback` }));
     await expectPage(page, 'error', 'main h1');

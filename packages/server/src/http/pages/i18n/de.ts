@@ -1,4 +1,5 @@
 import type { MessageKey } from './en.js';
+import { landingDe } from './landing-de.js';
 import { pagesDe } from './pages-de.js';
 import { resetDe } from './reset-de.js';
 
@@ -7,6 +8,8 @@ export const de: Partial<Record<MessageKey, string>> = {
   ...pagesDe,
   // The password-reset pages and the mail (issue 17 §4): reset-de.ts
   ...resetDe,
+  // The landing page at the issuer's root (issue 17 §1): landing-de.ts
+  ...landingDe,
   'sessions.title': 'Wo Sie angemeldet sind',
   'sessions.intro': 'Auf diesen Geräten und Browsern ist {account} angemeldet. Wenn Sie eines nicht kennen, melden Sie es ab.',
   'sessions.switch': 'Konto',

@@ -1,3 +1,4 @@
+import { landingEn } from './landing-en.js';
 import { pagesEn } from './pages-en.js';
 import { resetEn } from './reset-en.js';
 
@@ -11,6 +12,8 @@ export const en = {
   ...pagesEn,
   // The password-reset pages and the mail (issue 17 §4): reset-en.ts
   ...resetEn,
+  // The landing page at the issuer's root (issue 17 §1): landing-en.ts
+  ...landingEn,
   // The devices page (issue 13 §1)
   'sessions.title': 'Where you are signed in',
   'sessions.intro': 'These are the devices and browsers where {account} is signed in. If you do not recognise one, sign it out.',

@@ -1,4 +1,5 @@
 import type { MessageKey } from './en.js';
+import { landingFr } from './landing-fr.js';
 import { pagesFr } from './pages-fr.js';
 import { resetFr } from './reset-fr.js';
 
@@ -7,6 +8,8 @@ export const fr: Partial<Record<MessageKey, string>> = {
   ...pagesFr,
   // The password-reset pages and the mail (issue 17 §4): reset-fr.ts
   ...resetFr,
+  // The landing page at the issuer's root (issue 17 §1): landing-fr.ts
+  ...landingFr,
   'sessions.title': 'Où vous êtes connecté',
   'sessions.intro': 'Voici les appareils et navigateurs sur lesquels {account} est connecté. Si vous n’en reconnaissez pas un, déconnectez-le.',
   'sessions.switch': 'Compte',
