@@ -35,7 +35,7 @@ const NEXT_RELEASE = `
   ALTER TABLE participants ADD COLUMN consent_version integer NOT NULL DEFAULT 1;
   ALTER TABLE logout_deliveries ADD COLUMN priority integer NOT NULL DEFAULT 0;
   ALTER TABLE accounts ADD COLUMN locale text;
-  CREATE TABLE password_reset_tokens (hash text PRIMARY KEY, account_id text NOT NULL, expires_at double precision NOT NULL);
+  CREATE TABLE next_release_notes (id text PRIMARY KEY, account_id text NOT NULL, created_at double precision NOT NULL);
 `;
 
 const WEB = CLIENTS.web;
