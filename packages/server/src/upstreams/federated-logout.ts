@@ -2,10 +2,11 @@ import type { Clock } from '../clock.js';
 import type { InteractionStore } from '../oauth/authorize/interaction-store.js';
 import type { EndedSession } from '../sessions/store.js';
 import type { KeyEncryptionKey, SealedJwk } from '../tokens/key-encryption.js';
-import { constantTimeEqual, randomToken } from '../util/secrets.js';
+import { constantTimeEqual } from '../util/secrets.js';
 import { openUpstreamIdToken } from './id-token.js';
 import type { Upstreams } from './registry.js';
 import { upstreamLogoutUrl } from './relying-party.js';
+import { stateFor } from './state.js';
 import type { UpstreamStore } from './store.js';
 
 /**
@@ -67,9 +68,6 @@ export const federatedHops = async (deps: Pick<FederatedLogoutDeps, 'upstreams' 
   return hops;
 };
 
-/** The interaction id a signed-out `state` names: `<interaction id>.<random>`. */
-export const federatedLogoutOf = (state: string): string | undefined => /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{43}$/.exec(state)?.[1];
-
 /**
  * The next hop: the browser goes to the next upstream with an end-session endpoint; upstreams
  * without one (or unreachable) are skipped and named, since their sessions may remain.
@@ -80,7 +78,7 @@ export const advanceFederatedLogout = async (deps: FederatedLogoutDeps, interact
   for (let hop = pending.shift(); hop; hop = pending.shift()) {
     const upstream = deps.upstreams.byId(hop.upstreamId);
     if (!upstream) continue;
-    const token = `${interactionId}.${randomToken(32)}`;
+    const token = stateFor(interactionId);
     const url = await upstreamLogoutUrl(deps.upstreams, deps.issuer, hop.upstreamId, openUpstreamIdToken(deps.kek, hop), token);
     if (url === undefined) {
       remaining.push(upstream.display_name);

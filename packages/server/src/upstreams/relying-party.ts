@@ -1,8 +1,8 @@
 import * as oidc from 'openid-client';
-import { randomToken } from '../util/secrets.js';
 import type { UpstreamConfig } from './config.js';
 import { upstreamUris } from './paths.js';
 import type { Upstreams } from './registry.js';
+import { stateFor } from './state.js';
 
 /**
  * Signoff as a relying party of an upstream provider (issue 15 §1), through openid-client: the
@@ -38,9 +38,6 @@ export type UpstreamAnswer =
   /** The answer could not be verified (state, nonce, signature, the code exchange) or the upstream is unreachable. */
   | { kind: 'invalid'; reason: string };
 
-/** The state an interaction's upstream request carries: `<interaction id>.<random>`. */
-export const interactionOfState = (state: string): string | undefined => /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{43}$/.exec(state)?.[1];
-
 /**
  * Where the browser goes to sign in at the upstream; undefined while the upstream cannot be
  * discovered. `loginHint` and `maxAge` pass the downstream request's through (OIDC Core §3.1.2.1).
@@ -56,7 +53,7 @@ export const upstreamAuthorizationUrl = async (
   if (!configuration) return undefined;
   const request: UpstreamRequest = {
     upstreamId: upstream.id,
-    state: `${interactionId}.${randomToken(32)}`,
+    state: stateFor(interactionId),
     nonce: oidc.randomNonce(),
     codeVerifier: oidc.randomPKCECodeVerifier(),
   };

@@ -129,3 +129,12 @@ export const basicAuth = (id: string, secret: string): string =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
 export { TestBrowser };
+
+/** An end-session request's query (RP-Initiated Logout 1.0 §2), with the parameters given. */
+export const endSessionQuery = (params: { idTokenHint?: string | undefined; postLogoutRedirectUri?: string | undefined; state?: string | undefined }): URLSearchParams => {
+  const query = new URLSearchParams();
+  if (params.idTokenHint) query.set('id_token_hint', params.idTokenHint);
+  if (params.postLogoutRedirectUri) query.set('post_logout_redirect_uri', params.postLogoutRedirectUri);
+  if (params.state) query.set('state', params.state);
+  return query;
+};

@@ -21,6 +21,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import Provider, { type Adapter, type AdapterPayload, type InteractionDetails, type SessionInstance } from 'oidc-provider';
 import { type Hop, type TestBrowser, parseForm } from './browser.js';
+import { endSessionQuery } from './rp.js';
 
 export interface UpstreamUser {
   sub: string;
@@ -292,10 +293,7 @@ export const startUpstreamOp = async (opts: {
       });
     },
     logout: async (browser, params, logoutOpts) => {
-      const query = new URLSearchParams();
-      if (params.idTokenHint) query.set('id_token_hint', params.idTokenHint);
-      if (params.postLogoutRedirectUri) query.set('post_logout_redirect_uri', params.postLogoutRedirectUri);
-      if (params.state) query.set('state', params.state);
+      const query = endSessionQuery(params);
       const confirmation = await browser.request(`${issuer}/session/end?${query}`);
       if (confirmation.status !== 200) throw new Error(`no logout confirmation: ${confirmation.status} ${confirmation.body.slice(0, 300)}`);
       const form = parseForm(confirmation.body);

@@ -8,6 +8,7 @@
  */
 import type { Hop, TestBrowser } from './browser.js';
 import { parseForm } from './browser.js';
+import { endSessionQuery } from './rp.js';
 import { type TestProvider, USERS, startProvider } from './provider.js';
 import { endSessions } from '../../src/sessions/end.js';
 
@@ -107,10 +108,7 @@ export const startUpstreamSignoff = async (opts: {
       });
     },
     logout: async (browser, params, logoutOpts) => {
-      const query = new URLSearchParams();
-      if (params.idTokenHint) query.set('id_token_hint', params.idTokenHint);
-      if (params.postLogoutRedirectUri) query.set('post_logout_redirect_uri', params.postLogoutRedirectUri);
-      if (params.state) query.set('state', params.state);
+      const query = endSessionQuery(params);
       const first = await browser.navigate(`${issuer}/logout?${query}`, { follow: followHere(logoutOpts) });
       if (!/name="logout_scope"/.test(first.body)) return first;
       const form = parseForm(first.body);

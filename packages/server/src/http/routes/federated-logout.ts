@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { SignoffError } from '../../errors.js';
 import { loadStored } from '../../oauth/authorize/interaction.js';
 import { type Provider, federatedDeps } from '../../provider.js';
-import { type FederatedLogoutDestination, advanceFederatedLogout, federatedLogoutOf, isCurrentHop, parseFederatedState } from '../../upstreams/federated-logout.js';
+import { type FederatedLogoutDestination, advanceFederatedLogout, isCurrentHop, parseFederatedState } from '../../upstreams/federated-logout.js';
 import { UPSTREAM_PATHS, UPSTREAMS_PREFIX } from '../../upstreams/paths.js';
+import { interactionOfState } from '../../upstreams/state.js';
 import { readInteractionCookie } from '../browser-session.js';
 import { queryParams } from '../params.js';
 import { sendSignedOut } from '../signed-out.js';
@@ -23,7 +24,7 @@ export const federatedLogoutRoutes = (app: FastifyInstance, p: Provider): void =
     async (req, reply) => {
       // A repeated or overlong state is no hop of ours either: only said to be signed out.
       const returned = (queryParams(req).state ?? []).length === 1 ? (queryParams(req).state?.[0] ?? '') : '';
-      const id = federatedLogoutOf(returned);
+      const id = interactionOfState(returned);
       const interaction = id === undefined ? undefined : await loadStored(p.store, p.clock, id, readInteractionCookie(p, req), 'federated-logout').catch((err: unknown) => {
         if (err instanceof SignoffError) return undefined;
         throw err;

@@ -13,7 +13,7 @@ import { methodsFor } from '../../oauth/authorize/steps/plan.js';
 import { type FactorProof, secondFactorStep } from '../../oauth/authorize/steps/second-factor.js';
 import { selectAccountStep } from '../../oauth/authorize/steps/select-account.js';
 import { startUpstreamStep, upstreamCallbackStep } from '../../oauth/authorize/steps/upstream.js';
-import { interactionOfState } from '../../upstreams/relying-party.js';
+import { interactionOfState } from '../../upstreams/state.js';
 import { UPSTREAM_PATHS, UPSTREAMS_PREFIX } from '../../upstreams/paths.js';
 import { type Params, one } from '../../oauth/params.js';
 import { type Provider, stepDeps } from '../../provider.js';
