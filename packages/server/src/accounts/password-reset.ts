@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
-import { randomToken, sha256 } from '../util/secrets.js';
+import { isRandomToken, randomToken, sha256 } from '../util/secrets.js';
 import { type LifecycleDeps, changePassword, getAccount } from './lifecycle.js';
 import { type PasswordRefusalReason, checkNewPassword } from './password-policy.js';
 import type { ResetTokenStore } from './reset-store.js';
@@ -17,8 +17,6 @@ import type { Account } from './store.js';
 /** The actor audit events name for a change made through a reset link. */
 export const RESET_ACTOR = 'user:password-reset';
 
-/** randomToken(32): 43 base64url characters. Anything else is refused before any lookup. */
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 /** An address nodemailer may put in a To header: no spaces or line breaks, one @. */
 const EMAIL_SHAPE = /^[^\s@<>,;"]{1,64}@[^\s@<>,;"]{1,253}$/;
 /** Longer than any username (128) or address (320): not looked up at all. */
@@ -73,7 +71,7 @@ export const issueResetToken = async (deps: ResetDeps, identifier: string): Prom
 
 /** The account a link's token opens, while it is valid; undefined for a wrong, used or expired token. */
 export const accountOfResetToken = async (deps: Pick<ResetDeps, 'accounts' | 'resetTokens' | 'clock'>, token: string): Promise<Account | undefined> => {
-  if (!TOKEN_SHAPE.test(token)) return undefined;
+  if (!isRandomToken(token)) return undefined;
   const accountId = await deps.resetTokens.peekResetToken(sha256(token), nowSeconds(deps.clock));
   const account = accountId === undefined ? undefined : await getAccount(deps, accountId);
   return account && !account.disabled ? account : undefined;

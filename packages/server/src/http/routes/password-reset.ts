@@ -9,7 +9,7 @@ import type { Mailer } from '../../email/transport.js';
 import { one } from '../../oauth/params.js';
 import { type Provider, lifecycleDeps } from '../../provider.js';
 import { cookieScope } from '../../sessions/browser-cookie.js';
-import { constantTimeEqual, randomToken } from '../../util/secrets.js';
+import { constantTimeEqual, isRandomToken, randomToken } from '../../util/secrets.js';
 import { readCookie, setCookie } from '../cookies.js';
 import { ENDPOINTS, issuerPath } from '../endpoints.js';
 import { pageChrome } from '../page-chrome.js';
@@ -19,7 +19,6 @@ import { sendPage } from '../respond.js';
 
 /** The CSRF token of the reset forms: an HMAC of a random cookie (double submit, bound to this browser; nothing stored). */
 const csrfTokenOf = (secret: string): string => createHmac('sha256', secret).update('signoff password reset').digest('base64url');
-const SECRET_SHAPE = /^[A-Za-z0-9_-]{43}$/;
 
 /** ui_locales of a query or form, when short enough to be a language list (never an error here). */
 const uiOf = (params: Parameters<typeof one>[0]): string | undefined => {
@@ -56,14 +55,14 @@ const registerResetRoutes = (app: FastifyInstance, p: Provider, email: Readonly<
   /** This browser's CSRF secret, set when it has none (or a malformed one). */
   const secretOf = (req: FastifyRequest, reply: FastifyReply): string => {
     const existing = readCookie(req, cookieName);
-    if (existing !== undefined && SECRET_SHAPE.test(existing)) return existing;
+    if (existing !== undefined && isRandomToken(existing)) return existing;
     const secret = randomToken(32);
     setCookie(reply, cookieName, secret, { secure: scope.secure, path: scope.path, maxAge: Math.max(p.config.interactionTtl, email.resetTokenTtl) });
     return secret;
   };
   const csrfOk = (req: FastifyRequest, token: string | undefined): boolean => {
     const secret = readCookie(req, cookieName);
-    return secret !== undefined && SECRET_SHAPE.test(secret) && token !== undefined && constantTimeEqual(token, csrfTokenOf(secret));
+    return secret !== undefined && isRandomToken(secret) && token !== undefined && constantTimeEqual(token, csrfTokenOf(secret));
   };
 
   app.get(ENDPOINTS.accountForgot, { config: { page: true } }, async (req, reply) => {

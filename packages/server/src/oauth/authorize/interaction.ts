@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
-import { constantTimeEqual, randomToken, sha256 } from '../../util/secrets.js';
+import { constantTimeEqual, isRandomToken, randomToken, sha256 } from '../../util/secrets.js';
 import type { Interaction, InteractionStore } from './interaction-store.js';
 import type { PendingLogout } from '../../logout/rp-initiated/confirm.js';
 import { type VerifiedFactor, parseFactors } from '../../sessions/factors.js';
@@ -10,9 +10,6 @@ import type { AcrLevel } from './acr.js';
 import type { AuthorizationRequest } from './request.js';
 import type { UpstreamRequest } from '../../upstreams/relying-party.js';
 import type { UpstreamSession } from '../../upstreams/store.js';
-
-/** A binding secret as randomToken(32) makes it; anything else in the cookie is replaced. */
-const BINDING_SECRET = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * Starts the anonymous pre-authentication record of one authorization request (or of one
@@ -33,7 +30,7 @@ export const startInteraction = async (
   browserBinding?: string,
 ): Promise<{ interaction: Interaction; bindingSecret: string }> => {
   const now = nowSeconds(clock);
-  const bindingSecret = browserBinding !== undefined && BINDING_SECRET.test(browserBinding) ? browserBinding : randomToken(32);
+  const bindingSecret = browserBinding !== undefined && isRandomToken(browserBinding) ? browserBinding : randomToken(32);
   const interaction: Interaction = {
     id: randomUUID(),
     bindingHash: sha256(bindingSecret),
