@@ -7,6 +7,7 @@ import { ACR_LEVELS, type AcrValue, DEFAULT_ACR_VALUES } from '../oauth/authoriz
 import { parseClientMetadata } from '../clients/metadata.js';
 import type { SeedClient } from '../clients/registry.js';
 import { upstreamsField } from '../upstreams/config.js';
+import { isLoopbackUrl } from './loopback.js';
 import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, record, string } from './validate.js';
 
 /**
@@ -307,30 +308,19 @@ export interface Config extends Omit<Raw, 'outbound' | 'clients' | 'users' | 'ba
   users: SeedUser[];
 }
 
-/**
- * A development issuer: its host is exactly `localhost`, `127.0.0.1` or `[::1]` (issue 10 §6).
- * Other loopback addresses (127.0.0.2, a name resolving to loopback) do not qualify, so
- * nothing but these three opens private networks to back-channel targets by default.
- */
-export const isLoopbackIssuer = (issuer: string): boolean => {
-  const host = new URL(issuer).hostname;
-  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-};
 
 /** Validates a parsed configuration object; throws ConfigError naming the first bad key. */
 export const parseConfig = (input: unknown): Readonly<Config> => {
   const raw = rawSchema(input, '');
   // OIDC Discovery §3 requires https; plain http is only safe where nothing crosses a network.
-  if (raw.issuer.startsWith('http:') && !isLoopbackIssuer(raw.issuer) && !raw.development) {
+  if (raw.issuer.startsWith('http:') && !isLoopbackUrl(raw.issuer) && !raw.development) {
     throw new ConfigError('issuer', 'must be an https URL (http is accepted only on a loopback host, or with "development": true)');
   }
   // The pages load the logo and link to these: https, or http on a loopback host in development.
   for (const k of ['logoUrl', 'supportUrl', 'passwordResetUrl'] as const) {
     const value = raw.branding[k];
     if (value === undefined || value.startsWith('https:')) continue;
-    const host = new URL(value).hostname;
-    const loopback = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-    if (!loopback || !(raw.development || isLoopbackIssuer(raw.issuer))) {
+    if (!isLoopbackUrl(value) || !(raw.development || isLoopbackUrl(raw.issuer))) {
       throw new ConfigError(`branding.${k}`, `"${value}" must be an https URL (http only on a loopback host, in development)`);
     }
   }
@@ -369,7 +359,7 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
     ...raw,
     // Back-Channel Logout targets on private networks are refused unless allowed; a loopback
     // issuer is a development set-up whose applications are on loopback too.
-    outbound: { allowPrivateNetworks: raw.outbound.allowPrivateNetworks ?? isLoopbackIssuer(raw.issuer) },
+    outbound: { allowPrivateNetworks: raw.outbound.allowPrivateNetworks ?? isLoopbackUrl(raw.issuer) },
     backchannel: {
       ...raw.backchannel,
       concurrencyPerClient: Math.min(raw.backchannel.concurrencyPerClient ?? Math.ceil(raw.backchannel.concurrency / 2), raw.backchannel.concurrency),

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isLoopbackIssuer } from '../config/schema.js';
+import { isLoopbackUrl } from '../config/loopback.js';
 import { currentBrowserState } from '../logout/browser-state.js';
 import { browserIdOfState, derivedBrowserState, isBrowserState, newBrowserState, sessionState } from '../logout/session-management.js';
 import type { RedirectTarget } from '../oauth/authorize/request.js';
@@ -28,7 +28,7 @@ const setThisRequest = new WeakMap<FastifyReply, string>();
 
 const setBrowserState = (p: Provider, reply: FastifyReply, value: string): string => {
   const scope = cookieScope(p.config.issuer);
-  const secure = scope.secure || isLoopbackIssuer(p.config.issuer);
+  const secure = scope.secure || isLoopbackUrl(p.config.issuer);
   // Path: the issuer's (cookieScope), which holds the check_session iframe that reads it.
   setCookie(reply, browserStateCookieName(p), value, { secure, path: scope.path, httpOnly: false, sameSite: secure ? 'None' : 'Lax' });
   setThisRequest.set(reply, value);

@@ -1,3 +1,4 @@
+import { isLoopbackUrl } from '../config/loopback.js';
 import { ConfigError, array, object, oneOf, optional, record, string } from '../config/validate.js';
 
 /**
@@ -50,8 +51,7 @@ const issuerUrl = (value: unknown, key: string): string => {
   } catch {
     throw new ConfigError(key, `"${text}" is not an absolute URL`);
   }
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new ConfigError(key, 'must be an https URL (http only on a loopback host)');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(text))) throw new ConfigError(key, 'must be an https URL (http only on a loopback host)');
   if (url.search || url.hash || text.includes('?') || text.includes('#')) throw new ConfigError(key, 'must not contain a query or fragment');
   return text;
 };
