@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { type AuditDeps, recordChange } from '../sessions/audit-log.js';
 import { type EndingDeps, afterEnding } from '../sessions/end.js';
+import { activeTraceParent } from '../telemetry/trace.js';
 import { cutPage, decodeCursor, isKeyString, pageLimit } from '../util/paging.js';
 import { type PasswordPolicy, checkNewPassword } from './password-policy.js';
 import { hashPassword } from './passwords.js';
@@ -104,7 +105,8 @@ const change = async (
 ): Promise<AccountChange | undefined> => {
   const at = nowSeconds(deps.clock);
   const revokeOfflineTokens = reason === 'account_deleted' || (deps.revokeOfflineTokensOn as readonly string[]).includes(reason ?? '');
-  const ending = reason && { reason, actor: audit.actor, at, revokeOfflineTokens };
+  // The outbox rows join the caller's trace (issue 17 §2), as sessions/end.ts does.
+  const ending = reason && { reason, actor: audit.actor, at, revokeOfflineTokens, traceParent: activeTraceParent() };
   const { found, ended } = await deps.accounts.changeAccount(accountId, { ...patch, updatedAt: at }, ending);
   if (!found) return undefined;
   if (ending) afterEnding(deps, ending.reason, ended);

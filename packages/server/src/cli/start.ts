@@ -4,6 +4,7 @@ import { buildManagementApp } from '../http/management.js';
 import { openProvider } from '../provider.js';
 import { startHousekeeping } from '../housekeeping.js';
 import { startDeliveries } from '../deliveries.js';
+import { startTracing } from '../telemetry/start.js';
 import { CONFIG_OPTION, UsageError, parse } from './args.js';
 import { developmentBanner } from './banner.js';
 import { createdStoreWarning, keyNotices, storeLine } from './store.js';
@@ -31,6 +32,8 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
     if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${values.port}"`);
   }
   const config = loadConfig({ file: values.config ?? process.env.SIGNOFF_CONFIG, port });
+  // Traces first, so the store's opening and everything after can be traced (issue 17 §2).
+  const stopTracing = await startTracing(config.traces);
   const provider = await openProvider(config);
   const { origin } = provider.store;
   console.error(`signoff: store: ${storeLine(origin)}`);
@@ -72,6 +75,8 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
     const released = stopDeliveries().catch((err: unknown) => app.log.error({ err }, 'releasing back-channel deliveries at shutdown failed; their leases lapse instead'));
     await Promise.all([Promise.all([app.close(), management?.close()]).finally(() => clearTimeout(force)), released]);
     await provider.store.close();
+    // The spans of the last requests and deliveries still buffered go to the collector.
+    await stopTracing?.().catch((err: unknown) => app.log.warn({ err }, 'exporting the last spans at shutdown failed'));
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -195,6 +195,42 @@ const emailField = (value: unknown, key: string): EmailConfig | undefined => {
   return raw;
 };
 
+/** OpenTelemetry traces (issue 17 §2; docs/deploy.md "Traces and logs"). Absent: nothing is traced. */
+export interface TracesConfig {
+  /** The collector's OTLP/HTTP traces URL, e.g. http://127.0.0.1:4318/v1/traces. */
+  endpoint: string;
+  /** Sent with every export (a collector's API key). */
+  headers: Record<string, string>;
+  serviceName: string;
+  /** Of the traces this provider starts, this percentage is kept; a traced caller's choice is followed. */
+  samplePercent: number;
+}
+
+/** RFC 9110 §5.1 field names; values without line breaks, so no header can be injected. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
+const HEADER_VALUE = /^[^\r\n\0]{0,4096}$/;
+
+const tracesField = (value: unknown, key: string): TracesConfig | undefined => {
+  if (value === undefined) return undefined;
+  const raw = object(
+    {
+      endpoint: string({ pattern: /^https?:\/\/[^\s]{1,2000}$/, hint: 'expected the collector\'s OTLP/HTTP traces URL, e.g. "http://127.0.0.1:4318/v1/traces"' }),
+      headers: record(),
+      serviceName: string({ default: 'signoff', pattern: /^[\x21-\x7e]{1,100}$/, hint: 'must be 1-100 visible ASCII characters' }),
+      samplePercent: integer({ default: 100, min: 0, max: 100 }),
+    },
+    { optional: false },
+  )(value, key);
+  if (!URL.canParse(raw.endpoint)) throw new ConfigError(`${key}.endpoint`, `"${raw.endpoint}" is not a URL`);
+  const headers: Record<string, string> = {};
+  for (const [name, v] of Object.entries(raw.headers)) {
+    if (!HEADER_NAME.test(name)) throw new ConfigError(`${key}.headers`, `"${name}" is not an HTTP header name`);
+    if (typeof v !== 'string' || !HEADER_VALUE.test(v)) throw new ConfigError(`${key}.headers.${name}`, 'expected a string without line breaks, at most 4096 characters');
+    Object.defineProperty(headers, name, { value: v, enumerable: true });
+  }
+  return { ...raw, headers };
+};
+
 const rawSchema = object({
   issuer: issuerField,
   port: integer({ default: 3000, min: 0, max: 65535 }),
@@ -296,6 +332,7 @@ const rawSchema = object({
   upstreams: upstreamsField,
   logging: object({ level: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info') }),
   email: emailField,
+  traces: tracesField,
   development: boolean(false),
 });
 

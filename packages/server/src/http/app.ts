@@ -27,6 +27,7 @@ import { userinfoRoutes } from './routes/userinfo.js';
 import { paramsFrom } from '../oauth/params.js';
 import { redactText, redactUrl } from './log-redaction.js';
 import { serverOptions, trustProxyOption } from './server-options.js';
+import { installTracing } from './tracing.js';
 
 /** Form bodies are small; anything larger is refused before parsing (413). */
 export const BODY_LIMIT = 64 * 1024;
@@ -35,9 +36,10 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * Assembles the Fastify application: parsers, security headers, error mapping, CORS, routes.
- * `logStream` sends the log somewhere other than standard output (tests read it).
+ * `logStream` sends the log somewhere other than standard output (tests read it). `tracing`
+ * (default: when the configuration has `traces`) gives each request a server span.
  */
-export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: NodeJS.WritableStream } = {}): FastifyInstance => {
+export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: NodeJS.WritableStream; tracing?: boolean } = {}): FastifyInstance => {
   const https = p.config.issuer.startsWith('https:');
   const app = Fastify({
     logger:
@@ -104,6 +106,7 @@ export const buildApp = (p: Provider, opts: { logger?: boolean; logStream?: Node
     p.metrics.httpRequest(req.routeOptions.url, req.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  if (opts.tracing ?? p.config.traces !== undefined) installTracing(app);
   installErrorHandling(app, p);
   installCors(app, p, [ENDPOINTS.discovery, ENDPOINTS.jwks, ENDPOINTS.token, ENDPOINTS.userinfo, ENDPOINTS.revocation]);
   for (const routes of [

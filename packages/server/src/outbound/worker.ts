@@ -5,6 +5,7 @@ import type { DeliveryStore, LogoutDelivery } from '../logout/back-channel/outbo
 import { retryDelayMs } from './backoff.js';
 import type { DeliveryKind } from './kind.js';
 import { type AttemptOutcome, sendMessage } from './send.js';
+import { SpanKind, type Span, contextOfTraceParent, failSpan, inSpan, logCorrelation } from '../telemetry/trace.js';
 
 export interface DeliverySettings {
   /** At most this many attempts in flight at once, per process. */
@@ -195,14 +196,28 @@ export class DeliveryWorker {
     return this.deps.clock.nowMs() / 1000;
   }
 
-  private async attempt(row: LogoutDelivery): Promise<void> {
-    try {
-      const outcome = await this.send(row);
-      await this.record(row, outcome);
-    } catch (err) {
-      // The lease lapses and another attempt follows: nothing is lost.
-      this.deps.log.error({ err, delivery: row.id, kind: row.kind }, `${kindWords(row.kind)} attempt could not be completed; it will be retried`);
-    }
+  /**
+   * One attempt, traced as a client span (issue 17 §2) whose parent is the ending that queued the
+   * row (its stored traceparent), so a logout's deliveries and their retries are one trace.
+   */
+  private attempt(row: LogoutDelivery): Promise<void> {
+    const attributes = { 'signoff.delivery.id': row.id, 'signoff.delivery.kind': row.kind, 'signoff.client_id': row.clientId, 'signoff.delivery.attempt': row.attempts };
+    return inSpan(
+      'signoff.delivery.attempt',
+      attributes,
+      async (span) => {
+        try {
+          const outcome = await this.send(row);
+          traceOutcome(span, outcome);
+          await this.record(row, outcome);
+        } catch (err) {
+          // The lease lapses and another attempt follows: nothing is lost.
+          failSpan(span, 'the attempt could not be completed');
+          this.deps.log.error({ err, delivery: row.id, kind: row.kind, ...logCorrelation() }, `${kindWords(row.kind)} attempt could not be completed; it will be retried`);
+        }
+      },
+      { kind: SpanKind.CLIENT, parent: contextOfTraceParent(row.traceParent) },
+    );
   }
 
   private async send(row: LogoutDelivery): Promise<AttemptOutcome> {
@@ -251,8 +266,8 @@ export class DeliveryWorker {
       observer?.failed(row);
       this.deps.log.warn(
         row.kind === BACKCHANNEL
-          ? { delivery: row.id, client: row.clientId, session: row.sessionId, attempts: row.attempts, reason: outcome.error }
-          : { delivery: row.id, kind: row.kind, client: row.clientId, stream: row.streamId, attempts: row.attempts, reason: outcome.error },
+          ? { delivery: row.id, client: row.clientId, session: row.sessionId, attempts: row.attempts, reason: outcome.error, ...logCorrelation() }
+          : { delivery: row.id, kind: row.kind, client: row.clientId, stream: row.streamId, attempts: row.attempts, reason: outcome.error, ...logCorrelation() },
         `${kindWords(row.kind)} delivery failed; listed by \`signoff deliveries list --status failed\``,
       );
     }
@@ -267,3 +282,10 @@ export class DeliveryWorker {
     this.timers.add(timer);
   }
 }
+
+/** What an attempt's span records of its outcome: the answer's status, or why it failed. */
+const traceOutcome = (span: Span, outcome: AttemptOutcome): void => {
+  span.setAttribute('signoff.delivery.outcome', outcome.kind);
+  if (outcome.kind === 'delivered') span.setAttribute('http.response.status_code', outcome.status);
+  else if (outcome.kind === 'retry' || outcome.kind === 'failed') failSpan(span, outcome.error);
+};

@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
+import { activeTraceParent, inSpan } from '../telemetry/trace.js';
 import type { EndReason, EndedSession, SessionEnding, SessionSelector, SessionStore } from './store.js';
 
 export interface EndingDeps {
@@ -23,20 +24,29 @@ export interface EndingDeps {
  * nudges the delivery worker once the transaction has committed (DESIGN.md "Back-channel
  * delivery": the ending never waits for applications, yet notifications leave at once); `ended`
  * counts the endings by reason for the metrics.
+ *
+ * Traced as one span (issue 17 §2) whose traceparent the outbox rows keep, so every delivery
+ * attempt of this ending — on any instance, however late — is a child of it: one logout's
+ * fan-out is one trace.
  */
-export const endSessions = async (
+export const endSessions = (
   deps: EndingDeps,
   selector: SessionSelector,
   reason: EndReason,
   actor: string,
   options: EndingOptions = {},
-): Promise<EndedSession[]> => {
-  const ending: SessionEnding = { reason, actor, at: nowSeconds(deps.clock) };
-  if (options.revokeOfflineTokens) ending.revokeOfflineTokens = true;
-  const ended = await deps.sessions.endSessions(selector, ending);
-  afterEnding(deps, reason, ended);
-  return ended;
-};
+): Promise<EndedSession[]> =>
+  inSpan('signoff.sessions.end', { 'signoff.end_reason': reason, 'signoff.actor': actorKind(actor) }, async (span) => {
+    const ending: SessionEnding = { reason, actor, at: nowSeconds(deps.clock), traceParent: activeTraceParent() };
+    if (options.revokeOfflineTokens) ending.revokeOfflineTokens = true;
+    const ended = await deps.sessions.endSessions(selector, ending);
+    span.setAttribute('signoff.sessions_ended', ended.length);
+    afterEnding(deps, reason, ended);
+    return ended;
+  });
+
+/** The kind of actor (`user`, `client`, `admin`, `system`, `upstream`) — never a name, which a trace need not carry. */
+const actorKind = (actor: string): string => actor.split(':', 1)[0] ?? actor;
 
 export interface EndingOptions {
   /**

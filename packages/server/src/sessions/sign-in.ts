@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
+import { activeTraceParent, inSpan } from '../telemetry/trace.js';
 import { sha256 } from '../util/secrets.js';
 import { type VerifiedFactor, amrOf } from './factors.js';
 import { type BrowserCookie, newBrowserCookie } from './browser-cookie.js';
@@ -36,50 +37,54 @@ export interface SignInInput {
  * is one store operation (issue 11 §1), so two instances racing leave one open session and a
  * failure part-way leaves nothing. Undefined when the interaction it answers was already completed.
  */
-export const signIn = async (
+export const signIn = (
   store: Pick<SessionStore, 'recordSignIn'>,
   clock: Clock,
   policy: SessionPolicy,
   input: SignInInput,
   /** Wakes the back-channel delivery worker and counts the endings when the session limit ends sessions. */
   ending: Pick<EndingDeps, 'wake' | 'ended'> = {},
-): Promise<{ cookie: BrowserCookie; session: Session; created: boolean; participant?: Participant | undefined } | undefined> => {
-  const now = nowSeconds(clock);
-  // The cookie secret is always new (session fixation); only its hash is stored.
-  const cookie = input.browserId ? newBrowserCookie(input.browserId) : newBrowserCookie();
-  const { idleTimeout, absoluteLifetime } = lifetimesFor(policy, input.rememberMe);
-  const result = await store.recordSignIn({
-    browser: { id: cookie.browserId, secretHash: sha256(cookie.secret), createdAt: now },
-    session: {
-      id: randomUUID(),
-      browserId: cookie.browserId,
-      accountId: input.accountId,
-      createdAt: now,
-      authTime: now,
-      lastSeen: now,
-      idleExpiresAt: now + idleTimeout,
-      absoluteExpiresAt: now + absoluteLifetime,
-      amr: amrOf(input.factors),
-      acr: input.acr,
-      factors: input.factors,
-      rememberMe: input.rememberMe,
-      createdIp: input.ip,
-      createdUserAgent: input.userAgent,
-      lastIp: input.ip,
-      lastUserAgent: input.userAgent,
-    },
-    maxSessionsPerAccount: policy.maxSessionsPerAccount,
-    authorization: input.authorization,
-    steppedUp: input.steppedUp,
-    upstream: input.upstream,
+): Promise<{ cookie: BrowserCookie; session: Session; created: boolean; participant?: Participant | undefined } | undefined> =>
+  // Traced (issue 17 §2): the methods, and whether a session was created or an existing one re-authenticated.
+  inSpan('signoff.sign_in', { 'signoff.amr': amrOf(input.factors) }, async (span) => {
+    const now = nowSeconds(clock);
+    // The cookie secret is always new (session fixation); only its hash is stored.
+    const cookie = input.browserId ? newBrowserCookie(input.browserId) : newBrowserCookie();
+    const { idleTimeout, absoluteLifetime } = lifetimesFor(policy, input.rememberMe);
+    const result = await store.recordSignIn({
+      traceParent: activeTraceParent(),
+      browser: { id: cookie.browserId, secretHash: sha256(cookie.secret), createdAt: now },
+      session: {
+        id: randomUUID(),
+        browserId: cookie.browserId,
+        accountId: input.accountId,
+        createdAt: now,
+        authTime: now,
+        lastSeen: now,
+        idleExpiresAt: now + idleTimeout,
+        absoluteExpiresAt: now + absoluteLifetime,
+        amr: amrOf(input.factors),
+        acr: input.acr,
+        factors: input.factors,
+        rememberMe: input.rememberMe,
+        createdIp: input.ip,
+        createdUserAgent: input.userAgent,
+        lastIp: input.ip,
+        lastUserAgent: input.userAgent,
+      },
+      maxSessionsPerAccount: policy.maxSessionsPerAccount,
+      authorization: input.authorization,
+      steppedUp: input.steppedUp,
+      upstream: input.upstream,
   });
   // Its interaction was already completed (a form submitted twice): nothing was written.
   if (!result) return undefined;
   const { session, created, endings, participant } = result;
+  span.setAttribute('signoff.session_created', created);
   // The endings committed with the sign-in: wake the delivery worker and count them, as sessions/end.ts does.
   for (const e of endings) {
     if (e.sessions.length > 0) ending.wake?.();
     ending.ended?.(e.reason, e.sessions.length);
   }
   return { cookie, session, created, participant };
-};
+  });

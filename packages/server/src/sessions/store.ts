@@ -72,6 +72,8 @@ export interface SessionEnding {
    * §1). Done even when no session was open. Other selectors ignore it.
    */
   revokeOfflineTokens?: boolean | undefined;
+  /** The ending's span as a W3C traceparent, kept on its outbox rows (issue 17 §2). */
+  traceParent?: string | undefined;
 }
 
 /** A session the ending path ended, with the clients that were signed in through it. */
@@ -138,6 +140,8 @@ export interface SessionPageQuery {
 export interface SignInRecord {
   /** The browser with its new cookie secret hash; `createdAt` counts only when the browser is new. */
   browser: Browser;
+  /** The sign-in's span as a W3C traceparent, kept on the outbox rows of the sessions the limit ends (issue 17 §2). */
+  traceParent?: string | undefined;
   /** The session to create when the browser has no live one for this account. */
   session: Session;
   /** The account's concurrent-session limit, enforced when a session is created. */

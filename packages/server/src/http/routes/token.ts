@@ -11,6 +11,7 @@ import { clientInfo } from '../browser-session.js';
 import { ENDPOINTS } from '../endpoints.js';
 import { bodyParams } from '../params.js';
 import { sendNoStore } from '../respond.js';
+import { inSpan } from '../../telemetry/trace.js';
 
 const tokenResponseSchema = {
   200: {
@@ -48,12 +49,14 @@ export const tokenRoutes = (app: FastifyInstance, p: Provider): void => {
       fail('unsupported_grant_type', `grant_type "${grantType}" is not supported.`);
     }
     if (!client.grant_types.includes(grantType)) fail('unauthorized_client', `This client may not use the ${grantType} grant.`);
-    const body =
+    // Traced (issue 17 §2): which grant, for which client.
+    const body = await inSpan('signoff.token', { 'signoff.grant_type': grantType, 'signoff.client_id': client.client_id }, () =>
       grantType === 'authorization_code'
-        ? await authorizationCodeGrant(deps, client, params)
+        ? authorizationCodeGrant(deps, client, params)
         : grantType === 'refresh_token'
-          ? await refreshTokenGrant(deps, client, params, clientInfo(req))
-          : await clientCredentialsGrant(deps, client, params);
+          ? refreshTokenGrant(deps, client, params, clientInfo(req))
+          : clientCredentialsGrant(deps, client, params),
+    );
     p.metrics.tokenIssued(grantType);
     return sendNoStore(reply, 200, body);
   });

@@ -30,6 +30,8 @@ export interface LogoutDelivery {
   leaseUntil?: number | undefined;
   /** When an operator last asked for a retry: the give-up time counts from here, not from createdAt. */
   retriedAt?: number | undefined;
+  /** The W3C traceparent of the ending that queued the row: its attempts' spans join that trace (issue 17 §2). */
+  traceParent?: string | undefined;
 }
 
 export type DeliveryStatus = LogoutDelivery['status'];

@@ -54,15 +54,23 @@ export const endSessions = async (q: Q, selector: SessionSelector, e: SessionEnd
   // OIDC Core §11: offline_access families outlive the session; all others die with it.
   await q.run('UPDATE token_families SET revoked_at = $1 WHERE session_id = ANY($2::text[]) AND NOT offline AND revoked_at IS NULL', [e.at, ids]);
   const queued = await q.run(
-    `INSERT INTO logout_deliveries (id, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at)
-     SELECT replace(gen_random_uuid()::text, '-', ''), p.client_id, p.session_id, s.account_id, p.sid, $1, $2, 'pending', $2
+    `INSERT INTO logout_deliveries (id, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at, trace_parent)
+     SELECT replace(gen_random_uuid()::text, '-', ''), p.client_id, p.session_id, s.account_id, p.sid, $1, $2, 'pending', $2, $4
      FROM participants p JOIN sessions s ON s.id = p.session_id JOIN clients c ON c.client_id = p.client_id
      WHERE p.session_id = ANY($3::text[]) AND c.metadata->>'backchannel_logout_uri' IS NOT NULL`,
-    [e.reason, e.at, ids],
+    [e.reason, e.at, ids, e.traceParent ?? null],
   );
   if (queued > 0) await notifyOutbox(q);
   // Issue 16 §2: CAEP session-revoked to every stream that has the account as a subject.
-  await queueSessionsRevoked(q, ids, e.reason, e.actor, e.at);
+  if ((await queueSessionsRevoked(q, ids, e.reason, e.actor, e.at)) > 0 && e.traceParent) {
+    // The SETs pushed about these sessions join the ending's trace too (issue 17 §2).
+    // The rows just written are pending and due now, which the due index finds.
+    await q.run(
+      `UPDATE logout_deliveries SET trace_parent = $1
+       WHERE status = 'pending' AND next_attempt_at = $2 AND kind = 'ssf_push' AND trace_parent IS NULL AND session_id = ANY($3::text[])`,
+      [e.traceParent, e.at, ids],
+    );
+  }
   await q.run(
     `INSERT INTO events (at, type, session_id, account_id, reason, actor)
      SELECT $1, 'session.ended', id, account_id, $2, $3 FROM sessions WHERE id = ANY($4::text[]) ORDER BY seq`,

@@ -299,6 +299,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX password_reset_tokens_by_account ON password_reset_tokens (account_id, created_at);
   CREATE INDEX password_reset_tokens_by_expiry ON password_reset_tokens (expires_at);
   `,
+  // Traces (issue 17 §2): the W3C traceparent of the ending that queued a row, so that each
+  // delivery attempt, on whichever instance and however late, joins that logout's trace.
+  `
+  ALTER TABLE logout_deliveries ADD COLUMN trace_parent text;
+  `,
 ];
 
 /** pg_advisory_lock key of the migrations: one instance migrates, the others wait and find it done. */

@@ -55,7 +55,7 @@ export const recordSignIn = async (q: Q, r: SignInRecord): Promise<SignInResult 
       await appendSessionEvent(q, 'session.created', s, at);
       if (r.upstream) await upsertUpstreamSessionRow(q, { ...r.upstream, sessionId: s.id });
       if (r.maxSessionsPerAccount !== undefined) {
-        const ended = await endSessions(q, { overLimitOf: s.accountId, keep: r.maxSessionsPerAccount, liveAt: at }, { reason: 'limit', actor: 'system', at });
+        const ended = await endSessions(q, { overLimitOf: s.accountId, keep: r.maxSessionsPerAccount, liveAt: at }, { reason: 'limit', actor: 'system', at, traceParent: r.traceParent });
         endings.push({ reason: 'limit', sessions: ended });
       }
       return { session: s, created: true, endings, participant: await authorize(q, s, r.authorization) };

@@ -58,14 +58,22 @@ export const endSessions = (sql: Sql, selector: SessionSelector, e: SessionEndin
       // OIDC Core §11: offline_access families outlive the session; all others die with it.
       sql.run(`UPDATE token_families SET revoked_at = ? WHERE session_id ${inEnded} AND offline = 0 AND revoked_at IS NULL`, e.at, ids);
       sql.run(
-        `INSERT INTO logout_deliveries (id, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at)
-         SELECT lower(hex(randomblob(16))), p.client_id, p.session_id, s.account_id, p.sid, ?, ?, 'pending', ?
+        `INSERT INTO logout_deliveries (id, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at, trace_parent)
+         SELECT lower(hex(randomblob(16))), p.client_id, p.session_id, s.account_id, p.sid, ?, ?, 'pending', ?, ?
          FROM participants p JOIN sessions s ON s.id = p.session_id JOIN clients c ON c.client_id = p.client_id
          WHERE p.session_id ${inEnded} AND json_extract(c.metadata, '$.backchannel_logout_uri') IS NOT NULL`,
-        e.reason, e.at, e.at, ids,
+        e.reason, e.at, e.at, e.traceParent ?? null, ids,
       );
       // Issue 16 §2: CAEP session-revoked to every stream that has the account as a subject.
-      queueSessionsRevoked(sql, ids, e.reason, e.actor, e.at);
+      if (queueSessionsRevoked(sql, ids, e.reason, e.actor, e.at) > 0 && e.traceParent) {
+        // The SETs pushed about these sessions join the ending's trace too (issue 17 §2); the
+        // rows just written are pending and due now, which the due index finds.
+        sql.run(
+          `UPDATE logout_deliveries SET trace_parent = ?
+           WHERE status = 'pending' AND next_attempt_at = ? AND kind = 'ssf_push' AND trace_parent IS NULL AND session_id ${inEnded}`,
+          e.traceParent, e.at, ids,
+        );
+      }
       sql.run(
         `INSERT INTO events (at, type, session_id, account_id, reason, actor)
          SELECT ?, 'session.ended', id, account_id, ?, ? FROM sessions WHERE id ${inEnded}`,

@@ -21,6 +21,7 @@ const toDelivery = (r: Row): LogoutDelivery => ({
   leaseOwner: opt<string>(r.lease_owner),
   leaseUntil: opt<number>(r.lease_until),
   retriedAt: opt<number>(r.retried_at),
+  traceParent: opt<string>(r.trace_parent),
 });
 
 /** The outcome of a leased attempt, applied only while `owner` still holds the lease. */

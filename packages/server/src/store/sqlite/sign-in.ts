@@ -76,7 +76,7 @@ export const recordSignIn = (sql: Sql, r: SignInRecord): SignInResult | undefine
         const ended: EndedSession[] = endSessions(
           sql,
           { overLimitOf: s.accountId, keep: r.maxSessionsPerAccount, liveAt: at },
-          { reason: 'limit', actor: 'system', at },
+          { reason: 'limit', actor: 'system', at, traceParent: r.traceParent },
         );
         endings.push({ reason: 'limit', sessions: ended });
       }

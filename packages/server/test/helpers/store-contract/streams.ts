@@ -6,10 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
-import type { SignalEvent } from '../../../src/signals/events.js';
+import { SSF_EVENT_URIS, type SignalEvent } from '../../../src/signals/events.js';
 import { POLL, PUSH, type Stream } from '../../../src/signals/store.js';
 import type { Store } from '../../../src/store/types.js';
-import { type MakeStore, NOW, storeTest } from './samples.js';
+import { type MakeStore, NOW, sampleClient, seedSession, storeTest } from './samples.js';
 
 const sampleStream = (id: string, method: typeof PUSH | typeof POLL, over: Partial<Stream> = {}): Stream => ({
   id,
@@ -75,6 +75,27 @@ export const streamStoreContract = (makeStore: MakeStore): void => {
       assert.equal(row.nextAttemptAt, NOW + 3);
       assert.deepEqual(JSON.parse(row.payload ?? 'null'), revoked);
       assert.deepEqual((await store.pollEvents('p1', 10)).events, []);
+    });
+
+    test('an ending\'s traceparent is kept on every row it queues — back-channel and ssf_push — and on no other (issue 17 §2)', async (store) => {
+      const { account, session } = await seedSession(store);
+      const client = { ...sampleClient(), backchannel_logout_uri: 'https://rp.example/bcl' };
+      await store.upsertClient(client);
+      await store.upsertParticipant({ sessionId: session.id, clientId: client.client_id, sid: 'sid-1', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      const stream = sampleStream('p1', PUSH);
+      await store.insertStream({ ...stream, config: { ...stream.config, events_delivered: [SSF_EVENT_URIS['session-revoked']] } });
+      await store.addSubject({ streamId: 'p1', key: `iss_sub|https://op.example|${account.id}`, subject: { format: 'iss_sub', iss: 'https://op.example', sub: account.id }, accountId: account.id, addedAt: NOW });
+      await store.queueSignal('p1', 'earlier', verification('v'), NOW);
+      const traceParent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      await store.endSessions({ sessionId: session.id }, { reason: 'logout', actor: 'user', at: NOW, traceParent });
+      const rows = await store.listDeliveries({ limit: 100 });
+      assert.deepEqual(rows.map((r) => [r.kind, r.id === 'earlier' ? 'earlier' : 'ending', r.traceParent]).sort(), [
+        ['backchannel_logout', 'ending', traceParent],
+        ['ssf_push', 'earlier', undefined],
+        ['ssf_push', 'ending', traceParent],
+      ]);
+      const claimed = await store.claimDeliveries({ owner: 'w', now: NOW, leaseSeconds: 30, limit: 10 });
+      assert.equal(claimed.filter((r) => r.traceParent === traceParent).length, 2, 'a claimed row brings its traceparent to the worker');
     });
 
     test('a poll stream\'s events wait oldest first; maxEvents limits and moreAvailable says more wait (RFC 8936 §2.4)', async (store) => {
