@@ -67,11 +67,11 @@ if (values.help) {
 const SETTINGS = {
   full: {
     reps: 3, connections: 10, warmupSeconds: 3, phaseSeconds: 5, warmupCodes: 400, codesPerPhase: 1200, codeBatch: 400, warmupSignIns: 10,
-    signInsPerPhase: 80, p3Samples: 30, p3PeerSamples: 4, p4Samples: 10, p7Sessions: 10_000, p8Sessions: 1_000_000, deliveryTimeoutMs: 15_000,
+    signInsPerPhase: 80, p3Samples: 30, p3PeerSamples: 4, p4Samples: 10, p7Sessions: 10_000, p8Sessions: 1_000_000, p8PostgresSessions: 10_000_000, deliveryTimeoutMs: 15_000,
   },
   quick: {
     reps: 1, connections: 4, warmupSeconds: 0.3, phaseSeconds: 0.5, warmupCodes: 20, codesPerPhase: 60, codeBatch: 60, warmupSignIns: 2,
-    signInsPerPhase: 4, p3Samples: 2, p3PeerSamples: 1, p4Samples: 1, p7Sessions: 200, p8Sessions: 5_000, deliveryTimeoutMs: 15_000,
+    signInsPerPhase: 4, p3Samples: 2, p3PeerSamples: 1, p4Samples: 1, p7Sessions: 200, p8Sessions: 5_000, p8PostgresSessions: 5_000, deliveryTimeoutMs: 15_000,
   },
 };
 const SCENARIOS = { P1: p1, P2: p2, P5: p5, P6: p6, P3: p3, P4: p4, P7: p7, P8: p8 };

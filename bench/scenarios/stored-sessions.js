@@ -1,8 +1,9 @@
 import { P7_USER, USER, startSignoff } from '../lib/setup.js';
 import { memoryMb } from '../lib/processes.js';
 import { seedSessions } from '../lib/seed.js';
+import { checkSeeded, seedSessionsPostgres } from '../lib/seed-postgres.js';
 import { accountIdOf, withStore } from '../lib/store.js';
-import { NOT_ON_POSTGRES, inTurn, row } from './common.js';
+import { inTurn, row } from './common.js';
 import { PENDING } from './logout.js';
 import { ssoAuthorizeLoad } from './p1-sso-authorize.js';
 
@@ -62,9 +63,11 @@ export const p7 = async (ctx) => {
 };
 
 /**
- * P8: 1,000,000 stored sessions. Signoff is stopped, the sessions are seeded through its store,
- * Signoff is started again on it, and P1 runs on one connection (latency without queueing) while
- * its resident memory is read from /proc.
+ * P8: many stored sessions (issue 18: 1,000,000 on SQLite, 10,000,000 on PostgreSQL). On SQLite,
+ * Signoff is stopped, the sessions are seeded through its store, Signoff is started again on it,
+ * and P1 runs on one connection (latency without queueing) while its resident memory is read from
+ * /proc. On PostgreSQL the sessions are bulk-seeded into its database while it runs
+ * (lib/seed-postgres.js) and P1 runs the same way.
  */
 export const p8 = async (ctx) => {
   const { settings, systems } = ctx;
@@ -76,21 +79,49 @@ export const p8 = async (ctx) => {
   const d = ctx.rebindSignoff(proc.pid);
   const { browser } = await d.signIn(USER, 'rp01', ctx.receivers);
   await ssoAuthorizeLoad(ctx, d, browser, { duration: settings.warmupSeconds, connections: 1 });
+  let pg;
+  if (ctx.postgres) {
+    const count = settings.p8PostgresSessions;
+    const pgSeeded = await seedSessionsPostgres(systems.postgres.store.postgres, { count, prefix: 'p8', log: ctx.log });
+    await checkSeeded(systems.postgres.store, { count, prefix: 'p8' });
+    ctx.log(`P8 seeded ${count} sessions on PostgreSQL in ${pgSeeded.seconds.toFixed(1)} s`);
+    const signedIn = await ctx.postgres.signIn(USER, 'rp01', ctx.receivers);
+    await ssoAuthorizeLoad(ctx, ctx.postgres, signedIn.browser, { duration: settings.warmupSeconds, connections: 1 });
+    pg = { count, seconds: pgSeeded.seconds, browser: signedIn.browser };
+  }
   const rss = [];
+  const phase = async (driver, browser, what) => {
+    const r = await ssoAuthorizeLoad(ctx, driver, browser, { duration: settings.phaseSeconds, connections: 1 });
+    ctx.assertGood(r, what);
+    return r;
+  };
   const runs = await inTurn(settings.reps, {
     signoff: async () => {
-      const r = await ssoAuthorizeLoad(ctx, d, browser, { duration: settings.phaseSeconds, connections: 1 });
-      ctx.assertGood(r, 'P8 signoff');
+      const r = await phase(d, browser, 'P8 signoff');
       const mem = memoryMb(proc.pid);
       rss.push(mem.rss);
       return { value: r.p99, p50: r.p50, perSecond: r.perSecond, rssMb: mem.rss, peakRssMb: mem.peak };
     },
+    ...(pg
+      ? {
+          postgres: async () => {
+            const r = await phase(ctx.postgres, pg.browser, 'P8 postgres');
+            return { value: r.p99, p50: r.p50, perSecond: r.perSecond };
+          },
+        }
+      : {}),
   }, ctx.log);
   const detail =
-    `${settings.p8Sessions} live sessions seeded (each with its own browser and one participant, 100 per account) in ` +
-    `${seeded.seconds.toFixed(1)} s; P1 on one connection, ${settings.phaseSeconds} s per phase (autocannon keeps whole milliseconds).`;
+    `${settings.p8Sessions} live sessions seeded on SQLite (each with its own browser and one participant, 100 per account) in ` +
+    `${seeded.seconds.toFixed(1)} s` +
+    (pg ? `; ${pg.count} on PostgreSQL in ${pg.seconds.toFixed(1)} s (INSERT … SELECT, lib/seed-postgres.js)` : '') +
+    `; P1 on one connection, ${settings.phaseSeconds} s per phase (autocannon keeps whole milliseconds).`;
+  const sizes = `${settings.p8Sessions.toLocaleString('en')} stored sessions (PostgreSQL: ${settings.p8PostgresSessions.toLocaleString('en')})`;
   return [
-    row({ id: 'P8', title: `${settings.p8Sessions.toLocaleString('en')} stored sessions: resident memory`, unit: 'MB', signoff: rss, peerNote: PEER_CANNOT, postgresNote: NOT_ON_POSTGRES, target: 'RSS ≤ 250 MB', met: ({ signoff }) => signoff.max <= 250, detail }),
-    row({ id: 'P8', title: `${settings.p8Sessions.toLocaleString('en')} stored sessions: P1 latency`, unit: 'ms, p99', signoff: runs.signoff, peerNote: PEER_CANNOT, postgresNote: NOT_ON_POSTGRES, target: 'P1 p99 ≤ 5 ms', met: ({ signoff }) => signoff.median <= 5 }),
+    row({ id: 'P8', title: `${settings.p8Sessions.toLocaleString('en')} stored sessions: resident memory`, unit: 'MB', signoff: rss, peerNote: PEER_CANNOT, postgresNote: 'not measured: the sessions live in the PostgreSQL server, not in Signoff\'s process', target: 'RSS ≤ 150 MB', met: ({ signoff }) => signoff.max <= 150, detail }),
+    row({
+      id: 'P8', title: `${sizes}: P1 latency`, unit: 'ms, p99', signoff: runs.signoff, postgres: runs.postgres, peerNote: PEER_CANNOT, postgresNote: ctx.postgresNote,
+      target: 'P1 p99 ≤ 5 ms', met: ({ signoff }) => signoff.median <= 5, postgresTarget: 'P1 p99 ≤ 10 ms', postgresMet: ({ signoff }) => signoff.median <= 10,
+    }),
   ];
 };
