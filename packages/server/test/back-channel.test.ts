@@ -15,7 +15,7 @@ import { BACKCHANNEL_LOGOUT_EVENT } from '../src/logout/back-channel/logout-toke
 import { startDeliveries } from '../src/deliveries.js';
 import type { Provider } from '../src/provider.js';
 import { TestBrowser } from './helpers/browser.js';
-import { CLIENTS, type TestProvider, USERS, defaultClients, startProvider } from './helpers/provider.js';
+import { CLIENTS, type TestProvider, USERS, clientsWithBackChannel, startProvider } from './helpers/provider.js';
 import { type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { codeFlow, discover } from './helpers/rp.js';
 
@@ -33,13 +33,6 @@ const provider = async (...args: Parameters<typeof startProvider>): Promise<Test
   cleanups.push(op.close);
   return op;
 };
-
-/** The default test clients, with back-channel logout URIs for the ones named. */
-const clientsWith = (uris: Partial<Record<keyof typeof CLIENTS, string>>): Record<string, unknown>[] =>
-  defaultClients().map((c) => {
-    const uri = uris[c.client_id as keyof typeof CLIENTS];
-    return uri ? { ...c, backchannel_logout_uri: uri, backchannel_logout_session_required: true } : c;
-  });
 
 /** Signs alice in to `web` through a fresh browser; returns the ID token claims and the session. */
 const signInWeb = async (op: TestProvider, browser = new TestBrowser(op.issuer)) => {
@@ -74,7 +67,7 @@ describe('Back-Channel Logout 1.0 §2.1: discovery', () => {
 describe('Back-Channel Logout 1.0 §2.4–§2.6: the logout token passes the RP validation rules of §2.6', () => {
   it('is POSTed form-encoded, signed with each client\'s ID token alg (RS256 and ES256), typ logout+jwt, with iss, aud, iat, exp ≤ 2 min, jti, the event, sub and the ID token\'s sid, and no nonce', async () => {
     const rx = await receiver();
-    const op = await provider({ clients: clientsWith({ web: `${rx.url}?app=web`, post: `${rx.url}?app=post` }) }, { deliveries: true });
+    const op = await provider({ clients: clientsWithBackChannel({ web: `${rx.url}?app=web`, post: `${rx.url}?app=post` }) }, { deliveries: true });
     const browser = new TestBrowser(op.issuer);
     const web = await codeFlow(await discover(op.issuer, 'web'), 'web', browser, { user: USERS.alice });
     const post = await codeFlow(await discover(op.issuer, 'post'), 'post', browser); // SSO: no second sign-in
@@ -111,7 +104,7 @@ describe('Back-Channel Logout 1.0 §2.4–§2.6: the logout token passes the RP 
 describe('Back-Channel Logout 1.0 §2.8 and DESIGN.md "Back-channel delivery": retries', () => {
   it('an application answering 503 three times then 200 is delivered, with a fresh token (jti, iat, exp) per attempt', async () => {
     const rx = await receiver((n) => (n <= 3 ? 503 : 200));
-    const op = await provider({ clients: clientsWith({ web: rx.url }) }, { deliveries: { backoff: () => 20 } });
+    const op = await provider({ clients: clientsWithBackChannel({ web: rx.url }) }, { deliveries: { backoff: () => 20 } });
     const { sessionId } = await signInWeb(op);
     await endAsAdmin(op.provider, sessionId);
     const requests = await rx.waitFor(4, 3000);
@@ -130,7 +123,7 @@ describe('Back-Channel Logout 1.0 §2.8 and DESIGN.md "Back-channel delivery": r
   it('a hanging application: the ending (a sign-in past the session limit) returns before the attempt is given up; the attempt is abandoned at its timeout and retried', async () => {
     const rx = await receiver((n) => (n === 1 ? 'hang' : 204));
     const op = await provider(
-      { clients: clientsWith({ web: rx.url }), session: { maxSessionsPerAccount: 1 }, backchannel: { attemptTimeout: '3s' } },
+      { clients: clientsWithBackChannel({ web: rx.url }), session: { maxSessionsPerAccount: 1 }, backchannel: { attemptTimeout: '3s' } },
       { deliveries: { backoff: () => 50 } },
     );
     const first = await signInWeb(op);
@@ -154,7 +147,7 @@ describe('Back-Channel Logout 1.0 §2.8 and DESIGN.md "Back-channel delivery": r
 describe('Back-Channel Logout 1.0 §2.8: a terminal answer is kept as failed, counted and logged', () => {
   it('an application answering 400 is marked failed with its reason, one log line, counted in /metrics', async () => {
     const rx = await receiver(() => 400);
-    const op = await provider({ clients: clientsWith({ web: rx.url }) });
+    const op = await provider({ clients: clientsWithBackChannel({ web: rx.url }) });
     const lines: { obj: Record<string, unknown>; msg: string }[] = [];
     const stop = startDeliveries(op.provider, { warn: (obj, msg) => lines.push({ obj: obj as Record<string, unknown>, msg }), error: () => {} });
     cleanups.push(async () => void (await stop()));
@@ -179,7 +172,7 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
   it('with outbound.allowPrivateNetworks false, targets on loopback (by name or literal) are refused, nothing is sent, the rows fail with the reason', async () => {
     const rx = await receiver();
     const op = await provider(
-      { clients: clientsWith({ web: `http://localhost:${rx.port}/bcl`, post: rx.url }), outbound: { allowPrivateNetworks: false } },
+      { clients: clientsWithBackChannel({ web: `http://localhost:${rx.port}/bcl`, post: rx.url }), outbound: { allowPrivateNetworks: false } },
       { deliveries: true },
     );
     const { sessionId } = await signInWeb(op);
@@ -197,7 +190,7 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
     const rx = await receiver();
     const op = await provider(
       {
-        clients: clientsWith({ web: `http://[::7f00:1]:${rx.port}/bcl`, post: `http://[64:ff9b::7f00:1]:${rx.port}/bcl` }),
+        clients: clientsWithBackChannel({ web: `http://[::7f00:1]:${rx.port}/bcl`, post: `http://[64:ff9b::7f00:1]:${rx.port}/bcl` }),
         outbound: { allowPrivateNetworks: false },
       },
       { deliveries: true },
@@ -249,7 +242,7 @@ describe('DESIGN.md "Back-channel delivery": the SSRF guard and misbehaving appl
     cleanups.push(() => new Promise((r) => { for (const s of sockets) s.destroy(); garbage.close(() => r()); }));
     const garbageUrl = `http://127.0.0.1:${(garbage.address() as AddressInfo).port}/bcl`;
     const op = await provider(
-      { clients: clientsWith({ web: healthy.url, post: redirecting.url, spa: garbageUrl, consent: endless.url }) },
+      { clients: clientsWithBackChannel({ web: healthy.url, post: redirecting.url, spa: garbageUrl, consent: endless.url }) },
       { deliveries: { backoff: () => 60_000 } },
     );
     const { sessionId } = await signInWeb(op);
@@ -277,7 +270,7 @@ describe('an application that hangs holds at most its share of the delivery slot
     const hanging = await receiver(() => 'hang');
     const healthy = await receiver();
     const op = await provider(
-      { clients: clientsWith({ web: hanging.url, post: healthy.url }), backchannel: { concurrency: 8, concurrencyPerClient: 4, attemptTimeout: 3 } },
+      { clients: clientsWithBackChannel({ web: hanging.url, post: healthy.url }), backchannel: { concurrency: 8, concurrencyPerClient: 4, attemptTimeout: 3 } },
       { deliveries: { backoff: () => 60_000 } },
     );
     // 30 sessions signed in to the hanging application, ended before the healthy one's.
@@ -301,7 +294,7 @@ describe('Every ending reason delivers (issue 5): expiry through the sweeper', (
   it('idle expiry found by the sweeper (injected clock) sends a logout token with the expiry as reason', async () => {
     const clock = new ManualClock();
     const rx = await receiver();
-    const op = await provider({ clients: clientsWith({ web: rx.url }) }, { clock, deliveries: true });
+    const op = await provider({ clients: clientsWithBackChannel({ web: rx.url }) }, { clock, deliveries: true });
     const { sessionId, claims } = await signInWeb(op);
     clock.advance(31 * 60); // past the 30 min idle timeout
     assert.equal(await sweepExpiredSessions({ sessions: op.provider.store, clock, wake: op.provider.outbox.wake }), 1);
@@ -320,7 +313,7 @@ describe('backchannel.giveUpAfter (issue 10 §7, §9): retries go on until the g
   it('a retry the backoff would put past the give-up time is made at that time; the row is failed only by an attempt at or after it, with the real time in its reason', async () => {
     const clock = new ManualClock();
     const rx = await receiver(() => 503);
-    const op = await provider({ clients: clientsWith({ web: rx.url }), backchannel: { giveUpAfter: '30s' } }, { clock, deliveries: { backoff: () => 20_000 } });
+    const op = await provider({ clients: clientsWithBackChannel({ web: rx.url }), backchannel: { giveUpAfter: '30s' } }, { clock, deliveries: { backoff: () => 20_000 } });
     const { sessionId } = await signInWeb(op);
     await endAsAdmin(op.provider, sessionId);
     /** The row once the worker has recorded its `n`th attempt. */
@@ -352,7 +345,7 @@ describe('backchannel.giveUpAfter (issue 10 §7, §9): retries go on until the g
 describe('an application back from an outage (issue 10 §7): the first success brings its other notifications forward', () => {
   it('five notifications refused with 503 wait 10 min in backoff; after the application answers one, the other five go at once', async () => {
     const rx = await receiver((n) => (n <= 5 ? 503 : 204)); // down for the first five requests, then back
-    const op = await provider({ clients: clientsWith({ web: rx.url }) }, { deliveries: { backoff: () => 600_000 } });
+    const op = await provider({ clients: clientsWithBackChannel({ web: rx.url }) }, { deliveries: { backoff: () => 600_000 } });
     for (let i = 0; i < 5; i++) await signInWeb(op);
     const alice = await op.provider.store.accountByUsername('alice');
     assert.ok(alice);

@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { type StopTracing, startTracing } from '../src/telemetry/start.js';
 import { TestBrowser } from './helpers/browser.js';
-import { CLIENTS, type TestProvider, USERS, defaultClients, freePort, startProvider } from './helpers/provider.js';
+import { CLIENTS, type TestProvider, USERS, clientsWithBackChannel, defaultClients, freePort, startProvider } from './helpers/provider.js';
 import { type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { codeFlow, discover } from './helpers/rp.js';
 import { cleanEnv, startSignoff } from './helpers/signoff-process.js';
@@ -44,12 +44,6 @@ const tracedProvider = async (overrides: Record<string, unknown> = {}, opts: Par
   return op;
 };
 
-const clientsWith = (uris: Partial<Record<keyof typeof CLIENTS, string>>): Record<string, unknown>[] =>
-  defaultClients().map((c) => {
-    const uri = uris[c.client_id as keyof typeof CLIENTS];
-    return uri ? { ...c, backchannel_logout_uri: uri, backchannel_logout_session_required: true } : c;
-  });
-
 const spans = (): ReadableSpan[] => exporter.getFinishedSpans();
 const parentOf = (s: ReadableSpan): string | undefined => s.parentSpanContext?.spanId;
 const traceOf = (s: ReadableSpan): string => s.spanContext().traceId;
@@ -60,7 +54,7 @@ describe('issue 17 §2: one logout\'s fan-out is one trace', () => {
     let firstPost = true;
     // The post application is down for its first attempt (503), so its notification is retried.
     const post = await receiver(() => (firstPost ? ((firstPost = false), 503) : 204));
-    const op = await tracedProvider({ clients: clientsWith({ web: `${web.url}?app=web`, post: `${post.url}?app=post` }) }, { deliveries: { backoff: () => 50 } });
+    const op = await tracedProvider({ clients: clientsWithBackChannel({ web: `${web.url}?app=web`, post: `${post.url}?app=post` }) }, { deliveries: { backoff: () => 50 } });
     const browser = new TestBrowser(op.issuer);
     const signedIn = await codeFlow(await discover(op.issuer, 'web'), 'web', browser, { user: USERS.alice });
     await codeFlow(await discover(op.issuer, 'post'), 'post', browser);

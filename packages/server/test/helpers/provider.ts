@@ -57,6 +57,13 @@ export const defaultClients = (): Record<string, unknown>[] => [
   },
 ];
 
+/** The default test clients, with back-channel logout URIs (session required) for the ones named. */
+export const clientsWithBackChannel = (uris: Partial<Record<keyof typeof CLIENTS, string>>): Record<string, unknown>[] =>
+  defaultClients().map((c) => {
+    const uri = uris[c.client_id as keyof typeof CLIENTS];
+    return uri ? { ...c, backchannel_logout_uri: uri, backchannel_logout_session_required: true } : c;
+  });
+
 /**
  * The key-encryption key every test provider and `signoff` process runs with (issue 10 §5: a
  * configuration without `development` needs one). Tests of the KEK itself pass their own env.
