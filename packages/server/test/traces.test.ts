@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { type StopTracing, startTracing } from '../src/telemetry/start.js';
 import { TestBrowser } from './helpers/browser.js';
-import { CLIENTS, type TestProvider, USERS, clientsWithBackChannel, defaultClients, freePort, startProvider } from './helpers/provider.js';
+import { type TestProvider, USERS, clientsWithBackChannel, defaultClients, freePort, startProvider } from './helpers/provider.js';
 import { type Receiver, eventually, startReceiver } from './helpers/receiver.js';
 import { codeFlow, discover } from './helpers/rp.js';
 import { cleanEnv, startSignoff } from './helpers/signoff-process.js';
