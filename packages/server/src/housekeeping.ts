@@ -6,8 +6,8 @@ import { sweepExpiredSessions } from './sessions/sweep.js';
 /**
  * Every `session.sweepInterval`: ends expired sessions through the ending path, removes
  * abandoned interactions, expired authorization codes and WebAuthn challenges, the upstream
- * sessions (sealed ID tokens) of sessions that ended, and TOTP
- * enrolments never confirmed, forgets sign-in throttle counters quiet for
+ * sessions (sealed ID tokens) of sessions that ended, TOTP
+ * enrolments never confirmed and expired password-reset tokens, forgets sign-in throttle counters quiet for
  * `signIn.throttle.resetAfter` and addresses not signed in from for `knownAddressFor`. Safe with several instances on one
  * store: each step is a single idempotent statement or transaction.
  */
@@ -29,6 +29,8 @@ export const startHousekeeping = (
     await p.store.forgetEndedUpstreamSessions(now - p.config.interactionTtl);
     // A TOTP enrolment not confirmed within a day was abandoned: its sealed secret goes.
     await p.store.deleteUnconfirmedFactors(now - 86_400);
+    // A reset link nobody can use any more (issue 17 §4): its hash is kept no longer than a sweep.
+    await p.store.deleteExpiredResetTokens(now);
     // A counter past its reset time would start again from zero anyway; a lock still running is kept.
     const throttle = p.config.signIn.throttle;
     for (const prefix of [KEY_PREFIX.account, KEY_PREFIX.pair, KEY_PREFIX.address, KEY_PREFIX.factor]) await p.store.pruneThrottle(prefix, now - throttle.resetAfter, now);

@@ -2,7 +2,8 @@
  * Security notices by email (issue 17 §4), over real SMTP on loopback: a sign-in from a browser
  * the account was not used with before, a new passkey — each sent only when `email.notices`
  * enables it and the account has an email claim, after the change; the same browser again, or
- * an account without an address, gets none. (The password-change notice: password-reset.test.ts.)
+ * an account without an address, gets none. (The password-change notice: password-changed-notice.test.ts
+ * and password-reset.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

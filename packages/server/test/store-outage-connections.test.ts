@@ -118,6 +118,7 @@ describe('housekeeping while the store does not answer (issue 11 §2)', () => {
         deleteExpiredCodes: async () => 0,
         deleteExpiredChallenges: async () => 0,
         deleteUnconfirmedFactors: async () => 0,
+        deleteExpiredResetTokens: async () => 0,
         forgetEndedUpstreamSessions: async () => 0,
         pruneThrottle: async () => 0,
       },

@@ -1,8 +1,9 @@
 /**
  * The account use cases (issue 12 §1): each takes values and returns values, and does its writes
  * in one store transaction — a password change or a disabled account ends the account's sessions
- * in the transaction that changes it (DESIGN.md "One way to end a session"). The CLI and the
- * admin API are thin adapters over these.
+ * in the transaction that changes it (DESIGN.md "One way to end a session"). The CLI, the admin
+ * API and the password reset are thin adapters over these; a new password is told to
+ * `passwordChanged` after it committed, whichever adapter set it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
@@ -38,6 +39,12 @@ export interface LifecycleDeps extends Pick<EndingDeps, 'wake' | 'ended'>, Audit
   passwords: Readonly<PasswordPolicy>;
   /** Whether the account has a second factor, which lowers the minimum length; without it, none has. */
   hasSecondFactor?: (accountId: string) => Promise<boolean>;
+  /**
+   * Told once after a change that set a new password committed — never before, never for a
+   * refused one — with the account as it is after the change (issue 17 §4: the password-changed
+   * notice, email/notice-sender.ts). It must return at once and not throw: the change is done.
+   */
+  passwordChanged?: ((account: Account) => void) | undefined;
 }
 
 /** Refuses a password the policy does not allow, saying why (§3.1.1.2: the reason is given). */
@@ -140,7 +147,14 @@ export const updateAccount = async (deps: LifecycleDeps, input: AccountUpdate): 
   };
   const reason: AccountChangeReason | undefined = input.disabled === true ? 'account_disabled' : input.password === undefined ? undefined : 'password_changed';
   const fields = Object.keys(patch).map((f) => (f === 'passwordHash' ? 'password' : f));
-  return change(deps, input.accountId, patch, { type: 'account.updated', actor: input.actor, fields }, reason);
+  const changed = await change(deps, input.accountId, patch, { type: 'account.updated', actor: input.actor, fields }, reason);
+  if (changed && input.password !== undefined && deps.passwordChanged) {
+    // Read after the commit: a change of the email claim in the same patch is where the notice goes
+    // (an administrator replacing a compromised address does not want it sent to the old one).
+    const account = await getAccount(deps, input.accountId);
+    if (account) deps.passwordChanged(account);
+  }
+  return changed;
 };
 
 export const changePassword = (deps: LifecycleDeps, input: { accountId: string; password: string; actor: string }): Promise<AccountChange | undefined> =>

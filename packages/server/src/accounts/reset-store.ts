@@ -27,4 +27,10 @@ export interface ResetTokenStore {
   peekResetToken(hash: string, at: number): Promise<string | undefined>;
   /** The ids of the live (not deleted) accounts whose `email` claim is exactly this address. */
   accountIdsByEmail(email: string): Promise<string[]>;
+  /**
+   * Housekeeping: deletes every token that expired before `now`, in one statement; how many. A
+   * token expires exactly when it leaves its account's throttle window (both are
+   * email.resetTokenTtl from its creation), so the per-account limit is unaffected.
+   */
+  deleteExpiredResetTokens(now: number): Promise<number>;
 }

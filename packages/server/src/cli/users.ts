@@ -1,12 +1,15 @@
 import { AccountError, type AccountChange, changePassword, createAccount, deleteAccount, disableAccount, enableAccount } from '../accounts/lifecycle.js';
+import { passwordChangedNotifier } from '../email/notice-sender.js';
 import { type Provider, lifecycleDeps } from '../provider.js';
+import { withNotices } from './mail.js';
 import { CONFIG_OPTION, CommandFailure, UsageError, parse, readStdin, table, usageExit } from './args.js';
 import { CLI_ACTOR, iso, withProvider } from './store.js';
 
 export const USERS_USAGE = `Usage:
   signoff users add USERNAME (--password P | --password-stdin) [--claim NAME=VALUE ...] [--config FILE]
   signoff users list [--json] [--config FILE]
-  signoff users passwd USERNAME (--password P | --password-stdin) [--config FILE]   (ends the user's sessions)
+  signoff users passwd USERNAME (--password P | --password-stdin) [--config FILE]   (ends the user's sessions;
+                                                        mails the email.notices.passwordChanged notice)
   signoff users disable USERNAME [--config FILE]       (ends the user's sessions)
   signoff users enable USERNAME [--config FILE]
   signoff users delete USERNAME [--config FILE]        (ends the user's sessions, revokes every refresh token,
@@ -77,8 +80,9 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
   const [action, username] = positionals;
   const usage = usageExit(values.help, action, USERS_USAGE);
   if (usage !== undefined) return usage;
-  return withProvider(values.config, async (p) => {
-    const deps = lifecycleDeps(p);
+  return withProvider(values.config, (p) => withNotices(p, async (notices) => {
+    // A new password set here is told to the account by the notice (issue 17 §4), in its own language.
+    const deps = { ...lifecycleDeps(p), passwordChanged: passwordChangedNotifier(notices) };
     switch (action) {
       case 'add': {
         if (!username) throw new UsageError('a USERNAME is required');
@@ -124,5 +128,5 @@ export const usersCommand = async (argv: string[]): Promise<number | undefined> 
       default:
         throw new UsageError(`unknown action "users ${action}"\n\n${USERS_USAGE}`);
     }
-  });
+  }));
 };

@@ -2,18 +2,17 @@
  * The one mailer of an HTTP app, and the optional security notices (issue 17 §4): a sign-in from
  * a browser this account was not used with before, a password change, a new passkey — each only
  * when `email.notices` enables it and the account has an email claim, and only after the change
- * committed. Sending never holds up or fails the request (email/transport.ts).
+ * committed. Sending never holds up or fails the request (email/transport.ts). A password change
+ * made through the account use cases is told by their notifier (email/notice-sender.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import { emailOf } from '../accounts/password-reset.js';
 import type { Account } from '../accounts/store.js';
-import { nowSeconds } from '../clock.js';
 import type { Translator } from '../http/pages/i18n/index.js';
-import { ENDPOINTS } from '../http/endpoints.js';
 import type { Provider } from '../provider.js';
 import type { Session } from '../sessions/store.js';
 import { describeUserAgent } from '../sessions/user-agent.js';
-import { type Notice, noticeMail } from './templates.js';
+import { type NoticeDeps, sendNoticeWith } from './notice-sender.js';
+import type { Notice } from './templates.js';
 import { type Mailer, smtpMailer } from './transport.js';
 
 const mailers = new WeakMap<FastifyInstance, Mailer>();
@@ -32,15 +31,12 @@ export const mailerFor = (app: FastifyInstance, p: Provider): Mailer | undefined
   return mailer;
 };
 
-const ENABLED: Record<Notice, 'newDevice' | 'passwordChanged' | 'newPasskey'> = { new_device: 'newDevice', password_changed: 'passwordChanged', new_passkey: 'newPasskey' };
+/** What sending a notice needs from this app (email/notice-sender.ts). */
+export const noticeDeps = (app: FastifyInstance, p: Provider): NoticeDeps => ({ config: p.config, clock: p.clock, mailer: mailerFor(app, p) });
 
 /** Sends the notice when it is enabled and the account has an address; call after the change committed. */
-export const sendNotice = (app: FastifyInstance, p: Provider, t: Translator, notice: Notice, account: Pick<Account, 'username' | 'claims'>, device?: string): void => {
-  const to = emailOf(account);
-  const mailer = mailerFor(app, p);
-  if (!to || !mailer || !p.config.email?.notices[ENABLED[notice]]) return;
-  mailer.send(`notice_${notice}`, noticeMail(t, notice, { to, product: p.config.branding.productName, account: account.username, at: nowSeconds(p.clock), ...(device ? { device } : {}), resetUrl: p.config.issuer + ENDPOINTS.accountForgot }));
-};
+export const sendNotice = (app: FastifyInstance, p: Provider, t: Translator, notice: Notice, account: Pick<Account, 'username' | 'claims'>, device?: string): void =>
+  sendNoticeWith(noticeDeps(app, p), t, notice, account, device);
 
 /**
  * A session just created on a browser that no earlier session of its account (open or ended)

@@ -3,7 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_IDENTIFIER, WindowLimiter, issueResetToken, resetPassword, accountOfResetToken, type ResetDeps } from '../../accounts/password-reset.js';
 import { nowSeconds } from '../../clock.js';
 import type { EmailConfig } from '../../config/schema.js';
-import { mailerFor, sendNotice } from '../../email/notices.js';
+import { passwordChangedNotifier } from '../../email/notice-sender.js';
+import { mailerFor } from '../../email/notices.js';
 import { resetMail } from '../../email/templates.js';
 import type { Mailer } from '../../email/transport.js';
 import { one } from '../../oauth/params.js';
@@ -51,6 +52,7 @@ const registerResetRoutes = (app: FastifyInstance, p: Provider, email: Readonly<
   const perAddress = new WindowLimiter(email.resetsPerAddress, email.resetTokenTtl);
   const deps: ResetDeps = { accounts: p.store, resetTokens: p.store, clock: p.clock, ttl: email.resetTokenTtl, perAccount: email.resetsPerAccount };
   const lifecycle = lifecycleDeps(p);
+  const notices = { config: p.config, clock: p.clock, mailer };
 
   /** This browser's CSRF secret, set when it has none (or a malformed one). */
   const secretOf = (req: FastifyRequest, reply: FastifyReply): string => {
@@ -121,11 +123,10 @@ const registerResetRoutes = (app: FastifyInstance, p: Provider, email: Readonly<
     const c = pageChrome(p, req, ui);
     const view = { action: resetAction, csrfToken: csrfTokenOf(secretOf(req, reply)), uiLocales: ui, token, account: account.username, ...(await policyOf(account.id)) };
     if (!csrfOk(req, one(params, 'csrf_token'))) return sendPage(reply, resetPage(c, { ...view, error: 'csrf' }, 403));
-    const outcome = await resetPassword({ ...deps, lifecycle }, { token, password });
+    // The notice (issue 17 §4) in this request's language, from the lifecycle after the change committed.
+    const outcome = await resetPassword({ ...deps, lifecycle: { ...lifecycle, passwordChanged: passwordChangedNotifier(notices, c.t) } }, { token, password });
     if (outcome.kind === 'invalid_token') return invalid(req, reply, ui);
     if (outcome.kind === 'refused') return sendPage(reply, resetPage(c, { ...view, error: outcome.reason }, 400));
-    // After the change committed (issue 17 §4): the notice, when enabled and the account has an address.
-    sendNotice(app, p, c.t, 'password_changed', outcome.account);
     return sendPage(reply, resetDonePage(c, { signInUrl: `${base}${ENDPOINTS.accountSessions}` }));
   });
 };

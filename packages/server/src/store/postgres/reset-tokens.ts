@@ -23,4 +23,5 @@ export const postgresResetTokens = (db: Db): ResetTokenStore => ({
   peekResetToken: async (hash, at) => (await db.one('SELECT account_id FROM password_reset_tokens WHERE token_hash = $1 AND expires_at > $2', [hash, at]))?.account_id as string | undefined,
   accountIdsByEmail: async (email) =>
     (await db.all("SELECT id FROM accounts WHERE deleted_at IS NULL AND claims::jsonb ->> 'email' = $1 LIMIT 2", [email])).map((r) => r.id as string),
+  deleteExpiredResetTokens: (now) => db.run('DELETE FROM password_reset_tokens WHERE expires_at < $1', [now]),
 });

@@ -29,5 +29,8 @@ export const sqliteResetTokens = (sql: Sql): ResetTokenStore => {
     async accountIdsByEmail(email) {
       return sql.all("SELECT id FROM accounts WHERE deleted_at IS NULL AND json_valid(claims) AND json_extract(claims, '$.email') = ? LIMIT 2", email).map((r) => r.id as string);
     },
+    async deleteExpiredResetTokens(now) {
+      return sql.run('DELETE FROM password_reset_tokens WHERE expires_at < ?', now);
+    },
   };
 };

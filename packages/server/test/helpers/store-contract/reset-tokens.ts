@@ -1,7 +1,8 @@
 /**
  * The password-reset token contract (ResetTokenStore, issue 17 §4): a token is found by its hash
  * until it expires, taken once, and taking it drops every other token of its account; the
- * per-account limit is checked and written together; accounts are found by their email claim.
+ * per-account limit is checked and written together; accounts are found by their email claim;
+ * housekeeping deletes the expired ones in one statement.
  */
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
@@ -54,6 +55,24 @@ export const resetTokenStoreContract = (makeStore: MakeStore): void => {
       // Past the window, a new token is allowed again (and the old ones, expired, are dropped).
       const later = NOW + TTL + 1;
       assert.equal(await store.insertResetToken(token('x5', a.id, later), { since: later - TTL, max: 3 }), true);
+    });
+
+    test('deleteExpiredResetTokens deletes every token expired before `now`, of every account, and no live one', async (store) => {
+      const [a, b] = [sampleAccount(), sampleAccount()];
+      await store.insertAccount(a);
+      await store.insertAccount(b);
+      const later = NOW + TTL;
+      await store.insertResetToken(token('old-a', a.id), LIMIT);
+      await store.insertResetToken(token('old-b', b.id), LIMIT);
+      await store.insertResetToken(token('edge', a.id, NOW + 1), LIMIT);
+      await store.insertResetToken(token('live', b.id, later - 10), { since: later - 10 - TTL, max: 3 });
+      // At `later`, old-a and old-b expired at exactly `later` (kept until the next second), edge and live are valid.
+      assert.equal(await store.deleteExpiredResetTokens(later), 0, 'a token expiring at `now` is not yet past it');
+      assert.equal(await store.deleteExpiredResetTokens(later + 1), 2, 'both accounts\' expired tokens, in one call');
+      assert.equal(await store.deleteExpiredResetTokens(later + 1), 0, 'they are gone');
+      assert.equal(await store.peekResetToken('edge', later), a.id, 'a live token stays');
+      assert.equal(await store.peekResetToken('live', later + 1), b.id, 'a live token stays');
+      assert.equal(await store.takeResetToken('live', later + 1), b.id, 'and can still be used');
     });
 
     test('accountIdsByEmail finds live accounts by their email claim, exactly', async (store) => {

@@ -1,6 +1,7 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN_BASE_PATH, adminAudience } from '../../../admin/scopes.js';
+import { noticeDeps } from '../../../email/notices.js';
 import type { Provider } from '../../../provider.js';
 import { installAdminAuth } from './auth.js';
 import { installProblems } from './problems.js';
@@ -22,6 +23,8 @@ const ADMIN_BODY_LIMIT = 16 * 1024;
  * their error format.
  */
 export const adminRoutes = (app: FastifyInstance, p: Provider): void => {
+  // The app's one mailer, taken here: the plugin below is an encapsulated child of the app.
+  const notices = noticeDeps(app, p);
   void app.register(
     async (admin) => {
       admin.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: ADMIN_BODY_LIMIT }, admin.getDefaultJsonParser('error', 'error'));
@@ -39,7 +42,7 @@ export const adminRoutes = (app: FastifyInstance, p: Provider): void => {
       installProblems(admin);
       installAdminAuth(admin, p);
       adminSessionRoutes(admin, p);
-      adminUserRoutes(admin, p);
+      adminUserRoutes(admin, p, notices);
       adminClientRoutes(admin, p);
       adminEventRoutes(admin, p);
       adminDeliveryRoutes(admin, p);

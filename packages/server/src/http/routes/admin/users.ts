@@ -2,6 +2,7 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AccountError, createAccount, deleteAccount, getAccount, listAccountPage, updateAccount } from '../../../accounts/lifecycle.js';
 import type { Account } from '../../../accounts/store.js';
+import { type NoticeDeps, passwordChangedNotifier } from '../../../email/notice-sender.js';
 import { type Provider, lifecycleDeps } from '../../../provider.js';
 import { SECURED, actorOf } from './auth.js';
 import { AdminProblem } from './problems.js';
@@ -36,8 +37,9 @@ const refused = (err: unknown): never => {
 };
 
 /** Users over HTTP (issue 12 §3): list, create, read, change (password, claims, disabled), delete. */
-export const adminUserRoutes = (admin: FastifyInstance, p: Provider): void => {
-  const deps = lifecycleDeps(p);
+export const adminUserRoutes = (admin: FastifyInstance, p: Provider, notices: NoticeDeps): void => {
+  // A new password set here is told to the account by the notice (issue 17 §4), in its own language.
+  const deps = { ...lifecycleDeps(p), passwordChanged: passwordChangedNotifier(notices) };
   const read = { adminScope: 'signoff.users.read' };
   const manage = { adminScope: 'signoff.users.manage' };
   const found = async (request: FastifyRequest<{ Params: Static<typeof UserIdParams> }>) => (await getAccount(deps, request.params.user_id)) ?? NO_USER();
