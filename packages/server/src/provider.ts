@@ -68,7 +68,7 @@ export const openProvider = async (
   const keys = new KeyRing(store, clock, kek);
   await keys.reload();
   // The first sign-in of an unknown username must not wait for the dummy hash (issue 10 §6).
-  await prepareDummyHash();
+  await prepareDummyHash(config.passwords.hashing);
   return { config, store, keys, kek, sealedAtOpen, clock, outbox: new OutboxSignal(), metrics: new Metrics(store, clock), factors: factorChecks({ factors: store, events: store, clock, kek, rp: relyingParty(config) }), upstreams: new Upstreams(config.upstreams) };
 };
 
@@ -126,5 +126,6 @@ export const signInAttemptDeps = (p: Provider): SignInAttemptDeps => ({
   events: p.store,
   clock: p.clock,
   config: p.config.signIn.throttle,
+  hashing: p.config.passwords.hashing,
   observe: { failed: (reason) => p.metrics.signInFailed(reason), locked: (kind) => p.metrics.signInLocked(kind) },
 });

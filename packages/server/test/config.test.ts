@@ -459,3 +459,31 @@ describe('issue 14 §4: signIn.throttle', () => {
     failsNaming(minimal({ signIn: { throttle: { ip: {} } } }), 'signIn.throttle.ip', /unknown key/);
   });
 });
+
+describe('passwords.hashing: argon2id cost with the OWASP Password Storage Cheat Sheet minimums (issue 18 P5)', () => {
+  it('defaults to m=19456 KiB, t=2, p=1, the cheat sheet\'s argon2id minimum', () => {
+    assert.deepEqual({ ...parseConfig(minimal()).passwords.hashing }, { memory: 19456, iterations: 2, parallelism: 1 });
+  });
+
+  it('accepts each of the cheat sheet\'s configurations of equal defence, and more', () => {
+    for (const [memory, iterations] of [[47104, 1], [19456, 2], [12288, 3], [9216, 4], [7168, 5], [7168, 10], [65536, 3]] as const) {
+      const h = parseConfig(minimal({ passwords: { hashing: { memory, iterations, parallelism: 2 } } })).passwords.hashing;
+      assert.deepEqual([h.memory, h.iterations, h.parallelism], [memory, iterations, 2]);
+    }
+  });
+
+  it('refuses less memory than the cheat sheet allows for the passes, naming passwords.hashing.memory', () => {
+    failsNaming(minimal({ passwords: { hashing: { memory: 47103, iterations: 1 } } }), 'passwords.hashing.memory', /47104/);
+    failsNaming(minimal({ passwords: { hashing: { memory: 19455 } } }), 'passwords.hashing.memory', /19456/);
+    failsNaming(minimal({ passwords: { hashing: { memory: 12287, iterations: 3 } } }), 'passwords.hashing.memory', /12288/);
+    failsNaming(minimal({ passwords: { hashing: { memory: 9215, iterations: 4 } } }), 'passwords.hashing.memory', /9216/);
+    failsNaming(minimal({ passwords: { hashing: { memory: 4096, iterations: 20 } } }), 'passwords.hashing.memory');
+  });
+
+  it('refuses values that are not whole numbers in range, and unknown keys, naming them', () => {
+    for (const bad of [0, -1, 1.5, 65, 1e12, 'two']) failsNaming(minimal({ passwords: { hashing: { iterations: bad } } }), 'passwords.hashing.iterations');
+    for (const bad of [0, 17, 0.5]) failsNaming(minimal({ passwords: { hashing: { parallelism: bad } } }), 'passwords.hashing.parallelism');
+    failsNaming(minimal({ passwords: { hashing: { memory: '19 MiB' } } }), 'passwords.hashing.memory');
+    failsNaming(minimal({ passwords: { hashing: { saltLength: 8 } } }), 'passwords.hashing.saltLength', /unknown key/);
+  });
+});

@@ -234,6 +234,7 @@ describe('client and redirect URI resolution (RFC 6749 §4.1.2.1, §10.15: never
   const store = (clients: Client[]): ClientStore => ({
     upsertClient: async () => undefined,
     clientById: async (id) => clients.find((c) => c.client_id === id),
+    clientsById: async (ids) => clients.filter((c) => ids.includes(c.client_id)),
     listClients: async () => clients,
     removeClient: async () => false,
   });

@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { createAccount } from './lifecycle.js';
 import type { PasswordPolicy } from './password-policy.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { DEFAULT_HASHING, type PasswordHashing, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import type { EventStore } from '../sessions/events.js';
 import type { Account, AccountStore } from './store.js';
 
@@ -15,9 +15,10 @@ export const checkPassword = async (
   store: Pick<AccountStore, 'accountByUsername'>,
   username: string,
   password: string,
+  cost?: Readonly<PasswordHashing>,
 ): Promise<{ account?: Account | undefined; named?: Account | undefined }> => {
   const named = await store.accountByUsername(username);
-  const ok = await verifyPassword(named?.passwordHash, password);
+  const ok = await verifyPassword(named?.passwordHash, password, cost);
   return { account: ok && named && !named.disabled ? named : undefined, named };
 };
 
@@ -50,7 +51,10 @@ export const seedAccounts = async (store: AccountStore & EventStore, clock: Cloc
   for (const user of users) {
     const existing = (await store.accountByUsername(user.username)) ?? (await createUnlessRaced(store, clock, passwords, user));
     if (!existing) continue;
-    const passwordHash = (await verifyPassword(existing.passwordHash, user.password)) ? existing.passwordHash : await hashPassword(user.password);
+    const cost = passwords.hashing;
+    // A configured user's hash is made again when the password or the configured cost changed.
+    const keep = (await verifyPassword(existing.passwordHash, user.password, cost)) && !needsRehash(existing.passwordHash, cost ?? DEFAULT_HASHING);
+    const passwordHash = keep ? existing.passwordHash : await hashPassword(user.password, cost);
     await store.updateAccount(existing.id, { claims: user.claims, passwordHash, updatedAt: nowSeconds(clock) });
   }
 };

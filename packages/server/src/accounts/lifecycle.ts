@@ -70,7 +70,7 @@ export const createAccount = async (
   const account: Account = {
     id: randomUUID(),
     username: input.username,
-    passwordHash: await hashPassword(input.password),
+    passwordHash: await hashPassword(input.password, deps.passwords.hashing),
     claims: input.claims ?? {},
     disabled: false,
     createdAt: now,
@@ -141,7 +141,7 @@ export const updateAccount = async (deps: LifecycleDeps, input: AccountUpdate): 
     requireAllowed(deps.passwords, input.password, { username: account.username, hasSecondFactor });
   }
   const patch: AccountPatch = {
-    ...(input.password === undefined ? {} : { passwordHash: await hashPassword(input.password) }),
+    ...(input.password === undefined ? {} : { passwordHash: await hashPassword(input.password, deps.passwords.hashing) }),
     ...(input.claims === undefined ? {} : { claims: input.claims }),
     ...(input.disabled === undefined ? {} : { disabled: input.disabled }),
   };

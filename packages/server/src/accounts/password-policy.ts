@@ -5,6 +5,7 @@
  * passwords and context-specific words (here the username). Pure: values in, a verdict out.
  */
 import { createRequire } from 'node:module';
+import type { PasswordHashing } from './passwords.js';
 
 /** The configuration key `passwords` (config/schema.ts). */
 export interface PasswordPolicy {
@@ -15,6 +16,8 @@ export interface PasswordPolicy {
   /** §3.1.1.2: at least 64 must be permitted. */
   maxLength: number;
   rejectCommon: boolean;
+  /** argon2id's cost for the hashes made (accounts/passwords.ts); the default when absent. */
+  hashing?: Readonly<PasswordHashing> | undefined;
 }
 
 export const DEFAULT_PASSWORD_POLICY: Readonly<PasswordPolicy> = Object.freeze({ minLength: 15, minLengthWithSecondFactor: 8, maxLength: 256, rejectCommon: true });

@@ -17,7 +17,7 @@
 import type { Clock } from '../clock.js';
 import type { EventStore } from '../sessions/events.js';
 import { checkPassword } from './accounts.js';
-import { verifyPassword } from './passwords.js';
+import { type PasswordHashing, verifyPassword } from './passwords.js';
 import type { Account, AccountStore } from './store.js';
 import { type ThrottleConfig, type ThrottleKind, kindOf, throttleKeys } from './throttle.js';
 import type { ThrottleState, ThrottleStore } from './throttle-store.js';
@@ -30,6 +30,8 @@ export interface SignInAttemptDeps {
   events: Pick<EventStore, 'appendEvent'>;
   clock: Clock;
   config: Readonly<ThrottleConfig>;
+  /** The configured argon2id cost: the dummy hash an unknown username is verified against has it too. */
+  hashing?: Readonly<PasswordHashing> | undefined;
   /** Told of every failure and every lock (the metrics). */
   observe: { failed(reason: SignInFailureReason): void; locked(kind: ThrottleKind): void };
 }
@@ -67,7 +69,7 @@ export const attemptPassword = async (deps: SignInAttemptDeps, attempt: Password
   const { config } = deps;
   const at = deps.clock.nowMs() / 1000;
   if (!config.enabled) {
-    const { account, named } = await checkPassword(deps.accounts, attempt.username, attempt.password);
+    const { account, named } = await checkPassword(deps.accounts, attempt.username, attempt.password, deps.hashing);
     if (!account) await failed(deps, 'invalid_credentials', named, at);
     return account;
   }
@@ -90,11 +92,11 @@ export const attemptPassword = async (deps: SignInAttemptDeps, attempt: Password
     // is the same page, and its time must not tell the attacker that the throttle (rather than the
     // password) refused, nor when the lock ends. The cost is no more than the wrong passwords the
     // throttle stands for; holding off a flood of requests is a rate limiter's job in front.
-    await verifyPassword(undefined, attempt.password);
+    await verifyPassword(undefined, attempt.password, deps.hashing);
     await failed(deps, 'throttled', named, at);
     return undefined;
   }
-  const { account, named } = await checkPassword(deps.accounts, attempt.username, attempt.password);
+  const { account, named } = await checkPassword(deps.accounts, attempt.username, attempt.password, deps.hashing);
   if (account) {
     // The account's own counters are forgotten (Keycloak resets the count on success); the
     // address's only loses this attempt: it holds the failures of others behind the same NAT.

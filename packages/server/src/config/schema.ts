@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { ACCOUNT_CLIENT_ID } from '../account/client.js';
 import { checkNewPassword } from '../accounts/password-policy.js';
+import { DEFAULT_HASHING, owaspMinimumMemory } from '../accounts/passwords.js';
 import { ACCOUNT_CHANGE_REASONS } from '../accounts/store.js';
 import type { ClientMetadata } from '../clients/store.js';
 import { ACR_LEVELS, type AcrValue, DEFAULT_ACR_VALUES } from '../oauth/authorize/acr.js';
@@ -314,6 +315,13 @@ const rawSchema = object({
     minLengthWithSecondFactor: integer({ default: 8, min: 8, max: 1024 }),
     maxLength: integer({ default: 256, min: 64, max: 1024 }),
     rejectCommon: boolean(true),
+    // argon2id's cost (accounts/passwords.ts; issue 18 P5): memory in KiB, passes, lanes. The OWASP
+    // Password Storage Cheat Sheet's minimum memory for the passes is enforced below.
+    hashing: object({
+      memory: integer({ default: DEFAULT_HASHING.memory, min: 7168, max: 4_194_304 }),
+      iterations: integer({ default: DEFAULT_HASHING.iterations, min: 1, max: 64 }),
+      parallelism: integer({ default: DEFAULT_HASHING.parallelism, min: 1, max: 16 }),
+    }),
   }),
   // The pages' product name, logo, button colour and links (issue 13 §2).
   branding: object({
@@ -370,6 +378,11 @@ export const parseConfig = (input: unknown): Readonly<Config> => {
   });
   for (const k of ['minLength', 'minLengthWithSecondFactor'] as const) {
     if (raw.passwords[k] > raw.passwords.maxLength) throw new ConfigError(`passwords.${k}`, 'must not be greater than passwords.maxLength');
+  }
+  const { hashing } = raw.passwords;
+  const leastMemory = owaspMinimumMemory(hashing.iterations);
+  if (hashing.memory < leastMemory) {
+    throw new ConfigError('passwords.hashing.memory', `must be at least ${leastMemory} (KiB) with passwords.hashing.iterations ${hashing.iterations}: the OWASP Password Storage Cheat Sheet's argon2id minimum`);
   }
   const names = new Set<string>();
   raw.users.forEach((u, i) => {

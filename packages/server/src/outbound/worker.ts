@@ -90,6 +90,9 @@ export class DeliveryWorker {
   private pumping: Promise<void> | undefined;
   private again = false;
   private scheduled = false;
+  /** Successes waiting for the next group commit, and whether one is under way (settleDelivered). */
+  private toSettle: { row: LogoutDelivery; settled: (ok: boolean) => void; failed: (err: unknown) => void }[] = [];
+  private settling = false;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.kinds = new Map(deps.kinds.map((k) => [k.kind, k]));
@@ -240,11 +243,8 @@ export class DeliveryWorker {
     const now = this.nowSeconds();
     if (outcome.kind === 'aborted') return; // stop() releases the row
     if (outcome.kind === 'delivered') {
-      if (!(await store.markDelivered(row.id, this.owner, Math.floor(now)))) return;
+      if (!(await this.settleDelivered(row))) return;
       observer?.delivered(row, Math.max(0, now - row.createdAt));
-      // The application answers again: what waits in backoff from its outage goes now, not over
-      // the next minutes (issue 10 §7). The per-client share still paces them.
-      if ((await store.bringDeliveriesForward(row.clientId, now)) > 0) this.wake();
       return;
     }
     if (outcome.kind === 'retry') {
@@ -270,6 +270,45 @@ export class DeliveryWorker {
           : { delivery: row.id, kind: row.kind, client: row.clientId, stream: row.streamId, attempts: row.attempts, reason: outcome.error, ...logCorrelation() },
         `${kindWords(row.kind)} delivery failed; listed by \`signoff deliveries list --status failed\``,
       );
+    }
+  }
+
+  /**
+   * Records a success in the next group commit (issue 18 P4): while one commit is under way the
+   * successes that arrive wait and go together in the next, so a fan-out of twenty tokens costs a
+   * few commits, not twenty, and no success waits longer than one commit before its own. The
+   * attempt stays in flight until its row is settled, so the lease and `stop()` see it as before;
+   * a process that dies before the commit leaves the row leased, and it is sent again when the
+   * lease lapses (at least once). The same statement brings forward what waits in backoff for
+   * the clients that answered (issue 10 §7).
+   */
+  private settleDelivered(row: LogoutDelivery): Promise<boolean> {
+    return new Promise((settled, failed) => {
+      this.toSettle.push({ row, settled, failed });
+      if (!this.settling) void this.commitSettled();
+    });
+  }
+
+  private async commitSettled(): Promise<void> {
+    this.settling = true;
+    try {
+      while (this.toSettle.length > 0) {
+        const batch = this.toSettle;
+        this.toSettle = [];
+        const now = this.nowSeconds();
+        try {
+          const { delivered, broughtForward } = await this.deps.store.markDeliveredAll(batch.map((b) => b.row.id), this.owner, Math.floor(now), now);
+          const done = new Set(delivered);
+          for (const b of batch) b.settled(done.has(b.row.id));
+          // The application answers again: what waits in backoff from its outage goes now, not
+          // over the next minutes (issue 10 §7). The per-client share still paces them.
+          if (broughtForward > 0) this.wake();
+        } catch (err) {
+          for (const b of batch) b.failed(err);
+        }
+      }
+    } finally {
+      this.settling = false;
     }
   }
 

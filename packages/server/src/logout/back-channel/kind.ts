@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { DeliveryKind } from '../../outbound/kind.js';
 import type { AttemptOutcome } from '../../outbound/send.js';
 import type { KeyRing } from '../../tokens/keys.js';
+import { tickBatched } from '../../util/tick-batch.js';
 import { signLogoutToken } from './logout-token.js';
 
 export const BACKCHANNEL_LOGOUT_KIND = 'backchannel_logout';
@@ -28,7 +29,7 @@ export const statusError = (status: number, body: string): string => {
 };
 
 export interface BackChannelKindDeps {
-  store: Pick<ClientStore, 'clientById'>;
+  store: Pick<ClientStore, 'clientsById'>;
   keys: KeyRing;
   clock: Clock;
   issuer: string;
@@ -40,20 +41,24 @@ export interface BackChannelKindDeps {
  * its own jti, iat and exp (Back-Channel Logout 1.0 §2.4) — POSTed as `logout_token=…`,
  * form-encoded (§2.5).
  */
-export const backChannelLogoutKind = (deps: BackChannelKindDeps): DeliveryKind => ({
-  kind: BACKCHANNEL_LOGOUT_KIND,
-  async prepare(row) {
-    const client = await deps.store.clientById(row.clientId);
-    if (!client) return { failed: `client ${row.clientId} no longer exists` };
-    if (!client.backchannel_logout_uri) return { failed: `client ${row.clientId} no longer has a backchannel_logout_uri` };
-    const token = await signLogoutToken(deps.keys, { issuer: deps.issuer, client, sub: row.accountId, sid: row.sid, nowSeconds: Math.floor(deps.clock.nowMs() / 1000) });
-    return {
-      uri: client.backchannel_logout_uri,
-      body: new URLSearchParams({ logout_token: token }).toString(),
-      contentType: 'application/x-www-form-urlencoded',
-      userAgent: 'Signoff back-channel logout',
-      uriName: 'backchannel_logout_uri',
-    };
-  },
-  judge: classifyStatus,
-});
+export const backChannelLogoutKind = (deps: BackChannelKindDeps): DeliveryKind => {
+  // The attempts a claim starts together read their clients in one statement (util/tick-batch.ts).
+  const clientById = tickBatched((ids) => deps.store.clientsById(ids), (c) => c.client_id);
+  return {
+    kind: BACKCHANNEL_LOGOUT_KIND,
+    async prepare(row) {
+      const client = await clientById(row.clientId);
+      if (!client) return { failed: `client ${row.clientId} no longer exists` };
+      if (!client.backchannel_logout_uri) return { failed: `client ${row.clientId} no longer has a backchannel_logout_uri` };
+      const token = await signLogoutToken(deps.keys, { issuer: deps.issuer, client, sub: row.accountId, sid: row.sid, nowSeconds: Math.floor(deps.clock.nowMs() / 1000) });
+      return {
+        uri: client.backchannel_logout_uri,
+        body: new URLSearchParams({ logout_token: token }).toString(),
+        contentType: 'application/x-www-form-urlencoded',
+        userAgent: 'Signoff back-channel logout',
+        uriName: 'backchannel_logout_uri',
+      };
+    },
+    judge: classifyStatus,
+  };
+};

@@ -74,6 +74,15 @@ export interface DeliveryStore {
   claimDeliveries(claim: DeliveryClaim): Promise<LogoutDelivery[]>;
   /** The outcome of a leased attempt; false (and no change) when `owner` no longer holds the lease. */
   markDelivered(id: string, owner: string, at: number): Promise<boolean>;
+  /**
+   * The successful attempts of one worker, settled together (the worker's group commit, issue 18
+   * P4): each of `ids` that `owner` still holds becomes delivered at `at`, and the pending rows of
+   * their clients that wait for a later retry become due at `now`, as `bringDeliveriesForward`
+   * does (their application answers again) — one statement on PostgreSQL, one transaction on
+   * SQLite. Returns the ids settled (a row whose lease was lost is not) and how many rows were
+   * brought forward.
+   */
+  markDeliveredAll(ids: readonly string[], owner: string, at: number, now: number): Promise<{ delivered: string[]; broughtForward: number }>;
   rescheduleDelivery(id: string, owner: string, nextAttemptAt: number, error: string): Promise<boolean>;
   markDeliveryFailed(id: string, owner: string, at: number, error: string): Promise<boolean>;
   /**

@@ -25,6 +25,10 @@ export const postgresClients = (db: Db): ClientStore => ({
     const r = await db.one('SELECT * FROM clients WHERE client_id = $1', [id]);
     return r && toClient(r);
   },
+  async clientsById(ids) {
+    if (ids.length === 0) return [];
+    return (await db.all('SELECT * FROM clients WHERE client_id = ANY($1::text[])', [ids])).map(toClient);
+  },
   async listClients() {
     return (await db.all('SELECT * FROM clients ORDER BY client_id COLLATE "C"')).map(toClient);
   },

@@ -125,6 +125,23 @@ export class Db implements Q {
     return this.q.run(text, values).catch((e: unknown) => Promise.reject(unavailable(e)));
   }
 
+  /**
+   * Runs `fn`, which makes exactly one statement, on the pool: atomic by itself, without the BEGIN
+   * and COMMIT round trips of `tx`, and retried as `tx` is when it lost a deadlock or a
+   * serialization race (the ending, ending.ts, issue 18 P4).
+   */
+  async statement<T>(fn: (q: Q) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn(this.q);
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (attempt < RETRIES && typeof code === 'string' && RETRYABLE.has(code)) continue;
+        throw unavailable(err);
+      }
+    }
+  }
+
   /** Runs fn in one READ COMMITTED transaction on one connection; all or nothing. */
   async tx<T>(fn: (q: Q) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {

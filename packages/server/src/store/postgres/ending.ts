@@ -1,8 +1,10 @@
-import { type EndedSession, type SessionEnding, type SessionSelector, participantsBySession } from '../../sessions/store.js';
-import type { Q } from './db.js';
-import { notifyOutbox } from './notifications.js';
+import { SSF_EVENT_URIS } from '../../signals/events.js';
+import { POLL, PUSH } from '../../signals/store.js';
+import type { EndedSession, SessionEnding, SessionSelector } from '../../sessions/store.js';
+import type { Q, Row } from './db.js';
+import { OUTBOX_CHANNEL } from './notifications.js';
 import { toParticipant } from './session-rows.js';
-import { queueSessionsRevoked } from './signals.js';
+import { signalInserts } from './signals.js';
 
 /** The WHERE condition of each session selector (over open sessions), its placeholders numbered from `n`. */
 const selectorSql = (s: SessionSelector, n: number): [string, unknown[]] => {
@@ -31,59 +33,68 @@ const selectorSql = (s: SessionSelector, n: number): [string, unknown[]] => {
   ];
 };
 
+/** Whether an ending also revokes the account's offline_access families (issue 12 §1): its one statement more. */
+export const revokesOfflineTokens = (selector: SessionSelector, e: SessionEnding): selector is SessionSelector & { accountId: string } =>
+  e.revokeOfflineTokens === true && 'accountId' in selector && !('exceptSessionId' in selector);
+
+/** Issue 16 §2: the CAEP session-revoked event of each ended session (alias s), to every stream that has the account as a subject. */
+const SESSION_REVOKED = signalInserts(
+  'ended s',
+  "json_build_object('type', 'session-revoked', 'accountId', s.account_id, 'sessionId', s.id, 'reason', $2::text, 'actor', $3::text, 'at', $1::double precision)::text",
+  's.id',
+  { type: '$5', at: '$1', uri: '$6', push: '$7', poll: '$8', traceParent: '$4' },
+);
+
 /**
- * The one ending path's transaction (Store.endSessions), run inside the caller's transaction: each
- * step is one statement over the sessions it ended (DESIGN.md habit 7). Under READ COMMITTED a
- * second instance ending the same session waits for this one's row lock, re-checks `ended_at IS
- * NULL` and skips it, so each session ends once. The outbox rows wake every instance's worker when
- * the transaction commits (NOTIFY is delivered on commit).
+ * The one ending path (Store.endSessions) as one statement (issue 18 P4: it was eight round trips
+ * in a transaction): the sessions UPDATE, and over the sessions it ended (DESIGN.md habit 7)
+ * the token families, the back-channel outbox rows, the Shared Signals events and the audit
+ * events, each a data-modifying CTE, which PostgreSQL runs once and to completion in the
+ * statement's one atomic step; the ended sessions come back with their participants. Run on
+ * the pool it is its own transaction; inside a caller's transaction (a password change, a
+ * sign-in's limit) it is one statement of it. With `revokeOfflineTokens` one more statement
+ * comes first, which is why the store runs that case in a transaction (sessions.ts).
+ *
+ * Under READ COMMITTED a second instance ending the same session waits for this one's row lock,
+ * re-checks `ended_at IS NULL` and skips it, so each session ends once. The outbox rows (the
+ * ending's traceparent on each, issue 17 §2) wake every instance's worker when the statement
+ * commits (NOTIFY is delivered on commit).
  */
 export const endSessions = async (q: Q, selector: SessionSelector, e: SessionEnding): Promise<EndedSession[]> => {
-  const [condition, values] = selectorSql(selector, 4);
-  const ended = await q.all(
-    `UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3 WHERE ${condition} AND ended_at IS NULL
-     RETURNING id, browser_id, account_id`,
-    [e.at, e.reason, e.actor, ...values],
-  );
   // Issue 12 §1: every family of the account, offline_access ones too, whether or not a session was open.
-  if (e.revokeOfflineTokens && 'accountId' in selector && !('exceptSessionId' in selector)) {
+  if (revokesOfflineTokens(selector, e)) {
     await q.run('UPDATE token_families SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL', [e.at, selector.accountId]);
   }
-  if (ended.length === 0) return [];
-  const ids = ended.map((r) => r.id as string);
-  // OIDC Core §11: offline_access families outlive the session; all others die with it.
-  await q.run('UPDATE token_families SET revoked_at = $1 WHERE session_id = ANY($2::text[]) AND NOT offline AND revoked_at IS NULL', [e.at, ids]);
-  const queued = await q.run(
-    `INSERT INTO logout_deliveries (id, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at, trace_parent)
-     SELECT replace(gen_random_uuid()::text, '-', ''), p.client_id, p.session_id, s.account_id, p.sid, $1, $2, 'pending', $2, $4
-     FROM participants p JOIN sessions s ON s.id = p.session_id JOIN clients c ON c.client_id = p.client_id
-     WHERE p.session_id = ANY($3::text[]) AND c.metadata->>'backchannel_logout_uri' IS NOT NULL`,
-    [e.reason, e.at, ids, e.traceParent ?? null],
+  const [condition, values] = selectorSql(selector, 9);
+  const ended = await q.all(
+    `WITH ended AS (
+       UPDATE sessions SET ended_at = $1, end_reason = $2, ended_by = $3 WHERE ${condition} AND ended_at IS NULL
+       RETURNING id, browser_id, account_id, seq),
+     families AS (
+       -- OIDC Core §11: offline_access families outlive the session; all others die with it.
+       UPDATE token_families SET revoked_at = $1 WHERE session_id IN (SELECT id FROM ended) AND NOT offline AND revoked_at IS NULL),
+     parts AS (SELECT * FROM participants WHERE session_id IN (SELECT id FROM ended)),
+     queued AS (
+       INSERT INTO logout_deliveries (id, client_id, session_id, account_id, sid, reason, created_at, status, next_attempt_at, trace_parent)
+       SELECT replace(gen_random_uuid()::text, '-', ''), p.client_id, p.session_id, s.account_id, p.sid, $2, $1, 'pending', $1, $4
+       FROM parts p JOIN ended s ON s.id = p.session_id JOIN clients c ON c.client_id = p.client_id
+       WHERE c.metadata->>'backchannel_logout_uri' IS NOT NULL
+       RETURNING 1),
+     pushed AS (${SESSION_REVOKED.push} RETURNING 1),
+     polled AS (${SESSION_REVOKED.poll}),
+     logged AS (
+       INSERT INTO events (at, type, session_id, account_id, reason, actor)
+       SELECT $1, 'session.ended', id, account_id, $2, $3 FROM ended ORDER BY seq)
+     SELECT e.id, e.browser_id, e.account_id,
+       (SELECT COALESCE(json_agg(p ORDER BY p.first_auth_at, p.client_id COLLATE "C"), '[]') FROM parts p WHERE p.session_id = e.id) AS participants,
+       CASE WHEN EXISTS (SELECT 1 FROM queued) OR EXISTS (SELECT 1 FROM pushed) THEN pg_notify('${OUTBOX_CHANNEL}', '') END AS notified
+     FROM ended e ORDER BY e.seq`,
+    [e.at, e.reason, e.actor, e.traceParent ?? null, 'session-revoked', SSF_EVENT_URIS['session-revoked'], PUSH, POLL, ...values],
   );
-  if (queued > 0) await notifyOutbox(q);
-  // Issue 16 §2: CAEP session-revoked to every stream that has the account as a subject.
-  if ((await queueSessionsRevoked(q, ids, e.reason, e.actor, e.at)) > 0 && e.traceParent) {
-    // The SETs pushed about these sessions join the ending's trace too (issue 17 §2).
-    // The rows just written are pending and due now, which the due index finds.
-    await q.run(
-      `UPDATE logout_deliveries SET trace_parent = $1
-       WHERE status = 'pending' AND next_attempt_at = $2 AND kind = 'ssf_push' AND trace_parent IS NULL AND session_id = ANY($3::text[])`,
-      [e.traceParent, e.at, ids],
-    );
-  }
-  await q.run(
-    `INSERT INTO events (at, type, session_id, account_id, reason, actor)
-     SELECT $1, 'session.ended', id, account_id, $2, $3 FROM sessions WHERE id = ANY($4::text[]) ORDER BY seq`,
-    [e.at, e.reason, e.actor, ids],
-  );
-  const participants = (
-    await q.all('SELECT * FROM participants WHERE session_id = ANY($1::text[]) ORDER BY first_auth_at, client_id COLLATE "C"', [ids])
-  ).map(toParticipant);
-  const bySession = participantsBySession(participants);
   return ended.map((r) => ({
     id: r.id as string,
     browserId: r.browser_id as string,
     accountId: r.account_id as string,
-    participants: bySession.get(r.id as string) ?? [],
+    participants: (r.participants as Row[]).map(toParticipant),
   }));
 };

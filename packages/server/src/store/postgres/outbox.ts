@@ -100,6 +100,25 @@ export const postgresOutbox = (db: Db, notifications: OutboxNotifications): Deli
   async markDelivered(id, owner, at) {
     return settle(db, id, owner, 'delivered', null, at, null);
   },
+  async markDeliveredAll(ids, owner, at, now) {
+    if (ids.length === 0) return { delivered: [], broughtForward: 0 };
+    // One statement, one commit for every success of a burst, and the bring-forward rides along:
+    // the settled rows were due (next_attempt_at <= now) when claimed, so the two UPDATEs never
+    // touch the same row. Other instances are woken only when a row was brought forward.
+    const r = await db.one(
+      `WITH done AS (
+         UPDATE logout_deliveries SET status = 'delivered', finished_at = $3, last_error = NULL, lease_owner = NULL, lease_until = NULL
+         WHERE id = ANY($1::text[]) AND lease_owner = $2 AND status = 'pending' RETURNING id, client_id),
+       moved AS (
+         UPDATE logout_deliveries SET next_attempt_at = $4
+         WHERE status = 'pending' AND next_attempt_at > $4 AND client_id IN (SELECT client_id FROM done) RETURNING 1)
+       SELECT (SELECT COALESCE(array_agg(id), '{}') FROM done) AS delivered, m.n AS moved,
+              CASE WHEN m.n > 0 THEN pg_notify('${OUTBOX_CHANNEL}', '') END AS notified
+       FROM (SELECT count(*) AS n FROM moved) m`,
+      [ids, owner, at, now],
+    );
+    return { delivered: (r?.delivered as string[] | undefined) ?? [], broughtForward: (r?.moved as number | undefined) ?? 0 };
+  },
   async rescheduleDelivery(id, owner, nextAttemptAt, error) {
     return settle(db, id, owner, 'pending', nextAttemptAt, null, error);
   },

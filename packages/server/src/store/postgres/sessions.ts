@@ -1,6 +1,6 @@
 import type { Browser, SessionStore } from '../../sessions/store.js';
 import type { Db } from './db.js';
-import { endSessions } from './ending.js';
+import { endSessions, revokesOfflineTokens } from './ending.js';
 import { whereSql } from './rows.js';
 import { SESSION_COLUMNS, insertSessionRow, sessionValue, toParticipant, toSession, upsertParticipantRow } from './session-rows.js';
 import { recordSignIn } from './sign-in.js';
@@ -77,6 +77,7 @@ export const postgresSessions = (db: Db): SessionStore => ({
     return r?.n as number;
   },
   async endSessions(selector, ending) {
-    return db.tx((q) => endSessions(q, selector, ending));
+    // One statement is its own transaction (ending.ts): BEGIN and COMMIT would be two round trips more.
+    return revokesOfflineTokens(selector, ending) ? db.tx((q) => endSessions(q, selector, ending)) : db.statement((q) => endSessions(q, selector, ending));
   },
 });

@@ -16,41 +16,40 @@ const wants = (uri: string): string => `st.status <> 'disabled'
   AND (st.config::jsonb -> 'events_delivered') ? ${uri}`;
 
 /**
- * Queues one event per row of `source` (a subquery aliased s giving s.account_id, and s.id with
- * sessions), its JSON text built by `payload`. Placeholders: $1 type, $2 at, $3 the event URI,
- * $4 the delivery method, then the source's and the payload's from $5 on.
+ * The two INSERTs of an event, one per row of `source` (a subquery or CTE aliased s giving
+ * s.account_id, and s.id with sessions), its JSON text built by `payload`: the ssf_push outbox
+ * rows of enabled push streams, and the ssf_poll_events rows of poll streams and paused push
+ * streams. `p` names the placeholders of the type, the time, the event URI, the two delivery
+ * methods and the push rows' traceparent (issue 17 §2).
+ */
+export const signalInserts = (
+  source: string,
+  payload: string,
+  session: string,
+  p: { type: string; at: string; uri: string; push: string; poll: string; traceParent: string },
+): { push: string; poll: string } => ({
+  push: `INSERT INTO logout_deliveries (id, kind, client_id, stream_id, session_id, account_id, sid, reason, payload, created_at, status, next_attempt_at, trace_parent)
+     SELECT replace(gen_random_uuid()::text, '-', ''), 'ssf_push', st.client_id, st.id, ${session}, s.account_id, '', ${p.type}, ${payload}, ${p.at}, 'pending', ${p.at}, ${p.traceParent}
+     FROM ${source} JOIN ssf_streams st ON ${wants(p.uri)} AND st.status = 'enabled' AND st.config::jsonb #>> '{delivery,method}' = ${p.push}`,
+  poll: `INSERT INTO ssf_poll_events (stream_id, jti, payload, created_at)
+     SELECT st.id, replace(gen_random_uuid()::text, '-', ''), ${payload}, ${p.at}
+     FROM ${source} JOIN ssf_streams st ON ${wants(p.uri)} AND (st.status = 'paused' OR st.config::jsonb #>> '{delivery,method}' = ${p.poll})`,
+});
+
+/**
+ * Queues one event per row of `source` (signalInserts). Placeholders: $1 type, $2 at, $3 the
+ * event URI, $4 the delivery method, then the source's and the payload's from $5 on.
  */
 const queue = async (q: Q, type: SignalType, source: string, payload: string, values: unknown[], at: number, session: string): Promise<number> => {
   const head = [type, at, SSF_EVENT_URIS[type]];
-  const pushed = await q.run(
-    `INSERT INTO logout_deliveries (id, kind, client_id, stream_id, session_id, account_id, sid, reason, payload, created_at, status, next_attempt_at)
-     SELECT replace(gen_random_uuid()::text, '-', ''), 'ssf_push', st.client_id, st.id, ${session}, s.account_id, '', $1, ${payload}, $2, 'pending', $2
-     FROM ${source} JOIN ssf_streams st ON ${wants('$3')} AND st.status = 'enabled' AND st.config::jsonb #>> '{delivery,method}' = $4`,
-    [...head, PUSH, ...values],
-  );
+  // Each statement gets its own parameter list: $4 is the push method in one, the poll method in the other.
+  const sql = signalInserts(source, payload, session, { type: '$1', at: '$2', uri: '$3', push: '$4', poll: '$4', traceParent: 'NULL' });
+  const pushed = await q.run(sql.push, [...head, PUSH, ...values]);
   if (pushed > 0) await notifyOutbox(q);
-  await q.run(
-    `INSERT INTO ssf_poll_events (stream_id, jti, payload, created_at)
-     SELECT st.id, replace(gen_random_uuid()::text, '-', ''), ${payload}, $2
-     FROM ${source} JOIN ssf_streams st ON ${wants('$3')} AND (st.status = 'paused' OR st.config::jsonb #>> '{delivery,method}' = $4)
-     WHERE $1::text IS NOT NULL`, // $1 (the push row's reason) is named so both statements take one parameter list
-
-    [...head, POLL, ...values],
-  );
+  // $1 (the push row's reason) is named so both statements take one parameter list.
+  await q.run(`${sql.poll} WHERE $1::text IS NOT NULL`, [...head, POLL, ...values]);
   return pushed;
 };
-
-/** CAEP session-revoked for each ended session, in the ending's transaction. */
-export const queueSessionsRevoked = (q: Q, endedIds: readonly string[], reason: string, actor: string, at: number): Promise<number> =>
-  queue(
-    q,
-    'session-revoked',
-    '(SELECT id, account_id FROM sessions WHERE id = ANY($5::text[])) s',
-    "json_build_object('type', 'session-revoked', 'accountId', s.account_id, 'sessionId', s.id, 'reason', $6::text, 'actor', $7::text, 'at', $2::double precision)::text",
-    [endedIds, reason, actor],
-    at,
-    's.id',
-  );
 
 /** An account-level event (credential-change, account-disabled/enabled) for one account, in the change's transaction. */
 export const queueAccountSignal = (q: Q, accountId: string, event: Record<string, unknown> & { type: SignalType }, at: number): Promise<number> =>

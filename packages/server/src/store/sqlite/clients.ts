@@ -24,6 +24,10 @@ export const sqliteClients = (sql: Sql): ClientStore => ({
     const r = sql.one('SELECT * FROM clients WHERE client_id = ?', id);
     return r && toClient(r);
   },
+  async clientsById(ids) {
+    if (ids.length === 0) return [];
+    return sql.all('SELECT * FROM clients WHERE client_id IN (SELECT value FROM json_each(?))', JSON.stringify(ids)).map(toClient);
+  },
   async listClients() {
     return sql.all('SELECT * FROM clients ORDER BY client_id').map(toClient);
   },

@@ -69,6 +69,26 @@ export const sqliteOutbox = (sql: Sql): DeliveryStore => ({
   async markDelivered(id, owner, at) {
     return settle(sql, id, owner, 'delivered', null, at, null);
   },
+  async markDeliveredAll(ids, owner, at, now) {
+    if (ids.length === 0) return { delivered: [], broughtForward: 0 };
+    // One transaction: one WAL commit for every success of a burst (issue 18 P4).
+    return sql.db.transaction(() => {
+      const done = sql.all(
+        `UPDATE logout_deliveries SET status = 'delivered', finished_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL
+         WHERE id IN (SELECT value FROM json_each(?)) AND lease_owner = ? AND status = 'pending' RETURNING id, client_id`,
+        at, JSON.stringify(ids), owner,
+      );
+      let broughtForward = 0;
+      for (const client of new Set(done.map((r) => r.client_id as string))) {
+        broughtForward += sql.run(
+          `UPDATE logout_deliveries INDEXED BY logout_deliveries_due SET next_attempt_at = ?
+           WHERE status = 'pending' AND next_attempt_at > ? AND client_id = ?`,
+          now, now, client,
+        );
+      }
+      return { delivered: done.map((r) => r.id as string), broughtForward };
+    })();
+  },
   async rescheduleDelivery(id, owner, nextAttemptAt, error) {
     return settle(sql, id, owner, 'pending', nextAttemptAt, null, error);
   },

@@ -28,6 +28,16 @@ export const clientStoreContract = (makeStore: MakeStore): void => {
       assert.equal(await store.clientById('nobody'), undefined);
     });
 
+    test('clientsById returns the clients among the ids that exist, in one call (issue 18 P4)', async (store) => {
+      const [a, b] = [sampleClient(), sampleClient()];
+      await store.upsertClient(a);
+      await store.upsertClient(b);
+      same(await store.clientsById([]), []);
+      const got = await store.clientsById([b.client_id, 'nobody', a.client_id, "x' OR '1'='1"]);
+      same(got.map((c) => c.client_id).sort(), [a.client_id, b.client_id].sort());
+      assert.equal(got.find((c) => c.client_id === a.client_id)?.client_secret_hash, a.client_secret_hash);
+    });
+
     test('a public client has no secret hash', async (store) => {
       const c = sampleClient({ token_endpoint_auth_method: 'none', client_secret_hash: undefined, source: 'config' });
       await store.upsertClient(c);

@@ -124,6 +124,30 @@ export const deliveryStoreContract = (makeStore: MakeStore): void => {
       assert.equal(await store.bringDeliveriesForward(randomUUID(), NOW + 10), 0);
     });
 
+    test('markDeliveredAll settles the rows the owner still holds in one call, and brings forward the waiting rows of their clients only (issue 18 P4)', async (store) => {
+      const [a, b, c] = (await seedDeliveries(store, 3)) as [string, string, string];
+      const clientA = (await store.listDeliveries({ limit: 10 })).find((r) => r.id === a)?.clientId as string;
+      // d: a second row for a's client, from another session's ending, waiting in backoff.
+      const { session } = await seedSession(store);
+      await store.upsertParticipant({ sessionId: session.id, clientId: clientA, sid: `sid-${randomUUID()}`, firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      await store.endSessions({ sessionId: session.id }, { reason: 'logout', actor: 'user', at: NOW });
+      const [d] = (await store.listDeliveries({ sessionId: session.id, limit: 10 })).map((r) => r.id) as [string];
+      await claim(store, 'w');
+      await store.rescheduleDelivery(d, 'w', NOW + 600, 'HTTP 503');
+      await store.rescheduleDelivery(c, 'w', NOW + 600, 'HTTP 503');
+      same(await store.markDeliveredAll([], 'w', NOW + 1, NOW + 1), { delivered: [], broughtForward: 0 });
+      const intruder = await store.markDeliveredAll([a, b], 'intruder', NOW + 1, NOW + 1);
+      same(intruder, { delivered: [], broughtForward: 0 });
+      const r = await store.markDeliveredAll([a, b, c, randomUUID()], 'w', NOW + 1, NOW + 1.5);
+      same([...r.delivered].sort(), [a, b].sort(), 'the rescheduled row is no longer held, an unknown id is nothing');
+      assert.equal(r.broughtForward, 1, "only the waiting row of a's client");
+      const rows = new Map((await store.listDeliveries({ limit: 10 })).map((x) => [x.id, x]));
+      for (const id of [a, b]) same([rows.get(id)?.status, rows.get(id)?.finishedAt, rows.get(id)?.leaseOwner, rows.get(id)?.leaseUntil], ['delivered', NOW + 1, undefined, undefined]);
+      same([rows.get(d)?.status, rows.get(d)?.nextAttemptAt], ['pending', NOW + 1.5]);
+      same([rows.get(c)?.status, rows.get(c)?.nextAttemptAt], ['pending', NOW + 600], 'a client that did not answer keeps its backoff');
+      same(await store.markDeliveredAll([a, b], 'w', NOW + 2, NOW + 2), { delivered: [], broughtForward: 0 }, 'settled once');
+    });
+
     test('releaseDeliveries hands back the rows one owner holds: lease cleared, due now, the attempt not counted (issue 10 §7)', async (store) => {
       const [a, b, c] = (await seedDeliveries(store, 3)) as [string, string, string];
       await claim(store, 'stopping', NOW, 2);

@@ -1,0 +1,66 @@
+/** argon2id hashing with a configured cost (issue 18 P5; OWASP Password Storage Cheat Sheet). */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_HASHING, NO_PASSWORD, hashPassword, needsRehash, prepareDummyHash, verifyPassword } from '../src/accounts/passwords.js';
+
+const CHEAP = { memory: 7168, iterations: 5, parallelism: 1 };
+
+describe('password hashing with a configured argon2id cost (issue 18 P5)', () => {
+  it('a hash records its cost in its PHC string, and hashes made with another cost still verify', async () => {
+    const old = await hashPassword('correct horse battery staple');
+    assert.match(old, /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const other = await hashPassword('correct horse battery staple', CHEAP);
+    assert.match(other, /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
+    for (const cost of [DEFAULT_HASHING, CHEAP]) {
+      assert.equal(await verifyPassword(old, 'correct horse battery staple', cost), true);
+      assert.equal(await verifyPassword(other, 'correct horse battery staple', cost), true);
+      assert.equal(await verifyPassword(other, 'wrong horse battery staple', cost), false);
+    }
+  });
+
+  it('needsRehash says when a stored hash was made with another cost or algorithm, never for an account without a password', async () => {
+    const h = await hashPassword('correct horse battery staple', CHEAP);
+    assert.equal(needsRehash(h, CHEAP), false);
+    assert.equal(needsRehash(h, DEFAULT_HASHING), true);
+    assert.equal(needsRehash(h, { ...CHEAP, parallelism: 2 }), true);
+    assert.equal(needsRehash(h.replace('$argon2id$', '$argon2i$'), CHEAP), true);
+    assert.equal(needsRehash('not a hash', CHEAP), true);
+    assert.equal(needsRehash(NO_PASSWORD, CHEAP), false);
+  });
+
+  it('an unknown username is verified against a dummy hash of the configured cost, so it takes as long (issue 10 §6)', async () => {
+    assert.match(await prepareDummyHash(CHEAP), /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
+    assert.match(await prepareDummyHash(), /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    assert.equal(await verifyPassword(undefined, 'signoff-dummy-password', CHEAP), false, 'the dummy password itself never signs in');
+    assert.equal(await verifyPassword(NO_PASSWORD, 'signoff-dummy-password', CHEAP), false);
+  });
+});
+
+describe('configured users follow passwords.hashing (issue 18 P5)', () => {
+  it('a configured user keeps its hash while password and cost are unchanged, and is hashed again at the next start when the cost changed', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { openStore } = await import('../src/store/open.js');
+    const { seedAccounts } = await import('../src/accounts/accounts.js');
+    const { systemClock } = await import('../src/clock.js');
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-hashing-'));
+    const store = await openStore({ sqlite: join(dir, 'signoff.db') });
+    try {
+      const policy = { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 256, rejectCommon: false };
+      const user = { username: 'alice', password: 'correct horse battery staple', claims: {} };
+      await seedAccounts(store, systemClock, policy, [user]);
+      const first = (await store.accountByUsername('alice'))?.passwordHash ?? '';
+      assert.match(first, /m=19456,t=2,p=1/);
+      await seedAccounts(store, systemClock, policy, [user]);
+      assert.equal((await store.accountByUsername('alice'))?.passwordHash, first, 'unchanged: not hashed again');
+      await seedAccounts(store, systemClock, { ...policy, hashing: CHEAP }, [user]);
+      const second = (await store.accountByUsername('alice'))?.passwordHash ?? '';
+      assert.match(second, /m=7168,t=5,p=1/);
+      assert.equal(await verifyPassword(second, user.password, CHEAP), true);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
