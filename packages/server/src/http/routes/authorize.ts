@@ -42,7 +42,7 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
       throw err;
     }
     if (decision.kind === 'issue') {
-      const code = await issueCode(stepDeps(p), request, decision.session, clientInfo(req), client);
+      const code = await issueCode(stepDeps(p), request, decision.session, clientInfo(req), client, decision.participant);
       // The browser and its sessions as resolved above: the code changed neither (issue 18, P1).
       return sendAuthorizationResult(p, req, reply, request, { code }, false, browser ?? null);
     }

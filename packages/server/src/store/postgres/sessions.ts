@@ -2,6 +2,7 @@ import type { Browser, SessionStore } from '../../sessions/store.js';
 import type { Db } from './db.js';
 import { endSessions } from './ending.js';
 import { whereSql } from './rows.js';
+import { recordAuthorization } from './authorization.js';
 import { SESSION_COLUMNS, insertSessionRow, sessionValue, toParticipant, toSession, upsertParticipantRow } from './session-rows.js';
 import { recordSignIn } from './sign-in.js';
 
@@ -39,6 +40,9 @@ export const postgresSessions = (db: Db): SessionStore => ({
   },
   async upsertParticipant(p) {
     return upsertParticipantRow(db, p);
+  },
+  async recordAuthorization(record) {
+    return recordAuthorization(db, record);
   },
   async participantBySid(sid) {
     const r = await db.one('SELECT * FROM participants WHERE sid = $1', [sid]);

@@ -3,6 +3,7 @@ import { endSessions } from './ending.js';
 import { SESSION_COLUMNS, sessionValue, toParticipant, toSession, upsertParticipantRow } from './session-rows.js';
 import { insertSessionRow, recordSignIn } from './sign-in.js';
 import { type Sql, whereSql } from './sql.js';
+import { insertCodeRow } from './tokens.js';
 
 /** SessionStore on SQLite: browsers, sessions and participants; the ending transaction is ending.ts. */
 export const sqliteSessions = (sql: Sql): SessionStore => ({
@@ -38,6 +39,13 @@ export const sqliteSessions = (sql: Sql): SessionStore => ({
   },
   async upsertParticipant(p) {
     return upsertParticipantRow(sql, p);
+  },
+  async recordAuthorization({ participant, code }) {
+    return sql.db.transaction(() => {
+      const sid = participant ? upsertParticipantRow(sql, participant).sid : code.sid;
+      insertCodeRow(sql, { ...code, sid });
+      return sid;
+    })();
   },
   async participantBySid(sid) {
     const r = sql.one('SELECT * FROM participants WHERE sid = ?', sid);
