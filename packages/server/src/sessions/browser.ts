@@ -34,10 +34,11 @@ export const resolveBrowser = async (
 ): Promise<(ResolvedBrowser & { cookie: BrowserCookie }) | undefined> => {
   const cookie = parseBrowserCookie(cookieValue);
   if (!cookie) return undefined;
-  const browser = await store.browserById(cookie.browserId);
-  if (!browser || !constantTimeEqual(browser.secretHash, sha256(cookie.secret))) return undefined;
+  const found = await store.browserWithOpenSessions(cookie.browserId);
+  if (!found || !constantTimeEqual(found.browser.secretHash, sha256(cookie.secret))) return undefined;
+  const { browser } = found;
   const now = nowSeconds(clock);
-  const sessions = (await store.openSessionsOfBrowser(browser.id)).filter((s) => isLive(s, now));
+  const sessions = found.sessions.filter((s) => isLive(s, now));
   return { browserId: browser.id, secretHash: browser.secretHash, sessions, cookie };
 };
 

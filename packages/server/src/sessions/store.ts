@@ -210,6 +210,11 @@ export interface SessionStore {
   recordSignIn(record: SignInRecord): Promise<SignInResult | undefined>;
   insertBrowser(browser: Browser): Promise<void>;
   browserById(id: string): Promise<Browser | undefined>;
+  /**
+   * The browser and its sessions that have not been ended, newest authentication first (as
+   * openSessionsOfBrowser), in one read: every request with a browser cookie starts with it.
+   */
+  browserWithOpenSessions(id: string): Promise<{ browser: Browser; sessions: Session[] } | undefined>;
   updateBrowserSecret(id: string, secretHash: string): Promise<void>;
   insertSession(session: Session): Promise<void>;
   sessionById(id: string): Promise<Session | undefined>;

@@ -40,6 +40,23 @@ export const sessionStoreContract = (makeStore: MakeStore): void => {
       same(await store.openSessionsOfBrowser(randomUUID()), []);
     });
 
+    test('browserWithOpenSessions reads the browser with its open sessions, newest authentication first, in one call (issue 18, P1)', async (store) => {
+      const { browser, session: first } = await seedSession(store, { authTime: NOW - 100 });
+      const other = sampleAccount();
+      await store.insertAccount(other);
+      const second = sampleSession(browser.id, other.id, { authTime: NOW, amr: ['pwd', 'otp'] });
+      await store.insertSession(second);
+      const third = sampleAccount();
+      await store.insertAccount(third);
+      await store.insertSession(sampleSession(browser.id, third.id, { authTime: NOW + 5, endedAt: NOW + 6, endReason: 'logout' }));
+      same(await store.browserWithOpenSessions(browser.id), { browser, sessions: [second, first] });
+      const empty: Browser = { id: randomUUID(), secretHash: 'h', createdAt: NOW };
+      await store.insertBrowser(empty);
+      same(await store.browserWithOpenSessions(empty.id), { browser: empty, sessions: [] });
+      assert.equal(await store.browserWithOpenSessions(randomUUID()), undefined);
+      assert.equal(await store.browserWithOpenSessions("x' OR '1'='1"), undefined, 'hostile input is only a value');
+    });
+
     test('updates only the patched session fields; an ended session leaves the open list', async (store) => {
       const { session, browser } = await seedSession(store);
       await store.updateSession(session.id, { lastSeen: NOW + 60, idleExpiresAt: NOW + 1860, lastIp: '10.0.0.1', rememberMe: true, amr: ['pwd', 'otp', 'x'] });
