@@ -10,7 +10,7 @@ import { ManualClock, nowSeconds } from '../src/clock.js';
 import { TestBrowser, isLoginPage } from './helpers/browser.js';
 import { type TestProvider, USERS, startProvider } from './helpers/provider.js';
 import {
-  EXTRA, WEB, accountIdOf, authorizeUrl, clientsWith, codeOf, exchange, extraClient, idClaims, refresh, signInFresh, silent, submitLogin,
+  EXTRA, PKCE_S256, WEB, accountIdOf, authorizeUrl, clientsWith, codeOf, exchange, extraClient, idClaims, refresh, signInFresh, silent, submitLogin,
 } from './helpers/session-flows.js';
 
 describe('per-client maximum authentication age and idle time (DESIGN.md "Domain model": Participant; OIDC Core §3.1.2.6; OIDC Registration §2)', () => {
@@ -96,6 +96,43 @@ describe('per-client maximum authentication age and idle time (DESIGN.md "Domain
       assert.ok((await silent(browser, op.issuer, WEB)).code, 'the plain client uses the session');
     }
     assert.equal((await silent(browser, op.issuer, EXTRA.idle)).error, 'login_required', '6 minutes without the idle client\'s own activity');
+  });
+
+  it('an authorization writes its participant\'s last authentication and last-seen only when due: at most once a minute, always for a client new to the session (issue 18, P1)', async () => {
+    const { browser, code } = await signInFresh(op.issuer, WEB, USERS.alice);
+    const sid = idClaims(await exchange(op.issuer, WEB, code)).sid as string;
+    const start = nowSeconds(clock);
+    const seen = async () => {
+      const p = await op.provider.store.participantBySid(sid);
+      assert.ok(p, 'the participant of the sign-in');
+      return [p.lastAuthAt, p.lastSeenAt];
+    };
+    assert.deepEqual(await seen(), [start, start]);
+    clock.advance(59);
+    assert.ok((await silent(browser, op.issuer, WEB)).code);
+    assert.deepEqual(await seen(), [start, start], 'within the minute: the code is the only write');
+    clock.advance(1);
+    const due = await silent(browser, op.issuer, WEB);
+    assert.ok(due.code);
+    assert.deepEqual(await seen(), [start + 60, start + 60], 'a minute on: written');
+    assert.equal(idClaims(await exchange(op.issuer, WEB, due.code)).sid, sid, 'the same sid either way');
+    const spa = await silent(browser, op.issuer, { client_id: 'spa', redirect_uri: 'http://127.0.0.1:5002/cb' }, PKCE_S256);
+    assert.ok(spa.code, `${spa.error}`);
+    const session = (await op.provider.store.participantBySid(sid))?.sessionId ?? '';
+    assert.ok((await op.provider.store.participantsOf(session)).some((p) => p.clientId === 'spa' && p.lastSeenAt === start + 60), 'a client new to the session is recorded at once');
+  });
+
+  it('max_idle counts from the client\'s last written activity, which an authorization writes once a tenth of max_idle has passed: the limit stays exact to that tenth (issue 18, P1)', async () => {
+    const browser = new TestBrowser(op.issuer);
+    codeOf(await browser.signIn(authorizeUrl(op.issuer, EXTRA.idle), USERS.alice), EXTRA.idle);
+    clock.advance(30);
+    assert.ok((await silent(browser, op.issuer, EXTRA.idle)).code, '30 s on (a tenth of max_idle): due, written');
+    clock.advance(29);
+    assert.ok((await silent(browser, op.issuer, EXTRA.idle)).code, '29 s later: not due, not written');
+    clock.advance(5 * 60 - 29);
+    assert.ok((await silent(browser, op.issuer, EXTRA.idle)).code, 'max_idle after the last written activity: still within it (and written)');
+    clock.advance(5 * 60 + 1);
+    assert.equal((await silent(browser, op.issuer, EXTRA.idle)).error, 'login_required', 'past max_idle since then');
   });
 });
 

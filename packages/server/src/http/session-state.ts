@@ -5,8 +5,7 @@ import { browserIdOfState, derivedBrowserState, isBrowserState, newBrowserState,
 import type { RedirectTarget } from '../oauth/authorize/request.js';
 import type { Provider } from '../provider.js';
 import { browserCookieName, cookieScope } from '../sessions/browser-cookie.js';
-import { resolveBrowser } from '../sessions/browser.js';
-import { sha256 } from '../util/secrets.js';
+import { type ResolvedBrowser, resolveBrowser } from '../sessions/browser.js';
 import { readCookie, setCookie } from './cookies.js';
 import { originOf } from './pages/html.js';
 import { pageChrome, uiLocalesOf } from './page-chrome.js';
@@ -54,15 +53,17 @@ export const refreshBrowserState = async (p: Provider, reply: FastifyReply, brow
  *   current state of the browser it names, which would hand that browser's state to whoever
  *   planted a cookie naming it;
  * - missing or malformed: a random one.
+ * `known` is the browser this request already resolved (null: none) and has not changed since,
+ * so that an authorization reads the browser and its sessions once (issue 18, P1).
  */
-export const browserStateFor = async (p: Provider, req: FastifyRequest, reply: FastifyReply): Promise<string> => {
+export const browserStateFor = async (p: Provider, req: FastifyRequest, reply: FastifyReply, known?: ResolvedBrowser | null): Promise<string> => {
   const already = setThisRequest.get(reply);
   if (already !== undefined) return already;
   const cookie = readCookie(req, browserStateCookieName(p));
-  const resolved = await resolveBrowser(p.store, p.clock, readCookie(req, browserCookieName(p.config.issuer)));
+  const resolved = known !== undefined ? known : await resolveBrowser(p.store, p.clock, readCookie(req, browserCookieName(p.config.issuer)));
   const named = browserIdOfState(cookie);
   let wanted: string | undefined;
-  if (resolved) wanted = derivedBrowserState({ id: resolved.browserId, secretHash: sha256(resolved.cookie.secret) }, resolved.sessions.map((s) => s.id));
+  if (resolved) wanted = derivedBrowserState({ id: resolved.browserId, secretHash: resolved.secretHash }, resolved.sessions.map((s) => s.id));
   else if (named !== undefined) wanted = (await currentBrowserState(deps(p), named)) === cookie ? cookie : undefined;
   else if (isBrowserState(cookie)) wanted = cookie;
   if (wanted !== undefined && wanted === cookie) return cookie;
@@ -75,15 +76,16 @@ export const sessionStateFor = async (
   req: FastifyRequest,
   reply: FastifyReply,
   target: { clientId: string; redirectUri: string },
+  known?: ResolvedBrowser | null,
 ): Promise<string | undefined> => {
   const origin = originOf(target.redirectUri);
-  return origin === undefined ? undefined : sessionState(target.clientId, origin, await browserStateFor(p, req, reply));
+  return origin === undefined ? undefined : sessionState(target.clientId, origin, await browserStateFor(p, req, reply, known));
 };
 
 /**
  * An authorization response — a code or an error — with its `session_state` (Session Management
  * §2: in every response, errors included, so a client can start watching even after
- * `login_required`). After a POST the redirect is a 303.
+ * `login_required`). After a POST the redirect is a 303. `known`: as for browserStateFor.
  */
 export const sendAuthorizationResult = async (
   p: Provider,
@@ -92,5 +94,6 @@ export const sendAuthorizationResult = async (
   target: RedirectTarget,
   params: Readonly<Record<string, string | undefined>>,
   viaPage = false,
+  known?: ResolvedBrowser | null,
 ): Promise<FastifyReply> =>
-  sendAuthorizationResponse(reply, p.config.issuer, target, { ...params, session_state: await sessionStateFor(p, req, reply, target) }, req.method === 'POST', pageChrome(p, req, target.uiLocales ?? uiLocalesOf(req)), viaPage);
+  sendAuthorizationResponse(reply, p.config.issuer, target, { ...params, session_state: await sessionStateFor(p, req, reply, target, known) }, req.method === 'POST', pageChrome(p, req, target.uiLocales ?? uiLocalesOf(req)), viaPage);

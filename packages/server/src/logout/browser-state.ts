@@ -5,7 +5,7 @@ import type { SessionStore } from '../sessions/store.js';
 import { constantTimeEqual } from '../util/secrets.js';
 import { browserIdOfState, derivedBrowserState } from './session-management.js';
 
-type Deps = { store: Pick<SessionStore, 'browserById' | 'openSessionsOfBrowser'>; clock: Clock };
+type Deps = { store: Pick<SessionStore, 'browserWithOpenSessions'>; clock: Clock };
 
 /**
  * The browser state the provider issues now to a known browser (Session Management 1.0 §3),
@@ -13,11 +13,11 @@ type Deps = { store: Pick<SessionStore, 'browserById' | 'openSessionsOfBrowser'>
  * the sweeper ends it. Undefined for an unknown browser.
  */
 export const currentBrowserState = async ({ store, clock }: Deps, browserId: string): Promise<string | undefined> => {
-  const browser = await store.browserById(browserId);
-  if (!browser) return undefined;
+  const found = await store.browserWithOpenSessions(browserId);
+  if (!found) return undefined;
   const now = nowSeconds(clock);
-  const live = (await store.openSessionsOfBrowser(browserId)).filter((s) => isLive(s, now));
-  return derivedBrowserState(browser, live.map((s) => s.id));
+  const live = found.sessions.filter((s) => isLive(s, now));
+  return derivedBrowserState(found.browser, live.map((s) => s.id));
 };
 
 /**

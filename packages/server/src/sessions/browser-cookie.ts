@@ -33,12 +33,27 @@ export interface CookieScope {
   secure: boolean;
 }
 
-export const cookieScope = (issuer: string): CookieScope => {
+const scopeOf = (issuer: string): CookieScope => {
   const url = new URL(issuer);
   const secure = url.protocol === 'https:';
   const path = url.pathname === '' ? '/' : url.pathname;
-  if (!secure) return { prefix: '', path, secure };
-  return path === '/' ? { prefix: '__Host-', path, secure } : { prefix: '__Secure-', path, secure };
+  if (!secure) return Object.freeze({ prefix: '', path, secure });
+  return Object.freeze(path === '/' ? { prefix: '__Host-', path, secure } : { prefix: '__Secure-', path, secure });
+};
+
+/**
+ * Read several times per request (every cookie's name and attributes): the issuer is
+ * configuration, so each one's scope is parsed once (issue 18: fewer allocations per request).
+ */
+const scopes = new Map<string, CookieScope>();
+
+export const cookieScope = (issuer: string): CookieScope => {
+  let scope = scopes.get(issuer);
+  if (!scope) {
+    scope = scopeOf(issuer);
+    scopes.set(issuer, scope);
+  }
+  return scope;
 };
 
 /** The browser cookie: `__Host-signoff`, `__Secure-signoff` or `signoff` (see cookieScope). */

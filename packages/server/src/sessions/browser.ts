@@ -7,6 +7,8 @@ import type { Session, SessionStore } from './store.js';
 
 export interface ResolvedBrowser {
   browserId: string;
+  /** The stored SHA-256 of the cookie's secret, which the cookie matched (Session Management's browser state derives from it). */
+  secretHash: string;
   /** Live sessions (not ended, not expired), most recently authenticated first. */
   sessions: Session[];
 }
@@ -32,11 +34,12 @@ export const resolveBrowser = async (
 ): Promise<(ResolvedBrowser & { cookie: BrowserCookie }) | undefined> => {
   const cookie = parseBrowserCookie(cookieValue);
   if (!cookie) return undefined;
-  const browser = await store.browserById(cookie.browserId);
-  if (!browser || !constantTimeEqual(browser.secretHash, sha256(cookie.secret))) return undefined;
+  const found = await store.browserWithOpenSessions(cookie.browserId);
+  if (!found || !constantTimeEqual(found.browser.secretHash, sha256(cookie.secret))) return undefined;
+  const { browser } = found;
   const now = nowSeconds(clock);
-  const sessions = (await store.openSessionsOfBrowser(browser.id)).filter((s) => isLive(s, now));
-  return { browserId: browser.id, sessions, cookie };
+  const sessions = found.sessions.filter((s) => isLive(s, now));
+  return { browserId: browser.id, secretHash: browser.secretHash, sessions, cookie };
 };
 
 /** Records use of a session, throttled (see touchInterval), extending its idle expiry. */

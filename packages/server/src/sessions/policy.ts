@@ -14,3 +14,12 @@ export const lifetimesFor = (policy: SessionPolicy, rememberMe: boolean): { idle
  * activity costs few writes, yet short idle timeouts stay exact.
  */
 export const touchInterval = (idleTimeout: number): number => Math.max(1, Math.min(60, Math.floor(idleTimeout / 10)));
+
+/**
+ * Whether an authorization must write its participant's last authentication and last-seen (issue
+ * 18, P1): by the rule of touchInterval, against the shorter of the session's idle timeout and the
+ * client's own `max_idle` — so a client's idle limit stays exact to a tenth of it — and always for
+ * a client new to the session. Otherwise the code is the authorization's only write.
+ */
+export const participantTouchDue = (lastSeenAt: number | undefined, now: number, idleTimeout: number, clientMaxIdle?: number | undefined): boolean =>
+  lastSeenAt === undefined || now - lastSeenAt >= touchInterval(clientMaxIdle === undefined ? idleTimeout : Math.min(idleTimeout, clientMaxIdle));

@@ -1,3 +1,4 @@
+import type { AuthorizationCode } from '../tokens/token-store.js';
 import type { UpstreamSession } from '../upstreams/store.js';
 import type { VerifiedFactor } from './factors.js';
 
@@ -90,9 +91,23 @@ export interface Participant {
   clientId: string;
   sid: string;
   firstAuthAt: number;
+  /** Last authorization of this client in this session, written when due (policy.ts participantTouchDue). */
   lastAuthAt: number;
-  /** Last authorization or refresh by this client in this session (per-client idle limit). */
+  /**
+   * Last authorization or refresh by this client in this session (per-client idle limit), written
+   * when due: at most once a minute and once per tenth of the shorter idle limit.
+   */
   lastSeenAt: number;
+}
+
+/**
+ * An authorization's writes (SessionStore.recordAuthorization): the code, and the participant when
+ * it is new to the session or its last-seen is due. The code's sid is then the stored
+ * participant's — another request may have made it first — else the sid of the one the caller read.
+ */
+export interface AuthorizationRecord {
+  participant?: Participant | undefined;
+  code: AuthorizationCode;
 }
 
 /** Participants grouped by session, in their order (an ending returns each session's own). */
@@ -195,6 +210,11 @@ export interface SessionStore {
   recordSignIn(record: SignInRecord): Promise<SignInResult | undefined>;
   insertBrowser(browser: Browser): Promise<void>;
   browserById(id: string): Promise<Browser | undefined>;
+  /**
+   * The browser and its sessions that have not been ended, newest authentication first (as
+   * openSessionsOfBrowser), in one read: every request with a browser cookie starts with it.
+   */
+  browserWithOpenSessions(id: string): Promise<{ browser: Browser; sessions: Session[] } | undefined>;
   updateBrowserSecret(id: string, secretHash: string): Promise<void>;
   insertSession(session: Session): Promise<void>;
   sessionById(id: string): Promise<Session | undefined>;
@@ -204,6 +224,12 @@ export interface SessionStore {
   updateSession(id: string, patch: SessionPatch): Promise<void>;
   /** Inserts the participant unless one exists for (session, client); returns the stored one. */
   upsertParticipant(p: Participant): Promise<Participant>;
+  /**
+   * An authorization with a live session (issue 18, P1): upserts the participant, when given, as
+   * upsertParticipant does and inserts the code with the stored participant's sid; all or nothing,
+   * one commit. Returns the sid the code carries.
+   */
+  recordAuthorization(record: AuthorizationRecord): Promise<string>;
   participantBySid(sid: string): Promise<Participant | undefined>;
   participantsOf(sessionId: string): Promise<Participant[]>;
   touchParticipant(sessionId: string, clientId: string, at: number): Promise<void>;

@@ -42,8 +42,9 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
       throw err;
     }
     if (decision.kind === 'issue') {
-      const code = await issueCode(stepDeps(p), request, decision.session, clientInfo(req), client);
-      return sendAuthorizationResult(p, req, reply, request, { code });
+      const code = await issueCode(stepDeps(p), request, decision.session, clientInfo(req), client, decision.participant);
+      // The browser and its sessions as resolved above: the code changed neither (issue 18, P1).
+      return sendAuthorizationResult(p, req, reply, request, { code }, false, browser ?? null);
     }
     const [pending, at] = stepFor(request, decision);
     const { interaction, bindingSecret } = await startInteraction(p.store, p.clock, p.config.interactionTtl, pending, storedStep(at), readInteractionCookie(p, req));

@@ -16,7 +16,8 @@ export interface SignedIn {
 }
 
 export type Decision =
-  | ({ kind: 'issue' } & SignedIn)
+  /** `participant`: the client's in this session, as read for the decision (none: new to it). */
+  | ({ kind: 'issue'; participant?: Participant | undefined } & SignedIn)
   | ({ kind: 'consent' } & SignedIn)
   /** The session's factors fall short of what the request asks: one more, then the same session (issue 14 §3). */
   | ({ kind: 'second-factor'; target: AcrLevel; factors: VerifiedFactor[] } & SignedIn)
@@ -108,7 +109,7 @@ export const decideFor = async (deps: DecideDeps, request: AuthorizationRequest,
     if (silent) fail('consent_required', 'The user must approve this application.');
     return { kind: 'consent', ...chosen };
   }
-  return { kind: 'issue', ...chosen };
+  return { kind: 'issue', ...chosen, participant };
 };
 
 /** The request's max_age (or the client's default_max_age), capped by the client's max_auth_age. */

@@ -1,9 +1,12 @@
 import type { Account, AccountPatch, AccountStore } from '../../accounts/store.js';
-import type { Db, Q, Row } from './db.js';
+import { type Db, type Q, type Row, named } from './db.js';
 import { accountSignals } from '../../signals/account-events.js';
 import { endSessions } from './ending.js';
 import { queueAccountSignal } from './signals.js';
 import { opt } from './rows.js';
+
+/** Read on every authorization: a named statement (db.ts Named) with the columns toAccount reads. */
+const ACCOUNT_BY_ID = named('account_by_id', 'SELECT id, username, password_hash, claims, disabled, created_at, updated_at, deleted_at FROM accounts WHERE id = $1');
 
 const toAccount = (r: Row): Account => ({
   id: r.id as string,
@@ -49,7 +52,7 @@ export const postgresAccounts = (db: Db): AccountStore => ({
     await insertAccountRow(db, a);
   },
   async accountById(id) {
-    const r = await db.one('SELECT * FROM accounts WHERE id = $1', [id]);
+    const r = await db.one(ACCOUNT_BY_ID, [id]);
     return r && toAccount(r);
   },
   async accountByUsername(username) {

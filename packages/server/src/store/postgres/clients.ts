@@ -1,5 +1,5 @@
 import type { Client, ClientStore } from '../../clients/store.js';
-import { type Db, type Row } from './db.js';
+import { type Db, type Row, named } from './db.js';
 import { opt } from './rows.js';
 
 const toClient = (r: Row): Client => ({
@@ -7,6 +7,9 @@ const toClient = (r: Row): Client => ({
   client_secret_hash: opt<string>(r.secret_hash),
   source: r.source as Client['source'],
 });
+
+/** Read on every authorization and token request: a named statement (db.ts Named). */
+const CLIENT_BY_ID = named('client_by_id', 'SELECT client_id, secret_hash, metadata, source FROM clients WHERE client_id = $1');
 
 /**
  * ClientStore on PostgreSQL: the RFC 7591 metadata is one jsonb column (the ending transaction
@@ -22,7 +25,7 @@ export const postgresClients = (db: Db): ClientStore => ({
     );
   },
   async clientById(id) {
-    const r = await db.one('SELECT * FROM clients WHERE client_id = $1', [id]);
+    const r = await db.one(CLIENT_BY_ID, [id]);
     return r && toClient(r);
   },
   async clientsById(ids) {

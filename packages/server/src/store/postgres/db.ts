@@ -3,12 +3,26 @@ import { SignoffError } from '../../errors.js';
 
 export type Row = Record<string, unknown>;
 
+/**
+ * A statement sent as a named prepared statement (node-postgres `{ name, text, values }`): each
+ * connection parses and plans it once, then only binds and executes it (issue 18, P1). For the
+ * statements of every authorization only. Each names its columns rather than `*`: a prepared
+ * `SELECT *` fails ("cached plan must not change result type") on the connections of an instance
+ * still running when a newer one's migration adds a column.
+ */
+export interface Named {
+  readonly name: string;
+  readonly text: string;
+}
+
+export const named = (name: string, text: string): Named => ({ name, text });
+
 /** The statements every part of the PostgreSQL store runs, on the pool or inside a transaction. */
 export interface Q {
-  one(text: string, values?: unknown[]): Promise<Row | undefined>;
-  all(text: string, values?: unknown[]): Promise<Row[]>;
+  one(text: string | Named, values?: unknown[]): Promise<Row | undefined>;
+  all(text: string | Named, values?: unknown[]): Promise<Row[]>;
   /** The number of rows the statement changed. */
-  run(text: string, values?: unknown[]): Promise<number>;
+  run(text: string | Named, values?: unknown[]): Promise<number>;
 }
 
 /**
@@ -70,7 +84,8 @@ const DEFAULT_TIMEOUTS: DbTimeouts = { connectMs: 5000, statementMs: 15_000 };
 
 const statements = (c: pg.Pool | pg.PoolClient, timeoutMs: number): Q => {
   // node-postgres takes a per-statement read timeout in the query config; its types omit it.
-  const query = (text: string, values?: unknown[]) => c.query({ text, values, query_timeout: timeoutMs } as pg.QueryConfig);
+  const query = (text: string | Named, values?: unknown[]) =>
+    c.query((typeof text === 'string' ? { text, values, query_timeout: timeoutMs } : { name: text.name, text: text.text, values, query_timeout: timeoutMs }) as unknown as pg.QueryConfig);
   return {
     async one(text, values) {
       return (await query(text, values)).rows[0] as Row | undefined;
@@ -113,15 +128,15 @@ export class Db implements Q {
     this.q = statements(this.pool, this.statementMs);
   }
 
-  one(text: string, values?: unknown[]): Promise<Row | undefined> {
+  one(text: string | Named, values?: unknown[]): Promise<Row | undefined> {
     return this.q.one(text, values).catch((e: unknown) => Promise.reject(unavailable(e)));
   }
 
-  all(text: string, values?: unknown[]): Promise<Row[]> {
+  all(text: string | Named, values?: unknown[]): Promise<Row[]> {
     return this.q.all(text, values).catch((e: unknown) => Promise.reject(unavailable(e)));
   }
 
-  run(text: string, values?: unknown[]): Promise<number> {
+  run(text: string | Named, values?: unknown[]): Promise<number> {
     return this.q.run(text, values).catch((e: unknown) => Promise.reject(unavailable(e)));
   }
 

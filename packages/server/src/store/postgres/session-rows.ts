@@ -27,6 +27,13 @@ export const toSession = (r: Row): Session => ({
   endedBy: opt<string>(r.ended_by),
 });
 
+/** Every column toSession reads, for statements that name theirs (db.ts Named). */
+export const SESSION_ROW = `id, browser_id, account_id, created_at, auth_time, last_seen, idle_expires_at, absolute_expires_at, amr, acr, factors,
+  remember_me, created_ip, created_user_agent, last_ip, last_user_agent, ended_at, end_reason, ended_by`;
+
+/** Every column toParticipant reads. */
+export const PARTICIPANT_ROW = 'session_id, client_id, sid, first_auth_at, last_auth_at, last_seen_at';
+
 /** Session fields to their columns, for partial updates. */
 export const SESSION_COLUMNS: Readonly<Record<string, string>> = {
   authTime: 'auth_time',

@@ -1,9 +1,22 @@
 import type { Browser, SessionStore } from '../../sessions/store.js';
-import type { Db } from './db.js';
+import { type Db, named } from './db.js';
 import { endSessions, revokesOfflineTokens } from './ending.js';
 import { whereSql } from './rows.js';
-import { SESSION_COLUMNS, insertSessionRow, sessionValue, toParticipant, toSession, upsertParticipantRow } from './session-rows.js';
+import { recordAuthorization } from './authorization.js';
+import { PARTICIPANT_ROW, SESSION_COLUMNS, SESSION_ROW, insertSessionRow, sessionValue, toParticipant, toSession, upsertParticipantRow } from './session-rows.js';
 import { recordSignIn } from './sign-in.js';
+
+const BROWSER_WITH_OPEN_SESSIONS = named(
+  'browser_with_open_sessions',
+  `SELECT b.secret_hash AS browser_secret_hash, b.created_at AS browser_created_at, ${SESSION_ROW.replace(/(\w+)/g, 's.$1')}
+     FROM browsers b LEFT JOIN sessions s ON s.browser_id = b.id AND s.ended_at IS NULL
+    WHERE b.id = $1 ORDER BY s.auth_time DESC, s.id COLLATE "C"`,
+);
+
+const PARTICIPANTS_OF = named(
+  'participants_of',
+  `SELECT ${PARTICIPANT_ROW} FROM participants WHERE session_id = $1 ORDER BY first_auth_at, client_id COLLATE "C"`,
+);
 
 /** SessionStore on PostgreSQL: browsers, sessions and participants; the ending transaction is ending.ts. */
 export const postgresSessions = (db: Db): SessionStore => ({
@@ -13,6 +26,15 @@ export const postgresSessions = (db: Db): SessionStore => ({
   async browserById(id) {
     const r = await db.one('SELECT * FROM browsers WHERE id = $1', [id]);
     return r && ({ id: r.id as string, secretHash: r.secret_hash as string, createdAt: r.created_at as number } satisfies Browser);
+  },
+  async browserWithOpenSessions(id) {
+    // One round trip (issue 18, P1): the browser's columns beside each open session's, or beside
+    // nulls when it has none.
+    const rows = await db.all(BROWSER_WITH_OPEN_SESSIONS, [id]);
+    const first = rows[0];
+    if (!first) return undefined;
+    const browser: Browser = { id, secretHash: first.browser_secret_hash as string, createdAt: first.browser_created_at as number };
+    return { browser, sessions: first.id === null ? [] : rows.map(toSession) };
   },
   async updateBrowserSecret(id, secretHash) {
     await db.run('UPDATE browsers SET secret_hash = $1 WHERE id = $2', [secretHash, id]);
@@ -40,12 +62,15 @@ export const postgresSessions = (db: Db): SessionStore => ({
   async upsertParticipant(p) {
     return upsertParticipantRow(db, p);
   },
+  async recordAuthorization(record) {
+    return recordAuthorization(db, record);
+  },
   async participantBySid(sid) {
     const r = await db.one('SELECT * FROM participants WHERE sid = $1', [sid]);
     return r && toParticipant(r);
   },
   async participantsOf(sessionId) {
-    return (await db.all('SELECT * FROM participants WHERE session_id = $1 ORDER BY first_auth_at, client_id COLLATE "C"', [sessionId])).map(toParticipant);
+    return (await db.all(PARTICIPANTS_OF, [sessionId])).map(toParticipant);
   },
   async touchParticipant(sessionId, clientId, at) {
     await db.run('UPDATE participants SET last_seen_at = $1 WHERE session_id = $2 AND client_id = $3 AND last_seen_at < $1', [at, sessionId, clientId]);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe } from 'node:test';
 import type { Browser } from '../../../src/sessions/store.js';
-import { ENDING, type MakeStore, NOW, insertOnNewBrowser, same, sampleAccount, sampleSession, seedParticipants, seedSession, storeTest } from './samples.js';
+import { ENDING, type MakeStore, NOW, insertOnNewBrowser, same, sampleAccount, sampleCode, sampleSession, seedParticipants, seedSession, storeTest } from './samples.js';
 
 export const sessionStoreContract = (makeStore: MakeStore): void => {
   const test = storeTest(makeStore);
@@ -40,6 +40,23 @@ export const sessionStoreContract = (makeStore: MakeStore): void => {
       same(await store.openSessionsOfBrowser(randomUUID()), []);
     });
 
+    test('browserWithOpenSessions reads the browser with its open sessions, newest authentication first, in one call (issue 18, P1)', async (store) => {
+      const { browser, session: first } = await seedSession(store, { authTime: NOW - 100 });
+      const other = sampleAccount();
+      await store.insertAccount(other);
+      const second = sampleSession(browser.id, other.id, { authTime: NOW, amr: ['pwd', 'otp'] });
+      await store.insertSession(second);
+      const third = sampleAccount();
+      await store.insertAccount(third);
+      await store.insertSession(sampleSession(browser.id, third.id, { authTime: NOW + 5, endedAt: NOW + 6, endReason: 'logout' }));
+      same(await store.browserWithOpenSessions(browser.id), { browser, sessions: [second, first] });
+      const empty: Browser = { id: randomUUID(), secretHash: 'h', createdAt: NOW };
+      await store.insertBrowser(empty);
+      same(await store.browserWithOpenSessions(empty.id), { browser: empty, sessions: [] });
+      assert.equal(await store.browserWithOpenSessions(randomUUID()), undefined);
+      assert.equal(await store.browserWithOpenSessions("x' OR '1'='1"), undefined, 'hostile input is only a value');
+    });
+
     test('updates only the patched session fields; an ended session leaves the open list', async (store) => {
       const { session, browser } = await seedSession(store);
       await store.updateSession(session.id, { lastSeen: NOW + 60, idleExpiresAt: NOW + 1860, lastIp: '10.0.0.1', rememberMe: true, amr: ['pwd', 'otp', 'x'] });
@@ -62,6 +79,43 @@ export const sessionStoreContract = (makeStore: MakeStore): void => {
       same(again, { sessionId: session.id, clientId: 'web', sid: 'sid-first', firstAuthAt: NOW, lastAuthAt: NOW + 50, lastSeenAt: NOW + 50 });
       same(await store.participantBySid('sid-first'), again);
       assert.equal(await store.participantBySid('sid-second'), undefined);
+    });
+
+    test('recordAuthorization with a participant new to the session stores it and a code carrying its sid (issue 18, P1)', async (store) => {
+      const { session, account } = await seedSession(store);
+      const code = sampleCode(session.id, account.id, { sid: 'sid-new' });
+      const p = { sessionId: session.id, clientId: 'web', sid: 'sid-new', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW };
+      assert.equal(await store.recordAuthorization({ participant: p, code }), 'sid-new');
+      same(await store.participantsOf(session.id), [p]);
+      same((await store.redeemCode(code.hash, NOW + 1, randomUUID()))?.code, code);
+    });
+
+    test('recordAuthorization upserting a participant another request made first keeps its sid, for the code too, and moves its last authentication', async (store) => {
+      const { session, account } = await seedSession(store);
+      await store.upsertParticipant({ sessionId: session.id, clientId: 'web', sid: 'sid-won', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      const code = sampleCode(session.id, account.id, { sid: 'sid-lost' });
+      const p = { sessionId: session.id, clientId: 'web', sid: 'sid-lost', firstAuthAt: NOW + 90, lastAuthAt: NOW + 90, lastSeenAt: NOW + 90 };
+      assert.equal(await store.recordAuthorization({ participant: p, code }), 'sid-won');
+      same(await store.participantsOf(session.id), [{ ...p, sid: 'sid-won', firstAuthAt: NOW }]);
+      same((await store.redeemCode(code.hash, NOW + 91, randomUUID()))?.code, { ...code, sid: 'sid-won' });
+    });
+
+    test('recordAuthorization without a participant writes the code alone and leaves the participant as it was', async (store) => {
+      const { session, account } = await seedSession(store);
+      const stored = await store.upsertParticipant({ sessionId: session.id, clientId: 'web', sid: 'sid-web', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW });
+      const code = sampleCode(session.id, account.id, { sid: 'sid-web' });
+      assert.equal(await store.recordAuthorization({ code }), 'sid-web');
+      same(await store.participantsOf(session.id), [stored]);
+      same((await store.redeemCode(code.hash, NOW + 1, randomUUID()))?.code, code);
+    });
+
+    test('recordAuthorization is all or nothing: a code that cannot be stored leaves no participant behind', async (store) => {
+      const { session, account } = await seedSession(store);
+      const code = sampleCode(session.id, account.id);
+      await store.insertCode(code);
+      const p = { sessionId: session.id, clientId: 'other', sid: 'sid-other', firstAuthAt: NOW, lastAuthAt: NOW, lastSeenAt: NOW };
+      await assert.rejects(store.recordAuthorization({ participant: p, code: { ...code, clientId: 'other', sid: 'sid-other' } }));
+      same(await store.participantsOf(session.id), []);
     });
 
     test('each client of a session is its own participant with its own sid', async (store) => {

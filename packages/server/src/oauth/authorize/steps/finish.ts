@@ -2,7 +2,8 @@ import { nowSeconds } from '../../../clock.js';
 import { fail } from '../../../errors.js';
 import { touchSession } from '../../../sessions/browser.js';
 import { signIn } from '../../../sessions/sign-in.js';
-import type { Session } from '../../../sessions/store.js';
+import { lifetimesFor } from '../../../sessions/policy.js';
+import type { Participant, Session } from '../../../sessions/store.js';
 import type { Client } from '../../../clients/store.js';
 import { amrOf } from '../../../sessions/factors.js';
 import { acrOf, countingFactors, requirementOf } from '../acr.js';
@@ -17,12 +18,21 @@ import { planFor } from './plan.js';
  * Records the use of the session and issues the code (the authorization endpoint and the steps
  * that end with a live session). For a client with max_factor_age the code carries the acr and
  * amr of the factors that still count for it, never a level whose factor has aged out for it.
+ * `participant`: the client's participant in the session as the decision read it, when it did.
  */
-export const issueCode = async (deps: StepDeps, request: AuthorizationRequest, session: Session, seen: Seen, client: Pick<Client, 'max_factor_age'>): Promise<string> => {
+export const issueCode = async (
+  deps: StepDeps,
+  request: AuthorizationRequest,
+  session: Session,
+  seen: Seen,
+  client: Pick<Client, 'max_factor_age' | 'max_idle'>,
+  participant?: Participant | undefined,
+): Promise<string> => {
   await touchSession(deps.store, deps.clock, deps.session, session, seen);
   const factors = client.max_factor_age === undefined ? undefined : countingFactors(session.factors, client.max_factor_age, nowSeconds(deps.clock));
   const asSeen = factors === undefined || factors.length === session.factors.length ? session : { ...session, acr: acrOf(deps.acrValues, factors), amr: amrOf(factors) };
-  return issueAuthorizationCode({ sessions: deps.store, tokens: deps.store, clock: deps.clock, codeTtl: deps.codeTtl }, request, asSeen);
+  const touch = { idleTimeout: lifetimesFor(deps.session, session.rememberMe).idleTimeout, clientMaxIdle: client.max_idle, known: participant };
+  return issueAuthorizationCode({ sessions: deps.store, clock: deps.clock, codeTtl: deps.codeTtl }, request, asSeen, touch);
 };
 
 /** Consumes the interaction (once) and answers its request with a code for the live session. */
