@@ -70,11 +70,11 @@ export const p1 = async (ctx) => {
       unit: 'req/s',
       ...runs,
       ceilingName: '(bare 302 route)',
-      target: '≥ 3× oidc-provider; ≥ 50% of the bare route',
-      met: ({ signoff, peer, ceiling }) => signoff.median >= 3 * peer.median && signoff.median >= 0.5 * ceiling.median,
+      target: '≥ 5× oidc-provider; ≥ 25% of the bare route',
+      met: ({ signoff, peer, ceiling }) => signoff.median >= 5 * peer.median && signoff.median >= 0.25 * ceiling.median,
       postgresNote: ctx.postgresNote,
-      postgresTarget: '≥ 2× oidc-provider',
-      postgresMet: ({ signoff, peer }) => signoff.median >= 2 * peer.median,
+      postgresTarget: '≥ 3× oidc-provider',
+      postgresMet: ({ signoff, peer }) => signoff.median >= 3 * peer.median,
       detail:
         `${settings.connections} connections, ${settings.phaseSeconds} s per phase; every response checked for a 302/303 carrying a code. ` +
         `CPU per request (median of the repetitions): Signoff on SQLite ${cpuNote(logged.signoff, 'signoffCpuMsPerRequest')} ms` +
