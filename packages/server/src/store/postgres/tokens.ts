@@ -60,24 +60,28 @@ export const postgresTokens = (db: Db): TokenStore => ({
     await insertCodeRow(db, c);
   },
   async redeemCode(hash, now, familyId) {
-    // FOR UPDATE: two instances redeeming one code at once are serialised; the second sees it used.
-    return db.tx(async (q) => {
-      const r = await q.one('SELECT * FROM authorization_codes WHERE hash = $1 FOR UPDATE', [hash]);
-      if (!r) return undefined;
-      const code = toCode(r);
-      if (code.usedAt !== undefined) {
-        if (code.familyId) await q.run('UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, code.familyId]);
-        return { code, replayed: true };
-      }
-      await q.run('UPDATE authorization_codes SET used_at = $1, family_id = $2 WHERE hash = $3', [now, familyId, hash]);
-      await q.run(
-        `INSERT INTO token_families (id, client_id, account_id, session_id, offline, sid, scope, auth_time, acr, amr, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [familyId, code.clientId, code.accountId, code.sessionId, code.scope.includes('offline_access'), code.sid,
-          joinScope(code.scope), code.authTime, code.acr, JSON.stringify(code.amr), now],
-      );
-      return { code, replayed: false };
-    });
+    // One statement, its own transaction: one round trip where BEGIN, SELECT … FOR UPDATE,
+    // UPDATE, INSERT and COMMIT took five (issue 18 P2). FOR UPDATE still serialises two
+    // instances redeeming one code at once: the second waits for the first's commit, and its row
+    // lock then returns the row as the first left it (used), so its UPDATE and INSERT, which
+    // require the row unused, do nothing and it reports the replay.
+    const r = await db.one(
+      `WITH code AS (SELECT * FROM authorization_codes WHERE hash = $1 FOR UPDATE),
+       used AS (UPDATE authorization_codes a SET used_at = $2, family_id = $3 FROM code WHERE a.hash = code.hash AND code.used_at IS NULL RETURNING a.hash),
+       family AS (
+         INSERT INTO token_families (id, client_id, account_id, session_id, offline, sid, scope, auth_time, acr, amr, created_at)
+         SELECT $3, client_id, account_id, session_id, ' ' || scope || ' ' LIKE '% offline_access %', sid, scope, auth_time, acr, amr, $2
+         FROM code WHERE used_at IS NULL RETURNING id)
+       SELECT code.*, (SELECT count(*) FROM family) AS created FROM code`,
+      [hash, now, familyId],
+    );
+    if (!r) return undefined;
+    const code = toCode(r);
+    if (r.created === 1) return { code, replayed: false };
+    // A replay (RFC 6749 §4.1.2) revokes what the code issued. A statement of its own: its
+    // snapshot sees the family a concurrent redemption committed while this one waited for the lock.
+    if (code.familyId) await db.run('UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, code.familyId]);
+    return { code, replayed: true };
   },
   async deleteExpiredCodes(now) {
     return db.run('DELETE FROM authorization_codes WHERE expires_at <= $1', [now]);
