@@ -59,7 +59,7 @@ export const postgresTokens = (db: Db): TokenStore => ({
   async insertCode(c) {
     await insertCodeRow(db, c);
   },
-  async redeemCode(hash, now, familyId) {
+  async redeemCode(hash, now, familyId, refresh) {
     // One statement, its own transaction: one round trip where BEGIN, SELECT … FOR UPDATE,
     // UPDATE, INSERT and COMMIT took five (issue 18 P2). FOR UPDATE still serialises two
     // instances redeeming one code at once: the second waits for the first's commit, and its row
@@ -71,9 +71,12 @@ export const postgresTokens = (db: Db): TokenStore => ({
        family AS (
          INSERT INTO token_families (id, client_id, account_id, session_id, offline, sid, scope, auth_time, acr, amr, created_at)
          SELECT $3, client_id, account_id, session_id, ' ' || scope || ' ' LIKE '% offline_access %', sid, scope, auth_time, acr, amr, $2
-         FROM code WHERE used_at IS NULL RETURNING id)
+         FROM code WHERE used_at IS NULL RETURNING id),
+       refresh AS (
+         INSERT INTO refresh_tokens (hash, family_id, client_id, scope, created_at, expires_at)
+         SELECT $4, $3, client_id, scope, $2, $5 FROM code WHERE used_at IS NULL AND $4::text IS NOT NULL)
        SELECT code.*, (SELECT count(*) FROM family) AS created FROM code`,
-      [hash, now, familyId],
+      [hash, now, familyId, refresh?.hash ?? null, refresh?.expiresAt ?? null],
     );
     if (!r) return undefined;
     const code = toCode(r);
@@ -102,6 +105,27 @@ export const postgresTokens = (db: Db): TokenStore => ({
   async refreshTokenByHash(hash) {
     const r = await db.one('SELECT * FROM refresh_tokens WHERE hash = $1', [hash]);
     return r && toRefreshToken(r);
+  },
+  async refreshTokenWithFamily(hash) {
+    // One round trip for both rows; row_to_json keeps the two tables' like-named columns apart.
+    const r = await db.one(
+      'SELECT row_to_json(t) AS token, row_to_json(f) AS family FROM refresh_tokens t LEFT JOIN token_families f ON f.id = t.family_id WHERE t.hash = $1',
+      [hash],
+    );
+    return r && { token: toRefreshToken(r.token as Row), family: r.family ? toFamily(r.family as Row) : undefined };
+  },
+  async rotateRefreshToken(hash, now, t) {
+    // One statement: a concurrent rotation of the same token waits for this one's row lock, then
+    // finds it used, so exactly one of them stores a successor.
+    const r = await db.one(
+      `WITH used AS (UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL RETURNING hash),
+       next AS (
+         INSERT INTO refresh_tokens (hash, family_id, client_id, scope, created_at, expires_at)
+         SELECT $3, $4, $5, $6, $7, $8 FROM used)
+       SELECT count(*) AS n FROM used`,
+      [hash, now, t.hash, t.familyId, t.clientId, joinScope(t.scope), t.createdAt, t.expiresAt],
+    );
+    return r?.n === 1;
   },
   async markRefreshTokenUsed(hash, now) {
     return (await db.run('UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL', [now, hash])) === 1;
