@@ -237,9 +237,11 @@ describe('the database lost while the provider runs, then back (issue 11 §2)', 
     const admin = new pg.Client({ connectionString: i.server.adminUrl });
     await admin.connect();
     cleanups.push(() => admin.end());
-    const listening = async (): Promise<boolean> =>
-      (await admin.query("SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'", [i.db.name])).rowCount === 1;
-    await eventually(async () => ((await listening()) ? true : undefined), 'the LISTEN connection', 10_000);
+    // The outbox's LISTEN connection, and the signing keys' (issue 18), opened by the sign-in's tokens.
+    const listeningOn = async (channel: string): Promise<boolean> =>
+      (await admin.query('SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND query = $2', [i.db.name, `LISTEN ${channel}`])).rowCount === 1;
+    const listening = async (): Promise<boolean> => (await listeningOn('signoff_outbox')) && (await listeningOn('signoff_keys'));
+    await eventually(async () => ((await listening()) ? true : undefined), 'the LISTEN connections', 10_000);
     // Requests in flight while every connection of the database is ended: reads, and sign-in
     // steps that write in a transaction (an interaction, then a session).
     const inFlight = Array.from({ length: 9 }, (_, n) =>
@@ -255,7 +257,7 @@ describe('the database lost while the provider runs, then back (issue 11 §2)', 
     // Every statement after it gets a new connection.
     for (let n = 0; n < 4; n++) assert.equal((await fetch(`${i.base}/jwks`)).status, 200);
     assert.equal((await fetch(`${i.op.management}/readyz`)).status, 200);
-    await eventually(async () => ((await listening()) ? true : undefined), 'the LISTEN connection back', 15_000);
+    await eventually(async () => ((await listening()) ? true : undefined), 'the LISTEN connections back', 15_000);
     const cli = await runSignoff(['sessions', 'end', '--user', 'alice', '--config', i.cliConfig], { cwd: dir });
     assert.equal(cli.code, 0, cli.stderr);
     // alice's sessions of the burst above, and the first.

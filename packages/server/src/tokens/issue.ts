@@ -31,13 +31,24 @@ const atHash = (accessToken: string): string =>
   createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
 
 /**
+ * A new refresh token for clients allowed the refresh_token grant: the value for the response and
+ * the hash the store keeps. The grant stores it in the same statement that redeems the code or
+ * spends the previous token (issue 18 P2/P6: one round trip fewer).
+ */
+export const newRefreshToken = (s: Pick<TokenSettings, 'ttl'>, client: Client, now: number): { value: string; hash: string; expiresAt: number } | undefined => {
+  if (!client.grant_types.includes('refresh_token')) return undefined;
+  const value = randomToken(32);
+  return { value, hash: sha256(value), expiresAt: now + s.ttl.refreshTokenTtl };
+};
+
+/**
  * Issues the tokens of one token-endpoint response for a family: a JWT access token (RFC 9068),
- * an ID token (OIDC Core §2) carrying the participant's `sid`, and — for clients allowed the
- * refresh_token grant — a new refresh token stored only as its hash.
+ * an ID token (OIDC Core §2) carrying the participant's `sid`, and the refresh token the grant
+ * has already stored (only as its hash; see newRefreshToken), if any.
  */
 export const issueTokens = async (
   s: TokenSettings,
-  input: { client: Client; account: Account; family: TokenFamily; scope: string[]; nonce?: string | undefined },
+  input: { client: Client; account: Account; family: TokenFamily; scope: string[]; nonce?: string | undefined; refreshToken?: string | undefined },
 ): Promise<TokenResponse> => {
   const { client, account, family, scope } = input;
   const now = nowSeconds(s.clock);
@@ -83,17 +94,6 @@ export const issueTokens = async (
     id_token: idToken,
     scope: scope.join(' '),
   };
-  if (client.grant_types.includes('refresh_token')) {
-    const refreshToken = randomToken(32);
-    await s.tokens.insertRefreshToken({
-      hash: sha256(refreshToken),
-      familyId: family.id,
-      clientId: client.client_id,
-      scope,
-      createdAt: now,
-      expiresAt: now + s.ttl.refreshTokenTtl,
-    });
-    response.refresh_token = refreshToken;
-  }
+  if (input.refreshToken !== undefined) response.refresh_token = input.refreshToken;
   return response;
 };

@@ -39,4 +39,11 @@ export interface KeyStore {
   updateKeyPrivateJwk(kid: string, privateJwk: Record<string, unknown>): Promise<boolean>;
   /** Marks a key revoked (and retired, if it was not); false when there is no such key or it already was. */
   revokeKey(kid: string, at: number): Promise<boolean>;
+  /**
+   * A number that changes whenever a key may have changed — by this process or any other —,
+   * known without a round trip to the database; undefined while the store cannot vouch for that.
+   * The KeyRing trusts its copy of the keys while the number stays the same, and reads the signing
+   * key before each signature while it is undefined (issue 18 P2/P6: no store read per signature).
+   */
+  keysVersion(): number | undefined;
 }

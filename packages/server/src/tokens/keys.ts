@@ -8,6 +8,8 @@ import { LOGOUT_TOKEN_TTL_SECONDS } from './lifetimes.js';
 export type Alg = SigningKey['alg'];
 export const ALGS: readonly Alg[] = ['RS256', 'ES256'];
 type KeyLike = Awaited<ReturnType<typeof importJWK>>;
+/** The keys as read from the store, when, and the store's `keysVersion` just before the read. */
+type Loaded = { keys: SigningKey[]; loadedAt: number; version: number | undefined };
 
 /** `Cache-Control: max-age` of the JWKS response: how long a relying party may hold a copy. */
 export const JWKS_MAX_AGE_SECONDS = 60;
@@ -153,14 +155,16 @@ export const revokeSigningKey = async (
 /**
  * The provider's keys, derived from the store (DESIGN.md "Storage"), so a rotation or revocation
  * by `signoff keys` in another process needs no restart. The list the signing key is chosen from
- * is reread at most every `reloadAfterMs` and whenever the chosen key has stopped signing in the
- * store; which key signs is decided from the keys' times at each call, so every process switches
- * to a rotated-in key at the moment it activates. Verification and the JWKS read the store at
- * each use, so a revocation takes effect at once.
+ * is reread at most every `reloadAfterMs` and whenever the store's `keysVersion` has moved since
+ * it was read; which key signs is decided from the keys' times at each call, so every process
+ * switches to a rotated-in key at the moment it activates. While the store cannot vouch for its
+ * version (PostgreSQL before its LISTEN is confirmed, or after it is lost) the chosen key is read
+ * again before each signature, as every signature did before issue 18. Verification and the
+ * JWKS read the store at each use, so a revocation takes effect at once.
  */
 export class KeyRing {
-  private loaded: { keys: SigningKey[]; loadedAt: number } | undefined;
-  private loading: Promise<{ keys: SigningKey[]; loadedAt: number }> | undefined;
+  private loaded: Loaded | undefined;
+  private loading: Promise<Loaded> | undefined;
   private readonly publicKeys = new Map<string, KeyLike>();
   private readonly privateKeys = new Map<string, KeyLike>();
 
@@ -171,9 +175,9 @@ export class KeyRing {
     private readonly reloadAfterMs = KEY_RELOAD_SECONDS * 1000,
   ) {}
 
-  private async current(): Promise<{ keys: SigningKey[]; loadedAt: number }> {
+  private async current(version: number | undefined): Promise<Loaded> {
     const loaded = this.loaded;
-    if (loaded && this.clock.nowMs() - loaded.loadedAt < this.reloadAfterMs) return loaded;
+    if (loaded && this.clock.nowMs() - loaded.loadedAt < this.reloadAfterMs && (version === undefined || loaded.version === version)) return loaded;
     this.loading ??= this.load().finally(() => {
       this.loading = undefined;
     });
@@ -184,17 +188,25 @@ export class KeyRing {
     await this.load();
   }
 
-  private async load(): Promise<{ keys: SigningKey[]; loadedAt: number }> {
-    this.loaded = { keys: await this.store.listKeys(), loadedAt: this.clock.nowMs() };
+  private async load(): Promise<Loaded> {
+    // The version is taken before the read: a change committed in between moves it again, and the next call rereads.
+    const version = this.store.keysVersion();
+    this.loaded = { keys: await this.store.listKeys(), loadedAt: this.clock.nowMs(), version };
     return this.loaded;
   }
 
   async signingKey(alg: Alg): Promise<{ kid: string; key: KeyLike }> {
     const now = nowSeconds(this.clock);
-    let signer = signerOf((await this.current()).keys, alg, now);
-    // A key revoked by another process since the last load must not sign another token.
-    const fresh = signer && (await this.store.keyByKid(signer.kid));
-    if (!fresh || keyStatus(fresh, now) !== 'current') signer = signerOf((await this.load()).keys, alg, now);
+    const version = this.store.keysVersion();
+    let loaded = await this.current(version);
+    // A load shared with a concurrent caller may predate a change this caller's version saw.
+    if (version !== undefined && loaded.version !== undefined && loaded.version < version) loaded = await this.load();
+    let signer = signerOf(loaded.keys, alg, now);
+    if (version === undefined || loaded.version === undefined) {
+      // The store cannot say whether another process revoked the key since the load: ask it.
+      const fresh = signer && (await this.store.keyByKid(signer.kid));
+      if (!fresh || keyStatus(fresh, now) !== 'current') signer = signerOf((await this.load()).keys, alg, now);
+    }
     if (!signer) throw new Error(`no current ${alg} signing key in the store`);
     let key = this.privateKeys.get(signer.kid);
     if (!key) {

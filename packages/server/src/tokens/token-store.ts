@@ -58,17 +58,30 @@ export interface TokenStore {
   insertCode(code: AuthorizationCode): Promise<void>;
   /**
    * Atomically redeems a code: when unused, marks it used and creates its token family (id
-   * `familyId`); when already used, revokes the family it created (RFC 6749 §4.1.2: a replayed
-   * code revokes what it issued) and reports the replay; undefined when unknown.
+   * `familyId`) and, when `refresh` is given, the family's first refresh token (the code's client
+   * and scope, created `now`); when already used, revokes the family it created (RFC 6749 §4.1.2:
+   * a replayed code revokes what it issued) and reports the replay; undefined when unknown.
    */
-  redeemCode(hash: string, now: number, familyId: string): Promise<{ code: AuthorizationCode; replayed: boolean } | undefined>;
+  redeemCode(
+    hash: string,
+    now: number,
+    familyId: string,
+    refresh?: { hash: string; expiresAt: number },
+  ): Promise<{ code: AuthorizationCode; replayed: boolean } | undefined>;
   deleteExpiredCodes(now: number): Promise<number>;
   familyById(id: string): Promise<TokenFamily | undefined>;
   revokeFamily(id: string, now: number): Promise<void>;
   insertRefreshToken(token: RefreshToken): Promise<void>;
   refreshTokenByHash(hash: string): Promise<RefreshToken | undefined>;
+  /** A refresh token and its family (undefined when the family is gone), read together. */
+  refreshTokenWithFamily(hash: string): Promise<{ token: RefreshToken; family: TokenFamily | undefined } | undefined>;
   /** Marks the token used only if it was unused; false means it had been used (a replay). */
   markRefreshTokenUsed(hash: string, now: number): Promise<boolean>;
+  /**
+   * Rotation (RFC 9700 §4.14.2): marks the token used only if it was unused and, in the same
+   * transaction, stores its successor; false means it had been used (a replay) and nothing is stored.
+   */
+  rotateRefreshToken(hash: string, now: number, next: RefreshToken): Promise<boolean>;
   /** Denylist for individually revoked access tokens (RFC 7009 §2.1), kept until they expire. */
   revokeAccessToken(jti: string, expiresAt: number): Promise<void>;
   isAccessTokenRevoked(jti: string): Promise<boolean>;

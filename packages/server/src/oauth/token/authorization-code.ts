@@ -3,7 +3,7 @@ import type { Client } from '../../clients/store.js';
 import { nowSeconds } from '../../clock.js';
 import { SignoffError, fail } from '../../errors.js';
 import { isLive } from '../../sessions/browser.js';
-import { type TokenResponse, issueTokens } from '../../tokens/issue.js';
+import { type TokenResponse, issueTokens, newRefreshToken } from '../../tokens/issue.js';
 import type { TokenFamily } from '../../tokens/token-store.js';
 import { constantTimeEqual, sha256 } from '../../util/secrets.js';
 import { type Params, required, one } from '../params.js';
@@ -21,7 +21,8 @@ export const authorizationCodeGrant = async (deps: GrantDeps, client: Client, pa
   const verifier = one(params, 'code_verifier');
   const now = nowSeconds(deps.clock);
   const familyId = randomUUID();
-  const redeemed = await deps.tokens.redeemCode(sha256(code), now, familyId);
+  const refresh = newRefreshToken(deps, client, now);
+  const redeemed = await deps.tokens.redeemCode(sha256(code), now, familyId, refresh);
   if (!redeemed) fail('invalid_grant', 'The authorization code is invalid.');
   const { code: record, replayed } = redeemed;
   if (replayed) fail('invalid_grant', 'The authorization code was already used; the tokens issued from it are revoked.');
@@ -52,7 +53,8 @@ export const authorizationCodeGrant = async (deps: GrantDeps, client: Client, pa
       amr: record.amr,
       createdAt: now,
     };
-    return await issueTokens(deps, { client, account, family, scope: record.scope, nonce: record.nonce });
+    // The refresh token stored with the family dies with it if anything below refuses the grant.
+    return await issueTokens(deps, { client, account, family, scope: record.scope, nonce: record.nonce, refreshToken: refresh?.value });
   } catch (err) {
     if (err instanceof SignoffError) await deps.tokens.revokeFamily(familyId, now);
     throw err;

@@ -2,7 +2,7 @@ import type { Client } from '../../clients/store.js';
 import { nowSeconds } from '../../clock.js';
 import { fail } from '../../errors.js';
 import { isLive, touchSession } from '../../sessions/browser.js';
-import { type TokenResponse, issueTokens } from '../../tokens/issue.js';
+import { type TokenResponse, issueTokens, newRefreshToken } from '../../tokens/issue.js';
 import { sha256 } from '../../util/secrets.js';
 import { type Params, one, required } from '../params.js';
 import type { GrantDeps } from './deps.js';
@@ -22,9 +22,9 @@ export const refreshTokenGrant = async (
   const hash = sha256(required(params, 'refresh_token'));
   const requestedScope = one(params, 'scope');
   const now = nowSeconds(deps.clock);
-  const token = await deps.tokens.refreshTokenByHash(hash);
-  if (!token || token.clientId !== client.client_id) fail('invalid_grant', 'The refresh token is invalid.');
-  const family = await deps.tokens.familyById(token.familyId);
+  const found = await deps.tokens.refreshTokenWithFamily(hash);
+  if (!found || found.token.clientId !== client.client_id) fail('invalid_grant', 'The refresh token is invalid.');
+  const { token, family } = found;
   if (!family || family.revokedAt !== undefined) fail('invalid_grant', 'The refresh token has been revoked.');
   if (token.expiresAt <= now) fail('invalid_grant', 'The refresh token has expired.');
   // A used token presented again is a replay: the whole family goes (RFC 9700 §4.14.2).
@@ -48,12 +48,17 @@ export const refreshTokenGrant = async (
       fail('invalid_grant', 'This application has been idle too long in this session; sign in again.');
     }
   }
-  if (!(await deps.tokens.markRefreshTokenUsed(hash, now))) await replayed(deps, token.familyId, now);
+  // The use and the successor in one statement (issue 18 P6); grant_types holds refresh_token here.
+  const next = newRefreshToken(deps, client, now);
+  const rotated = next
+    ? await deps.tokens.rotateRefreshToken(hash, now, { hash: next.hash, familyId: family.id, clientId: client.client_id, scope, createdAt: now, expiresAt: next.expiresAt })
+    : await deps.tokens.markRefreshTokenUsed(hash, now);
+  if (!rotated) await replayed(deps, token.familyId, now);
   if (!family.offline && session) {
     await touchSession(deps.sessions, deps.clock, deps.policy, session, seen);
     await deps.sessions.touchParticipant(session.id, client.client_id, now);
   }
-  return issueTokens(deps, { client, account: account, family, scope });
+  return issueTokens(deps, { client, account: account, family, scope, refreshToken: next?.value });
 };
 
 const replayed = async (deps: GrantDeps, familyId: string, now: number): Promise<never> => {

@@ -3,6 +3,8 @@ import type { Q } from './db.js';
 
 /** The channel on which a write that makes deliveries due wakes every instance's worker. */
 export const OUTBOX_CHANNEL = 'signoff_outbox';
+/** The channel on which a change to the signing keys tells every instance's KeyRing (store/postgres/keys.ts). */
+export const KEYS_CHANNEL = 'signoff_keys';
 
 /** How often the LISTEN connection is checked, and how long the check may take. */
 export interface Heartbeat {
@@ -15,10 +17,12 @@ const HEARTBEAT: Heartbeat = { intervalMs: 15_000, timeoutMs: 5000 };
 export const notifyOutbox = (q: Q): Promise<number> => q.run(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 
 /**
- * One LISTEN connection per instance (issue 11 §2): an ending on any instance wakes the workers of
- * all of them at once, so fan-out latency does not wait for `backchannel.pollInterval`. When the
- * connection drops it reconnects with backoff, and wakes the listeners once it is back (a
- * notification sent meanwhile was lost; the poll would find its rows too, only later).
+ * One LISTEN connection per instance and channel (issue 11 §2): an ending on any instance wakes the
+ * workers of all of them at once, so fan-out latency does not wait for `backchannel.pollInterval`;
+ * on KEYS_CHANNEL a key change reaches every KeyRing. When the connection drops it reconnects with
+ * backoff, and wakes the listeners once it is back (a notification sent meanwhile was lost; the
+ * poll would find its rows too, only later). `listening` is true only between a confirmed LISTEN
+ * and the loss of its connection: while it is false, a notification may be missed unnoticed.
  */
 export class OutboxNotifications {
   private readonly listeners = new Set<() => void>();
@@ -27,11 +31,18 @@ export class OutboxNotifications {
   private heartbeat: NodeJS.Timeout | undefined;
   private delayMs = 500;
   private closed = false;
+  private confirmed = false;
 
   constructor(
     private readonly url: string,
     private readonly heartbeatEvery: Heartbeat = HEARTBEAT,
+    private readonly channel: string = OUTBOX_CHANNEL,
   ) {}
+
+  /** Whether every notification on the channel reaches the listeners now (see the class comment). */
+  get listening(): boolean {
+    return this.confirmed;
+  }
 
   watch(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -47,12 +58,13 @@ export class OutboxNotifications {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, connectionTimeoutMillis: 5000 });
+    const client = new pg.Client({ connectionString: this.url, keepAlive: true, connectionTimeoutMillis: 5000, application_name: `signoff ${this.channel}` });
     this.client = client;
     let reconnecting = false;
     const lost = () => {
       if (reconnecting || this.closed) return;
       reconnecting = true;
+      this.confirmed = false;
       this.client = undefined;
       clearInterval(this.heartbeat);
       void client.end().catch(() => undefined);
@@ -68,7 +80,9 @@ export class OutboxNotifications {
     client.on('notification', () => this.wake());
     try {
       await client.connect();
-      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      await client.query(`LISTEN ${this.channel}`);
+      if (reconnecting) return;
+      this.confirmed = true;
       this.delayMs = 500;
       this.wake();
       // A network that drops packets sends no reset: without a query now and then, this
@@ -84,6 +98,7 @@ export class OutboxNotifications {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.confirmed = false;
     if (this.retry) clearTimeout(this.retry);
     clearInterval(this.heartbeat);
     await this.client?.end().catch(() => undefined);

@@ -8,7 +8,7 @@ import { postgresGrants } from './grants.js';
 import { postgresInteractions } from './interactions.js';
 import { postgresKeys } from './keys.js';
 import { migrate } from './migrations.js';
-import { OutboxNotifications } from './notifications.js';
+import { KEYS_CHANNEL, OutboxNotifications } from './notifications.js';
 import { postgresOutbox } from './outbox.js';
 import { postgresSessions } from './sessions.js';
 import { postgresThrottle } from './throttle.js';
@@ -20,11 +20,11 @@ import { postgresUpstreams } from './upstreams.js';
 type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
 
 /** Every port on one pool: the adapters share nothing but it. */
-const ports = (db: Db, notifications: OutboxNotifications): Ports => ({
+const ports = (db: Db, notifications: OutboxNotifications, keyNotifications: OutboxNotifications): Ports => ({
   ...postgresAccounts(db),
   ...postgresFactors(db),
   ...postgresClients(db),
-  ...postgresKeys(db),
+  ...postgresKeys(db, keyNotifications),
   ...postgresSessions(db),
   ...postgresInteractions(db),
   ...postgresGrants(db),
@@ -54,11 +54,13 @@ export interface PostgresStore extends Ports {}
 export class PostgresStore implements Store {
   readonly origin: StoreOrigin;
   private readonly notifications: OutboxNotifications;
+  private readonly keyNotifications: OutboxNotifications;
 
   private constructor(private readonly db: Db, created: boolean) {
     this.origin = { kind: 'postgres', location: redactUrl(db.url), created };
     this.notifications = new OutboxNotifications(db.url);
-    Object.assign(this, ports(db, this.notifications));
+    this.keyNotifications = new OutboxNotifications(db.url, undefined, KEYS_CHANNEL);
+    Object.assign(this, ports(db, this.notifications, this.keyNotifications));
   }
 
   /**
@@ -99,6 +101,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.notifications.close();
+    await this.keyNotifications.close();
     await this.db.pool.end().catch(() => undefined);
   }
 }

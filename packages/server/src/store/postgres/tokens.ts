@@ -59,25 +59,32 @@ export const postgresTokens = (db: Db): TokenStore => ({
   async insertCode(c) {
     await insertCodeRow(db, c);
   },
-  async redeemCode(hash, now, familyId) {
-    // FOR UPDATE: two instances redeeming one code at once are serialised; the second sees it used.
-    return db.tx(async (q) => {
-      const r = await q.one('SELECT * FROM authorization_codes WHERE hash = $1 FOR UPDATE', [hash]);
-      if (!r) return undefined;
-      const code = toCode(r);
-      if (code.usedAt !== undefined) {
-        if (code.familyId) await q.run('UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, code.familyId]);
-        return { code, replayed: true };
-      }
-      await q.run('UPDATE authorization_codes SET used_at = $1, family_id = $2 WHERE hash = $3', [now, familyId, hash]);
-      await q.run(
-        `INSERT INTO token_families (id, client_id, account_id, session_id, offline, sid, scope, auth_time, acr, amr, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [familyId, code.clientId, code.accountId, code.sessionId, code.scope.includes('offline_access'), code.sid,
-          joinScope(code.scope), code.authTime, code.acr, JSON.stringify(code.amr), now],
-      );
-      return { code, replayed: false };
-    });
+  async redeemCode(hash, now, familyId, refresh) {
+    // One statement, its own transaction: one round trip where BEGIN, SELECT … FOR UPDATE,
+    // UPDATE, INSERT and COMMIT took five (issue 18 P2). FOR UPDATE still serialises two
+    // instances redeeming one code at once: the second waits for the first's commit, and its row
+    // lock then returns the row as the first left it (used), so its UPDATE and INSERT, which
+    // require the row unused, do nothing and it reports the replay.
+    const r = await db.one(
+      `WITH code AS (SELECT * FROM authorization_codes WHERE hash = $1 FOR UPDATE),
+       used AS (UPDATE authorization_codes a SET used_at = $2, family_id = $3 FROM code WHERE a.hash = code.hash AND code.used_at IS NULL RETURNING a.hash),
+       family AS (
+         INSERT INTO token_families (id, client_id, account_id, session_id, offline, sid, scope, auth_time, acr, amr, created_at)
+         SELECT $3, client_id, account_id, session_id, ' ' || scope || ' ' LIKE '% offline_access %', sid, scope, auth_time, acr, amr, $2
+         FROM code WHERE used_at IS NULL RETURNING id),
+       refresh AS (
+         INSERT INTO refresh_tokens (hash, family_id, client_id, scope, created_at, expires_at)
+         SELECT $4, $3, client_id, scope, $2, $5 FROM code WHERE used_at IS NULL AND $4::text IS NOT NULL)
+       SELECT code.*, (SELECT count(*) FROM family) AS created FROM code`,
+      [hash, now, familyId, refresh?.hash ?? null, refresh?.expiresAt ?? null],
+    );
+    if (!r) return undefined;
+    const code = toCode(r);
+    if (r.created === 1) return { code, replayed: false };
+    // A replay (RFC 6749 §4.1.2) revokes what the code issued. A statement of its own: its
+    // snapshot sees the family a concurrent redemption committed while this one waited for the lock.
+    if (code.familyId) await db.run('UPDATE token_families SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [now, code.familyId]);
+    return { code, replayed: true };
   },
   async deleteExpiredCodes(now) {
     return db.run('DELETE FROM authorization_codes WHERE expires_at <= $1', [now]);
@@ -98,6 +105,27 @@ export const postgresTokens = (db: Db): TokenStore => ({
   async refreshTokenByHash(hash) {
     const r = await db.one('SELECT * FROM refresh_tokens WHERE hash = $1', [hash]);
     return r && toRefreshToken(r);
+  },
+  async refreshTokenWithFamily(hash) {
+    // One round trip for both rows; row_to_json keeps the two tables' like-named columns apart.
+    const r = await db.one(
+      'SELECT row_to_json(t) AS token, row_to_json(f) AS family FROM refresh_tokens t LEFT JOIN token_families f ON f.id = t.family_id WHERE t.hash = $1',
+      [hash],
+    );
+    return r && { token: toRefreshToken(r.token as Row), family: r.family ? toFamily(r.family as Row) : undefined };
+  },
+  async rotateRefreshToken(hash, now, t) {
+    // One statement: a concurrent rotation of the same token waits for this one's row lock, then
+    // finds it used, so exactly one of them stores a successor.
+    const r = await db.one(
+      `WITH used AS (UPDATE refresh_tokens SET used_at = $2 WHERE hash = $1 AND used_at IS NULL RETURNING hash),
+       next AS (
+         INSERT INTO refresh_tokens (hash, family_id, client_id, scope, created_at, expires_at)
+         SELECT $3, $4, $5, $6, $7, $8 FROM used)
+       SELECT count(*) AS n FROM used`,
+      [hash, now, t.hash, t.familyId, t.clientId, joinScope(t.scope), t.createdAt, t.expiresAt],
+    );
+    return r?.n === 1;
   },
   async markRefreshTokenUsed(hash, now) {
     return (await db.run('UPDATE refresh_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL', [now, hash])) === 1;

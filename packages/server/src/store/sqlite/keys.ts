@@ -22,46 +22,69 @@ const insert = (sql: Sql, k: SigningKey): void => {
   );
 };
 
-/** KeyStore on SQLite: the JWKs are JSON columns (the private one sealed, tokens/key-encryption.ts). */
-export const sqliteKeys = (sql: Sql): KeyStore => ({
-  async listKeys() {
-    return sql.all('SELECT * FROM signing_keys ORDER BY created_at DESC, kid').map(toKey);
-  },
-  async keyByKid(kid) {
-    const r = sql.one('SELECT * FROM signing_keys WHERE kid = ?', kid);
-    return r && toKey(r);
-  },
-  async insertKey(k) {
-    insert(sql, k);
-  },
-  async insertFirstKeys(keys) {
-    // Immediate: the write lock is taken before the check, so a second instance waits and sees the first's keys.
-    return sql.db
-      .transaction(() => {
-        const inserted: SigningKey[] = [];
-        for (const k of keys) {
-          if (sql.one('SELECT 1 AS found FROM signing_keys WHERE alg = ? AND retired_at IS NULL', k.alg)) continue;
-          insert(sql, k);
-          inserted.push(k);
-        }
-        return inserted;
-      })
-      .immediate();
-  },
-  async retireKeys(alg, retiredAt, publishUntil) {
-    return sql.run(
-      'UPDATE signing_keys SET retired_at = ?, publish_until = ? WHERE alg = ? AND retired_at IS NULL',
-      retiredAt, publishUntil, alg,
-    );
-  },
-  async updateKeyPrivateJwk(kid, privateJwk) {
-    return sql.run('UPDATE signing_keys SET private_jwk = ? WHERE kid = ?', JSON.stringify(privateJwk), kid) === 1;
-  },
-  async revokeKey(kid, at) {
-    return sql.run(
-      `UPDATE signing_keys SET revoked_at = ?, retired_at = MIN(COALESCE(retired_at, ?), ?), publish_until = MIN(COALESCE(publish_until, ?), ?)
-       WHERE kid = ? AND revoked_at IS NULL`,
-      at, at, at, at, at, kid,
-    ) === 1;
-  },
-});
+/**
+ * KeyStore on SQLite: the JWKs are JSON columns (the private one sealed, tokens/key-encryption.ts).
+ * `keysVersion` changes with this connection's own key writes and with every commit of another
+ * connection to the file (`PRAGMA data_version`, which SQLite changes exactly then): a
+ * `signoff keys` process is seen at the next signature, at the cost of a statement that reads no
+ * table; a busy second process writing other rows only makes the KeyRing reread the keys.
+ */
+export const sqliteKeys = (sql: Sql): KeyStore => {
+  let version = 0;
+  let dataVersion: unknown;
+  const changed = <T>(result: T): T => {
+    version++;
+    return result;
+  };
+  return {
+    async listKeys() {
+      return sql.all('SELECT * FROM signing_keys ORDER BY created_at DESC, kid').map(toKey);
+    },
+    async keyByKid(kid) {
+      const r = sql.one('SELECT * FROM signing_keys WHERE kid = ?', kid);
+      return r && toKey(r);
+    },
+    async insertKey(k) {
+      insert(sql, k);
+      changed(undefined);
+    },
+    async insertFirstKeys(keys) {
+      // Immediate: the write lock is taken before the check, so a second instance waits and sees the first's keys.
+      return changed(sql.db
+        .transaction(() => {
+          const inserted: SigningKey[] = [];
+          for (const k of keys) {
+            if (sql.one('SELECT 1 AS found FROM signing_keys WHERE alg = ? AND retired_at IS NULL', k.alg)) continue;
+            insert(sql, k);
+            inserted.push(k);
+          }
+          return inserted;
+        })
+        .immediate());
+    },
+    async retireKeys(alg, retiredAt, publishUntil) {
+      return changed(sql.run(
+        'UPDATE signing_keys SET retired_at = ?, publish_until = ? WHERE alg = ? AND retired_at IS NULL',
+        retiredAt, publishUntil, alg,
+      ));
+    },
+    async updateKeyPrivateJwk(kid, privateJwk) {
+      return changed(sql.run('UPDATE signing_keys SET private_jwk = ? WHERE kid = ?', JSON.stringify(privateJwk), kid) === 1);
+    },
+    async revokeKey(kid, at) {
+      return changed(sql.run(
+        `UPDATE signing_keys SET revoked_at = ?, retired_at = MIN(COALESCE(retired_at, ?), ?), publish_until = MIN(COALESCE(publish_until, ?), ?)
+         WHERE kid = ? AND revoked_at IS NULL`,
+        at, at, at, at, at, kid,
+      ) === 1);
+    },
+    keysVersion() {
+      const now = sql.one('PRAGMA data_version')?.data_version;
+      if (now !== dataVersion) {
+        dataVersion = now;
+        version++;
+      }
+      return version;
+    },
+  };
+};

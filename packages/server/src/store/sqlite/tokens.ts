@@ -54,12 +54,19 @@ const toRefreshToken = (r: Row): RefreshToken => ({
   usedAt: opt<number>(r.used_at),
 });
 
+const insertRefresh = (sql: Sql, t: RefreshToken): void => {
+  sql.run(
+    'INSERT INTO refresh_tokens (hash, family_id, client_id, scope, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    t.hash, t.familyId, t.clientId, joinScope(t.scope), t.createdAt, t.expiresAt, t.usedAt ?? null,
+  );
+};
+
 /** TokenStore on SQLite: codes, token families, refresh tokens (by hash) and the access-token denylist. */
 export const sqliteTokens = (sql: Sql): TokenStore => ({
   async insertCode(c) {
     insertCodeRow(sql, c);
   },
-  async redeemCode(hash, now, familyId) {
+  async redeemCode(hash, now, familyId, refresh) {
     return sql.db
       .transaction(() => {
         const r = sql.one('SELECT * FROM authorization_codes WHERE hash = ?', hash);
@@ -76,6 +83,7 @@ export const sqliteTokens = (sql: Sql): TokenStore => ({
           familyId, code.clientId, code.accountId, code.sessionId, code.scope.includes('offline_access') ? 1 : 0, code.sid,
           joinScope(code.scope), code.authTime, code.acr, JSON.stringify(code.amr), now,
         );
+        if (refresh) insertRefresh(sql, { hash: refresh.hash, familyId, clientId: code.clientId, scope: code.scope, createdAt: now, expiresAt: refresh.expiresAt });
         return { code, replayed: false };
       })
       .immediate();
@@ -91,14 +99,27 @@ export const sqliteTokens = (sql: Sql): TokenStore => ({
     sql.run('UPDATE token_families SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', now, id);
   },
   async insertRefreshToken(t) {
-    sql.run(
-      'INSERT INTO refresh_tokens (hash, family_id, client_id, scope, created_at, expires_at, used_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      t.hash, t.familyId, t.clientId, joinScope(t.scope), t.createdAt, t.expiresAt, t.usedAt ?? null,
-    );
+    insertRefresh(sql, t);
   },
   async refreshTokenByHash(hash) {
     const r = sql.one('SELECT * FROM refresh_tokens WHERE hash = ?', hash);
     return r && toRefreshToken(r);
+  },
+  async refreshTokenWithFamily(hash) {
+    const r = sql.one('SELECT * FROM refresh_tokens WHERE hash = ?', hash);
+    if (!r) return undefined;
+    const f = sql.one('SELECT * FROM token_families WHERE id = ?', r.family_id);
+    return { token: toRefreshToken(r), family: f && toFamily(f) };
+  },
+  async rotateRefreshToken(hash, now, next) {
+    // One transaction, one commit, where the use and the successor were two.
+    return sql.db
+      .transaction(() => {
+        if (sql.run('UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL', now, hash) !== 1) return false;
+        insertRefresh(sql, next);
+        return true;
+      })
+      .immediate();
   },
   async markRefreshTokenUsed(hash, now) {
     return sql.run('UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL', now, hash) === 1;

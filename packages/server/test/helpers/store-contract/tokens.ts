@@ -62,9 +62,13 @@ export const tokenStoreContract = (makeStore: MakeStore): void => {
       const { session, account } = await seedSession(store);
       const code = sampleCode(session.id, account.id);
       await store.insertCode(code);
-      const results = await Promise.all([1, 2, 3].map(() => store.redeemCode(code.hash, NOW, randomUUID())));
+      const families = [randomUUID(), randomUUID(), randomUUID()];
+      const results = await Promise.all(families.map((f) => store.redeemCode(code.hash, NOW, f)));
       assert.equal(results.filter((r) => r && !r.replayed).length, 1);
       assert.equal(results.filter((r) => r?.replayed).length, 2);
+      // The replays came after the winner's commit, so they revoked the family it created (RFC 6749 §4.1.2).
+      const winner = families[results.findIndex((r) => r && !r.replayed)] as string;
+      assert.equal((await store.familyById(winner))?.revokedAt, NOW);
     });
 
     test('revokeFamily sets the revocation time once', async (store) => {
@@ -114,6 +118,57 @@ export const tokenStoreContract = (makeStore: MakeStore): void => {
       await store.insertRefreshToken(t);
       const results = await Promise.all([1, 2, 3].map((n) => store.markRefreshTokenUsed(t.hash, NOW + n)));
       assert.equal(results.filter(Boolean).length, 1);
+    });
+
+    test('refreshTokenWithFamily reads a token and its family together (issue 18: one round trip)', async (store) => {
+      const { familyId } = await seedFamily(store);
+      const t = sampleRefresh(familyId);
+      await store.insertRefreshToken(t);
+      const found = await store.refreshTokenWithFamily(t.hash);
+      same(found?.token, { ...t, usedAt: undefined });
+      same(found?.family, await store.familyById(familyId));
+      await store.revokeFamily(familyId, NOW + 3);
+      assert.equal((await store.refreshTokenWithFamily(t.hash))?.family?.revokedAt, NOW + 3);
+      assert.equal(await store.refreshTokenWithFamily('unknown'), undefined);
+    });
+
+    test('rotateRefreshToken spends the token and stores its successor once; a spent token stores nothing (RFC 9700 §4.14.2)', async (store) => {
+      const { familyId } = await seedFamily(store);
+      const t = sampleRefresh(familyId);
+      await store.insertRefreshToken(t);
+      const next = sampleRefresh(familyId, { createdAt: NOW + 5, scope: ['openid'] });
+      assert.equal(await store.rotateRefreshToken(t.hash, NOW + 5, next), true);
+      assert.equal((await store.refreshTokenByHash(t.hash))?.usedAt, NOW + 5);
+      same(await store.refreshTokenByHash(next.hash), { ...next, usedAt: undefined });
+      const again = sampleRefresh(familyId);
+      assert.equal(await store.rotateRefreshToken(t.hash, NOW + 6, again), false);
+      assert.equal(await store.refreshTokenByHash(again.hash), undefined, 'no successor for a replay');
+      assert.equal(await store.rotateRefreshToken('unknown', NOW, sampleRefresh(familyId)), false);
+    });
+
+    test('concurrent rotations of one refresh token: exactly one stores a successor', async (store) => {
+      const { familyId } = await seedFamily(store);
+      const t = sampleRefresh(familyId);
+      await store.insertRefreshToken(t);
+      const nexts = [1, 2, 3].map(() => sampleRefresh(familyId));
+      const results = await Promise.all(nexts.map((n, i) => store.rotateRefreshToken(t.hash, NOW + i, n)));
+      assert.equal(results.filter(Boolean).length, 1);
+      const stored = await Promise.all(nexts.map((n) => store.refreshTokenByHash(n.hash)));
+      assert.equal(stored.filter(Boolean).length, 1);
+      assert.equal(stored.findIndex(Boolean), results.findIndex(Boolean));
+    });
+
+    test('redeemCode with a refresh token stores it with the new family, from the code’s client and scope; a replay stores none', async (store) => {
+      const { session, account } = await seedSession(store);
+      const code = sampleCode(session.id, account.id);
+      await store.insertCode(code);
+      const familyId = randomUUID();
+      assert.equal((await store.redeemCode(code.hash, NOW, familyId, { hash: 'rt-first', expiresAt: NOW + 100 }))?.replayed, false);
+      same(await store.refreshTokenByHash('rt-first'), {
+        hash: 'rt-first', familyId, clientId: code.clientId, scope: code.scope, createdAt: NOW, expiresAt: NOW + 100, usedAt: undefined,
+      });
+      assert.equal((await store.redeemCode(code.hash, NOW + 1, randomUUID(), { hash: 'rt-replay', expiresAt: NOW + 100 }))?.replayed, true);
+      assert.equal(await store.refreshTokenByHash('rt-replay'), undefined);
     });
 
     test('a refresh token needs an existing family', async (store) => {
