@@ -70,8 +70,8 @@ export const p2 = async (ctx) => {
       title: 'code → tokens (RS256)',
       unit: 'grants/s',
       ...runs,
-      target: '≥ 2× oidc-provider',
-      met: ({ signoff, peer }) => signoff.median >= 2 * peer.median,
+      target: '≥ 3× oidc-provider',
+      met: ({ signoff, peer }) => signoff.median >= 3 * peer.median,
       postgresNote: ctx.postgresNote,
       postgresTarget: 'none set (reported)',
       detail:
@@ -145,8 +145,10 @@ export const p6 = async (ctx) => {
       ceilingName: '(raw jose RS256 signatures)',
       postgresNote: NOT_ON_POSTGRES,
       postgresTarget: 'none set (reported; per CPU-second of the Signoff process, the database backends not counted)',
-      target: '≥ 75% of the raw RS256 signing rate',
-      met: ({ signoff, ceiling }) => signoff.median >= 0.75 * ceiling.median,
+      // Issue 18: ≥ 90% of the signing limit for the signatures each response carries — two
+      // RS256 signatures, so the limit is half the raw rate.
+      target: '≥ 90% of the signing limit of its two RS256 signatures (≥ 45% of the raw RS256 rate)',
+      met: ({ signoff, ceiling }) => signoff.median >= 0.45 * ceiling.median,
       detail:
         'Rates per CPU-second of the server process (user + system time of all its threads, from /proc), so "per core" holds whatever ' +
         'the load generator takes; the ceiling is a one-at-a-time jose RS256 signing loop measured the same way. Each response of both ' +
