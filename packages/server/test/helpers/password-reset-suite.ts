@@ -90,6 +90,15 @@ export const passwordResetSuite = (storeName: string, store: () => Promise<Reset
     };
 
     /** Opens the link and submits the new password; the answer. */
+    /** Asks for a reset of `identifier`'s password in `browser` and returns the link of the mail that follows. */
+    const resetLinkFor = async (browser: TestBrowser, identifier: string): Promise<string> => {
+      const from = mailbox.mails.length;
+      await requestReset(browser, identifier);
+      const [mail] = await resetsAfter(from, 1);
+      assert.ok(mail);
+      return resetLinkOf(mail);
+    };
+
     const setPassword = async (browser: TestBrowser, link: string, password: string): Promise<Hop> => {
       const page = await browser.request(link);
       assert.equal(page.status, 200, page.body.slice(0, 300));
@@ -170,11 +179,7 @@ export const passwordResetSuite = (storeName: string, store: () => Promise<Reset
 
     it('a link works once: replayed, it shows "This link does not work" and changes nothing', async () => {
       const browser = new TestBrowser(op.issuer);
-      const from = mailbox.mails.length;
-      await requestReset(browser, 'bob');
-      const [mail] = await resetsAfter(from, 1);
-      assert.ok(mail);
-      const link = resetLinkOf(mail);
+      const link = await resetLinkFor(browser, 'bob');
       const page = await browser.request(link);
       const form = parseForm(page.body);
       assert.equal((await browser.request(new URL(form.action, page.url).toString(), { form: { ...form.fields, password: 'bobs-first-new-long-passphrase' } })).status, 200);
@@ -190,9 +195,7 @@ export const passwordResetSuite = (storeName: string, store: () => Promise<Reset
       const browser = new TestBrowser(op.issuer);
       await new Promise((r) => setTimeout(r, 400)); // the last test's notice, still on its way, is not this one's
       const from = mailbox.mails.length;
-      await requestReset(browser, 'bob');
-      const [mail] = await resetsAfter(from, 1);
-      const page = await browser.request(resetLinkOf(mail as ReceivedMail));
+      const page = await browser.request(await resetLinkFor(browser, 'bob'));
       const form = parseForm(page.body);
       const action = new URL(form.action, page.url).toString();
       const passwords = ['bob-race-first-long-passphrase', 'bob-race-second-long-passphrase'];
@@ -226,11 +229,7 @@ export const passwordResetSuite = (storeName: string, store: () => Promise<Reset
 
     it('a link expires after email.resetTokenTtl (15 minutes)', async () => {
       const browser = new TestBrowser(op.issuer);
-      const from = mailbox.mails.length;
-      await requestReset(browser, 'bob');
-      const [mail] = await resetsAfter(from, 1);
-      assert.ok(mail);
-      const link = resetLinkOf(mail);
+      const link = await resetLinkFor(browser, 'bob');
       clock.advance(14 * 60);
       const page = await browser.request(link);
       assert.equal(page.status, 200, 'still valid at 14 minutes');
@@ -273,10 +272,7 @@ export const passwordResetSuite = (storeName: string, store: () => Promise<Reset
 
     it('a password the policy refuses is refused on the page, saying why, and the link still works', async () => {
       const browser = new TestBrowser(op.issuer);
-      const from = mailbox.mails.length;
-      await requestReset(browser, 'bob');
-      const [mail] = await resetsAfter(from, 1);
-      const link = resetLinkOf(mail as ReceivedMail);
+      const link = await resetLinkFor(browser, 'bob');
       const short = await setPassword(browser, link, 'short');
       assert.equal(short.status, 400);
       assert.match(short.body, /role="alert">The password must be at least 15 characters long\./);
