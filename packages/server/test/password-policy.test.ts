@@ -117,8 +117,14 @@ describe('NIST SP 800-63B §3.1.1.2: configuration (passwords and the seeded use
     );
   };
 
-  it('NIST SP 800-63B §3.1.1.2: passwords defaults to 15 alone, 8 with a second factor, at most 256, common passwords refused', () => {
-    assert.deepEqual({ ...parseConfig(minimal({})).passwords }, { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 256, rejectCommon: true });
+  it('NIST SP 800-63B §3.1.1.2: passwords defaults to 15 alone, 8 with a second factor, at most 256, common passwords refused; argon2id at OWASP\'s 19 MiB, 2 passes, 1 lane', () => {
+    assert.deepEqual(parseConfig(minimal({})).passwords, {
+      minLength: 15,
+      minLengthWithSecondFactor: 8,
+      maxLength: 256,
+      rejectCommon: true,
+      hashing: { memory: 19456, iterations: 2, parallelism: 1 },
+    });
   });
 
   it('NIST SP 800-63B §3.1.1.2: a minimum under 8 or a maximum under 64 fails naming the key; so does a minimum over the maximum', () => {
