@@ -1,4 +1,5 @@
 import { type Span, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import { tracer } from '../telemetry/trace.js';
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify';
 
 declare module 'fastify' {
@@ -7,8 +8,6 @@ declare module 'fastify' {
     traceSpan?: Span;
   }
 }
-
-const tracer = trace.getTracer('signoff');
 
 /**
  * One server span per request (issue 17 §2), named by method and route pattern (OpenTelemetry's

@@ -15,7 +15,8 @@ import {
  * (telemetry/start.ts) every call here is the API's no-op, so the domain core may use it and
  * a provider that does not trace pays next to nothing.
  */
-const tracer = trace.getTracer('signoff');
+/** Signoff's one tracer: the domain's spans here, the HTTP server spans in http/tracing.ts. */
+export const tracer = trace.getTracer('signoff');
 
 export { SpanKind };
 export type { Context, Span };
