@@ -1,7 +1,7 @@
 import { CLIENT_CREDENTIALS_SCOPES, isClientCredentialsScope } from '../admin/scopes.js';
 import { SUPPORTED_SCOPES } from '../claims/scopes.js';
 import { ConfigError, array, boolean, duration, integer, object, oneOf, optional, optionalString, string } from '../config/validate.js';
-import { AUTH_METHODS, type AuthMethod, type ClientMetadata, GRANT_TYPES, type GrantType, SIGNING_ALGS } from './store.js';
+import { ACCESS_TOKEN_FORMATS, AUTH_METHODS, type AuthMethod, type ClientMetadata, GRANT_TYPES, type GrantType, SIGNING_ALGS } from './store.js';
 
 /** Client secrets are stored as SHA-256, which is only safe for high-entropy secrets. */
 export const MIN_SECRET_LENGTH = 32;
@@ -78,6 +78,7 @@ const shape = object({
   response_types: array<'code'>(oneOf(['code'] as const), ['code']),
   scope: optionalString(),
   id_token_signed_response_alg: oneOf(SIGNING_ALGS, 'RS256'),
+  access_token_format: oneOf(ACCESS_TOKEN_FORMATS, 'jwt'),
   require_consent: boolean(false),
   require_pkce: boolean(false),
   allowed_origins: array(origin, []),

@@ -17,6 +17,11 @@ export interface ClientMetadata {
   response_types: 'code'[];
   scope: string;
   id_token_signed_response_alg: SigningAlg;
+  /**
+   * Signoff (issue 18): "jwt" (RFC 9068, the default) or "opaque" — sealed for the provider alone,
+   * read through introspection (RFC 7662) and userinfo; one signature fewer per token response.
+   */
+  access_token_format?: AccessTokenFormat | undefined;
   require_consent: boolean;
   require_pkce: boolean;
   allowed_origins: string[];
@@ -52,6 +57,8 @@ export const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'
 export type AuthMethod = (typeof AUTH_METHODS)[number];
 export const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
+export const ACCESS_TOKEN_FORMATS = ['jwt', 'opaque'] as const;
+export type AccessTokenFormat = (typeof ACCESS_TOKEN_FORMATS)[number];
 export const SIGNING_ALGS = ['RS256', 'ES256'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 

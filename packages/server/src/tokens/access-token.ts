@@ -5,6 +5,7 @@ import { isLive } from '../sessions/browser.js';
 import type { SessionStore } from '../sessions/store.js';
 import { verifyOwnJwt } from './jwt.js';
 import type { KeyRing } from './keys.js';
+import { isOpaqueAccessToken, openAccessToken } from './opaque-access-token.js';
 import type { TokenFamily, TokenStore } from './token-store.js';
 
 export interface ActiveAccessToken {
@@ -14,7 +15,7 @@ export interface ActiveAccessToken {
 
 /**
  * An access token is active when it verifies (signature, issuer, `typ: at+jwt` per RFC 9068
- * §4, expiry), was not revoked on its own, its family was not revoked and is the family of the
+ * §4, expiry) or, when opaque, opens under the provider's access-token key (issuer, expiry), was not revoked on its own, its family was not revoked and is the family of the
  * token's own `sub`, `client_id` and `sid` (issue 10 §5: a token naming one account and another
  * account's family is forged), and — unless the family holds offline_access — the SSO session it
  * was issued in is still live.
@@ -24,7 +25,9 @@ export const activeAccessToken = async (
   token: string,
 ): Promise<ActiveAccessToken | undefined> => {
   const now = nowSeconds(deps.clock);
-  const claims = await verifyOwnJwt(deps.keys, token, { issuer: deps.issuer, typ: 'at+jwt', nowSeconds: now });
+  const claims = isOpaqueAccessToken(token)
+    ? await openAccessToken(deps.keys.accessTokenKey(), token, { issuer: deps.issuer, nowSeconds: now })
+    : await verifyOwnJwt(deps.keys, token, { issuer: deps.issuer, typ: 'at+jwt', nowSeconds: now });
   if (!claims || typeof claims.gid !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') return undefined;
   const [family, revoked] = await Promise.all([deps.tokens.familyById(claims.gid), deps.tokens.isAccessTokenRevoked(claims.jti)]);
   if (!family || family.revokedAt !== undefined || revoked) return undefined;

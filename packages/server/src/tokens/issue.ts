@@ -6,6 +6,7 @@ import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { randomToken, sha256 } from '../util/secrets.js';
 import { signJwt } from './jwt.js';
+import { sealAccessToken } from './opaque-access-token.js';
 import type { KeyRing } from './keys.js';
 import type { TokenFamily, TokenStore } from './token-store.js';
 
@@ -42,7 +43,8 @@ export const newRefreshToken = (s: Pick<TokenSettings, 'ttl'>, client: Client, n
 };
 
 /**
- * Issues the tokens of one token-endpoint response for a family: a JWT access token (RFC 9068),
+ * Issues the tokens of one token-endpoint response for a family: an access token (a JWT per
+ * RFC 9068, or opaque when the client registered `access_token_format: "opaque"`),
  * an ID token (OIDC Core §2) carrying the participant's `sid`, and the refresh token the grant
  * has already stored (only as its hash; see newRefreshToken), if any.
  */
@@ -53,25 +55,22 @@ export const issueTokens = async (
   const { client, account, family, scope } = input;
   const now = nowSeconds(s.clock);
   const alg = client.id_token_signed_response_alg;
-  const accessToken = await signJwt(
-    s.keys,
-    alg,
-    {
-      iss: s.issuer,
-      sub: account.id,
-      aud: s.issuer,
-      client_id: client.client_id,
-      iat: now,
-      exp: now + s.ttl.accessTokenTtl,
-      jti: randomUUID(),
-      scope: scope.join(' '),
-      auth_time: family.authTime,
-      acr: family.acr,
-      sid: family.sid,
-      gid: family.id,
-    },
-    'at+jwt',
-  );
+  const claims = {
+    iss: s.issuer,
+    sub: account.id,
+    aud: s.issuer,
+    client_id: client.client_id,
+    iat: now,
+    exp: now + s.ttl.accessTokenTtl,
+    jti: randomUUID(),
+    scope: scope.join(' '),
+    auth_time: family.authTime,
+    acr: family.acr,
+    sid: family.sid,
+    gid: family.id,
+  };
+  // issue 18: an opaque token is sealed, not signed — the response's one signature is the ID token's.
+  const accessToken = client.access_token_format === 'opaque' ? await sealAccessToken(s.keys.accessTokenKey(), claims) : await signJwt(s.keys, alg, claims, 'at+jwt');
   const idToken = await signJwt(s.keys, alg, {
     iss: s.issuer,
     sub: account.id,

@@ -4,6 +4,7 @@ import { nowSeconds } from '../clock.js';
 import { type KeyEncryptionKey, isSealed, openJwk, sealJwk } from './key-encryption.js';
 import type { KeyStore, SigningKey } from './key-store.js';
 import { LOGOUT_TOKEN_TTL_SECONDS } from './lifetimes.js';
+import { type AccessTokenKey, deriveAccessTokenKey } from './opaque-access-token.js';
 
 export type Alg = SigningKey['alg'];
 export const ALGS: readonly Alg[] = ['RS256', 'ES256'];
@@ -167,6 +168,7 @@ export class KeyRing {
   private loading: Promise<Loaded> | undefined;
   private readonly publicKeys = new Map<string, KeyLike>();
   private readonly privateKeys = new Map<string, KeyLike>();
+  private sealing: AccessTokenKey | undefined;
 
   constructor(
     private readonly store: KeyStore,
@@ -214,6 +216,12 @@ export class KeyRing {
       this.privateKeys.set(signer.kid, key);
     }
     return { kid: signer.kid, key };
+  }
+
+  /** The key that seals and opens opaque access tokens (tokens/opaque-access-token.ts), derived from the KEK once. */
+  accessTokenKey(): AccessTokenKey {
+    this.sealing ??= deriveAccessTokenKey(this.kek);
+    return this.sealing;
   }
 
   /**

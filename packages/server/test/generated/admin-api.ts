@@ -281,6 +281,8 @@ export interface components {
             response_types: string[];
             scope: string;
             id_token_signed_response_alg?: "RS256" | "ES256";
+            /** @description jwt (RFC 9068, the default) or opaque: read only through introspection and userinfo. */
+            access_token_format?: "jwt" | "opaque";
             require_consent?: boolean;
             require_pkce?: boolean;
             allowed_origins?: string[];
@@ -1203,6 +1205,8 @@ export interface operations {
                     response_types?: "code"[];
                     scope?: string;
                     id_token_signed_response_alg?: "RS256" | "ES256";
+                    /** @description jwt (RFC 9068, the default) or opaque: read only through introspection and userinfo. */
+                    access_token_format?: "jwt" | "opaque";
                     require_consent?: boolean;
                     require_pkce?: boolean;
                     allowed_origins?: string[];
@@ -1394,6 +1398,8 @@ export interface operations {
                     response_types?: "code"[];
                     scope?: string;
                     id_token_signed_response_alg?: "RS256" | "ES256";
+                    /** @description jwt (RFC 9068, the default) or opaque: read only through introspection and userinfo. */
+                    access_token_format?: "jwt" | "opaque";
                     require_consent?: boolean;
                     require_pkce?: boolean;
                     allowed_origins?: string[];

@@ -768,6 +768,21 @@ export const adminSuite = (storeName: string, store: () => Promise<AdminSuiteSto
         assert.deepEqual(new Set(Object.values(statuses)), new Set([400]), JSON.stringify(statuses));
       });
 
+      it('POST /clients with access_token_format "opaque" (issue 18): GET shows it, the default is "jwt", and any other value is 400 invalid_client_metadata (RFC 7591 §3.2.2)', async () => {
+        const token = await tokenFor(ADMIN);
+        const client = admin(token);
+        const id = fresh('opaque-app');
+        const base = { token_endpoint_auth_method: 'none' as const, redirect_uris: ['https://app.example/cb'], grant_types: ['authorization_code' as const] };
+        ok(await client.POST('/clients', { body: { ...base, client_id: id, access_token_format: 'opaque' } }), 201);
+        assert.equal(ok(await client.GET('/clients/{client_id}', { params: { path: { client_id: id } } }), 200).access_token_format, 'opaque');
+        const plain = fresh('jwt-app');
+        ok(await client.POST('/clients', { body: { ...base, client_id: plain } }), 201);
+        assert.equal(ok(await client.GET('/clients/{client_id}', { params: { path: { client_id: plain } } }), 200).access_token_format, 'jwt');
+        for (const bad of ['paseto', 'OPAQUE', '', 7, null]) {
+          problem(await raw(token, 'POST', '/clients', JSON.stringify({ ...base, client_id: fresh('bad-format'), access_token_format: bad })), 400, 'invalid_client_metadata');
+        }
+      });
+
       it('metadata the schema refuses (an unsupported grant type, a redirect URI too long) is invalid_client_metadata / invalid_redirect_uri like any other bad metadata (RFC 7591 §3.2.2)', async () => {
         const token = await tokenFor(ADMIN);
         // Raw: the types forbid a grant type outside the enum.

@@ -144,6 +144,9 @@ const clientFields = {
   response_types: Type.Optional(Type.Array(Type.Literal('code'), { maxItems: 1 })),
   scope: Type.Optional(Type.String({ maxLength: 1000 })),
   id_token_signed_response_alg: Type.Optional(Type.Union([Type.Literal('RS256'), Type.Literal('ES256')])),
+  access_token_format: Type.Optional(
+    Type.Union([Type.Literal('jwt'), Type.Literal('opaque')], { description: 'jwt (RFC 9068, the default) or opaque: read only through introspection and userinfo.' }),
+  ),
   require_consent: Type.Optional(Type.Boolean()),
   require_pkce: Type.Optional(Type.Boolean()),
   allowed_origins: Type.Optional(Type.Array(Uri, { maxItems: 50 })),
