@@ -19,7 +19,24 @@ import { freshDatabase, usePostgres } from './postgres.js';
 import { CLIENTS, USERS, defaultClients } from './provider.js';
 import { type Received, type Receiver, eventually, startReceiver } from './receiver.js';
 import { type RoundRobin, type Routed, startRoundRobin } from './round-robin.js';
-import { PKCE_S256, PKCE_VERIFIER, type Tokens, WEB, authorizeUrl, codeOf, exchange, refresh, silent } from './session-flows.js';
+import {
+  PKCE_S256,
+  PKCE_VERIFIER,
+  type Tokens,
+  WEB,
+  authorizeUrl,
+  clientsWith,
+  codeOf,
+  exchange,
+  extraClient,
+  introspect,
+  post,
+  refresh,
+  silent,
+  userinfo,
+} from './session-flows.js';
+
+const OPAQUE = { client_id: 'opaque', client_secret: 'opaque-secret-0123456789-0123456789-ab', redirect_uri: 'http://127.0.0.1:5009/cb' } as const;
 import { type RunningSignoff, runSignoff, startSignoff } from './signoff-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signoff-instances-'));
@@ -170,9 +187,9 @@ export const clusterSuite = (backend: Backend): void => {
       assert.deepEqual([...served].sort(), [0, 1], 'the silent requests landed on both instances');
     });
 
-    it('a code issued by one instance is redeemed at the other, and the refresh token is rotated on the other again (RFC 6749 §4.1.3, §6)', async () => {
-      const c = await startCluster(`${backend}-tokens`, { backend });
-      const { code } = await signIn(c);
+    it('a code issued by one instance is redeemed at the other, and the refresh token is rotated on the other again (RFC 6749 §4.1.3, §6); an opaque access token sealed by one instance opens at the other and its revocation holds for both (issue 18)', async () => {
+      const c = await startCluster(`${backend}-tokens`, { backend, clients: clientsWith(extraClient(OPAQUE, { access_token_format: 'opaque' })) });
+      const { code, browser } = await signIn(c);
       const issuedBy = issuerOfCode(c, code);
       await aim(c, 1 - issuedBy);
       const tokens = await exchange(c.issuer, WEB, code);
@@ -196,6 +213,25 @@ export const clusterSuite = (backend: Backend): void => {
         body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: WEB.redirect_uri }).toString(),
       })).json() as { error?: string };
       assert.equal(again.error, 'invalid_grant');
+
+      // Opaque access tokens: sealed under a key each instance derives from the shared KEK.
+      const silentCode = await silent(browser, c.issuer, OPAQUE);
+      assert.ok(silentCode.code, `SSO code for the opaque client: ${silentCode.error}`);
+      const sealedBy = issuerOfCode(c, silentCode.code);
+      await aim(c, sealedBy);
+      const opaque = await exchange(c.issuer, OPAQUE, silentCode.code);
+      assert.equal(opaque.access_token.split('.').length, 5, 'a compact JWE, not a JWT');
+      const opener = lastRouted(c, (r) => r.path === '/token').target;
+      for (const i of [0, 1]) {
+        await aim(c, i);
+        assert.equal((await introspect(c.issuer, OPAQUE, opaque.access_token)).active, true, `instance ${i} opens the token instance ${opener} sealed`);
+        await aim(c, i);
+        assert.equal((await userinfo(c.issuer, opaque.access_token)).status, 200, `instance ${i} serves userinfo for it`);
+      }
+      await aim(c, opener);
+      assert.equal((await post(`${c.issuer}/revoke`, { token: opaque.access_token }, OPAQUE)).status, 200);
+      await aim(c, 1 - opener);
+      assert.equal((await introspect(c.issuer, OPAQUE, opaque.access_token)).active, false, 'revoked at one instance, inactive at the other');
     });
 
     it('ID tokens signed by either instance verify with the JWKS served by either instance (OIDC Core §10.1, RFC 7517)', async () => {
