@@ -14,6 +14,8 @@ export const SIGNOFF_BIN = join(ROOT, 'packages/server/bin/signoff.js');
 /** 20 relying parties with back-channel receivers, and one whose back-channel endpoint hangs. */
 export const CLIENT_IDS = Array.from({ length: 20 }, (_, i) => `rp${String(i + 1).padStart(2, '0')}`);
 export const HANGING_CLIENT = 'hang';
+/** The client whose access tokens are opaque (issue 18: P2 and P6 with opaque access tokens on both sides). */
+export const OPAQUE_CLIENT = 'rp-opaque';
 export const USER = { username: 'alice', password: 'alice-password-for-the-benchmark', claims: { name: 'Alice', email: 'alice@example.test', email_verified: true } };
 /** The account whose 10,000 sessions P7 ends (Signoff only). */
 export const P7_USER = { username: 'everywhere', password: 'everywhere-password-for-the-bench', claims: { name: 'Everywhere' } };
@@ -22,7 +24,7 @@ export const secretOf = (clientId) => `${clientId}-secret-for-the-benchmark-0123
 
 /** RFC 7591 metadata of every client, for one provider, pointing at the receivers. */
 const clientsFor = (provider, receivers) =>
-  [...CLIENT_IDS, HANGING_CLIENT].map((clientId) => ({
+  [...CLIENT_IDS, HANGING_CLIENT, OPAQUE_CLIENT].map((clientId) => ({
     client_id: clientId,
     client_secret: secretOf(clientId),
     redirect_uris: [`${receivers}/cb`],
@@ -32,6 +34,8 @@ const clientsFor = (provider, receivers) =>
     token_endpoint_auth_method: 'client_secret_basic',
     backchannel_logout_uri: `${receivers}/${clientId === HANGING_CLIENT ? 'hang' : 'bcl'}/${provider}/${clientId}`,
     backchannel_logout_session_required: true,
+    // oidc-provider sets the format per resource server instead (servers/peer.js).
+    ...(clientId === OPAQUE_CLIENT && provider !== 'peer' ? { access_token_format: 'opaque' } : {}),
   }));
 
 /**

@@ -6,7 +6,8 @@
 // - a `fetch` that drops oidc-provider's SSRF-guarding dispatcher so loopback receivers are
 //   reachable, keeping its own 2.5 s timeout signal;
 // - grants auto-approved in loadExistingGrant, so no consent step is ever measured;
-// - JWT (RS256) access tokens through a default resource, ID tokens carrying the scope claims,
+// - JWT (RS256) access tokens through a default resource (opaque ones, kept in the memory adapter,
+//   for the client rp-opaque: Signoff's access_token_format "opaque"), ID tokens carrying the scope claims,
 //   and a rotated refresh token on every code and refresh grant: Signoff's token responses;
 // - its development interactions for the sign-in form (they check no password; see README).
 import { readFileSync } from 'node:fs';
@@ -33,7 +34,10 @@ const provider = new Provider(config.issuer, {
       enabled: true,
       defaultResource: () => RESOURCE,
       useGrantedResource: () => true,
-      getResourceServerInfo: () => ({ scope: 'api', accessTokenTTL: 600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+      getResourceServerInfo: (_ctx, _resource, client) =>
+        client.clientId === 'rp-opaque'
+          ? { scope: 'api', accessTokenTTL: 600, accessTokenFormat: 'opaque' }
+          : { scope: 'api', accessTokenTTL: 600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } },
     },
   },
   loadExistingGrant: async (ctx) => {

@@ -35,7 +35,7 @@ test('bench --quick: every scenario produced a number, or says why it has none',
       assert.ok(Number.isFinite(s.postgres?.median) || s.postgresNote, `${s.id} ${s.title}: no PostgreSQL number and no note`);
     }
     const onPostgres = results.scenarios.filter((s) => ['P1', 'P2', 'P4', 'P7'].includes(s.id));
-    assert.equal(onPostgres.length, 6, 'P1 (one instance, two behind the proxy), P2, P4 and P7 (end + enqueue, all delivered)');
+    assert.equal(onPostgres.length, 7, 'P1 (one instance, two behind the proxy), P2 (JWT and opaque access tokens), P4 and P7 (end + enqueue, all delivered)');
     for (const s of onPostgres) assert.ok(Number.isFinite(s.postgres?.median), `${s.id} ${s.title}: no PostgreSQL number (${s.postgresNote})`);
     assert.ok(results.scenarios.some((s) => /two Signoff instances/.test(s.title) && s.postgres.median > 0), 'P1 on two instances behind the proxy');
     assert.match(readFileSync(join(out, 'latest.md'), 'utf8'), /\| P1 \|/);
