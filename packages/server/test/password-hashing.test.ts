@@ -64,3 +64,48 @@ describe('configured users follow passwords.hashing (issue 18 P5)', () => {
     }
   });
 });
+
+describe('a sign-in hashes the password again under the configured cost (issue 18 P5)', () => {
+  it('after passwords.hashing changed, the next successful sign-in stores a hash of the new cost that still verifies; a wrong password changes nothing', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { openStore } = await import('../src/store/open.js');
+    const { attemptPassword } = await import('../src/accounts/sign-in-attempt.js');
+    const { parseConfig } = await import('../src/config/schema.js');
+    const { systemClock } = await import('../src/clock.js');
+    const dir = mkdtempSync(join(tmpdir(), 'signoff-rehash-'));
+    const store = await openStore({ sqlite: join(dir, 'signoff.db') });
+    try {
+      const password = 'correct horse battery staple';
+      const id = 'acct-rehash';
+      const old = await hashPassword(password);
+      await store.insertAccount({ id, username: 'rehash', passwordHash: old, claims: {}, disabled: false, createdAt: 1, updatedAt: 1 });
+      const throttle = parseConfig({ issuer: 'http://127.0.0.1:1' }).signIn.throttle;
+      for (const enabled of [true, false]) {
+        const deps = {
+          accounts: store,
+          throttle: store,
+          events: store,
+          clock: systemClock,
+          config: { ...throttle, enabled },
+          hashing: enabled ? CHEAP : DEFAULT_HASHING,
+          observe: { failed: () => {}, locked: () => {} },
+        };
+        const before = (await store.accountById(id))?.passwordHash ?? '';
+        assert.equal(await attemptPassword(deps, { username: 'rehash', password: 'wrong horse battery staple', ip: '127.0.0.1' }), undefined);
+        assert.equal((await store.accountById(id))?.passwordHash, before, 'a wrong password rehashes nothing');
+        assert.ok(await attemptPassword(deps, { username: 'rehash', password, ip: '127.0.0.1' }));
+        const after = (await store.accountById(id))?.passwordHash ?? '';
+        assert.match(after, enabled ? /^\$argon2id\$v=19\$m=7168,t=5,p=1\$/ : /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/, `throttle ${enabled ? 'on' : 'off'}`);
+        assert.equal(await verifyPassword(after, password), true);
+        assert.ok(await attemptPassword(deps, { username: 'rehash', password, ip: '127.0.0.1' }));
+        assert.equal((await store.accountById(id))?.passwordHash, after, 'made once: the next sign-in keeps it');
+      }
+      assert.equal(old === (await store.accountById(id))?.passwordHash, false);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

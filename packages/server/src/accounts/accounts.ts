@@ -22,6 +22,17 @@ export const checkPassword = async (
   return { account: ok && named && !named.disabled ? named : undefined, named };
 };
 
+/**
+ * After a sign-in verified `password`: an account whose hash was made with another argon2id cost
+ * than the configured one (`passwords.hashing` changed) gets it made again, so raising the cost
+ * reaches every account that signs in. Only while the hash is still the one verified: a password
+ * changed meanwhile is never overwritten with the old one.
+ */
+export const rehashIfDue = async (store: Pick<AccountStore, 'rehashPassword'>, account: Account, password: string, cost: Readonly<PasswordHashing> = DEFAULT_HASHING): Promise<void> => {
+  if (!needsRehash(account.passwordHash, cost)) return;
+  await store.rehashPassword(account.id, account.passwordHash, await hashPassword(password, cost));
+};
+
 /** Checks a username and password; undefined for any failure, without saying which. */
 export const authenticate = async (store: Pick<AccountStore, 'accountByUsername'>, username: string, password: string): Promise<Account | undefined> =>
   (await checkPassword(store, username, password)).account;

@@ -16,7 +16,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { EventStore } from '../sessions/events.js';
-import { checkPassword } from './accounts.js';
+import { checkPassword, rehashIfDue } from './accounts.js';
 import { type PasswordHashing, verifyPassword } from './passwords.js';
 import type { Account, AccountStore } from './store.js';
 import { type ThrottleConfig, type ThrottleKind, kindOf, throttleKeys } from './throttle.js';
@@ -25,7 +25,7 @@ import type { ThrottleState, ThrottleStore } from './throttle-store.js';
 export type SignInFailureReason = 'invalid_credentials' | 'throttled';
 
 export interface SignInAttemptDeps {
-  accounts: Pick<AccountStore, 'accountByUsername'>;
+  accounts: Pick<AccountStore, 'accountByUsername' | 'rehashPassword'>;
   throttle: ThrottleStore;
   events: Pick<EventStore, 'appendEvent'>;
   clock: Clock;
@@ -71,6 +71,7 @@ export const attemptPassword = async (deps: SignInAttemptDeps, attempt: Password
   if (!config.enabled) {
     const { account, named } = await checkPassword(deps.accounts, attempt.username, attempt.password, deps.hashing);
     if (!account) await failed(deps, 'invalid_credentials', named, at);
+    else await rehashIfDue(deps.accounts, account, attempt.password, deps.hashing);
     return account;
   }
   const keys = throttleKeys(attempt.username, attempt.ip);
@@ -103,6 +104,7 @@ export const attemptPassword = async (deps: SignInAttemptDeps, attempt: Password
     await deps.throttle.clearThrottle([keys.account, keys.pair]);
     await deps.throttle.uncountThrottle([keys.address]);
     if (!knownAddress || known.lastFailureAt < at - KNOWN_REFRESH) await deps.throttle.markThrottleSeen(keys.known, at);
+    await rehashIfDue(deps.accounts, account, attempt.password, deps.hashing);
     return account;
   }
   await deps.throttle.confirmThrottleFailures(at, (['account', 'pair', 'address'] as const).map((kind) => ({ key: keys[kind], rule: config[kind] })));

@@ -34,6 +34,12 @@ export interface AccountStore {
   pageAccounts(query: { after?: string | undefined; limit: number }): Promise<Account[]>;
   updateAccount(id: string, patch: AccountPatch): Promise<boolean>;
   /**
+   * Replaces the password hash only while it is still `expected` (a sign-in's rehash under a new
+   * argon2id cost): false when the password changed meanwhile, so a rehash of the old password never
+   * overwrites a new one. The same password: no credential change, no event, no ending.
+   */
+  rehashPassword(id: string, expected: string, next: string): Promise<boolean>;
+  /**
    * Applies the patch and, with an ending, ends every open session of the account through the
    * ending path (SessionStore.endSessions with `{ accountId: id }`, offline families too when
    * `ending.revokeOfflineTokens`) — in one transaction (issue 12 §1). An unknown account changes

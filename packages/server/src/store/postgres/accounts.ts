@@ -71,6 +71,9 @@ export const postgresAccounts = (db: Db): AccountStore => ({
   async updateAccount(id, patch) {
     return update(db, id, patch);
   },
+  async rehashPassword(id, expected, next) {
+    return (await db.run('UPDATE accounts SET password_hash = $1 WHERE id = $2 AND password_hash = $3 AND deleted_at IS NULL', [next, id, expected])) > 0;
+  },
   async changeAccount(id, patch, ending) {
     // The account row's lock, taken by the UPDATE, is held until the ending has committed with it.
     return db.tx(async (q) => {

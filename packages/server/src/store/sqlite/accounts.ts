@@ -65,6 +65,9 @@ export const sqliteAccounts = (sql: Sql): AccountStore => ({
   async updateAccount(id, patch) {
     return update(sql, id, patch);
   },
+  async rehashPassword(id, expected, next) {
+    return sql.run('UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ? AND deleted_at IS NULL', next, id, expected) > 0;
+  },
   async changeAccount(id, patch, ending) {
     // One immediate transaction; the ending's own transaction nests in it as a savepoint.
     return sql.db

@@ -62,5 +62,21 @@ export const accountStoreContract = (makeStore: MakeStore): void => {
       same(await store.accountById(a.id), { ...a, disabled: true, updatedAt: NOW + 10, passwordHash: 'new-hash', claims: { name: 'X' } });
       assert.equal(await store.updateAccount(randomUUID(), { disabled: true }), false);
     });
+
+    test('rehashPassword replaces the hash only while it is the expected one, never a deleted account\'s (issue 18: a sign-in\'s rehash never undoes a password change)', async (store) => {
+      const a = sampleAccount({ username: 'rehash' });
+      await store.insertAccount(a);
+      assert.equal(await store.rehashPassword(a.id, 'not-the-hash', 'stale'), false);
+      assert.equal((await store.accountById(a.id))?.passwordHash, a.passwordHash);
+      assert.equal(await store.rehashPassword(a.id, a.passwordHash, 'rehashed'), true);
+      same(await store.accountById(a.id), { ...a, passwordHash: 'rehashed' }, 'only the hash changes: not updatedAt, nothing else');
+      // A password change landed between a sign-in's verification and its rehash: the rehash loses.
+      await store.updateAccount(a.id, { passwordHash: 'changed-by-the-user' });
+      assert.equal(await store.rehashPassword(a.id, 'rehashed', 'old-password-rehashed'), false);
+      assert.equal((await store.accountById(a.id))?.passwordHash, 'changed-by-the-user');
+      await store.changeAccount(a.id, { deletedAt: NOW, passwordHash: '', disabled: true, username: `deleted ${a.id}` });
+      assert.equal(await store.rehashPassword(a.id, '', 'revived'), false, 'a tombstone never changes again');
+      assert.equal(await store.rehashPassword(randomUUID(), 'x', 'y'), false);
+    });
   });
 };
