@@ -53,7 +53,7 @@ const driver = ({ name, issuer, pid, authorizePath, scope, loginFields, logout }
     token: async (clientId, body) => {
       const res = await fetch(`${issuer}/token`, { method: 'POST', headers: d.tokenHeaders(clientId), body });
       const json = await res.json();
-      if (res.status !== 200) throw new Error(`${name}: token endpoint ${res.status} ${JSON.stringify(json)}`);
+      if (res.status !== 200) throw new Error(`${name}: token endpoint for ${clientId}: ${res.status} ${JSON.stringify(json)}`);
       return json;
     },
     exchange: (clientId, code, receivers) => d.token(clientId, d.codeBody(code, receivers)),

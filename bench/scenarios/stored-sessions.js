@@ -7,7 +7,7 @@ import { inTurn, row } from './common.js';
 import { PENDING } from './logout.js';
 import { ssoAuthorizeLoad } from './p1-sso-authorize.js';
 
-const PEER_CANNOT = "cannot: oidc-provider's default memory adapter is one LRU of 1,000 entries for every model";
+const PEER_CANNOT = "cannot: oidc-provider keeps sessions in its memory adapter's one LRU for every model (100,000 entries in this harness, 1,000 by default) and has no call that ends every session of an account";
 
 /**
  * P7: log out everywhere for one account with 10,000 sessions, each signed in to rp01. The ending

@@ -36,17 +36,18 @@ const tokenLoad = (ctx, d, { clientId, amount, duration, next, onTokens }) =>
 
 const sidesOf = (ctx) => [ctx.signoff, ...(ctx.postgres ? [ctx.postgres] : []), ctx.peer];
 
-const signedIn = async (ctx) => {
-  const browsers = {};
-  for (const d of sidesOf(ctx)) browsers[d.name] = (await d.signIn(USER, 'rp01', ctx.receivers)).browser;
-  return browsers;
-};
-
 /** The two access-token formats P2 and P6 measure: each client's responses on both systems. */
 const FORMATS = [
   { clientId: 'rp01', name: 'RS256 JWT access token', signatures: 2 },
   { clientId: OPAQUE_CLIENT, name: 'opaque access token', signatures: 1 },
 ];
+
+/** A browser signed in to each system (through rp01); other clients get their codes from it silently (SSO). */
+const signedIn = async (ctx) => {
+  const browsers = {};
+  for (const d of sidesOf(ctx)) browsers[d.name] = (await d.signIn(USER, 'rp01', ctx.receivers)).browser;
+  return browsers;
+};
 
 /**
  * P2: authorization code → tokens, once per access-token format (issue 18: "with the same token
@@ -56,7 +57,7 @@ export const p2 = async (ctx) => {
   const { settings } = ctx;
   const browsers = await signedIn(ctx);
   // Codes come in batches redeemed oldest first: oidc-provider's memory adapter is one LRU of
-  // 1,000 entries, so a batch (its codes and their refresh tokens) must fit in it.
+  // 1,000 entries by default (100,000 in servers/peer.js), so a batch (its codes and their refresh tokens) must fit in it.
   const phase = async (d, n, clientId) => {
     let good = 0, seconds = 0, cpuSeconds = 0, p99 = 0;
     for (let left = n; left > 0; left -= settings.codeBatch) {
@@ -104,11 +105,15 @@ export const p2 = async (ctx) => {
  */
 export const p6 = async (ctx) => {
   const { settings } = ctx;
-  const browsers = await signedIn(ctx);
+  // Each phase signs in anew (untimed). oidc-provider keeps one grant per session and client and
+  // revokes it whole on a replayed refresh token; with two clients' phases on one session, a
+  // phase's new codes were now and then refused (invalid_grant) at oidc-provider, the cause not
+  // found. A session per phase keeps each phase's families apart from every other's.
   const phase = async (d, seconds, clientId) => {
     const families = settings.connections + 2;
     const ready = [];
-    for (const code of await codePool(ctx, d, browsers[d.name], families, clientId)) ready.push((await d.exchange(clientId, code, ctx.receivers)).refresh_token);
+    const { browser } = await d.signIn(USER, 'rp01', ctx.receivers);
+    for (const code of await codePool(ctx, d, browser, families, clientId)) ready.push((await d.exchange(clientId, code, ctx.receivers)).refresh_token);
     const r = await tokenLoad(ctx, d, {
       clientId,
       duration: seconds,

@@ -2,7 +2,9 @@
 //   node servers/peer.js CONFIG.json     (written by the harness: issuer, port, jwk, clients, users)
 // - the same RS256 key (read from Signoff's store by the harness);
 // - the same clients, with their back-channel logout URIs; back-channel logout enabled;
-// - its default memory adapter (an LRU of 1,000 entries per model);
+// - its default memory adapter, with room for 100,000 entries instead of its default 1,000 (one LRU
+//   for every model): opaque access tokens are entries too, and P6's opaque phase writes ~1,000 in
+//   three seconds, which would push out the sessions and grants the next phase needs;
 // - a `fetch` that drops oidc-provider's SSRF-guarding dispatcher so loopback receivers are
 //   reachable, keeping its own 2.5 s timeout signal;
 // - grants auto-approved in loadExistingGrant, so no consent step is ever measured;
@@ -12,6 +14,10 @@
 // - its development interactions for the sign-in form (they check no password; see README).
 import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
+import { setStorage } from 'oidc-provider/lib/adapters/memory_adapter.js';
+import LRU from 'oidc-provider/lib/helpers/lru.js';
+
+setStorage(new LRU({ maxSize: 100_000 }));
 
 export const RESOURCE = 'urn:signoff-bench:api';
 
