@@ -1,7 +1,28 @@
 /** argon2id hashing with a configured cost (issue 18 P5; OWASP Password Storage Cheat Sheet). */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { seedAccounts } from '../src/accounts/accounts.js';
 import { DEFAULT_HASHING, NO_PASSWORD, hashPassword, needsRehash, prepareDummyHash, verifyPassword } from '../src/accounts/passwords.js';
+import { attemptPassword } from '../src/accounts/sign-in-attempt.js';
+import { systemClock } from '../src/clock.js';
+import { parseConfig } from '../src/config/schema.js';
+import { openStore } from '../src/store/open.js';
+import type { Store } from '../src/store/types.js';
+
+/** Runs `fn` with a fresh SQLite store in a temporary directory, closed and removed afterwards. */
+const withStore = async (fn: (store: Store) => Promise<void>): Promise<void> => {
+  const dir = mkdtempSync(join(tmpdir(), 'signoff-hashing-'));
+  const store = await openStore({ sqlite: join(dir, 'signoff.db') });
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
 
 const CHEAP = { memory: 7168, iterations: 5, parallelism: 1 };
 
@@ -38,15 +59,7 @@ describe('password hashing with a configured argon2id cost (issue 18 P5)', () =>
 
 describe('configured users follow passwords.hashing (issue 18 P5)', () => {
   it('a configured user keeps its hash while password and cost are unchanged, and is hashed again at the next start when the cost changed', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { openStore } = await import('../src/store/open.js');
-    const { seedAccounts } = await import('../src/accounts/accounts.js');
-    const { systemClock } = await import('../src/clock.js');
-    const dir = mkdtempSync(join(tmpdir(), 'signoff-hashing-'));
-    const store = await openStore({ sqlite: join(dir, 'signoff.db') });
-    try {
+    await withStore(async (store) => {
       const policy = { minLength: 15, minLengthWithSecondFactor: 8, maxLength: 256, rejectCommon: false };
       const user = { username: 'alice', password: 'correct horse battery staple', claims: {} };
       await seedAccounts(store, systemClock, policy, [user]);
@@ -58,25 +71,13 @@ describe('configured users follow passwords.hashing (issue 18 P5)', () => {
       const second = (await store.accountByUsername('alice'))?.passwordHash ?? '';
       assert.match(second, /m=7168,t=5,p=1/);
       assert.equal(await verifyPassword(second, user.password, CHEAP), true);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
 describe('a sign-in hashes the password again under the configured cost (issue 18 P5)', () => {
   it('after passwords.hashing changed, the next successful sign-in stores a hash of the new cost that still verifies; a wrong password changes nothing', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { openStore } = await import('../src/store/open.js');
-    const { attemptPassword } = await import('../src/accounts/sign-in-attempt.js');
-    const { parseConfig } = await import('../src/config/schema.js');
-    const { systemClock } = await import('../src/clock.js');
-    const dir = mkdtempSync(join(tmpdir(), 'signoff-rehash-'));
-    const store = await openStore({ sqlite: join(dir, 'signoff.db') });
-    try {
+    await withStore(async (store) => {
       const password = 'correct horse battery staple';
       const id = 'acct-rehash';
       const old = await hashPassword(password);
@@ -103,9 +104,6 @@ describe('a sign-in hashes the password again under the configured cost (issue 1
         assert.equal((await store.accountById(id))?.passwordHash, after, 'made once: the next sign-in keeps it');
       }
       assert.equal(old === (await store.accountById(id))?.passwordHash, false);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

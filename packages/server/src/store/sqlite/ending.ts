@@ -65,15 +65,7 @@ export const endSessions = (sql: Sql, selector: SessionSelector, e: SessionEndin
         e.reason, e.at, e.at, e.traceParent ?? null, ids,
       );
       // Issue 16 §2: CAEP session-revoked to every stream that has the account as a subject.
-      if (queueSessionsRevoked(sql, ids, e.reason, e.actor, e.at) > 0 && e.traceParent) {
-        // The SETs pushed about these sessions join the ending's trace too (issue 17 §2); the
-        // rows just written are pending and due now, which the due index finds.
-        sql.run(
-          `UPDATE logout_deliveries SET trace_parent = ?
-           WHERE status = 'pending' AND next_attempt_at = ? AND kind = 'ssf_push' AND trace_parent IS NULL AND session_id ${inEnded}`,
-          e.traceParent, e.at, ids,
-        );
-      }
+      queueSessionsRevoked(sql, ids, e.reason, e.actor, e.at, e.traceParent ?? null);
       sql.run(
         `INSERT INTO events (at, type, session_id, account_id, reason, actor)
          SELECT ?, 'session.ended', id, account_id, ?, ? FROM sessions WHERE id ${inEnded}`,

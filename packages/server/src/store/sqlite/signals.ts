@@ -22,13 +22,23 @@ const isPush = "json_extract(st.config, '$.delivery.method') = ?";
  * sessions, `s.id`), its JSON built by `payload` from those columns. `values` bind the
  * source's placeholders, which come first in the statements.
  */
-const queue = (sql: Sql, type: SignalType, source: string, values: unknown[], payload: string, payloadValues: unknown[], at: number, session: string): number => {
+const queue = (
+  sql: Sql,
+  type: SignalType,
+  source: string,
+  values: unknown[],
+  payload: string,
+  payloadValues: unknown[],
+  at: number,
+  session: string,
+  traceParent: string | null,
+): number => {
   const uri = SSF_EVENT_URIS[type];
   const pushed = sql.run(
-    `INSERT INTO logout_deliveries (id, kind, client_id, stream_id, session_id, account_id, sid, reason, payload, created_at, status, next_attempt_at)
-     SELECT lower(hex(randomblob(16))), 'ssf_push', st.client_id, st.id, ${session}, s.account_id, '', ?, ${payload}, ?, 'pending', ?
+    `INSERT INTO logout_deliveries (id, kind, client_id, stream_id, session_id, account_id, sid, reason, payload, created_at, status, next_attempt_at, trace_parent)
+     SELECT lower(hex(randomblob(16))), 'ssf_push', st.client_id, st.id, ${session}, s.account_id, '', ?, ${payload}, ?, 'pending', ?, ?
      FROM ${source} JOIN ssf_streams st ON ${wants('s.account_id')} AND st.status = 'enabled' AND ${isPush}`,
-    type, ...payloadValues, at, at, ...values, uri, PUSH,
+    type, ...payloadValues, at, at, traceParent, ...values, uri, PUSH,
   );
   sql.run(
     `INSERT INTO ssf_poll_events (stream_id, jti, payload, created_at, seq)
@@ -39,8 +49,11 @@ const queue = (sql: Sql, type: SignalType, source: string, values: unknown[], pa
   return pushed;
 };
 
-/** CAEP session-revoked for each ended session (JSON array of ids), in the ending's transaction. */
-export const queueSessionsRevoked = (sql: Sql, endedIds: string, reason: string, actor: string, at: number): number =>
+/**
+ * CAEP session-revoked for each ended session (JSON array of ids), in the ending's transaction; the
+ * pushed SETs carry the ending's traceparent, so their deliveries join its trace (issue 17 §2).
+ */
+export const queueSessionsRevoked = (sql: Sql, endedIds: string, reason: string, actor: string, at: number, traceParent: string | null): number =>
   queue(
     sql,
     'session-revoked',
@@ -50,8 +63,9 @@ export const queueSessionsRevoked = (sql: Sql, endedIds: string, reason: string,
     [reason, actor, at],
     at,
     's.id',
+    traceParent,
   );
 
 /** An account-level event (credential-change, account-disabled/enabled) for one account, in the change's transaction. */
 export const queueAccountSignal = (sql: Sql, accountId: string, event: Record<string, unknown> & { type: SignalType }, at: number): number =>
-  queue(sql, event.type, '(SELECT ? AS account_id) s', [accountId], "json_patch(?, json_object('accountId', s.account_id))", [JSON.stringify({ ...event, at })], at, "''");
+  queue(sql, event.type, '(SELECT ? AS account_id) s', [accountId], "json_patch(?, json_object('accountId', s.account_id))", [JSON.stringify({ ...event, at })], at, "''", null);
