@@ -11,6 +11,7 @@ import { systemClock } from '../src/clock.js';
 import { parseConfig } from '../src/config/schema.js';
 import { openStore } from '../src/store/open.js';
 import type { Store } from '../src/store/types.js';
+import { limitConcurrency } from '../src/util/concurrency.js';
 
 /** Runs `fn` with a fresh SQLite store in a temporary directory, closed and removed afterwards. */
 const withStore = async (fn: (store: Store) => Promise<void>): Promise<void> => {
@@ -105,5 +106,34 @@ describe('a sign-in hashes the password again under the configured cost (issue 1
       }
       assert.equal(old === (await store.accountById(id))?.passwordHash, false);
     });
+  });
+});
+
+describe('argon2id computations take turns, one per core (issue 18 P5)', () => {
+  it('limitConcurrency runs at most its slots at once, starts the waiting in arrival order, and frees a slot when a task fails', async () => {
+    const inTurn = limitConcurrency(2);
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const task = (n: number, fail = false) => async () => {
+      started.push(n);
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      if (fail) throw new Error(`task ${n} failed`);
+      return n;
+    };
+    const results = await Promise.allSettled(Array.from({ length: 9 }, (_, n) => inTurn(task(n, n % 3 === 0))));
+    assert.equal(most, 2, 'never more than two at once');
+    assert.deepEqual(started, [0, 1, 2, 3, 4, 5, 6, 7, 8], 'in arrival order');
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    assert.equal(await inTurn(async () => 'after'), 'after', 'the failures gave their slots back');
+  });
+
+  it('many sign-in verifications at once all finish with the right answers through the limit', async () => {
+    const stored = await hashPassword('correct horse battery staple', CHEAP);
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => verifyPassword(i % 2 ? stored : undefined, i % 4 === 1 ? 'wrong horse battery staple' : 'correct horse battery staple', CHEAP)));
+    assert.deepEqual(answers, Array.from({ length: 12 }, (_, i) => i % 2 === 1 && i % 4 !== 1));
   });
 });
