@@ -14,11 +14,12 @@ export interface ActiveAccessToken {
 }
 
 /**
- * An access token is active when it verifies (signature, issuer, `typ: at+jwt` per RFC 9068
- * §4, expiry) or, when opaque, opens under the provider's access-token key (issuer, expiry), was not revoked on its own, its family was not revoked and is the family of the
- * token's own `sub`, `client_id` and `sid` (issue 10 §5: a token naming one account and another
- * account's family is forged), and — unless the family holds offline_access — the SSO session it
- * was issued in is still live.
+ * An access token is active when it verifies (signature, issuer, `typ: at+jwt` per RFC 9068 §4,
+ * expiry) or, when opaque, opens under the provider's access-token key (issuer, expiry); was not
+ * revoked on its own; its family was not revoked and is the family of the token's own `sub`,
+ * `client_id` and `sid` (issue 10 §5: a token naming one account and another account's family is
+ * forged); and — unless the family holds offline_access — the SSO session it was issued in is
+ * still live.
  */
 export const activeAccessToken = async (
   deps: { issuer: string; keys: KeyRing; clock: Clock; tokens: TokenStore; sessions: SessionStore },

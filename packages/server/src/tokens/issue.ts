@@ -6,8 +6,8 @@ import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { randomToken, sha256 } from '../util/secrets.js';
 import { signJwt } from './jwt.js';
-import { sealAccessToken } from './opaque-access-token.js';
 import type { KeyRing } from './keys.js';
+import { sealAccessToken } from './opaque-access-token.js';
 import type { TokenFamily, TokenStore } from './token-store.js';
 
 export interface TokenSettings {
