@@ -42,7 +42,7 @@ const markdown = (results) => {
     `Versions: signoff ${results.versions.signoff}, oidc-provider ${results.versions.oidcProvider}, autocannon ${results.versions.autocannon}` +
       `${results.versions.postgres ? `, PostgreSQL ${results.versions.postgres}` : ""}.`,
     '',
-    `Each phase: warm-up, then ${results.repetitions} repetitions in turn (Signoff on SQLite, Signoff on PostgreSQL, oidc-provider, ceiling); the median and the range ` +
+    `Each phase: ${results.mode === 'quick' ? 'no warm-up (a quick run)' : 'warm-up'}, then ${results.repetitions} repetitions in turn (Signoff on SQLite, Signoff on PostgreSQL, oidc-provider, ceiling); the median and the range ` +
       '(min–max) of the repetitions are shown. Ratios are of medians. Targets are reported, not asserted.',
     '',
     ...(results.earlierRuns?.length

@@ -35,10 +35,12 @@ const samples = async (ctx, d, n, clientIds) => {
 const logoutRuns = async (ctx, { id, clientIds, signoffSamples, peerSamples, figure, onPostgres = false }) => {
   const measure = async (d, n) => figure(await samples(ctx, d, n, clientIds));
   const pg = onPostgres && ctx.signoffBackChannel ? ctx.postgres : undefined;
-  ctx.log(`${id} warm-up`);
-  if (ctx.signoffBackChannel) await samples(ctx, ctx.signoff, 1, clientIds);
-  if (pg) await samples(ctx, pg, 1, clientIds);
-  await samples(ctx, ctx.peer, 1, clientIds);
+  if (ctx.settings.warmup) {
+    ctx.log(`${id} warm-up`);
+    if (ctx.signoffBackChannel) await samples(ctx, ctx.signoff, 1, clientIds);
+    if (pg) await samples(ctx, pg, 1, clientIds);
+    await samples(ctx, ctx.peer, 1, clientIds);
+  }
   return inTurn(ctx.settings.reps, {
     signoff: ctx.signoffBackChannel ? () => measure(ctx.signoff, signoffSamples) : undefined,
     postgres: pg ? () => measure(pg, signoffSamples) : undefined,

@@ -56,9 +56,11 @@ export const p1 = async (ctx) => {
     logged[d.name]?.push(r);
     return r;
   };
-  ctx.log('P1 warm-up');
-  for (const d of sides) await ssoAuthorizeLoad(ctx, d, browsers[d.name], { duration: settings.warmupSeconds });
-  await bareLoad(ctx, settings.warmupSeconds);
+  if (settings.warmup) {
+    ctx.log('P1 warm-up');
+    for (const d of sides) await ssoAuthorizeLoad(ctx, d, browsers[d.name], { duration: settings.warmupSeconds });
+    await bareLoad(ctx, settings.warmupSeconds);
+  }
   const runs = await inTurn(settings.reps, {
     ...bothSides(ctx, phase),
     ceiling: async () => ({ value: (await bareLoad(ctx, settings.phaseSeconds)).perSecond }),
@@ -110,8 +112,10 @@ const p1Pair = async (ctx, peerRuns) => {
       logged.push(r);
       return r;
     };
-    await ssoAuthorizeLoad(ctx, d, browser, { duration: settings.warmupSeconds });
-    await bareLoad(ctx, settings.warmupSeconds, bareProxyUrl);
+    if (settings.warmup) {
+      await ssoAuthorizeLoad(ctx, d, browser, { duration: settings.warmupSeconds });
+      await bareLoad(ctx, settings.warmupSeconds, bareProxyUrl);
+    }
     const runs = await inTurn(settings.reps, {
       postgres: phase,
       ceiling: async () => ({ value: (await bareLoad(ctx, settings.phaseSeconds, bareProxyUrl)).perSecond }),

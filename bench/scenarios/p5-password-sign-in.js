@@ -51,8 +51,10 @@ export const p5 = async (ctx) => {
     const c = await ctx.ceiling('argon2', settings.phaseSeconds);
     return { value: c.perCpuSecond, perSecond: c.perSecond };
   };
-  ctx.log('P5 warm-up');
-  await phase(settings.warmupSignIns);
+  if (settings.warmup) {
+    ctx.log('P5 warm-up');
+    await phase(settings.warmupSignIns);
+  }
   const runs = await inTurn(settings.reps, { signoff: () => phase(settings.signInsPerPhase), ceiling }, ctx.log);
   return [
     row({

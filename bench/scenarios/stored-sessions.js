@@ -78,7 +78,7 @@ export const p8 = async (ctx) => {
   Object.assign(systems.signoff, proc);
   const d = ctx.rebindSignoff(proc.pid);
   const { browser } = await d.signIn(USER, 'rp01', ctx.receivers);
-  await ssoAuthorizeLoad(ctx, d, browser, { duration: settings.warmupSeconds, connections: 1 });
+  if (settings.warmup) await ssoAuthorizeLoad(ctx, d, browser, { duration: settings.warmupSeconds, connections: 1 });
   let pg;
   if (ctx.postgres) {
     const count = settings.p8PostgresSessions;
@@ -86,7 +86,7 @@ export const p8 = async (ctx) => {
     await checkSeeded(systems.postgres.store, { count, prefix: 'p8' });
     ctx.log(`P8 seeded ${count} sessions on PostgreSQL in ${pgSeeded.seconds.toFixed(1)} s`);
     const signedIn = await ctx.postgres.signIn(USER, 'rp01', ctx.receivers);
-    await ssoAuthorizeLoad(ctx, ctx.postgres, signedIn.browser, { duration: settings.warmupSeconds, connections: 1 });
+    if (settings.warmup) await ssoAuthorizeLoad(ctx, ctx.postgres, signedIn.browser, { duration: settings.warmupSeconds, connections: 1 });
     pg = { count, seconds: pgSeeded.seconds, browser: signedIn.browser };
   }
   const rss = [];

@@ -73,8 +73,10 @@ export const p2 = async (ctx) => {
   };
   const rows = [];
   for (const format of FORMATS) {
-    ctx.log(`P2 (${format.name}) warm-up`);
-    for (const d of sidesOf(ctx)) await phase(d, settings.warmupCodes, format.clientId);
+    if (settings.warmup) {
+      ctx.log(`P2 (${format.name}) warm-up`);
+      for (const d of sidesOf(ctx)) await phase(d, settings.warmupCodes, format.clientId);
+    }
     const runs = await inTurn(settings.reps, bothSides(ctx, (d) => phase(d, settings.codesPerPhase, format.clientId)), ctx.log);
     rows.push(
       row({
@@ -136,8 +138,10 @@ export const p6 = async (ctx) => {
       else process.env.BENCH_SIGN_ALG = before;
     }
   };
-  ctx.log('P6 warm-up');
-  for (const format of FORMATS) for (const d of sidesOf(ctx)) await phase(d, settings.warmupSeconds, format.clientId);
+  if (settings.warmup) {
+    ctx.log('P6 warm-up');
+    for (const format of FORMATS) for (const d of sidesOf(ctx)) await phase(d, settings.warmupSeconds, format.clientId);
+  }
   const sidesFor = (clientId) => Object.fromEntries(sidesOf(ctx).map((d) => [`${d.name}.${clientId}`, () => phase(d, settings.phaseSeconds, clientId)]));
   const { ceilingES256, ceilingEdDSA, ceiling, ...measured } = await inTurn(
     settings.reps,
