@@ -297,6 +297,24 @@ describe('secrets (DESIGN.md: bearer secrets kept as SHA-256, compared in consta
     assert.notEqual(a, randomToken());
     assert.match(randomToken(16), /^[A-Za-z0-9_-]{22}$/);
   });
+
+  it('randomToken from its pool hands out every byte once: across many refills of the pool no token repeats, sizes hold, and a request past the pool size still gets its bytes (issue 18 P1)', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 20_000; i++) {
+      const bytes = [12, 16, 32][i % 3] as number;
+      const t = randomToken(bytes);
+      assert.equal(Buffer.from(t, 'base64url').length, bytes);
+      seen.add(t);
+    }
+    assert.equal(seen.size, 20_000, 'no token twice, whatever the pool boundaries');
+    const big = randomToken(5000);
+    assert.equal(Buffer.from(big, 'base64url').length, 5000);
+    assert.notEqual(big, randomToken(5000));
+    // 32-byte tokens: the eight 4-byte words of one token never recur in the next (no overlap of slices).
+    const words = (t: string) => Array.from({ length: 8 }, (_, k) => Buffer.from(t, 'base64url').readUInt32BE(k * 4));
+    const [x, y] = [words(randomToken()), words(randomToken())];
+    assert.equal(x.filter((w) => y.includes(w)).length, 0);
+  });
 });
 
 describe('browser cookie (DESIGN.md "Domain model": opaque, ≥128 bits, only its hash stored)', () => {
