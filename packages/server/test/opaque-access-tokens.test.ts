@@ -16,10 +16,11 @@ import { parseKek } from '../src/tokens/key-encryption.js';
 import { deriveAccessTokenKey, sealAccessToken } from '../src/tokens/opaque-access-token.js';
 import { TestBrowser } from './helpers/browser.js';
 import { failsNaming } from './helpers/config-errors.js';
-import { TEST_KEK, type TestProvider, USERS, startProvider } from './helpers/provider.js';
-import { accountIdOf, clientsWith, extraClient } from './helpers/session-flows.js';
+import { CLIENTS, TEST_KEK, type TestProvider, USERS, startProvider } from './helpers/provider.js';
+import { discover } from './helpers/rp.js';
+import { EXTRA, accountIdOf, clientsWith, extraClient, userinfo } from './helpers/session-flows.js';
 
-const OPAQUE = { client_id: 'opaque', client_secret: 'opaque-secret-0123456789-0123456789-ab', redirect_uri: 'http://127.0.0.1:5009/cb' } as const;
+const OPAQUE = EXTRA.opaque;
 
 let op: TestProvider;
 let app: oidc.Configuration;
@@ -36,7 +37,7 @@ const flow = async (config = app, signedIn = browser, user: { username: string; 
   const verifier = oidc.randomPKCECodeVerifier();
   const [state, nonce] = [oidc.randomState(), oidc.randomNonce()];
   const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: config === app ? OPAQUE.redirect_uri : 'http://127.0.0.1:5001/callback',
+    redirect_uri: config === app ? OPAQUE.redirect_uri : CLIENTS.web.redirect_uri,
     scope: 'openid',
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
@@ -50,15 +51,11 @@ const flow = async (config = app, signedIn = browser, user: { username: string; 
 
 const active = async (token: string, config = app) => (await oidc.tokenIntrospection(config, token)).active;
 
-const userinfoStatus = async (token: string): Promise<number> => {
-  const res = await fetch(`${op.issuer}/userinfo`, { headers: { authorization: `Bearer ${token}` } });
-  await res.arrayBuffer();
-  return res.status;
-};
+const userinfoStatus = async (token: string): Promise<number> => (await userinfo(op.issuer, token)).status;
 
 before(async () => {
   op = await startProvider({ clients: clientsWith(extraClient(OPAQUE, { access_token_format: 'opaque' })) });
-  [app, web] = await Promise.all([configFor(OPAQUE), configFor({ client_id: 'web', client_secret: 'web-secret-0123456789-0123456789-abc' })]);
+  [app, web] = await Promise.all([configFor(OPAQUE), discover(op.issuer, 'web')]);
   browser = new TestBrowser(op.issuer);
 });
 after(() => op.close());

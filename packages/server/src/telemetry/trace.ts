@@ -13,9 +13,9 @@ import {
 /**
  * Spans through the OpenTelemetry API only (issue 17 §2): without a configured SDK
  * (telemetry/start.ts) every call here is the API's no-op, so the domain core may use it and
- * a provider that does not trace pays next to nothing.
+ * a provider that does not trace pays next to nothing. Signoff's one tracer: the domain's spans
+ * here, the HTTP server spans in http/tracing.ts.
  */
-/** Signoff's one tracer: the domain's spans here, the HTTP server spans in http/tracing.ts. */
 export const tracer = trace.getTracer('signoff');
 
 export { SpanKind };

@@ -20,6 +20,7 @@ import { CLIENTS, USERS, defaultClients } from './provider.js';
 import { type Received, type Receiver, eventually, startReceiver } from './receiver.js';
 import { type RoundRobin, type Routed, startRoundRobin } from './round-robin.js';
 import {
+  EXTRA,
   PKCE_S256,
   PKCE_VERIFIER,
   type Tokens,
@@ -36,7 +37,7 @@ import {
   userinfo,
 } from './session-flows.js';
 
-const OPAQUE = { client_id: 'opaque', client_secret: 'opaque-secret-0123456789-0123456789-ab', redirect_uri: 'http://127.0.0.1:5009/cb' } as const;
+const OPAQUE = EXTRA.opaque;
 import { type RunningSignoff, runSignoff, startSignoff } from './signoff-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'signoff-instances-'));

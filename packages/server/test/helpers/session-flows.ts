@@ -27,6 +27,8 @@ export const EXTRA = {
   privileged: { client_id: 'privileged', client_secret: secret('privileged'), redirect_uri: 'http://127.0.0.1:5006/cb' },
   idle: { client_id: 'idle', client_secret: secret('idle'), redirect_uri: 'http://127.0.0.1:5007/cb' },
   dflt: { client_id: 'dflt', client_secret: secret('dflt'), redirect_uri: 'http://127.0.0.1:5008/cb' },
+  /** Registered with access_token_format "opaque" where a test needs it (issue 18). */
+  opaque: { client_id: 'opaque', client_secret: secret('opaque'), redirect_uri: 'http://127.0.0.1:5009/cb' },
 } as const;
 
 export const WEB: TestClient = CLIENTS.web;
