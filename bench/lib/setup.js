@@ -178,7 +178,7 @@ export const startSystems = async ({ profileDir, postgres } = {}) => {
 /** oidc-provider and the bare route, once Signoff runs; then the receivers learn every issuer. */
 const startTheRest = async ({ dir, jwk, receivers, receiversUrl, config, configFile, signoff, pg, postgres, postgresNote }) => {
   const peerPort = await freePort();
-  const peerConfig = { issuer: `http://127.0.0.1:${peerPort}`, port: peerPort, jwk, clients: clientsFor('peer', receiversUrl), users: [USER] };
+  const peerConfig = { issuer: `http://127.0.0.1:${peerPort}`, port: peerPort, jwk, clients: clientsFor('peer', receiversUrl), opaqueClient: OPAQUE_CLIENT, users: [USER] };
   const peerFile = join(dir, 'peer.config.json');
   writeFileSync(peerFile, JSON.stringify(peerConfig));
   const peer = await startProcess(process.execPath, [join(BENCH, 'servers/peer.js'), peerFile], { ready: /listening on/, name: 'oidc-provider' });

@@ -1,5 +1,5 @@
 // The peer: panva's oidc-provider, configured to do the same work as Signoff.
-//   node servers/peer.js CONFIG.json     (written by the harness: issuer, port, jwk, clients, users)
+//   node servers/peer.js CONFIG.json     (written by the harness: issuer, port, jwk, clients, opaqueClient, users)
 // - the same RS256 key (read from Signoff's store by the harness);
 // - the same clients, with their back-channel logout URIs; back-channel logout enabled;
 // - its default memory adapter, with room for 100,000 entries instead of its default 1,000 (one LRU
@@ -9,7 +9,7 @@
 //   reachable, keeping its own 2.5 s timeout signal;
 // - grants auto-approved in loadExistingGrant, so no consent step is ever measured;
 // - JWT (RS256) access tokens through a default resource (opaque ones, kept in the memory adapter,
-//   for the client rp-opaque: Signoff's access_token_format "opaque"), ID tokens carrying the scope claims,
+//   for the config's opaqueClient: Signoff's access_token_format "opaque"), ID tokens carrying the scope claims,
 //   and a rotated refresh token on every code and refresh grant: Signoff's token responses;
 // - its development interactions for the sign-in form (they check no password; see README).
 import { readFileSync } from 'node:fs';
@@ -41,7 +41,7 @@ const provider = new Provider(config.issuer, {
       defaultResource: () => RESOURCE,
       useGrantedResource: () => true,
       getResourceServerInfo: (_ctx, _resource, client) =>
-        client.clientId === 'rp-opaque'
+        client.clientId === config.opaqueClient
           ? { scope: 'api', accessTokenTTL: 600, accessTokenFormat: 'opaque' }
           : { scope: 'api', accessTokenTTL: 600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } },
     },
