@@ -151,8 +151,8 @@ describe('Opaque access tokens (issue 18; RFC 7662, OIDC Core §5.3)', () => {
     // The same claims sealed under another KEK's access-token key, and under the right KEK with a kid changed.
     const claims = { ...(await oidc.tokenIntrospection(app, tokens.access_token)) } as Record<string, unknown>;
     const otherKek = parseKek(randomBytes(32).toString('base64'), 'test');
-    forged.push(await sealAccessToken(deriveAccessTokenKey(otherKek), claims));
-    const right = deriveAccessTokenKey(parseKek(TEST_KEK, 'test'));
+    forged.push(await sealAccessToken(await deriveAccessTokenKey(otherKek), claims));
+    const right = await deriveAccessTokenKey(parseKek(TEST_KEK, 'test'));
     forged.push(await sealAccessToken({ ...right, kid: 'at.other' }, claims));
     forged.push('a.b.c.d.e', '....', `${'x'.repeat(3_000)}.a.b.c.d`, parts.slice(0, 4).join('.'), `${parts.join('.')}.e`);
     for (const token of forged) {

@@ -27,7 +27,7 @@ export const activeAccessToken = async (
 ): Promise<ActiveAccessToken | undefined> => {
   const now = nowSeconds(deps.clock);
   const claims = isOpaqueAccessToken(token)
-    ? await openAccessToken(deps.keys.accessTokenKey(), token, { issuer: deps.issuer, nowSeconds: now })
+    ? await openAccessToken(await deps.keys.accessTokenKey(), token, { issuer: deps.issuer, nowSeconds: now })
     : await verifyOwnJwt(deps.keys, token, { issuer: deps.issuer, typ: 'at+jwt', nowSeconds: now });
   if (!claims || typeof claims.gid !== 'string' || typeof claims.jti !== 'string' || typeof claims.sub !== 'string') return undefined;
   const [family, revoked] = await Promise.all([deps.tokens.familyById(claims.gid), deps.tokens.isAccessTokenRevoked(claims.jti)]);

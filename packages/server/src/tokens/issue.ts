@@ -70,7 +70,7 @@ export const issueTokens = async (
     gid: family.id,
   };
   // issue 18: an opaque token is sealed, not signed — the response's one signature is the ID token's.
-  const accessToken = client.access_token_format === 'opaque' ? await sealAccessToken(s.keys.accessTokenKey(), claims) : await signJwt(s.keys, alg, claims, 'at+jwt');
+  const accessToken = client.access_token_format === 'opaque' ? await sealAccessToken(await s.keys.accessTokenKey(), claims) : await signJwt(s.keys, alg, claims, 'at+jwt');
   const idToken = await signJwt(s.keys, alg, {
     iss: s.issuer,
     sub: account.id,

@@ -168,7 +168,7 @@ export class KeyRing {
   private loading: Promise<Loaded> | undefined;
   private readonly publicKeys = new Map<string, KeyLike>();
   private readonly privateKeys = new Map<string, KeyLike>();
-  private sealing: AccessTokenKey | undefined;
+  private sealing: Promise<AccessTokenKey> | undefined;
 
   constructor(
     private readonly store: KeyStore,
@@ -219,7 +219,7 @@ export class KeyRing {
   }
 
   /** The key that seals and opens opaque access tokens (tokens/opaque-access-token.ts), derived from the KEK once. */
-  accessTokenKey(): AccessTokenKey {
+  accessTokenKey(): Promise<AccessTokenKey> {
     this.sealing ??= deriveAccessTokenKey(this.kek);
     return this.sealing;
   }
