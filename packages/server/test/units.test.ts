@@ -237,6 +237,7 @@ describe('client and redirect URI resolution (RFC 6749 §4.1.2.1, §10.15: never
     clientsById: async (ids) => clients.filter((c) => ids.includes(c.client_id)),
     listClients: async () => clients,
     removeClient: async () => false,
+    clientsVersion: () => undefined,
   });
   const s = store([client()]);
 

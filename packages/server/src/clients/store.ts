@@ -70,4 +70,9 @@ export interface ClientStore {
   clientsById(ids: readonly string[]): Promise<Client[]>;
   listClients(): Promise<Client[]>;
   removeClient(id: string): Promise<boolean>;
+  /**
+   * Moves with every write to the clients, by this process at once and by any other before this
+   * process can read the change; undefined while the store cannot vouch for that (clients/cache.ts).
+   */
+  clientsVersion(): number | undefined;
 }

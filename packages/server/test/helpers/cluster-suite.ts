@@ -333,7 +333,7 @@ export const clusterSuite = (backend: Backend): void => {
       assertNoErrorsLogged(c);
     });
 
-    it('issue 11 §2 "Signing keys are shared": `signoff keys rotate` run beside the cluster is published by every instance within seconds, and tokens signed with the new key verify with either JWKS', async () => {
+    it('issue 11 §2 "Signing keys are shared": `signoff keys rotate` run beside the cluster is published by every instance within seconds, and tokens signed with the new key verify with either JWKS; a client `signoff clients remove` removes beside the cluster is refused by every instance from then on, though each held it in its copy (issue 18 P1, RFC 6749 §4.1.2.1)', async () => {
       const c = await startCluster(`${backend}-rotate`, { backend });
       const before = new Set((await jwksOf(c, 0)).keys.map((k) => k.kid));
       const rotated = await runSignoff(['keys', 'rotate', '--config', c.config], { cwd: dir });
@@ -342,6 +342,25 @@ export const clusterSuite = (backend: Backend): void => {
         await eventually(async () => ((await jwksOf(c, i)).keys.filter((k) => !before.has(k.kid as string)).length === 2 ? true : undefined), `instance ${i} publishes the two new keys`, 5000);
       }
       assert.deepEqual(await jwksOf(c, 0), await jwksOf(c, 1), 'both instances serve the same JWKS');
+
+      const app = { client_id: 'cli-app', redirect_uri: 'http://127.0.0.1:7002/cb' };
+      const added = await runSignoff(['clients', 'add', app.client_id, '--public', '--redirect-uri', app.redirect_uri, '--config', c.config], { cwd: dir });
+      assert.equal(added.code, 0, added.stderr);
+      const ask = async (i: number): Promise<number> => {
+        await aim(c, i);
+        return (await fetch(authorizeUrl(c.issuer, app, PKCE_S256), { redirect: 'manual' })).status;
+      };
+      // Each instance reads the new client (a miss is never held) and keeps it: on to the sign-in.
+      for (const i of [0, 1]) {
+        await eventually(async () => ((await ask(i)) < 400 ? true : undefined), `instance ${i} knows the added client`, 5000);
+        assert.ok((await ask(i)) < 400);
+      }
+      const removed = await runSignoff(['clients', 'remove', app.client_id, '--config', c.config], { cwd: dir });
+      assert.equal(removed.code, 0, removed.stderr);
+      for (const i of [0, 1]) {
+        await eventually(async () => ((await ask(i)) === 400 ? true : undefined), `instance ${i} refuses the removed client`, 5000);
+        for (let n = 0; n < 5; n++) assert.equal(await ask(i), 400, 'and never honours it again');
+      }
     });
 
     if (backend === 'postgres') {

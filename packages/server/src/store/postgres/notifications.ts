@@ -5,6 +5,8 @@ import type { Q } from './db.js';
 export const OUTBOX_CHANNEL = 'signoff_outbox';
 /** The channel on which a change to the signing keys tells every instance's KeyRing (store/postgres/keys.ts). */
 export const KEYS_CHANNEL = 'signoff_keys';
+/** The channel on which a change to the clients tells every instance's copy (clients/cache.ts). */
+export const CLIENTS_CHANNEL = 'signoff_clients';
 
 /** How often the LISTEN connection is checked, and how long the check may take. */
 export interface Heartbeat {

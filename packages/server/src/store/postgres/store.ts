@@ -8,7 +8,7 @@ import { postgresGrants } from './grants.js';
 import { postgresInteractions } from './interactions.js';
 import { postgresKeys } from './keys.js';
 import { migrate } from './migrations.js';
-import { KEYS_CHANNEL, OutboxNotifications } from './notifications.js';
+import { CLIENTS_CHANNEL, KEYS_CHANNEL, OutboxNotifications } from './notifications.js';
 import { postgresOutbox } from './outbox.js';
 import { postgresSessions } from './sessions.js';
 import { postgresThrottle } from './throttle.js';
@@ -20,17 +20,24 @@ import { postgresUpstreams } from './upstreams.js';
 type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
 
 /** Every port on one pool: the adapters share nothing but it. */
-const ports = (db: Db, notifications: OutboxNotifications, keyNotifications: OutboxNotifications): Ports => ({
+/** The LISTEN connections of one instance: the outbox's wake-ups, and the key and client changes its copies are checked against. */
+interface Channels {
+  outbox: OutboxNotifications;
+  keys: OutboxNotifications;
+  clients: OutboxNotifications;
+}
+
+const ports = (db: Db, channels: Channels): Ports => ({
   ...postgresAccounts(db),
   ...postgresFactors(db),
-  ...postgresClients(db),
-  ...postgresKeys(db, keyNotifications),
+  ...postgresClients(db, channels.clients),
+  ...postgresKeys(db, channels.keys),
   ...postgresSessions(db),
   ...postgresInteractions(db),
   ...postgresGrants(db),
   ...postgresTokens(db),
   ...postgresEvents(db),
-  ...postgresOutbox(db, notifications),
+  ...postgresOutbox(db, channels.outbox),
   ...postgresThrottle(db),
   ...postgresResetTokens(db),
   ...postgresUpstreams(db),
@@ -53,14 +60,16 @@ export interface PostgresStore extends Ports {}
  */
 export class PostgresStore implements Store {
   readonly origin: StoreOrigin;
-  private readonly notifications: OutboxNotifications;
-  private readonly keyNotifications: OutboxNotifications;
+  private readonly channels: Channels;
 
   private constructor(private readonly db: Db, created: boolean) {
     this.origin = { kind: 'postgres', location: redactUrl(db.url), created };
-    this.notifications = new OutboxNotifications(db.url);
-    this.keyNotifications = new OutboxNotifications(db.url, undefined, KEYS_CHANNEL);
-    Object.assign(this, ports(db, this.notifications, this.keyNotifications));
+    this.channels = {
+      outbox: new OutboxNotifications(db.url),
+      keys: new OutboxNotifications(db.url, undefined, KEYS_CHANNEL),
+      clients: new OutboxNotifications(db.url, undefined, CLIENTS_CHANNEL),
+    };
+    Object.assign(this, ports(db, this.channels));
   }
 
   /**
@@ -100,8 +109,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.notifications.close();
-    await this.keyNotifications.close();
+    await Promise.all(Object.values(this.channels).map((c) => c.close()));
     await this.db.pool.end().catch(() => undefined);
   }
 }

@@ -1,4 +1,5 @@
 import type { KeyStore, SigningKey } from '../../tokens/key-store.js';
+import { changeVersion } from './change-version.js';
 import { type Row, type Sql, opt } from './sql.js';
 
 const toKey = (r: Row): SigningKey => ({
@@ -24,16 +25,13 @@ const insert = (sql: Sql, k: SigningKey): void => {
 
 /**
  * KeyStore on SQLite: the JWKs are JSON columns (the private one sealed, tokens/key-encryption.ts).
- * `keysVersion` changes with this connection's own key writes and with every commit of another
- * connection to the file (`PRAGMA data_version`, which SQLite changes exactly then): a
- * `signoff keys` process is seen at the next signature, at the cost of a statement that reads no
- * table; a busy second process writing other rows only makes the KeyRing reread the keys.
+ * `keysVersion` is a change version (change-version.ts): a `signoff keys` process is seen at the
+ * next signature.
  */
 export const sqliteKeys = (sql: Sql): KeyStore => {
-  let version = 0;
-  let dataVersion: unknown;
+  const version = changeVersion(sql);
   const changed = <T>(result: T): T => {
-    version++;
+    version.bump();
     return result;
   };
   return {
@@ -79,12 +77,7 @@ export const sqliteKeys = (sql: Sql): KeyStore => {
       ) === 1);
     },
     keysVersion() {
-      const now = sql.one('PRAGMA data_version')?.data_version;
-      if (now !== dataVersion) {
-        dataVersion = now;
-        version++;
-      }
-      return version;
+      return version.current();
     },
   };
 };
