@@ -56,6 +56,7 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
     await provider.store.close();
     throw err;
   }
+  const stopUpkeep = provider.store.startUpkeep((message) => app.log.warn({ store: origin.location }, message));
   const stopHousekeeping = startHousekeeping(provider, app.log);
   // Resumes the notifications pending in the store at once, then drains the outbox as sessions end.
   const stopDeliveries = startDeliveries(provider, app.log);
@@ -74,6 +75,7 @@ export const start = async (argv: string[]): Promise<number | undefined> => {
     }, 5000);
     const released = stopDeliveries().catch((err: unknown) => app.log.error({ err }, 'releasing back-channel deliveries at shutdown failed; their leases lapse instead'));
     await Promise.all([Promise.all([app.close(), management?.close()]).finally(() => clearTimeout(force)), released]);
+    await stopUpkeep();
     await provider.store.close();
     // The spans of the last requests and deliveries still buffered go to the collector.
     await stopTracing?.().catch((err: unknown) => app.log.warn({ err }, 'exporting the last spans at shutdown failed'));

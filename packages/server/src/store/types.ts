@@ -48,5 +48,11 @@ export interface Store
     StreamStore {
   readonly origin: StoreOrigin;
   ping(): Promise<boolean>;
+  /**
+   * Starts the upkeep a serving instance runs beside its requests (SQLite: WAL checkpoints on a
+   * thread of their own, sqlite/checkpointer.ts; PostgreSQL: none) and returns its stop; `close`
+   * stops it too. `problem` hears what went wrong in it.
+   */
+  startUpkeep(problem: (message: string) => void): () => Promise<void>;
   close(): Promise<void>;
 }

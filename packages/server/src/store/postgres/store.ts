@@ -17,7 +17,7 @@ import { postgresTokens } from './tokens.js';
 import { postgresStreams } from './streams.js';
 import { postgresUpstreams } from './upstreams.js';
 
-type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
+type Ports = Omit<Store, 'origin' | 'ping' | 'startUpkeep' | 'close'>;
 
 /** Every port on one pool: the adapters share nothing but it. */
 /** The LISTEN connections of one instance: the outbox's wake-ups, and the key and client changes its copies are checked against. */
@@ -106,6 +106,10 @@ export class PostgresStore implements Store {
     } catch {
       return false;
     }
+  }
+
+  startUpkeep(): () => Promise<void> {
+    return async () => undefined;
   }
 
   async close(): Promise<void> {

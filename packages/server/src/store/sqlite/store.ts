@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Store, StoreOrigin } from '../types.js';
 import { sqliteAccounts } from './accounts.js';
+import { startCheckpointer } from './checkpointer.js';
 import { sqliteClients } from './clients.js';
 import { sqliteEvents } from './events.js';
 import { sqliteFactors } from './factors.js';
@@ -16,7 +17,7 @@ import { sqliteTokens } from './tokens.js';
 import { sqliteStreams } from './streams.js';
 import { sqliteUpstreams } from './upstreams.js';
 
-type Ports = Omit<Store, 'origin' | 'ping' | 'close'>;
+type Ports = Omit<Store, 'origin' | 'ping' | 'startUpkeep' | 'close'>;
 
 /** Every port on one connection: the adapters share nothing but it. */
 const ports = (sql: Sql): Ports => ({
@@ -46,6 +47,7 @@ export interface SqliteStore extends Ports {}
 export class SqliteStore implements Store {
   private readonly sql: Sql;
   readonly origin: StoreOrigin;
+  private upkeep: (() => Promise<void>) | undefined;
 
   constructor(path: string) {
     try {
@@ -62,7 +64,21 @@ export class SqliteStore implements Store {
     return this.sql.one('SELECT 1 AS ok')?.ok === 1;
   }
 
+  startUpkeep(problem: (message: string) => void): () => Promise<void> {
+    if (this.origin.location === ':memory:' || this.upkeep) return async () => undefined;
+    const stop = startCheckpointer(this.sql, this.origin.location, (r) => {
+      if (r.kind === 'failed') problem(`WAL checkpoint: ${r.message}`);
+    });
+    this.upkeep = stop;
+    return () => {
+      this.upkeep = undefined;
+      return stop();
+    };
+  }
+
   async close(): Promise<void> {
+    await this.upkeep?.();
+    this.upkeep = undefined;
     if (this.sql.db.open) this.sql.db.close();
   }
 }
