@@ -23,10 +23,19 @@ export const sqliteSessions = (sql: Sql): SessionStore => {
       return r && ({ id: r.id as string, secretHash: r.secret_hash as string, createdAt: r.created_at as number } satisfies Browser);
     },
     async browserWithOpenSessions(id) {
-      const r = sql.one('SELECT * FROM browsers WHERE id = ?', id);
-      if (!r) return undefined;
-      const browser: Browser = { id: r.id as string, secretHash: r.secret_hash as string, createdAt: r.created_at as number };
-      return { browser, sessions: sql.all('SELECT * FROM sessions WHERE browser_id = ? AND ended_at IS NULL ORDER BY auth_time DESC, id', id).map(toSession) };
+      // One statement (issue 18, P1), as on PostgreSQL: the browser's columns beside each open
+      // session's, or beside nulls when it has none. Each statement outside a transaction takes
+      // and drops WAL read locks: under P1's load a second one cost about 15 µs.
+      const rows = sql.all(
+        `SELECT b.secret_hash AS browser_secret_hash, b.created_at AS browser_created_at, s.*
+           FROM browsers b LEFT JOIN sessions s ON s.browser_id = b.id AND s.ended_at IS NULL
+          WHERE b.id = ? ORDER BY s.auth_time DESC, s.id`,
+        id,
+      );
+      const first = rows[0];
+      if (!first) return undefined;
+      const browser: Browser = { id, secretHash: first.browser_secret_hash as string, createdAt: first.browser_created_at as number };
+      return { browser, sessions: first.id === null ? [] : rows.map(toSession) };
     },
     async updateBrowserSecret(id, secretHash) {
       sql.run('UPDATE browsers SET secret_hash = ? WHERE id = ?', secretHash, id);
