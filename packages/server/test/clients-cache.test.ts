@@ -12,11 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { PostgresStore } from '../src/store/postgres/store.js';
 import { SqliteStore } from '../src/store/sqlite/store.js';
 import type { Store } from '../src/store/types.js';
-import { type TestDatabase, freshDatabase, usePostgres } from './helpers/postgres.js';
+import { type TestDatabase, freshDatabase, killListeners, usePostgres } from './helpers/postgres.js';
 import { eventually } from './helpers/receiver.js';
 import { sampleClient } from './helpers/store-contract/samples.js';
 
@@ -142,16 +141,7 @@ describe('the clients copy on PostgreSQL with its LISTEN connection lost (issue 
     await other.upsertClient(c);
     await mine.clientById(c.client_id);
     await trusted(mine);
-    const admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
-    try {
-      const killed = await admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'signoff signoff_clients'",
-      );
-      assert.ok((killed.rowCount ?? 0) >= 1, 'the listener was found');
-    } finally {
-      await admin.end();
-    }
+    assert.ok((await killListeners(db.url, 'signoff_clients')) >= 1, 'the listener was found');
     await eventually(async () => (mine.clientsVersion() === undefined ? true : undefined), 'the loss to be noticed', 5000);
     await other.removeClient(c.client_id);
     assert.equal(await mine.clientById(c.client_id), undefined, 'exact while the store cannot vouch for its copy');

@@ -6,12 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { systemClock } from '../src/clock.js';
 import { PostgresStore } from '../src/store/postgres/store.js';
 import { ensureSigningKeys, revokeSigningKey } from '../src/tokens/keys.js';
 import { TEST_KEK, countedRing } from './helpers/key-ring-probe.js';
-import { type TestDatabase, freshDatabase, usePostgres } from './helpers/postgres.js';
+import { type TestDatabase, freshDatabase, killListeners, usePostgres } from './helpers/postgres.js';
 import { eventually } from './helpers/receiver.js';
 
 const postgres = usePostgres();
@@ -65,16 +64,7 @@ describe('the KeyRing signs without a store read per signature (issue 18 P2/P6),
     const { ring, reads } = countedRing(mine);
     const old = (await ring.signingKey('ES256')).kid;
     await listening();
-    const admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
-    try {
-      const killed = await admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'signoff signoff_keys'",
-      );
-      assert.ok((killed.rowCount ?? 0) >= 1, 'the listener was found');
-    } finally {
-      await admin.end();
-    }
+    assert.ok((await killListeners(db.url, 'signoff_keys')) >= 1, 'the listener was found');
     await eventually(async () => (mine.keysVersion() === undefined ? true : undefined), 'the loss to be noticed', 5000);
     const byKid = reads.keyByKid;
     const { replacement } = await revokeSigningKey(other, systemClock, TEST_KEK, old, 60);

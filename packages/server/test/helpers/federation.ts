@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { upstreamUris } from '../../src/upstreams/paths.js';
 import { type Hop, TestBrowser, parseForm } from './browser.js';
-import { CLIENTS, type TestProvider, defaultClients, freePort, startProvider } from './provider.js';
+import { CLIENTS, type TestProvider, defaultClients, reservePort, startProvider } from './provider.js';
 import { type Receiver, startReceiver } from './receiver.js';
 import { type Started, type Tokens, callbackOf, discover, startAuthorization } from './rp.js';
 import { type UpstreamOp, type UpstreamUser, startUpstreamOp } from './upstream-op.js';
@@ -38,7 +38,8 @@ export const startFederation = async (
    */
   opts: { webFrontChannelUri?: string; corpBackChannel?: boolean; rpInitiatedLogout?: boolean; opUser?: UpstreamUser } = {},
 ): Promise<FederationWorld> => {
-  const port = await freePort();
+  // Held until the downstream starts: the receiver and both upstreams start on port 0 first.
+  const { port, release } = await reservePort();
   const issuer = `http://127.0.0.1:${port}`;
   const opUris = upstreamUris(issuer, 'op');
   const corpUris = upstreamUris(issuer, 'corp');
@@ -65,6 +66,7 @@ export const startFederation = async (
     },
     users: [CORP_USER],
   });
+  await release();
   const downstream = await startProvider(
     {
       clients: defaultClients().map((c) => (c.client_id === CLIENTS.web.client_id ? { ...c, backchannel_logout_uri: receiver.url, backchannel_logout_session_required: true, ...(opts.webFrontChannelUri ? { frontchannel_logout_uri: opts.webFrontChannelUri } : {}) } : c)),

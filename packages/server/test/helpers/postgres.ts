@@ -187,3 +187,21 @@ export const freshDatabase = async (server: PostgresServer): Promise<TestDatabas
     },
   };
 };
+
+/**
+ * Ends the LISTEN connections an instance holds for `channel` (notifications.ts names them
+ * `signoff <channel>`), as a network failure would; the number it ended.
+ */
+export const killListeners = async (url: string, channel: string): Promise<number> => {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const killed = await admin.query(
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+      [`signoff ${channel}`],
+    );
+    return killed.rowCount ?? 0;
+  } finally {
+    await admin.end();
+  }
+};

@@ -82,6 +82,23 @@ export const freePort = (): Promise<number> =>
     });
   });
 
+/**
+ * A free port held open until `release`: servers started meanwhile on port 0 cannot be given it
+ * (freePort's port is free only at the moment it answers), so a provider whose issuer must be
+ * known before other servers start listens on it without EADDRINUSE.
+ */
+export const reservePort = (): Promise<{ port: number; release: () => Promise<void> }> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      if (typeof address !== 'object' || !address) return reject(new Error('no port'));
+      resolve({ port: address.port, release: () => new Promise<void>((done) => srv.close(() => done())) });
+    });
+  });
+
 export interface TestProvider {
   issuer: string;
   /** Base URL of the management listener (/metrics, /readyz), on a free loopback port. */
