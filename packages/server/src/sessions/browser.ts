@@ -1,3 +1,4 @@
+import type { Account } from '../accounts/store.js';
 import type { Clock } from '../clock.js';
 import { nowSeconds } from '../clock.js';
 import { constantTimeEqual, sha256 } from '../util/secrets.js';
@@ -11,6 +12,8 @@ export interface ResolvedBrowser {
   secretHash: string;
   /** Live sessions (not ended, not expired), most recently authenticated first. */
   sessions: Session[];
+  /** The accounts of the open sessions, read with them (disabled or deleted ones included: signedInAccounts decides). */
+  accounts: Account[];
 }
 
 export const isLive = (s: Session, now: number): boolean =>
@@ -39,7 +42,7 @@ export const resolveBrowser = async (
   const { browser } = found;
   const now = nowSeconds(clock);
   const sessions = found.sessions.filter((s) => isLive(s, now));
-  return { browserId: browser.id, secretHash: browser.secretHash, sessions, cookie };
+  return { browserId: browser.id, secretHash: browser.secretHash, sessions, accounts: found.accounts, cookie };
 };
 
 /** Records use of a session, throttled (see touchInterval), extending its idle expiry. */

@@ -1,3 +1,4 @@
+import type { Account } from '../accounts/store.js';
 import type { AuthorizationCode } from '../tokens/token-store.js';
 import type { UpstreamSession } from '../upstreams/store.js';
 import type { VerifiedFactor } from './factors.js';
@@ -212,9 +213,11 @@ export interface SessionStore {
   browserById(id: string): Promise<Browser | undefined>;
   /**
    * The browser and its sessions that have not been ended, newest authentication first (as
-   * openSessionsOfBrowser), in one read: every request with a browser cookie starts with it.
+   * openSessionsOfBrowser), and the accounts they belong to (each once, disabled or not: the
+   * caller decides): every request with a browser cookie starts with it, so it is one read
+   * (PostgreSQL: one statement; SQLite: the accounts by key after the one statement).
    */
-  browserWithOpenSessions(id: string): Promise<{ browser: Browser; sessions: Session[] } | undefined>;
+  browserWithOpenSessions(id: string): Promise<{ browser: Browser; sessions: Session[]; accounts: Account[] } | undefined>;
   updateBrowserSecret(id: string, secretHash: string): Promise<void>;
   insertSession(session: Session): Promise<void>;
   sessionById(id: string): Promise<Session | undefined>;

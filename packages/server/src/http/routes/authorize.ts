@@ -34,7 +34,7 @@ export const authorizeRoutes = (app: FastifyInstance, p: Provider): void => {
       upstream = upstreamFor(p.upstreams.list(), request);
       if (upstream === 'unknown') fail('invalid_request', 'upstream must name a configured sign-in provider.');
       request = await withIdTokenHint({ issuer: p.config.issuer, keys: p.keys, clock: p.clock }, params, client, request);
-      const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
+      const signedIn = await signedInAccounts(p.store, browser?.sessions ?? [], browser?.accounts);
       decision = await decide(decideDeps(stepDeps(p)), request, client, signedIn, nowSeconds(p.clock));
     } catch (err) {
       // The request is valid by now: it is itself where an error goes back to.

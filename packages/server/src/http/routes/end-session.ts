@@ -57,7 +57,7 @@ export const endSessionRoutes = (app: FastifyInstance, p: Provider): void => {
     const request: LogoutRequest = await parseLogoutRequest({ issuer: p.config.issuer, keys: p.keys, clock: p.clock, clients: p.store }, requestParams(req));
     const to = { clientId: request.client?.client_id, postLogoutRedirectUri: request.postLogoutRedirectUri, state: request.state, uiLocales: request.uiLocales, federated: request.federated };
     const browser = await browserOf(p, req, reply);
-    const signedIn = await signedInAccounts(p.store, browser?.sessions ?? []);
+    const signedIn = await signedInAccounts(p.store, browser?.sessions ?? [], browser?.accounts);
     const decision = await decideLogout(p.store, request, signedIn);
     if (decision.kind === 'done') return finish(req, reply, to, []);
     if (decision.kind === 'end') {

@@ -34,9 +34,14 @@ type DecideDeps = {
 
 const matchesHint = (account: Account, hint: string): boolean => account.username === hint || account.id === hint;
 
-/** The accounts signed in on the browser (live sessions of enabled accounts), newest first. */
-export const signedInAccounts = async (accounts: AccountStore, sessions: readonly Session[]): Promise<SignedIn[]> => {
-  const found = await Promise.all(sessions.map(async (session) => ({ session, account: await accounts.accountById(session.accountId) })));
+/**
+ * The accounts signed in on the browser (live sessions of enabled accounts), newest first.
+ * `known`: accounts already read with the sessions (ResolvedBrowser.accounts); the others are read.
+ */
+export const signedInAccounts = async (accounts: AccountStore, sessions: readonly Session[], known: readonly Account[] = []): Promise<SignedIn[]> => {
+  const found = await Promise.all(
+    sessions.map(async (session) => ({ session, account: known.find((a) => a.id === session.accountId) ?? (await accounts.accountById(session.accountId)) })),
+  );
   return found.filter((s): s is SignedIn => s.account !== undefined && !s.account.disabled);
 };
 

@@ -8,7 +8,7 @@ import { opt } from './rows.js';
 /** Read on every authorization: a named statement (db.ts Named) with the columns toAccount reads. */
 const ACCOUNT_BY_ID = named('account_by_id', 'SELECT id, username, password_hash, claims, disabled, created_at, updated_at, deleted_at FROM accounts WHERE id = $1');
 
-const toAccount = (r: Row): Account => ({
+export const toAccount = (r: Row): Account => ({
   id: r.id as string,
   username: r.username as string,
   passwordHash: r.password_hash as string,

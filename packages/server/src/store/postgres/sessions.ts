@@ -1,3 +1,5 @@
+import { accountColumnsOf, accountsOf } from './account-columns.js';
+import { toAccount } from './accounts.js';
 import type { Browser, SessionStore } from '../../sessions/store.js';
 import { type Db, named } from './db.js';
 import { endSessions, revokesOfflineTokens } from './ending.js';
@@ -8,8 +10,8 @@ import { recordSignIn } from './sign-in.js';
 
 const BROWSER_WITH_OPEN_SESSIONS = named(
   'browser_with_open_sessions',
-  `SELECT b.secret_hash AS browser_secret_hash, b.created_at AS browser_created_at, ${SESSION_ROW.replace(/(\w+)/g, 's.$1')}
-     FROM browsers b LEFT JOIN sessions s ON s.browser_id = b.id AND s.ended_at IS NULL
+  `SELECT b.secret_hash AS browser_secret_hash, b.created_at AS browser_created_at, ${SESSION_ROW.replace(/(\w+)/g, 's.$1')}, ${accountColumnsOf('a')}
+     FROM browsers b LEFT JOIN sessions s ON s.browser_id = b.id AND s.ended_at IS NULL LEFT JOIN accounts a ON a.id = s.account_id
     WHERE b.id = $1 ORDER BY s.auth_time DESC, s.id COLLATE "C"`,
 );
 
@@ -28,13 +30,13 @@ export const postgresSessions = (db: Db): SessionStore => ({
     return r && ({ id: r.id as string, secretHash: r.secret_hash as string, createdAt: r.created_at as number } satisfies Browser);
   },
   async browserWithOpenSessions(id) {
-    // One round trip (issue 18, P1): the browser's columns beside each open session's, or beside
-    // nulls when it has none.
+    // One round trip (issue 18, P1): the browser's columns beside each open session's and its
+    // account's, or beside nulls when it has none.
     const rows = await db.all(BROWSER_WITH_OPEN_SESSIONS, [id]);
     const first = rows[0];
     if (!first) return undefined;
     const browser: Browser = { id, secretHash: first.browser_secret_hash as string, createdAt: first.browser_created_at as number };
-    return { browser, sessions: first.id === null ? [] : rows.map(toSession) };
+    return first.id === null ? { browser, sessions: [], accounts: [] } : { browser, sessions: rows.map(toSession), accounts: accountsOf(rows, toAccount) };
   },
   async updateBrowserSecret(id, secretHash) {
     await db.run('UPDATE browsers SET secret_hash = $1 WHERE id = $2', [secretHash, id]);

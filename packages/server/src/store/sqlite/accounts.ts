@@ -4,7 +4,7 @@ import { accountSignals } from '../../signals/account-events.js';
 import { queueAccountSignal } from './signals.js';
 import { type Row, type Sql, opt } from './sql.js';
 
-const toAccount = (r: Row): Account => ({
+export const toAccount = (r: Row): Account => ({
   id: r.id as string,
   username: r.username as string,
   passwordHash: r.password_hash as string,

@@ -40,8 +40,8 @@ export const sessionStoreContract = (makeStore: MakeStore): void => {
       same(await store.openSessionsOfBrowser(randomUUID()), []);
     });
 
-    test('browserWithOpenSessions reads the browser with its open sessions, newest authentication first, in one call (issue 18, P1)', async (store) => {
-      const { browser, session: first } = await seedSession(store, { authTime: NOW - 100 });
+    test('browserWithOpenSessions reads the browser with its open sessions, newest authentication first, and their accounts, each once, in one call (issue 18, P1)', async (store) => {
+      const { browser, session: first, account } = await seedSession(store, { authTime: NOW - 100 });
       const other = sampleAccount();
       await store.insertAccount(other);
       const second = sampleSession(browser.id, other.id, { authTime: NOW, amr: ['pwd', 'otp'] });
@@ -49,10 +49,13 @@ export const sessionStoreContract = (makeStore: MakeStore): void => {
       const third = sampleAccount();
       await store.insertAccount(third);
       await store.insertSession(sampleSession(browser.id, third.id, { authTime: NOW + 5, endedAt: NOW + 6, endReason: 'logout' }));
-      same(await store.browserWithOpenSessions(browser.id), { browser, sessions: [second, first] });
+      same(await store.browserWithOpenSessions(browser.id), { browser, sessions: [second, first], accounts: [other, account] });
+      // A disabled account is still returned with its session: whether it counts is the caller's decision (signedInAccounts).
+      await store.updateAccount(other.id, { disabled: true });
+      same((await store.browserWithOpenSessions(browser.id))?.accounts, [{ ...other, disabled: true }, account]);
       const empty: Browser = { id: randomUUID(), secretHash: 'h', createdAt: NOW };
       await store.insertBrowser(empty);
-      same(await store.browserWithOpenSessions(empty.id), { browser: empty, sessions: [] });
+      same(await store.browserWithOpenSessions(empty.id), { browser: empty, sessions: [], accounts: [] });
       assert.equal(await store.browserWithOpenSessions(randomUUID()), undefined);
       assert.equal(await store.browserWithOpenSessions("x' OR '1'='1"), undefined, 'hostile input is only a value');
     });
