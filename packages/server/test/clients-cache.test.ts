@@ -15,7 +15,7 @@ import { after, before, describe, it } from 'node:test';
 import { PostgresStore } from '../src/store/postgres/store.js';
 import { SqliteStore } from '../src/store/sqlite/store.js';
 import type { Store } from '../src/store/types.js';
-import { type TestDatabase, freshDatabase, killListeners, usePostgres } from './helpers/postgres.js';
+import { type TestDatabase, killListeners, twoInstances, usePostgres } from './helpers/postgres.js';
 import { eventually } from './helpers/receiver.js';
 import { sampleClient } from './helpers/store-contract/samples.js';
 
@@ -111,10 +111,8 @@ suite(
 suite(
   'PostgreSQL',
   async () => {
-    const db: TestDatabase = await freshDatabase(await postgres());
-    const mine = await PostgresStore.open(db.url, 2);
-    const other = await PostgresStore.open(db.url, 2);
-    return { mine, other, done: async () => { await mine.close(); await other.close(); await db.drop(); } };
+    const { mine, other, close } = await twoInstances(await postgres());
+    return { mine, other, done: close };
   },
   async (_mine, check) => {
     await eventually(async () => ((await check()) ? true : undefined), 'the change to reach this instance', 3000);
@@ -125,16 +123,11 @@ describe('the clients copy on PostgreSQL with its LISTEN connection lost (issue 
   let db: TestDatabase;
   let mine: PostgresStore;
   let other: PostgresStore;
+  let close: () => Promise<void>;
   before(async () => {
-    db = await freshDatabase(await postgres());
-    mine = await PostgresStore.open(db.url, 2);
-    other = await PostgresStore.open(db.url, 2);
+    ({ db, mine, other, close } = await twoInstances(await postgres()));
   });
-  after(async () => {
-    await mine?.close();
-    await other?.close();
-    await db?.drop();
-  });
+  after(() => close?.());
 
   it('the very next read after another instance removes the client finds it gone, and the copy is trusted again once it listens again', async () => {
     const c = sampleClient();

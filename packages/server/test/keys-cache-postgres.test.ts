@@ -10,7 +10,7 @@ import { systemClock } from '../src/clock.js';
 import { PostgresStore } from '../src/store/postgres/store.js';
 import { ensureSigningKeys, revokeSigningKey } from '../src/tokens/keys.js';
 import { TEST_KEK, countedRing } from './helpers/key-ring-probe.js';
-import { type TestDatabase, freshDatabase, killListeners, usePostgres } from './helpers/postgres.js';
+import { type TestDatabase, killListeners, twoInstances, usePostgres } from './helpers/postgres.js';
 import { eventually } from './helpers/receiver.js';
 
 const postgres = usePostgres();
@@ -19,17 +19,12 @@ describe('the KeyRing signs without a store read per signature (issue 18 P2/P6),
   let db: TestDatabase;
   let mine: PostgresStore;
   let other: PostgresStore;
+  let close: () => Promise<void>;
   before(async () => {
-    db = await freshDatabase(await postgres());
-    mine = await PostgresStore.open(db.url, 2);
-    other = await PostgresStore.open(db.url, 2);
+    ({ db, mine, other, close } = await twoInstances(await postgres()));
     await ensureSigningKeys(mine, systemClock, TEST_KEK);
   });
-  after(async () => {
-    await mine?.close();
-    await other?.close();
-    await db?.drop();
-  });
+  after(() => close?.());
 
   const listening = () => eventually(async () => (mine.keysVersion() !== undefined ? true : undefined), 'the key LISTEN connection', 5000);
 

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after } from 'node:test';
 import pg from 'pg';
+import { PostgresStore } from '../../src/store/postgres/store.js';
 import { freePort } from './provider.js';
 
 export const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -204,4 +205,19 @@ export const killListeners = async (url: string, channel: string): Promise<numbe
   } finally {
     await admin.end();
   }
+};
+
+/** Two stores on one fresh database, as two instances would hold them (pools of 2); `close` closes both and drops it. */
+export const twoInstances = async (server: PostgresServer): Promise<{ db: TestDatabase; mine: PostgresStore; other: PostgresStore; close: () => Promise<void> }> => {
+  const db = await freshDatabase(server);
+  const mine = await PostgresStore.open(db.url, 2);
+  const other = await PostgresStore.open(db.url, 2);
+  return {
+    db, mine, other,
+    close: async () => {
+      await mine.close();
+      await other.close();
+      await db.drop();
+    },
+  };
 };

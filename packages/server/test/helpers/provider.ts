@@ -71,17 +71,6 @@ export const clientsWithBackChannel = (uris: Partial<Record<keyof typeof CLIENTS
 export const TEST_KEK = Buffer.alloc(32, 0x5e).toString('base64');
 export const TEST_KEK_ENV = { SIGNOFF_KEY_ENCRYPTION_KEY: TEST_KEK } as const;
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-
 /**
  * A free port held open until `release`: servers started meanwhile on port 0 cannot be given it
  * (freePort's port is free only at the moment it answers), so a provider whose issuer must be
@@ -98,6 +87,13 @@ export const reservePort = (): Promise<{ port: number; release: () => Promise<vo
       resolve({ port: address.port, release: () => new Promise<void>((done) => srv.close(() => done())) });
     });
   });
+
+/** A port free at the moment it answers (reservePort when other servers start before it is used). */
+export const freePort = async (): Promise<number> => {
+  const { port, release } = await reservePort();
+  await release();
+  return port;
+};
 
 export interface TestProvider {
   issuer: string;
