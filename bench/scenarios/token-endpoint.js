@@ -1,6 +1,6 @@
 import { OPAQUE_CLIENT, USER } from '../lib/setup.js';
 import { header, redirectWithCode, runLoad } from '../lib/load.js';
-import { NOT_ON_POSTGRES, bothSides, inTurn, row } from './common.js';
+import { bothSides, inTurn, row } from './common.js';
 
 /** `n` fresh authorization codes of `clientId`, from SSO authorization requests of one signed-in browser. */
 const codePool = async (ctx, d, browser, n, clientId) => {
@@ -169,6 +169,10 @@ export const p6 = async (ctx) => {
     // Issue 18: ≥ 90% of the signing limit for the signatures each response carries — the limit
     // is the raw RS256 rate divided by the signatures per response.
     const share = 0.9 / format.signatures;
+    const target =
+      format.signatures > 1
+        ? '≥ 90% of the signing limit of its two RS256 signatures (≥ 45% of the raw RS256 rate)'
+        : '≥ 90% of the signing limit of its one RS256 signature (≥ 90% of the raw RS256 rate)';
     return row({
       id: 'P6',
       title: `refresh-token grants (rotation), ${format.name}, an RS256 ID token in each`,
@@ -177,12 +181,11 @@ export const p6 = async (ctx) => {
       ceiling,
       ceilingName: '(raw jose RS256 signatures)',
       postgresNote: ctx.postgresNote,
-      postgresTarget: 'none set (reported; per CPU-second of the Signoff process, the database backends not counted)',
-      target:
-        format.signatures > 1
-          ? '≥ 90% of the signing limit of its two RS256 signatures (≥ 45% of the raw RS256 rate)'
-          : '≥ 90% of the signing limit of its one RS256 signature (≥ 90% of the raw RS256 rate)',
+      target,
       met: ({ signoff, ceiling: c }) => signoff.median >= share * c.median,
+      // Issue 18's goal table is for both stores; per CPU-second of the Signoff process there too.
+      postgresTarget: `${target} (per CPU-second of the Signoff process, the database backends not counted)`,
+      postgresMet: ({ signoff, ceiling: c }) => signoff.median >= share * c.median,
       detail:
         'Rates per CPU-second of the server process (user + system time of all its threads, from /proc), so "per core" holds whatever ' +
         'the load generator takes; the ceiling is a one-at-a-time jose RS256 signing loop measured the same way. Each response of both ' +
