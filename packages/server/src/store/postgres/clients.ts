@@ -1,7 +1,7 @@
 import { cachedClientById } from '../../clients/cache.js';
 import type { Client, ClientStore } from '../../clients/store.js';
 import { type Db, type Row, named } from './db.js';
-import { CLIENTS_CHANNEL, type OutboxNotifications } from './notifications.js';
+import { CLIENTS_CHANNEL, type OutboxNotifications, notifiedVersion } from './notifications.js';
 import { opt } from './rows.js';
 
 const toClient = (r: Row): Client => ({
@@ -21,21 +21,7 @@ const CLIENT_BY_ID = named('client_by_id', 'SELECT client_id, secret_hash, metad
  * and is undefined while the LISTEN connection is not confirmed (clients/cache.ts).
  */
 export const postgresClients = (db: Db, notifications: OutboxNotifications): ClientStore => {
-  let version = 0;
-  let watching = false;
-  const clientsVersion = (): number | undefined => {
-    if (!watching) {
-      watching = true;
-      notifications.watch(() => {
-        version++;
-      });
-    }
-    return notifications.listening ? version : undefined;
-  };
-  const written = <T>(result: T): T => {
-    version++;
-    return result;
-  };
+  const version = notifiedVersion(notifications);
   return {
     async upsertClient(c) {
       const { client_secret_hash, source, ...metadata } = c;
@@ -47,9 +33,9 @@ export const postgresClients = (db: Db, notifications: OutboxNotifications): Cli
          SELECT pg_notify('${CLIENTS_CHANNEL}', '') FROM w`,
         [c.client_id, client_secret_hash ?? null, JSON.stringify(metadata), source],
       );
-      written(undefined);
+      version.bump();
     },
-    clientById: cachedClientById(clientsVersion, async (id) => {
+    clientById: cachedClientById(version.current, async (id) => {
       const r = await db.one(CLIENT_BY_ID, [id]);
       return r && toClient(r);
     }),
@@ -62,8 +48,9 @@ export const postgresClients = (db: Db, notifications: OutboxNotifications): Cli
     },
     async removeClient(id) {
       const removed = await db.run(`WITH d AS (DELETE FROM clients WHERE client_id = $1 RETURNING 1) SELECT pg_notify('${CLIENTS_CHANNEL}', '') FROM d`, [id]);
-      return written(removed > 0);
+      version.bump();
+      return removed > 0;
     },
-    clientsVersion,
+    clientsVersion: version.current,
   };
 };

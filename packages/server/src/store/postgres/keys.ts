@@ -1,6 +1,6 @@
 import type { KeyStore, SigningKey } from '../../tokens/key-store.js';
 import type { Db, Q, Row } from './db.js';
-import { KEYS_CHANNEL, type OutboxNotifications } from './notifications.js';
+import { KEYS_CHANNEL, type OutboxNotifications, notifiedVersion } from './notifications.js';
 import { opt } from './rows.js';
 
 const toKey = (r: Row): SigningKey => ({
@@ -33,13 +33,12 @@ const notifyKeys = (q: Q): Promise<number> => q.run(`SELECT pg_notify('${KEYS_CH
  * KeyStore on PostgreSQL: the JWKs are JSON text columns (the private one sealed,
  * tokens/key-encryption.ts). `keysVersion` changes with this instance's own key writes and with
  * every notification on KEYS_CHANNEL, which every key write of any instance or `signoff keys`
- * sends in its transaction; while the LISTEN connection is not confirmed (not yet opened, or lost)
- * it is undefined, so a notification missed then cannot leave a revoked key signing. Its cost: one
- * more connection per instance, opened on the first signature.
+ * sends in its transaction (notifiedVersion): undefined while the LISTEN connection is not
+ * confirmed, so a notification missed then cannot leave a revoked key signing. Its cost: one more
+ * connection per instance, opened on the first signature.
  */
 export const postgresKeys = (db: Db, notifications: OutboxNotifications): KeyStore => {
-  let version = 0;
-  let watching = false;
+  const version = notifiedVersion(notifications);
   /** The write and its notification in one transaction; this instance's own copy is stale at once. */
   const write = async <T>(change: (q: Q) => Promise<T>): Promise<T> => {
     const result = await db.tx(async (q) => {
@@ -47,7 +46,7 @@ export const postgresKeys = (db: Db, notifications: OutboxNotifications): KeySto
       await notifyKeys(q);
       return r;
     });
-    version++;
+    version.bump();
     return result;
   };
   return {
@@ -89,14 +88,6 @@ export const postgresKeys = (db: Db, notifications: OutboxNotifications): KeySto
         ))) === 1
       );
     },
-    keysVersion() {
-      if (!watching) {
-        watching = true;
-        notifications.watch(() => {
-          version++;
-        });
-      }
-      return notifications.listening ? version : undefined;
-    },
+    keysVersion: version.current,
   };
 };

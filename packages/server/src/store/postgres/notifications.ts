@@ -19,6 +19,32 @@ const HEARTBEAT: Heartbeat = { intervalMs: 15_000, timeoutMs: 5000 };
 export const notifyOutbox = (q: Q): Promise<number> => q.run(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
 
 /**
+ * A number that moves with this instance's own writes to some tables (`bump` after each) and with
+ * every notification on the channel, which every writer sends in its transaction; undefined while
+ * the LISTEN connection is not confirmed (not yet opened, or lost), so that a notification missed
+ * then cannot leave a stale copy trusted. What a process-local copy is checked against (signing
+ * keys, clients); the SQLite twin is store/sqlite/change-version.ts. Listens from the first check.
+ */
+export const notifiedVersion = (notifications: OutboxNotifications): { bump: () => void; current: () => number | undefined } => {
+  let version = 0;
+  let watching = false;
+  return {
+    bump: () => {
+      version++;
+    },
+    current: () => {
+      if (!watching) {
+        watching = true;
+        notifications.watch(() => {
+          version++;
+        });
+      }
+      return notifications.listening ? version : undefined;
+    },
+  };
+};
+
+/**
  * One LISTEN connection per instance and channel (issue 11 §2): an ending on any instance wakes the
  * workers of all of them at once, so fan-out latency does not wait for `backchannel.pollInterval`;
  * on KEYS_CHANNEL a key change reaches every KeyRing. When the connection drops it reconnects with

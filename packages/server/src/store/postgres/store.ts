@@ -19,7 +19,6 @@ import { postgresUpstreams } from './upstreams.js';
 
 type Ports = Omit<Store, 'origin' | 'ping' | 'startUpkeep' | 'close'>;
 
-/** Every port on one pool: the adapters share nothing but it. */
 /** The LISTEN connections of one instance: the outbox's wake-ups, and the key and client changes its copies are checked against. */
 interface Channels {
   outbox: OutboxNotifications;
@@ -27,6 +26,7 @@ interface Channels {
   clients: OutboxNotifications;
 }
 
+/** Every port on one pool: the adapters share nothing but it. */
 const ports = (db: Db, channels: Channels): Ports => ({
   ...postgresAccounts(db),
   ...postgresFactors(db),
